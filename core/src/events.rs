@@ -1,0 +1,101 @@
+//! What an experiment tells the outside world, and how the outside world answers.
+
+use serde::{Deserialize, Serialize};
+
+/// One model of a run, as the UI lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub name: String,
+    /// Layer widths or a short description of the architecture.
+    pub shape: String,
+    /// Counted from the built model, not from the config.
+    pub params: usize,
+}
+
+/// The stream an experiment emits. Serializable so that a Web Worker can forward it as is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The run's models are built; `total_epochs` is the schedule's length.
+    Started {
+        models: Vec<ModelInfo>,
+        total_epochs: usize,
+    },
+    /// A curve that does not change during the run (E1's ground truth).
+    Reference { xs: Vec<f32>, ys: Vec<f32> },
+    /// Training losses of every model (same order as `Started::models`) after `epoch` epochs.
+    Losses {
+        epoch: usize,
+        elapsed_ms: f64,
+        losses: Vec<f64>,
+    },
+    /// Every model's prediction on the reference grid (`Reference::xs`).
+    Predictions { epoch: usize, ys: Vec<Vec<f32>> },
+    /// The schedule ran to its end.
+    Done { epoch: usize, elapsed_ms: f64 },
+    /// The host asked to stop.
+    Stopped { epoch: usize, elapsed_ms: f64 },
+    /// The run cannot go on; `message` is meant for the user.
+    Error { message: String },
+}
+
+/// The host's answer at a checkpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Where an experiment runs: receives events and decides, between chunks of work, whether to
+/// yield, wait (pause) or stop.
+#[allow(async_fn_in_trait)] // hosts are used generically, never as trait objects
+pub trait Host {
+    fn emit(&mut self, event: Event);
+
+    /// Called between chunks of work (after every epoch). A browser host yields to the event
+    /// loop here when its time slice is used up, and waits here while paused.
+    async fn checkpoint(&mut self) -> Flow;
+}
+
+/// A host that collects every event and never pauses: native tests and benchmarks.
+#[derive(Default, Debug)]
+pub struct CollectingHost {
+    pub events: Vec<Event>,
+    /// Stop once this many checkpoints have passed (to test stopping).
+    pub stop_after: Option<usize>,
+    checkpoints: usize,
+}
+
+impl CollectingHost {
+    pub fn stopping_after(checkpoints: usize) -> Self {
+        Self {
+            stop_after: Some(checkpoints),
+            ..Self::default()
+        }
+    }
+
+    /// Every `Losses` event's losses, in order.
+    pub fn loss_history(&self) -> Vec<(usize, Vec<f64>)> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Losses { epoch, losses, .. } => Some((*epoch, losses.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+impl Host for CollectingHost {
+    fn emit(&mut self, event: Event) {
+        self.events.push(event);
+    }
+
+    async fn checkpoint(&mut self) -> Flow {
+        self.checkpoints += 1;
+        match self.stop_after {
+            Some(n) if self.checkpoints >= n => Flow::Stop,
+            _ => Flow::Continue,
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! MLDS Playground core: models, the training loop, metrics, datasets and experiments.
+//!
+//! Nothing here knows about the DOM. An experiment is an `async` function of a serializable
+//! config that reports through a [`Host`]: the browser app's host yields to the event loop and
+//! renders events, the native tests' host just collects them.
+
+pub mod backend;
+pub mod data;
+pub mod events;
+pub mod experiments;
+pub mod models;
+pub mod params;
+pub mod train;
+
+pub use backend::{BackendChoice, BackendKind};
+pub use events::{Event, Flow, Host, ModelInfo};
