@@ -1,9 +1,33 @@
+//! MLDS Playground: the browser app. It renders the events that `mlds-core` experiments emit.
+
+mod app;
+mod backends;
+mod components;
+mod host;
+mod panels;
+mod run_view;
+mod url;
+
 fn main() {
-    let device = burn::tensor::Device::flex();
-    let _ = burn::tensor::Tensor::<1>::zeros([2], &device);
-    yew::Renderer::<App>::new().render();
+    install_panic_hook();
+    yew::Renderer::<app::App>::new().render();
 }
-#[yew::function_component]
-fn App() -> yew::Html {
-    yew::html! { <p>{"hi"}</p> }
+
+/// A panic must never leave a blank page: log it, then show it in the page's fatal banner
+/// (outside yew's tree, which is gone once the wasm instance aborts).
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let message = format!(
+            "The playground hit an internal error and stopped: {info}. Reload the page to start again; \
+             the URL keeps your settings."
+        );
+        if let Some(banner) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("fatal"))
+        {
+            banner.set_text_content(Some(&message));
+            let _ = banner.remove_attribute("hidden");
+        }
+    }));
 }

@@ -1,0 +1,126 @@
+//! The page: detects the backends, then shows the experiment the URL names.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::backends::Backends;
+use crate::panels::FitPanel;
+use crate::url;
+
+/// The experiments of the spec, by URL id; `ready` ones have a panel.
+const EXPERIMENTS: [(&str, &str, bool); 10] = [
+    ("fit", "E1 Simulate a function", true),
+    ("tasks", "E2 Train on actual tasks", false),
+    ("trajectory", "E3 Optimization trajectory", false),
+    ("gradnorm", "E4 Gradient norm", false),
+    ("minratio", "E5 Minimal ratio", false),
+    ("surface", "E6 Error surface", false),
+    ("random-labels", "E7 Random labels", false),
+    ("params", "E8 Parameters vs generalization", false),
+    ("interpolate", "E9a Interpolation", false),
+    ("sensitivity", "E9b Sensitivity", false),
+];
+
+fn experiment_in_url() -> String {
+    url::params().get("exp").unwrap_or_else(|| "fit".into())
+}
+
+#[function_component]
+pub fn App() -> Html {
+    let backends = use_state(|| None::<Backends>);
+    // Bumped when the user edits the hash by hand (or goes back): the panel re-reads the URL.
+    let hash_generation = use_state(|| 0u32);
+    let exp = use_state(experiment_in_url);
+    {
+        let backends = backends.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let found = Backends::detect().await;
+                if let Some(body) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.body())
+                {
+                    let _ = body.set_attribute(
+                        "data-webgpu",
+                        if found.webgpu_available() {
+                            "available"
+                        } else {
+                            "unavailable"
+                        },
+                    );
+                    // The backend a run would get by default; each run then sets its own.
+                    let _ = body.set_attribute(
+                        "data-backend",
+                        if found.webgpu_available() {
+                            "webgpu"
+                        } else {
+                            "cpu"
+                        },
+                    );
+                }
+                backends.set(Some(found));
+            });
+        });
+    }
+    {
+        let (generation, exp) = (hash_generation.clone(), exp.clone());
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn()>::new(move || {
+                exp.set(experiment_in_url());
+                generation.set(*generation + 1);
+            });
+            let window = web_sys::window().expect("a window");
+            let _ = window
+                .add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            move || {
+                let _ = window.remove_event_listener_with_callback(
+                    "hashchange",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+        });
+    }
+
+    let nav = html! {
+        <nav class="experiments">
+            { for EXPERIMENTS.iter().map(|(id, label, ready)| {
+                let selected = *exp == *id;
+                if *ready {
+                    html! { <a href={format!("#exp={id}")} class={classes!(selected.then_some("selected"))}>{ *label }</a> }
+                } else {
+                    html! { <span class="planned" title="not built yet">{ *label }</span> }
+                }
+            }) }
+        </nav>
+    };
+    let status = match &*backends {
+        None => html! { <p class="backend-status">{ "Starting WebGPU…" }</p> },
+        Some(b) if b.webgpu_available() => {
+            html! { <p class="backend-status">{ "WebGPU is available; the CPU backend (flex) is always there too." }</p> }
+        }
+        Some(b) => html! {
+            <p class="backend-status fallback">
+                { format!("WebGPU is unavailable ({}): runs use the CPU backend (flex).", b.webgpu_error.clone().unwrap_or_default()) }
+            </p>
+        },
+    };
+    let panel = match (&*backends, exp.as_str()) {
+        (None, _) => html! { <p class="loading">{ "Loading…" }</p> },
+        (Some(b), "fit") => html! { <FitPanel key={*hash_generation} backends={b.clone()} /> },
+        (Some(_), other) => html! {
+            <div class="error" role="alert">{ format!("There is no experiment '{other}' in this version; pick one above.") }</div>
+        },
+    };
+    html! {
+        <>
+            <header>
+                <h1>{ "MLDS Playground" }</h1>
+                <p class="tagline">{ "Deep-learning-theory experiments, trained live in your browser." }</p>
+                { status }
+            </header>
+            { nav }
+            <main>{ panel }</main>
+        </>
+    }
+}

@@ -1,0 +1,76 @@
+//! The run lifecycle every panel shares: start a core experiment on a backend with a browser
+//! host, pause, resume, stop, reset, and the folded view of its events.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use mlds_core::BackendKind;
+use yew::prelude::*;
+
+use crate::host::{BrowserHost, RunControl};
+use crate::run_view::{RunAction, RunView};
+
+#[derive(Clone)]
+pub struct RunHandle {
+    pub view: UseReducerHandle<RunView>,
+    control: Rc<RefCell<Option<Rc<RunControl>>>>,
+}
+
+impl RunHandle {
+    /// Start `experiment` (given its host) on `backend`. Any previous run is stopped first.
+    pub fn start<F, Fut>(&self, backend: BackendKind, experiment: F)
+    where
+        F: FnOnce(BrowserHost) -> Fut + 'static,
+        Fut: Future<Output = BrowserHost> + 'static,
+    {
+        self.stop();
+        let control = Rc::new(RunControl::default());
+        *self.control.borrow_mut() = Some(control.clone());
+        self.view.dispatch(RunAction::Start(backend));
+        let dispatcher = self.view.dispatcher();
+        let deliver = Callback::from(move |events| dispatcher.dispatch(RunAction::Events(events)));
+        wasm_bindgen_futures::spawn_local(async move {
+            // Let the page paint the "running" state before the first epoch.
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            let mut host = experiment(BrowserHost::new(control, deliver)).await;
+            host.flush();
+        });
+    }
+
+    pub fn pause(&self, paused: bool) {
+        if let Some(control) = self.control.borrow().as_ref() {
+            control.paused.set(paused);
+            self.view.dispatch(RunAction::Paused(paused));
+        }
+    }
+
+    pub fn stop(&self) {
+        if let Some(control) = self.control.borrow_mut().take() {
+            control.stopped.set(true);
+        }
+    }
+
+    pub fn reset(&self) {
+        self.stop();
+        self.view.dispatch(RunAction::Reset);
+    }
+}
+
+#[hook]
+pub fn use_run() -> RunHandle {
+    let view = use_reducer(RunView::default);
+    let control = use_mut_ref(|| None::<Rc<RunControl>>);
+    {
+        // Unmounting a panel (another experiment picked) stops its run.
+        let control = control.clone();
+        use_effect_with((), move |_| {
+            move || {
+                if let Some(c) = control.borrow_mut().take() {
+                    c.stopped.set(true);
+                }
+            }
+        });
+    }
+    RunHandle { view, control }
+}

@@ -1,0 +1,159 @@
+//! What the page knows of a run: the experiment's events folded into one value.
+
+use std::rc::Rc;
+
+use mlds_core::{BackendKind, Event, ModelInfo};
+use serde_json::json;
+use yew::Reducible;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RunState {
+    #[default]
+    Idle,
+    Running,
+    Paused,
+    Done,
+    Error,
+}
+
+impl RunState {
+    /// The `data-state` value browser tests read.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Idle => "idle",
+            Self::Running => "running",
+            Self::Paused => "paused",
+            Self::Done => "done",
+            Self::Error => "error",
+        }
+    }
+
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Running | Self::Paused)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunView {
+    pub state: RunState,
+    pub backend: Option<BackendKind>,
+    pub models: Vec<ModelInfo>,
+    pub total_epochs: usize,
+    pub epoch: usize,
+    pub elapsed_ms: f64,
+    /// Per model: (epoch, training loss).
+    pub losses: Vec<Vec<(f64, f64)>>,
+    /// The ground-truth curve: grid xs and ys.
+    pub reference: Option<(Vec<f32>, Vec<f32>)>,
+    /// Per model: prediction on the reference grid.
+    pub predictions: Vec<Vec<f32>>,
+    pub error: Option<String>,
+    /// The user stopped the run before its end.
+    pub stopped: bool,
+}
+
+pub enum RunAction {
+    Start(BackendKind),
+    Events(Vec<Event>),
+    Paused(bool),
+    Reset,
+}
+
+impl Reducible for RunView {
+    type Action = RunAction;
+
+    fn reduce(self: Rc<Self>, action: RunAction) -> Rc<Self> {
+        let mut view = Rc::unwrap_or_clone(self);
+        match action {
+            RunAction::Start(backend) => {
+                view = RunView {
+                    state: RunState::Running,
+                    backend: Some(backend),
+                    ..RunView::default()
+                }
+            }
+            RunAction::Reset => view = RunView::default(),
+            RunAction::Paused(paused) if view.state.is_active() => {
+                view.state = if paused {
+                    RunState::Paused
+                } else {
+                    RunState::Running
+                };
+            }
+            RunAction::Paused(_) => {}
+            RunAction::Events(events) => events.into_iter().for_each(|e| view.apply(e)),
+        }
+        Rc::new(view)
+    }
+}
+
+impl RunView {
+    fn apply(&mut self, event: Event) {
+        match event {
+            Event::Started {
+                models,
+                total_epochs,
+            } => {
+                self.losses = vec![Vec::new(); models.len()];
+                self.models = models;
+                self.total_epochs = total_epochs;
+            }
+            Event::Reference { xs, ys } => self.reference = Some((xs, ys)),
+            Event::Losses {
+                epoch,
+                elapsed_ms,
+                losses,
+            } => {
+                self.epoch = epoch;
+                self.elapsed_ms = elapsed_ms;
+                for (series, loss) in self.losses.iter_mut().zip(losses) {
+                    series.push((epoch as f64, loss));
+                }
+            }
+            Event::Predictions { ys, .. } => self.predictions = ys,
+            Event::Done { epoch, elapsed_ms } => {
+                self.finish(epoch, elapsed_ms);
+            }
+            Event::Stopped { epoch, elapsed_ms } => {
+                self.finish(epoch, elapsed_ms);
+                self.stopped = true;
+            }
+            Event::Error { message } => {
+                self.state = RunState::Error;
+                self.error = Some(message);
+            }
+        }
+    }
+
+    fn finish(&mut self, epoch: usize, elapsed_ms: f64) {
+        self.state = RunState::Done;
+        self.epoch = epoch;
+        self.elapsed_ms = elapsed_ms;
+    }
+
+    /// The latest values as JSON, for the `data-metrics` element that browser tests read.
+    pub fn metrics_json(&self) -> String {
+        let models: serde_json::Map<String, serde_json::Value> = self
+            .models
+            .iter()
+            .zip(&self.losses)
+            .map(|(m, l)| {
+                let loss = l.last().map(|&(_, loss)| loss);
+                let first = l.first().map(|&(_, loss)| loss);
+                (
+                    m.name.clone(),
+                    json!({ "params": m.params, "loss": loss, "first_loss": first }),
+                )
+            })
+            .collect();
+        json!({
+            "state": self.state.id(),
+            "backend": self.backend.map(BackendKind::id),
+            "epoch": self.epoch,
+            "total_epochs": self.total_epochs,
+            "elapsed_ms": self.elapsed_ms.round(),
+            "models": models,
+        })
+        .to_string()
+    }
+}

@@ -1,0 +1,91 @@
+// E1 in the built app: once on the CPU fallback (no WebGPU), once on WebGPU (SwiftShader).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, open, metrics, canvasInfo, DIST } from './harness.mjs';
+
+let server;
+before(async () => { server = await serve(DIST); });
+after(async () => { await server.close(); });
+
+const panel = '[data-experiment="fit"]';
+
+async function checkFinishedRun(page, errors, { backend, epochs, fall }) {
+  await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 240_000 });
+  assert.equal(await page.getAttribute('body', 'data-backend'), backend);
+  assert.equal(await page.getAttribute(panel, 'data-run-backend'), backend);
+  const m = await metrics(page, 'fit');
+  assert.equal(m.epoch, epochs);
+  assert.ok(m.elapsed_ms > 0);
+  const models = Object.entries(m.models);
+  assert.deepEqual(Object.fromEntries(models.map(([k, v]) => [k, v.params])),
+    { '1-5-10-10-10-10-10-5-1': 571, '1-10-18-15-4-1': 572, '1-190-1': 571 });
+  for (const [name, v] of models) {
+    assert.ok(v.loss < v.first_loss * fall, `${name}: loss ${v.first_loss} -> ${v.loss}`);
+  }
+  for (const id of ['fit-loss', 'fit-predictions']) {
+    const c = await canvasInfo(page, id);
+    assert.ok(c.draws >= 2 && c.ink > 2000, `${id} drawn: ${JSON.stringify(c)}`);
+  }
+  assert.deepEqual(errors, []);
+  return m;
+}
+
+test('E1 falls back to the CPU backend without WebGPU and fits sinc5', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=fit&epochs=300&samples=128&backend=webgpu&autorun=1`);
+    await page.waitForSelector('body[data-webgpu="unavailable"]');
+    // The request for WebGPU was turned down visibly.
+    await page.waitForSelector(`${panel} .notices >> text=WebGPU is not available`);
+    const m = await checkFinishedRun(page, errors, { backend: 'cpu', epochs: 300, fall: 0.5 });
+    // Deep models fit well within 300 epochs on this schedule (measured natively ≈ 0.005).
+    assert.ok(m.models['1-5-10-10-10-10-10-5-1'].loss < 0.03, JSON.stringify(m));
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E1 trains on WebGPU (software adapter)', async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=fit&epochs=8&samples=32&lr=0.005&backend=webgpu&autorun=1`);
+    await page.waitForSelector('body[data-webgpu="available"]', { timeout: 60_000 });
+    await checkFinishedRun(page, errors, { backend: 'webgpu', epochs: 8, fall: 1 });
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E1 controls: pause, resume and stop respond while training; bad URL values show notices', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=fit&epochs=100000&lr=7&fn=nope&backend=cpu&autorun=1`);
+    await page.waitForSelector(`${panel}[data-state="running"]`);
+    const notices = await page.textContent(`${panel} .notices`);
+    assert.match(notices, /lr=7 is above the maximum/);
+    assert.match(notices, /fn=nope is not one of/);
+    // The hash was rewritten with the clamped values.
+    assert.match(await page.evaluate(() => location.hash), /lr=1(&|$)/);
+
+    await page.waitForFunction(() => JSON.parse(document.querySelector('[data-metrics]').textContent).epoch > 5);
+    const t0 = Date.now();
+    await page.click(`${panel} button.pause`);
+    await page.waitForSelector(`${panel}[data-state="paused"]`);
+    assert.ok(Date.now() - t0 < 1500, 'pause takes effect promptly while training');
+    const frozen = (await metrics(page, 'fit')).epoch;
+    await page.waitForTimeout(600);
+    assert.equal((await metrics(page, 'fit')).epoch, frozen, 'no training while paused');
+
+    await page.click(`${panel} button.pause`); // Resume
+    await page.waitForSelector(`${panel}[data-state="running"]`);
+    await page.waitForFunction((e) => JSON.parse(document.querySelector('[data-metrics]').textContent).epoch > e, frozen);
+    await page.click(`${panel} button.stop`);
+    await page.waitForSelector(`${panel}[data-state="done"]`);
+    assert.match(await page.textContent(`${panel} .stopped`), /Stopped by you/);
+    await page.click(`${panel} button.reset`);
+    await page.waitForSelector(`${panel}[data-state="idle"]`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,77 @@
+// Shared by the browser tests and the benchmark: serve the built app, launch the system
+// Chromium (never a downloaded one), open a page and collect its console errors.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const MIME = {
+  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json',
+  '.png': 'image/png', '.gz': 'application/gzip',
+};
+
+/** Serve `root` on 127.0.0.1 (a free port). Resolves to { url, close }. */
+export function serve(root, extra = {}) {
+  const server = http.createServer((req, res) => {
+    const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const mounted = Object.entries(extra).find(([prefix]) => urlPath.startsWith(prefix));
+    const base = mounted ? mounted[1] : root;
+    const rel = mounted ? urlPath.slice(mounted[0].length) : urlPath;
+    let file = path.join(base, rel);
+    if (!file.startsWith(base)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, data) => {
+      if (err) { res.writeHead(404).end('not found'); return; }
+      res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+      res.end(data);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((r) => server.close(r)),
+  })));
+}
+
+const BASE_FLAGS = ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-quic'];
+// WebGPU on the CPU (SwiftShader): works on a machine without a GPU. Without
+// --enable-unsafe-webgpu there is no adapter, which is how the CPU fallback is tested.
+const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader'];
+
+export async function launch({ webgpu }) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: webgpu ? [...BASE_FLAGS, ...WEBGPU_FLAGS] : BASE_FLAGS,
+  });
+}
+
+/** Open `url` in a fresh page; `errors` collects console errors and uncaught exceptions. */
+export async function open(browser, url) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** The latest `data-metrics` JSON of a panel. */
+export async function metrics(page, exp) {
+  const text = await page.textContent(`[data-experiment="${exp}"] [data-metrics]`);
+  return JSON.parse(text);
+}
+
+/** Whether a canvas has non-white pixels, and how often the app drew it. */
+export async function canvasInfo(page, id) {
+  return page.evaluate((id) => {
+    const c = document.getElementById(id);
+    const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 0; i < px.length; i += 4) if (px[i] < 200 || px[i + 1] < 200 || px[i + 2] < 200) ink++;
+    return { ink, draws: Number(c.dataset.draws) };
+  }, id);
+}
+
+export const DIST = path.resolve(process.env.DIST_DIR ?? new URL('../../dist', import.meta.url).pathname);
