@@ -53,8 +53,8 @@ impl Params {
             return default;
         };
         match raw.trim().parse::<T>() {
-            // `!(v >= lo)` also catches NaN.
-            Ok(v) if !(v >= *range.start()) => {
+            // Not ordered against the minimum (NaN) counts as below it.
+            Ok(v) if v.partial_cmp(range.start()).is_none_or(|o| o.is_lt()) => {
                 self.notice(format!(
                     "{key}={raw} is below the minimum {}; using {}",
                     range.start(),

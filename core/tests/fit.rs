@@ -64,11 +64,11 @@ fn predictions_cover_the_reference_grid() {
     let (xs, ys) = grid.expect("a reference curve");
     assert_eq!(xs.len(), ys.len());
     assert_eq!(ys[0], 1.0, "sinc5(0) = 1");
-    let predictions = host.events.iter().filter_map(|e| match e {
+    let mut predictions = host.events.iter().filter_map(|e| match e {
         Event::Predictions { ys, .. } => Some(ys),
         _ => None,
     });
-    let last = predictions.last().expect("a final snapshot");
+    let last = predictions.next_back().expect("a final snapshot");
     assert_eq!(last.len(), 3);
     assert!(last
         .iter()

@@ -129,13 +129,13 @@ fn draw(
     }
 }
 
-fn plot<'a, Y>(
+fn plot<Y>(
     root: &DrawingArea<CanvasBackend, Shift>,
     title: &str,
     labels: &Labels,
     x_range: std::ops::Range<f64>,
     y_range: Y,
-    series: &'a [Series],
+    series: &[Series],
 ) -> DrawResult
 where
     Y: AsRangedCoord<Value = f64>,

@@ -23,5 +23,5 @@ pub enum Outcome {
 /// costs a device round trip, so long runs read at most ~`points` times.
 pub fn is_log_epoch(epoch: usize, total: usize, points: usize) -> bool {
     let every = (total / points.max(1)).max(1);
-    epoch == 1 || epoch == total || epoch % every == 0
+    epoch == 1 || epoch == total || epoch.is_multiple_of(every)
 }

@@ -1,0 +1,79 @@
+// E1 training step, ms per model-step, in one headless Chromium: the playground (burn flex on
+// the CPU, burn wgpu on WebGPU/SwiftShader) beside TensorFlow.js 4.22 (wasm, cpu, webgpu).
+// Also: the release wasm's gzipped size and the time from Start to the first chart point.
+// Usage: node bench/bench.mjs [--quick]   (after a release build in dist/)
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import path from 'node:path';
+import { serve, launch, open, metrics, DIST } from '../tests/e2e/harness.mjs';
+
+const quick = process.argv.includes('--quick');
+const here = path.dirname(new URL(import.meta.url).pathname);
+const server = await serve(DIST, { '/bench/': here + '/' });
+const rows = [];
+
+async function burnStep(webgpu, epochs) {
+  const browser = await launch({ webgpu });
+  try {
+    const backend = webgpu ? 'webgpu' : 'cpu';
+    const { page } = await open(browser, `${server.url}/#exp=fit&shapes=1-5-10-10-10-10-10-5-1&samples=512&epochs=${epochs}&backend=${backend}&autorun=1`);
+    await page.waitForSelector('[data-experiment="fit"][data-state="done"]', { timeout: 600_000 });
+    const m = await metrics(page, 'fit');
+    if (m.backend !== backend) throw new Error(`ran on ${m.backend}, not ${backend}`);
+    return m.elapsed_ms / m.epoch;
+  } finally { await browser.close(); }
+}
+
+async function tfStep(backend, steps) {
+  const browser = await launch({ webgpu: backend === 'webgpu' });
+  try {
+    const { page } = await open(browser, `${server.url}/bench/tfjs.html`);
+    return (await page.evaluate(([b, s]) => benchTf(b, s), [backend, steps])).msPerStep;
+  } finally { await browser.close(); }
+}
+
+async function firstPoint() {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page } = await open(browser, `${server.url}/#exp=fit&backend=cpu`);
+    await page.waitForSelector('[data-experiment="fit"] button.start:not([disabled])');
+    return await page.evaluate(() => new Promise((resolve) => {
+      const t0 = performance.now();
+      document.querySelector('[data-experiment="fit"] button.start').click();
+      const poll = () => {
+        const m = JSON.parse(document.querySelector('[data-metrics]').textContent);
+        const drawn = Number(document.getElementById('fit-loss').dataset.draws);
+        if (m.epoch >= 1 && drawn > 0) resolve(performance.now() - t0); else requestAnimationFrame(poll);
+      };
+      poll();
+    }));
+  } finally { await browser.close(); }
+}
+
+const measure = async (engine, fn) => {
+  try { rows.push([engine, await fn()]); } catch (e) { rows.push([engine, NaN, String(e).split('\n')[0]]); }
+  console.error(`measured ${engine}`);
+};
+await measure('burn flex (playground, CPU backend)', () => burnStep(false, quick ? 200 : 1000));
+await measure('TensorFlow.js 4.22 wasm', () => tfStep('wasm', quick ? 100 : 500));
+await measure('TensorFlow.js 4.22 cpu', () => tfStep('cpu', quick ? 50 : 200));
+await measure('burn wgpu (playground, WebGPU on SwiftShader)', () => burnStep(true, quick ? 3 : 6));
+await measure('TensorFlow.js 4.22 webgpu (SwiftShader)', () => tfStep('webgpu', quick ? 3 : 10));
+const first = await firstPoint();
+await server.close();
+
+const tfWasm = rows.find(([e]) => e.includes('wasm'))[1];
+console.log('\nE1 training step (1-5-10-10-10-10-10-5-1, 512 points, full batch, Adam), headless Chromium');
+console.log('| engine | ms per model-step | speed-up vs TF.js wasm |');
+console.log('|---|---:|---:|');
+for (const [engine, ms, err] of rows) {
+  console.log(`| ${engine} | ${Number.isFinite(ms) ? ms.toFixed(2) : 'failed: ' + err} | ${Number.isFinite(ms) ? (tfWasm / ms).toFixed(2) + 'x' : ''} |`);
+}
+const flex = rows[0][1];
+const wasm = fs.readdirSync(DIST).find((f) => f.endsWith('.wasm'));
+const gz = zlib.gzipSync(fs.readFileSync(path.join(DIST, wasm)), { level: 9 }).length / 1e6;
+console.log('\n| target | measured | goal |');
+console.log('|---|---:|---:|');
+console.log(`| CPU backend vs TF.js wasm, per model-step | ${(tfWasm / flex).toFixed(2)}x faster | ≥ 3x |`);
+console.log(`| release wasm, gzipped | ${gz.toFixed(2)} MB | < 3 MB |`);
+console.log(`| Start → first chart point (CPU backend) | ${first.toFixed(0)} ms | < 2000 ms |`);

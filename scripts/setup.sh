@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Install whatever this machine lacks to build, serve, test and bench the playground.
+# Idempotent: each step checks first. Tools come from the package registries only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v cargo >/dev/null; then
+  log "installing Rust (rustup, stable)"
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+fi
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || {
+  log "adding the wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown; }
+
+# trunk 0.21.14: 0.22 needs a newer rustc; 0.21 only builds with --locked.
+if ! trunk --version 2>/dev/null | grep -q '0\.21\.14'; then
+  log "installing trunk 0.21.14 (takes ~7 min)"
+  cargo install trunk --version 0.21.14 --locked
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly (no --locked: the
+# registry lacks some versions its own lock file pins).
+wb=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb\$"; then
+  log "installing wasm-bindgen-cli $wb (takes ~4 min)"
+  cargo install wasm-bindgen-cli --version "$wb"
+fi
+
+if [ "${SETUP_BROWSER:-1}" = 1 ]; then
+  if ! [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+    log "installing Chromium (Debian package)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
+  fi
+  if ! command -v node >/dev/null; then
+    log "installing Node.js"
+    apt-get install -y nodejs npm || { apt-get update && apt-get install -y nodejs npm; }
+  fi
+  for dir in tests/e2e bench; do
+    if [ -f "$dir/package.json" ] && ! [ -d "$dir/node_modules" ] || [ "$dir/package.json" -nt "$dir/node_modules" ]; then
+      log "npm install in $dir"
+      (cd "$dir" && npm install --no-audit --no-fund && touch node_modules)
+    fi
+  done
+fi
+log "ready"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Set up whatever is missing, then run every check: formatting, clippy, native tests,
+# the release build and the browser tests (CPU fallback and WebGPU on SwiftShader).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+
+step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "clippy (core natively, the app for wasm32)"
+cargo clippy -p mlds-core --all-targets -- -D warnings
+cargo clippy -p mlds-app --target wasm32-unknown-unknown -- -D warnings
+step "native tests"
+cargo test -p mlds-core
+step "release build"
+trunk build --release --offline
+step "browser tests"
+(cd tests/e2e && npm test)
