@@ -5,13 +5,13 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::backends::Backends;
-use crate::panels::FitPanel;
+use crate::panels::{FitPanel, TasksPanel};
 use crate::url;
 
 /// The experiments of the spec, by URL id; `ready` ones have a panel.
 const EXPERIMENTS: [(&str, &str, bool); 10] = [
     ("fit", "E1 Simulate a function", true),
-    ("tasks", "E2 Train on actual tasks", false),
+    ("tasks", "E2 Train on actual tasks", true),
     ("trajectory", "E3 Optimization trajectory", false),
     ("gradnorm", "E4 Gradient norm", false),
     ("minratio", "E5 Minimal ratio", false),
@@ -108,6 +108,7 @@ pub fn App() -> Html {
     let panel = match (&*backends, exp.as_str()) {
         (None, _) => html! { <p class="loading">{ "Loading…" }</p> },
         (Some(b), "fit") => html! { <FitPanel key={*hash_generation} backends={b.clone()} /> },
+        (Some(b), "tasks") => html! { <TasksPanel key={*hash_generation} backends={b.clone()} /> },
         (Some(_), other) => html! {
             <div class="error" role="alert">{ format!("There is no experiment '{other}' in this version; pick one above.") }</div>
         },

@@ -55,7 +55,10 @@ async fn yield_to_page() {
 
 impl Host for BrowserHost {
     fn emit(&mut self, event: Event) {
-        let urgent = !matches!(event, Event::Losses { .. } | Event::Predictions { .. });
+        let urgent = !matches!(
+            event,
+            Event::Losses { .. } | Event::Predictions { .. } | Event::TrainMetrics { .. }
+        );
         self.pending.push(event);
         // The first points and every terminal event show at once; the rest are batched.
         if urgent

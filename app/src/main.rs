@@ -3,6 +3,7 @@
 mod app;
 mod backends;
 mod components;
+mod datasets;
 mod host;
 mod panels;
 mod run_view;

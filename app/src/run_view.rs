@@ -39,10 +39,19 @@ pub struct RunView {
     pub backend: Option<BackendKind>,
     pub models: Vec<ModelInfo>,
     pub total_epochs: usize,
+    /// Whole epochs done.
     pub epoch: usize,
+    /// Epochs done, counting the current one's finished mini-batches (for the progress bar).
+    pub progress: f64,
     pub elapsed_ms: f64,
     /// Per model: (epoch, training loss).
     pub losses: Vec<Vec<(f64, f64)>>,
+    /// Per model: (epoch, training accuracy), for classifiers.
+    pub accuracies: Vec<Vec<(f64, f64)>>,
+    /// Per model: (epoch, test accuracy), for classifiers.
+    pub test_accuracies: Vec<Vec<(f64, f64)>>,
+    /// The data the run trains on: title, training and test examples.
+    pub dataset: Option<(String, usize, usize)>,
     /// The ground-truth curve: grid xs and ys.
     pub reference: Option<(Vec<f32>, Vec<f32>)>,
     /// Per model: prediction on the reference grid.
@@ -95,6 +104,8 @@ impl RunView {
                 total_epochs,
             } => {
                 self.losses = vec![Vec::new(); models.len()];
+                self.accuracies = vec![Vec::new(); models.len()];
+                self.test_accuracies = vec![Vec::new(); models.len()];
                 self.models = models;
                 self.total_epochs = total_epochs;
             }
@@ -105,10 +116,25 @@ impl RunView {
                 losses,
             } => {
                 self.epoch = epoch;
+                self.progress = epoch as f64;
                 self.elapsed_ms = elapsed_ms;
-                for (series, loss) in self.losses.iter_mut().zip(losses) {
-                    series.push((epoch as f64, loss));
-                }
+                push_points(&mut self.losses, epoch as f64, losses);
+            }
+            Event::Dataset { title, train, test } => self.dataset = Some((title, train, test)),
+            Event::TrainMetrics {
+                epoch,
+                elapsed_ms,
+                losses,
+                accuracies,
+            } => {
+                self.progress = epoch;
+                self.epoch = epoch.floor() as usize;
+                self.elapsed_ms = elapsed_ms;
+                push_points(&mut self.losses, epoch, losses);
+                push_points(&mut self.accuracies, epoch, accuracies);
+            }
+            Event::TestMetrics { epoch, accuracies } => {
+                push_points(&mut self.test_accuracies, epoch as f64, accuracies);
             }
             Event::Predictions { ys, .. } => self.predictions = ys,
             Event::Done { epoch, elapsed_ms } => {
@@ -128,6 +154,7 @@ impl RunView {
     fn finish(&mut self, epoch: usize, elapsed_ms: f64) {
         self.state = RunState::Done;
         self.epoch = epoch;
+        self.progress = epoch as f64;
         self.elapsed_ms = elapsed_ms;
     }
 
@@ -136,14 +163,19 @@ impl RunView {
         let models: serde_json::Map<String, serde_json::Value> = self
             .models
             .iter()
-            .zip(&self.losses)
-            .map(|(m, l)| {
-                let loss = l.last().map(|&(_, loss)| loss);
-                let first = l.first().map(|&(_, loss)| loss);
-                (
-                    m.name.clone(),
-                    json!({ "params": m.params, "loss": loss, "first_loss": first }),
-                )
+            .enumerate()
+            .map(|(i, m)| {
+                let last =
+                    |s: &Vec<Vec<(f64, f64)>>| s.get(i).and_then(|p| p.last()).map(|&(_, v)| v);
+                let first = self.losses.get(i).and_then(|p| p.first()).map(|&(_, v)| v);
+                let mut entry =
+                    json!({ "params": m.params, "loss": last(&self.losses), "first_loss": first });
+                if self.accuracies.get(i).is_some_and(|a| !a.is_empty()) {
+                    entry["accuracy"] = json!(last(&self.accuracies));
+                    entry["first_accuracy"] = json!(self.accuracies[i].first().map(|&(_, v)| v));
+                    entry["test_accuracy"] = json!(last(&self.test_accuracies));
+                }
+                (m.name.clone(), entry)
             })
             .collect();
         json!({
@@ -153,7 +185,15 @@ impl RunView {
             "total_epochs": self.total_epochs,
             "elapsed_ms": self.elapsed_ms.round(),
             "models": models,
+            "dataset": self.dataset.as_ref().map(|(title, train, test)| json!({ "title": title, "train": train, "test": test })),
         })
         .to_string()
+    }
+}
+
+/// Append one point per model to per-model series.
+fn push_points(series: &mut [Vec<(f64, f64)>], x: f64, ys: Vec<f64>) {
+    for (points, y) in series.iter_mut().zip(ys) {
+        points.push((x, y));
     }
 }

@@ -31,6 +31,22 @@ pub enum Event {
     },
     /// Every model's prediction on the reference grid (`Reference::xs`).
     Predictions { epoch: usize, ys: Vec<Vec<f32>> },
+    /// The data a run trains on, as the page names it.
+    Dataset {
+        title: String,
+        train: usize,
+        test: usize,
+    },
+    /// Mini-batch training loss and accuracy (0–1) of every model, averaged over the batches
+    /// since the previous point. `epoch` is fractional: 2.5 is half-way through the third.
+    TrainMetrics {
+        epoch: f64,
+        elapsed_ms: f64,
+        losses: Vec<f64>,
+        accuracies: Vec<f64>,
+    },
+    /// Accuracy (0–1) of every model on the held-out test set after `epoch` epochs.
+    TestMetrics { epoch: usize, accuracies: Vec<f64> },
     /// The schedule ran to its end.
     Done { epoch: usize, elapsed_ms: f64 },
     /// The host asked to stop.

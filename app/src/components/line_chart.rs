@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use mlds_core::ModelInfo;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -27,6 +28,23 @@ pub struct Series {
     pub color: RGBColor,
     pub points: Vec<(f64, f64)>,
     pub dashed: bool,
+}
+
+/// One series per model, coloured in model order.
+pub fn model_series(models: &[ModelInfo], points: &[Vec<(f64, f64)>]) -> Rc<Vec<Series>> {
+    Rc::new(
+        models
+            .iter()
+            .zip(points)
+            .enumerate()
+            .map(|(i, (m, p))| Series {
+                name: m.name.clone(),
+                color: PALETTE[i % PALETTE.len()],
+                points: p.clone(),
+                dashed: false,
+            })
+            .collect(),
+    )
 }
 
 #[derive(Properties, PartialEq)]

@@ -4,7 +4,8 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ProgressProps {
-    pub epoch: usize,
+    /// Epochs done, possibly fractional (mini-batch training reports within an epoch).
+    pub epoch: f64,
     pub total: usize,
     pub elapsed_ms: f64,
 }
@@ -24,17 +25,18 @@ fn seconds(ms: f64) -> String {
 #[function_component]
 pub fn Progress(props: &ProgressProps) -> Html {
     let total = props.total.max(1);
-    let fraction = props.epoch as f64 / total as f64;
-    let eta = if props.epoch > 0 && props.epoch < total {
-        seconds(props.elapsed_ms / props.epoch as f64 * (total - props.epoch) as f64)
+    let done = props.epoch.clamp(0.0, total as f64);
+    let fraction = done / total as f64;
+    let eta = if done > 0.0 && done < total as f64 {
+        seconds(props.elapsed_ms / done * (total as f64 - done))
     } else {
         "–".into()
     };
     html! {
         <div class="progress">
-            <progress max={total.to_string()} value={props.epoch.to_string()}></progress>
+            <progress max={total.to_string()} value={done.to_string()}></progress>
             <span class="progress-text">
-                { format!("epoch {} / {} · {:.0}% · elapsed {} · ETA {}", props.epoch, total, fraction * 100.0, seconds(props.elapsed_ms), eta) }
+                { format!("epoch {} / {} · {:.0}% · elapsed {} · ETA {}", done.floor(), total, fraction * 100.0, seconds(props.elapsed_ms), eta) }
             </span>
         </div>
     }

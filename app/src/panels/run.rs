@@ -8,6 +8,7 @@ use std::rc::Rc;
 use mlds_core::BackendKind;
 use yew::prelude::*;
 
+use crate::components::{Progress, RunButtons};
 use crate::host::{BrowserHost, RunControl};
 use crate::run_view::{RunAction, RunView};
 
@@ -73,4 +74,35 @@ pub fn use_run() -> RunHandle {
         });
     }
     RunHandle { view, control }
+}
+
+/// `body[data-backend]`: the backend the latest run uses (browser tests read it).
+pub fn set_body_backend(id: &str) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.set_attribute("data-backend", id);
+    }
+}
+
+/// Start / Pause / Stop / Reset, the progress bar, the run's error and the stopped note.
+pub fn run_controls(run: &RunHandle, on_start: Callback<()>, total_epochs: usize) -> Html {
+    let view = &run.view;
+    let state = view.state;
+    html! {
+        <>
+            <RunButtons {state} {on_start}
+                on_pause={{ let run = run.clone(); Callback::from(move |p| run.pause(p)) }}
+                on_stop={{ let run = run.clone(); Callback::from(move |()| run.stop()) }}
+                on_reset={{ let run = run.clone(); Callback::from(move |()| run.reset()) }} />
+            <Progress epoch={view.progress} total={view.total_epochs.max(total_epochs)} elapsed_ms={view.elapsed_ms} />
+            if let Some(error) = &view.error {
+                <div class="error" role="alert">{ error }</div>
+            }
+            if view.stopped {
+                <p class="stopped">{ format!("Stopped by you at epoch {}.", view.epoch) }</p>
+            }
+        </>
+    }
 }

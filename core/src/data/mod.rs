@@ -1,5 +1,14 @@
-//! Datasets: target functions for the function-fitting experiments (image datasets follow).
+//! Datasets: target functions for the function-fitting experiments, and image datasets (MNIST's
+//! IDX files, CIFAR-10's binary batches and archive) with the catalog of where to get them.
 
+mod catalog;
+pub mod cifar;
+mod error;
 mod functions;
+pub mod idx;
+mod images;
 
+pub use catalog::{dataset_from_files, roles, DataSource, DatasetKind, Manifest, ManifestEntry};
+pub use error::DataError;
 pub use functions::{linspace, TargetFunction};
+pub use images::{ImageDataset, ImageSet, ImageShape, CLASSES};

@@ -6,7 +6,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData, Transaction};
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
-use super::{is_log_epoch, FromParams, Outcome};
+use super::{fail, is_log_epoch, FromParams, Outcome};
 use crate::backend::{BackendChoice, Workload};
 use crate::data::{linspace, TargetFunction};
 use crate::events::{Event, Flow, Host, ModelInfo};
@@ -223,18 +223,13 @@ async fn read_f32s(tensor: Tensor<2>) -> Result<Vec<f32>, String> {
 pub async fn run<H: Host>(config: &FitConfig, device: &Device, host: &mut H) -> Outcome {
     let train_device = device.clone().autodiff();
     let configs = config.model_configs();
-    let mut trainers: Vec<Trainer<Mlp>> = init_seeded(device, config.seed, || {
-        configs
-            .iter()
-            .map(|c| {
-                Trainer::new(
-                    c.init(&train_device),
-                    config.optimizer,
-                    config.learning_rate,
-                )
-            })
-            .collect()
+    let models = init_seeded(device, config.seed, || {
+        configs.iter().map(|c| c.init(&train_device)).collect()
     });
+    let mut trainers: Vec<Trainer<Mlp>> = models
+        .into_iter()
+        .map(|m| Trainer::new(m, config.optimizer, config.learning_rate))
+        .collect();
     let models = config
         .model_names()
         .into_iter()
@@ -359,11 +354,4 @@ pub async fn run<H: Host>(config: &FitConfig, device: &Device, host: &mut H) -> 
         elapsed_ms: clock.elapsed_ms(),
     });
     Outcome::Done
-}
-
-fn fail<H: Host>(host: &mut H, message: String) -> Outcome {
-    host.emit(Event::Error {
-        message: message.clone(),
-    });
-    Outcome::Failed(message)
 }

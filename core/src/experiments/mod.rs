@@ -1,7 +1,9 @@
 //! The experiments, one file each. Each one is an `async fn run(config, device, host)`.
 
 pub mod fit;
+pub mod tasks;
 
+use crate::events::{Event, Host};
 use crate::params::Params;
 
 /// Parse an experiment config from URL params: the config and the notices raised.
@@ -24,4 +26,12 @@ pub enum Outcome {
 pub fn is_log_epoch(epoch: usize, total: usize, points: usize) -> bool {
     let every = (total / points.max(1)).max(1);
     epoch == 1 || epoch == total || epoch.is_multiple_of(every)
+}
+
+/// End a run with an error the user reads.
+pub(crate) fn fail<H: Host>(host: &mut H, message: String) -> Outcome {
+    host.emit(Event::Error {
+        message: message.clone(),
+    });
+    Outcome::Failed(message)
 }

@@ -2,9 +2,11 @@
 //! and a stopwatch for the training time shown to users.
 
 mod batches;
+mod images;
 mod stopwatch;
 
 pub use batches::BatchPlan;
+pub use images::{correct_count, Standardizer};
 pub use stopwatch::Stopwatch;
 
 use burn::module::Module;

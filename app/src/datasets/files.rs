@@ -1,0 +1,33 @@
+//! Files the user gives: the file picker and drag-and-drop.
+
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DragEvent, File, FileList, HtmlInputElement};
+
+fn list(files: Option<FileList>) -> Vec<File> {
+    let Some(files) = files else {
+        return Vec::new();
+    };
+    (0..files.length()).filter_map(|i| files.get(i)).collect()
+}
+
+/// The files chosen in a file input.
+pub fn selected_files(input: &HtmlInputElement) -> Vec<File> {
+    list(input.files())
+}
+
+/// The files dropped on the page.
+pub fn dropped_files(event: &DragEvent) -> Vec<File> {
+    list(event.data_transfer().and_then(|d| d.files()))
+}
+
+/// Read every file into memory, with its name.
+pub async fn read_files(files: Vec<File>) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut out = Vec::with_capacity(files.len());
+    for file in files {
+        let buffer = JsFuture::from(file.array_buffer())
+            .await
+            .map_err(|_| format!("{} could not be read", file.name()))?;
+        out.push((file.name(), js_sys::Uint8Array::new(&buffer).to_vec()));
+    }
+    Ok(out)
+}

@@ -1,0 +1,152 @@
+//! Datasets in the browser: the subset shipped under `data/`, the official files a user gives
+//! (file picker or drag-and-drop), and the ones a deployment lists in `data/manifest.json`.
+//! Loaded datasets stay in memory for the session and in IndexedDB across reloads.
+
+pub mod cache;
+mod fetch;
+mod files;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use mlds_core::data::{dataset_from_files, roles, DataSource, DatasetKind, ImageDataset, Manifest};
+
+pub use files::{dropped_files, read_files, selected_files};
+
+/// Why a dataset could not be had.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadError {
+    /// Not shipped, not cached, not listed: the message says how to get it.
+    Missing(String),
+    /// Something went wrong (a network error, a malformed file): shown as an error.
+    Failed(String),
+}
+
+/// Loading progress: what is happening, and bytes done of (maybe) a known total.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    pub stage: String,
+    pub done: f64,
+    pub total: Option<f64>,
+}
+
+thread_local! {
+    /// Datasets parsed this session, by manifest id (`mnist-subset`, `mnist`, `cifar10`).
+    static LOADED: RefCell<HashMap<String, Rc<ImageDataset>>> = RefCell::new(HashMap::new());
+}
+
+/// The dataset if it is already in memory.
+pub fn loaded(kind: DatasetKind, source: DataSource) -> Option<Rc<ImageDataset>> {
+    LOADED.with(|l| l.borrow().get(&kind.manifest_id(source)).cloned())
+}
+
+fn remember(id: String, dataset: ImageDataset) -> Rc<ImageDataset> {
+    let dataset = Rc::new(dataset);
+    LOADED.with(|l| l.borrow_mut().insert(id, dataset.clone()));
+    dataset
+}
+
+/// The dataset for a run: from memory, else the browser cache, else the files a deployment
+/// serves (the MNIST subset always). `progress` hears about every chunk fetched.
+pub async fn obtain(
+    kind: DatasetKind,
+    source: DataSource,
+    progress: impl Fn(Progress),
+) -> Result<Rc<ImageDataset>, LoadError> {
+    let id = kind.manifest_id(source);
+    if let Some(d) = loaded(kind, source) {
+        return Ok(d);
+    }
+    if source == DataSource::Full {
+        progress(Progress {
+            stage: "Looking in this browser's cache…".into(),
+            done: 0.0,
+            total: None,
+        });
+        match cache::load(&id).await {
+            Ok(Some(cached)) => {
+                let files = cached.files;
+                let d = dataset_from_files(kind, &cached.title, &files)
+                    .map_err(|e| LoadError::Failed(format!("The cached {} is unreadable ({e}); clear the cache and give the files again.", kind.title())))?;
+                return Ok(remember(id, d));
+            }
+            Ok(None) => {}
+            // A browser without IndexedDB still works: it just asks again next time.
+            Err(e) => web_sys::console::warn_1(&format!("dataset cache: {e}").into()),
+        }
+    }
+    let manifest = fetch::text("data/manifest.json")
+        .await
+        .map_err(LoadError::Failed)
+        .and_then(|t| Manifest::parse(&t).map_err(LoadError::Failed))?;
+    let Some(entry) = manifest.entry(&id) else {
+        return Err(LoadError::Missing(format!(
+            "{} (full) is not loaded yet. {}",
+            kind.title(),
+            kind.how_to_get()
+        )));
+    };
+    let total = entry.bytes.map(|b| b as f64);
+    let mut files = Vec::new();
+    let mut done = 0.0;
+    for role in roles(kind) {
+        let Some(path) = entry.files.get(role) else {
+            return Err(LoadError::Failed(format!(
+                "data/manifest.json: dataset '{id}' lists no '{role}' file"
+            )));
+        };
+        let url = format!("data/{path}");
+        let bytes = fetch::bytes(&url, |n| {
+            progress(Progress {
+                stage: format!("Downloading {}…", entry.title),
+                done: done + n,
+                total,
+            })
+        })
+        .await
+        .map_err(LoadError::Failed)?;
+        done += bytes.len() as f64;
+        files.push((url, bytes));
+    }
+    progress(Progress {
+        stage: format!("Reading {}…", entry.title),
+        done,
+        total,
+    });
+    // Let the page paint the stage before parsing blocks the thread.
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    let d = dataset_from_files(kind, &entry.title, &files)
+        .map_err(|e| LoadError::Failed(e.to_string()))?;
+    Ok(remember(id, d))
+}
+
+/// Parse files the user gave (which dataset they are is judged from their names), keep the
+/// result for the session and in the browser cache. Returns the dataset's kind.
+pub async fn adopt_user_files(
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<(DatasetKind, Rc<ImageDataset>), String> {
+    let kind = DatasetKind::detect(files.iter().map(|(n, _)| n.as_str()));
+    let parsed = dataset_from_files(kind, kind.title(), &files).map_err(|e| e.to_string())?;
+    let title = format!(
+        "{} ({} train / {} test, from your files)",
+        kind.title(),
+        parsed.train.len(),
+        parsed.test.len()
+    );
+    let parsed = ImageDataset {
+        name: title.clone(),
+        ..parsed
+    };
+    let id = kind.manifest_id(DataSource::Full);
+    if let Err(e) = cache::save(&id, &cache::CachedDataset { title, files }).await {
+        web_sys::console::warn_1(&format!("dataset cache: {e}").into());
+    }
+    Ok((kind, remember(id, parsed)))
+}
+
+/// Forget every dataset: the browser cache and this session's memory.
+pub async fn clear() -> Result<(), String> {
+    LOADED.with(|l| l.borrow_mut().retain(|id, _| id.ends_with("-subset")));
+    cache::clear().await
+}

@@ -1,0 +1,113 @@
+//! An experiment's config lives in the URL hash: read on mount (with notices for rejected
+//! values), written back on every change, edited one parameter at a time by the controls.
+
+use mlds_core::experiments::FromParams;
+use mlds_core::params::{to_query, Params};
+use yew::prelude::*;
+
+use crate::components::{ParamField, ParamOptions};
+use crate::url;
+
+#[derive(Clone)]
+pub struct UrlConfig<C> {
+    pub config: UseStateHandle<C>,
+    /// Values the URL or a control asked for that were clamped or rejected, and why.
+    pub notices: UseStateHandle<Vec<String>>,
+    /// `autorun=1`: start on load.
+    pub autorun: bool,
+    /// A control committed `(key, value)`: re-parse the whole config with it.
+    pub on_param: Callback<(&'static str, String)>,
+}
+
+impl<C> UrlConfig<C> {
+    /// A free-text control for `name`.
+    pub fn field(
+        &self,
+        name: &'static str,
+        label: &'static str,
+        value: String,
+        busy: bool,
+    ) -> Html {
+        html! { <ParamField {name} {label} {value} disabled={busy} onchange={self.on_param.clone()} /> }
+    }
+
+    /// A drop-down control for `name` with (id, label) options.
+    pub fn choice(
+        &self,
+        name: &'static str,
+        label: &'static str,
+        value: &str,
+        options: Vec<(&'static str, &'static str)>,
+        title: &'static str,
+        busy: bool,
+    ) -> Html {
+        html! {
+            <ParamField {name} {label} value={value.to_string()} options={ParamOptions::Choice(options)}
+                {title} disabled={busy} onchange={self.on_param.clone()} />
+        }
+    }
+
+    /// Add a notice unless it is already shown.
+    pub fn notify(&self, notice: &str) {
+        if !self.notices.iter().any(|n| n == notice) {
+            self.notices
+                .set([(*self.notices).clone(), vec![notice.to_string()]].concat());
+        }
+    }
+}
+
+fn from_url<C: FromParams>() -> (C, Vec<String>, bool) {
+    let mut params = url::params();
+    params.get("exp");
+    let autorun = params.flag("autorun");
+    let config = C::from_params(&mut params);
+    (config, params.finish(), autorun)
+}
+
+/// Bind a config of experiment `exp` to the URL hash.
+#[hook]
+pub fn use_url_config<C>(exp: &'static str) -> UrlConfig<C>
+where
+    C: FromParams + Clone + PartialEq + 'static,
+{
+    let initial = use_memo((), |_| from_url::<C>());
+    let config = use_state(|| initial.0.clone());
+    let notices = use_state(|| initial.1.clone());
+    let autorun = initial.2;
+    use_effect_with((*config).clone(), move |c| {
+        let mut pairs = vec![("exp", exp.to_string())];
+        pairs.extend(c.to_params());
+        if autorun {
+            pairs.push(("autorun", "1".into()));
+        }
+        url::write_hash(pairs);
+    });
+    let on_param = {
+        let (config, notices) = (config.clone(), notices.clone());
+        Callback::from(move |(key, value): (&'static str, String)| {
+            let mut pairs: Vec<(&str, String)> = config.to_params();
+            pairs.retain(|(k, _)| *k != key);
+            pairs.push((key, value));
+            let mut params = Params::parse(&to_query(pairs));
+            let next = C::from_params(&mut params);
+            notices.set(params.finish());
+            config.set(next);
+        })
+    };
+    UrlConfig {
+        config,
+        notices,
+        autorun,
+        on_param,
+    }
+}
+
+/// `autorun=1`: start once, on mount.
+#[hook]
+pub fn use_autorun(autorun: bool, on_start: Callback<()>) {
+    use_effect_with((), move |_| {
+        if autorun {
+            on_start.emit(());
+        }
+    });
+}

@@ -1,0 +1,126 @@
+// E2 in the built app: the MNIST subset on the CPU backend and on WebGPU (SwiftShader),
+// user-given files (bad ones show an error; good ones are used and cached across reloads).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
+import { serve, launch, open, metrics, canvasInfo, DIST } from './harness.mjs';
+
+let server;
+before(async () => { server = await serve(DIST); });
+after(async () => { await server.close(); });
+
+const panel = '[data-experiment="tasks"]';
+const CHARTS = ['tasks-loss', 'tasks-accuracy', 'tasks-test-accuracy'];
+
+async function finishedRun(page, { backend, models, timeout = 240_000 }) {
+  await page.waitForSelector(`${panel}[data-state="done"]`, { timeout });
+  assert.equal(await page.getAttribute('body', 'data-backend'), backend);
+  const m = await metrics(page, 'tasks');
+  assert.equal(m.backend, backend);
+  assert.deepEqual(Object.keys(m.models), models);
+  for (const [name, v] of Object.entries(m.models)) {
+    assert.ok(v.params > 10_000 && v.params < 20_000, `${name}: ${v.params} parameters`);
+    assert.ok(v.loss < v.first_loss, `${name}: loss ${v.first_loss} -> ${v.loss}`);
+    assert.ok(v.accuracy > v.first_accuracy, `${name}: accuracy ${v.first_accuracy} -> ${v.accuracy}`);
+    assert.ok(v.test_accuracy >= 0 && v.test_accuracy <= 1, `${name}: test accuracy ${v.test_accuracy}`);
+  }
+  for (const id of CHARTS) {
+    const c = await canvasInfo(page, id);
+    assert.ok(c.draws >= 2 && c.ink > 1000, `${id} drawn: ${JSON.stringify(c)}`);
+  }
+  return m;
+}
+
+test('E2 trains CNNs on the shipped MNIST subset on the CPU backend; a corrupt file shows its error', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser,
+      `${server.url}/#exp=tasks&dataset=mnist&models=cnn1,cnn2,cnn3&epochs=1&train_size=768&batch=32&lr=0.003&backend=cpu&autorun=1`);
+    const m = await finishedRun(page, { backend: 'cpu', models: ['CNN, 1 conv', 'CNN, 2 conv', 'CNN, 3 conv'] });
+    assert.match(m.dataset.title, /subset/);
+    assert.equal(m.dataset.train, 768);
+    assert.equal(m.dataset.test, 2000);
+    // One epoch of 768 images: well above chance (0.1); measured ≈ 0.6–0.8.
+    for (const [name, v] of Object.entries(m.models)) assert.ok(v.test_accuracy > 0.4, `${name}: ${v.test_accuracy}`);
+    assert.deepEqual(errors, []);
+
+    // A file that claims to be the CIFAR-10 archive but is not gzip: a clear error, no panic.
+    await page.setInputFiles(`${panel} input[data-dataset-input]`, {
+      name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from('not an archive at all'),
+    });
+    const alert = await page.waitForSelector(`${panel} .dataset-box [role="alert"]`);
+    assert.match(await alert.textContent(), /gzip/i);
+    assert.equal(await page.isHidden('#fatal'), true, 'no panic banner');
+
+    // The page keeps working: the next run goes.
+    await page.click(`${panel} button.reset`);
+    await page.click(`${panel} button.start`);
+    await page.waitForSelector(`${panel}[data-state="running"]`);
+    await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 240_000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E2 trains on WebGPU (software adapter)', async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    const { page, errors } = await open(browser,
+      `${server.url}/#exp=tasks&dataset=mnist&models=cnn1,cnn3&epochs=2&train_size=192&batch=64&lr=0.005&autorun=1`);
+    await page.waitForSelector('body[data-webgpu="available"]', { timeout: 60_000 });
+    // auto picks WebGPU for CNNs.
+    await finishedRun(page, { backend: 'webgpu', models: ['CNN, 1 conv', 'CNN, 3 conv'], timeout: 420_000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+/** MNIST-format IDX files (gzip) holding `n` random images whose label is the brightest row band. */
+function fakeMnist(n, prefix) {
+  const images = Buffer.alloc(16 + n * 784);
+  images.writeUInt32BE(0x803, 0); images.writeUInt32BE(n, 4); images.writeUInt32BE(28, 8); images.writeUInt32BE(28, 12);
+  const labels = Buffer.alloc(8 + n);
+  labels.writeUInt32BE(0x801, 0); labels.writeUInt32BE(n, 4);
+  for (let i = 0; i < n; i++) {
+    const label = i % 10;
+    labels[8 + i] = label;
+    for (let p = 0; p < 784; p++) {
+      const row = Math.floor(p / 28);
+      images[16 + i * 784 + p] = row >= label * 2 + 4 && row < label * 2 + 7 ? 250 : (p * 7 + i) % 40;
+    }
+  }
+  return [
+    { name: `${prefix}-images-idx3-ubyte.gz`, mimeType: 'application/gzip', buffer: zlib.gzipSync(images) },
+    { name: `${prefix}-labels-idx1-ubyte.gz`, mimeType: 'application/gzip', buffer: zlib.gzipSync(labels) },
+  ];
+}
+
+test('E2 uses MNIST files the user gives, keeps them across reloads, and forgets them on request', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=tasks&dataset=mnist&source=full&backend=cpu`);
+    // Not loaded yet: the page says how to get it instead of failing.
+    await page.waitForSelector(`${panel} .dataset-box .missing >> text=official MNIST files`);
+    await page.setInputFiles(`${panel} input[data-dataset-input]`, [...fakeMnist(300, 'train'), ...fakeMnist(100, 't10k')]);
+    await page.waitForSelector(`${panel} .dataset-box .ready >> text=300 training and 100 test`);
+    assert.match(await page.evaluate(() => location.hash), /source=full/);
+
+    await page.reload();
+    await page.waitForSelector(`${panel} .dataset-box .ready >> text=from your files`, { timeout: 60_000 });
+    await page.fill(`${panel} input[name="epochs"]`, '1');
+    await page.dispatchEvent(`${panel} input[name="epochs"]`, 'change');
+    await page.click(`${panel} button.start`);
+    const m = await finishedRun(page, { backend: 'cpu', models: ['CNN, 1 conv', 'CNN, 2 conv', 'CNN, 3 conv', 'DNN, 1 hidden'] });
+    assert.equal(m.dataset.train, 300);
+
+    await page.click(`${panel} button.clear-cache`);
+    await page.waitForSelector(`${panel} .dataset-box .missing`);
+    await page.reload();
+    await page.waitForSelector(`${panel} .dataset-box .missing >> text=official MNIST files`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
