@@ -71,7 +71,8 @@ test('E1 controls: pause, resume and stop respond while training; bad URL values
     const t0 = Date.now();
     await page.click(`${panel} button.pause`);
     await page.waitForSelector(`${panel}[data-state="paused"]`);
-    assert.ok(Date.now() - t0 < 1500, 'pause takes effect promptly while training');
+    // Generous: a page frozen by training would answer only when the 100000 epochs end.
+    assert.ok(Date.now() - t0 < 5000, 'pause takes effect while training');
     const frozen = (await metrics(page, 'fit')).epoch;
     await page.waitForTimeout(600);
     assert.equal((await metrics(page, 'fit')).epoch, frozen, 'no training while paused');

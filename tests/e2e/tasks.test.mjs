@@ -12,14 +12,14 @@ after(async () => { await server.close(); });
 const panel = '[data-experiment="tasks"]';
 const CHARTS = ['tasks-loss', 'tasks-accuracy', 'tasks-test-accuracy'];
 
-async function finishedRun(page, { backend, models, timeout = 240_000 }) {
+async function finishedRun(page, { backend, models, timeout = 240_000, minParams = 10_000, maxParams = 20_000 }) {
   await page.waitForSelector(`${panel}[data-state="done"]`, { timeout });
   assert.equal(await page.getAttribute('body', 'data-backend'), backend);
   const m = await metrics(page, 'tasks');
   assert.equal(m.backend, backend);
   assert.deepEqual(Object.keys(m.models), models);
   for (const [name, v] of Object.entries(m.models)) {
-    assert.ok(v.params > 10_000 && v.params < 20_000, `${name}: ${v.params} parameters`);
+    assert.ok(v.params > minParams && v.params < maxParams, `${name}: ${v.params} parameters`);
     assert.ok(v.loss < v.first_loss, `${name}: loss ${v.first_loss} -> ${v.loss}`);
     assert.ok(v.accuracy > v.first_accuracy, `${name}: accuracy ${v.first_accuracy} -> ${v.accuracy}`);
     assert.ok(v.test_accuracy >= 0 && v.test_accuracy <= 1, `${name}: test accuracy ${v.test_accuracy}`);
@@ -119,6 +119,68 @@ test('E2 uses MNIST files the user gives, keeps them across reloads, and forgets
     await page.waitForSelector(`${panel} .dataset-box .missing`);
     await page.reload();
     await page.waitForSelector(`${panel} .dataset-box .missing >> text=official MNIST files`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+/** A tar archive (ustar) of `entries` [{ name, data }], as `tar` writes it. */
+function tar(entries) {
+  const blocks = [];
+  for (const { name, data } of entries) {
+    const header = Buffer.alloc(512);
+    header.write(name, 0);
+    header.write('0000644\0', 100); header.write('0000000\0', 108); header.write('0000000\0', 116);
+    header.write(data.length.toString(8).padStart(11, '0') + '\0', 124);
+    header.write('00000000000\0', 136);
+    header.write('        ', 148); header.write('0', 156); header.write('ustar\0' + '00', 257);
+    let sum = 0; for (const b of header) sum += b;
+    header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+    blocks.push(header, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  return Buffer.concat([...blocks, Buffer.alloc(1024)]);
+}
+
+/** A CIFAR-10 batch file of `n` records whose label is the brightest colour channel band. */
+function cifarBatch(n, seed) {
+  const rec = 3073, out = Buffer.alloc(n * rec);
+  for (let i = 0; i < n; i++) {
+    const label = (i + seed) % 10;
+    out[i * rec] = label;
+    for (let p = 0; p < 3072; p++) {
+      const row = Math.floor((p % 1024) / 32);
+      out[i * rec + 1 + p] = row >= label * 3 && row < label * 3 + 3 ? 240 : (p * 13 + i) % 50;
+    }
+  }
+  return out;
+}
+
+test('E2: dropping a CIFAR-10 archive on the panel makes the CIFAR-10 preset run', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=tasks&dataset=cifar10&models=cnn1,cnn2&epochs=3&batch=32&lr=0.01&backend=cpu`);
+    // Without the dataset the preset says how to get it instead of failing.
+    await page.waitForSelector(`${panel} .dataset-box .missing >> text=cifar-10-binary.tar.gz`);
+    const dir = 'cifar-10-batches-bin/';
+    const archive = zlib.gzipSync(tar([
+      { name: dir + 'data_batch_1.bin', data: cifarBatch(120, 0) },
+      { name: dir + 'data_batch_2.bin', data: cifarBatch(80, 3) },
+      { name: dir + 'test_batch.bin', data: cifarBatch(60, 7) },
+      { name: dir + 'batches.meta.txt', data: Buffer.from('airplane\n') },
+    ]));
+    // Drop it as a user would: a drop event whose DataTransfer holds the file.
+    const transfer = await page.evaluateHandle((bytes) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], 'cifar-10-binary.tar.gz', { type: 'application/gzip' }));
+      return dt;
+    }, [...archive]);
+    await page.dispatchEvent(panel, 'dragover', { dataTransfer: transfer });
+    await page.dispatchEvent(panel, 'drop', { dataTransfer: transfer });
+    await page.waitForSelector(`${panel} .dataset-box .ready >> text=200 training and 60 test`);
+    await page.click(`${panel} button.start`);
+    const m = await finishedRun(page, { backend: 'cpu', models: ['CNN, 1 conv', 'CNN, 2 conv'], minParams: 20_000, maxParams: 25_000 });
+    assert.match(m.dataset.title, /CIFAR-10/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
