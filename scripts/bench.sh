@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): E1's training step natively and in headless Chromium on each backend,
-# beside TensorFlow.js on the same task in the same browser; wasm size; time to first point.
+# beside TensorFlow.js on the same task in the same browser; wasm size; time to first point;
+# then E2's MNIST CNN training throughput (images/s per model) beside TensorFlow.js.
 # `scripts/bench.sh --quick` runs shorter schedules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,3 +12,5 @@ echo "== native (burn flex, release build)"
 cargo run --release -q -p mlds-core --example fit_probe -- "shapes=1-5-10-10-10-10-10-5-1&epochs=1000" | tail -n 1
 echo "== headless Chromium"
 node bench/bench.mjs "$@"
+echo "== E2 training throughput, headless Chromium"
+node bench/tasks.mjs "$@"
