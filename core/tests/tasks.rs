@@ -135,7 +135,10 @@ fn same_seed_same_test_accuracy() {
     let query = "models=cnn2&epochs=1&train_size=512&batch=32&seed=5";
     let (a, b) = (test_accuracy(query), test_accuracy(query));
     assert_eq!(a, b, "same seed, same weights and batches");
-    assert_ne!(a, test_accuracy("models=cnn2&epochs=1&train_size=512&batch=32&seed=6"));
+    assert_ne!(
+        a,
+        test_accuracy("models=cnn2&epochs=1&train_size=512&batch=32&seed=6")
+    );
     assert!(a > 0.5, "{a}");
 }
 
