@@ -1,10 +1,9 @@
 use burn::module::Module;
-use burn::nn::activation::Activation;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 use std::fmt;
 
-use super::ActivationKind;
+use super::{ActivationKind, HiddenActivation};
 
 /// A fully connected network given by its layer widths, e.g. `[1, 190, 1]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,7 +15,7 @@ pub struct MlpConfig {
 #[derive(Module, Debug)]
 pub struct Mlp {
     layers: Vec<Linear>,
-    activation: Activation,
+    activation: HiddenActivation,
 }
 
 /// Why a shape string such as `1-10-18-15-4-1` was rejected.

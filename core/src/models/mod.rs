@@ -5,7 +5,7 @@ mod classifier;
 mod mlp;
 mod task_models;
 
-pub use activation::ActivationKind;
+pub use activation::{ActivationKind, HiddenActivation, SigmoidTanh};
 pub use classifier::{Classifier, ClassifierConfig};
 pub use mlp::{Mlp, MlpConfig, ShapeError};
 pub use task_models::TaskModel;
