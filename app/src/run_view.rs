@@ -44,6 +44,8 @@ pub struct RunView {
     /// Epochs done, counting the current one's finished mini-batches (for the progress bar).
     pub progress: f64,
     pub elapsed_ms: f64,
+    /// Training time of the last finished epoch, without its test pass (classifiers).
+    pub epoch_train_ms: Option<f64>,
     /// Per model: (epoch, training loss).
     pub losses: Vec<Vec<(f64, f64)>>,
     /// Per model: (epoch, training accuracy), for classifiers.
@@ -133,8 +135,13 @@ impl RunView {
                 push_points(&mut self.losses, epoch, losses);
                 push_points(&mut self.accuracies, epoch, accuracies);
             }
-            Event::TestMetrics { epoch, accuracies } => {
+            Event::TestMetrics {
+                epoch,
+                accuracies,
+                epoch_train_ms,
+            } => {
                 push_points(&mut self.test_accuracies, epoch as f64, accuracies);
+                self.epoch_train_ms = Some(epoch_train_ms);
             }
             Event::Predictions { ys, .. } => self.predictions = ys,
             Event::Done { epoch, elapsed_ms } => {
@@ -184,6 +191,7 @@ impl RunView {
             "epoch": self.epoch,
             "total_epochs": self.total_epochs,
             "elapsed_ms": self.elapsed_ms.round(),
+            "epoch_train_ms": self.epoch_train_ms.map(f64::round),
             "models": models,
             "dataset": self.dataset.as_ref().map(|(title, train, test)| json!({ "title": title, "train": train, "test": test })),
         })

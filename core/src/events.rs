@@ -37,16 +37,22 @@ pub enum Event {
         train: usize,
         test: usize,
     },
-    /// Mini-batch training loss and accuracy (0–1) of every model, averaged over the batches
-    /// since the previous point. `epoch` is fractional: 2.5 is half-way through the third.
+    /// Training loss and accuracy (0–1) of every model, averaged over the epoch's batches so
+    /// far. `epoch` is fractional: 2.5 is half-way through the third.
     TrainMetrics {
         epoch: f64,
         elapsed_ms: f64,
         losses: Vec<f64>,
         accuracies: Vec<f64>,
     },
-    /// Accuracy (0–1) of every model on the held-out test set after `epoch` epochs.
-    TestMetrics { epoch: usize, accuracies: Vec<f64> },
+    /// Accuracy (0–1) of every model on the held-out test set after `epoch` epochs, and how
+    /// long that epoch's training took (all models, without the test pass): the throughput
+    /// figure, free of the first epoch's warm-up from the second epoch on.
+    TestMetrics {
+        epoch: usize,
+        accuracies: Vec<f64>,
+        epoch_train_ms: f64,
+    },
     /// The schedule ran to its end.
     Done { epoch: usize, elapsed_ms: f64 },
     /// The host asked to stop.

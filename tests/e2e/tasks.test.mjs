@@ -24,6 +24,9 @@ async function finishedRun(page, { backend, models, timeout = 240_000, minParams
     assert.ok(v.accuracy > v.first_accuracy, `${name}: accuracy ${v.first_accuracy} -> ${v.accuracy}`);
     assert.ok(v.test_accuracy >= 0 && v.test_accuracy <= 1, `${name}: test accuracy ${v.test_accuracy}`);
   }
+  // The last epoch's training time leaves out its test pass, which the run's time includes.
+  assert.ok(m.epoch_train_ms > 0 && m.epoch_train_ms < m.elapsed_ms, `epoch ${m.epoch_train_ms} ms of ${m.elapsed_ms} ms`);
+  assert.match(await page.textContent(`${panel} .throughput`), /training images per second/);
   for (const id of CHARTS) {
     const c = await canvasInfo(page, id);
     assert.ok(c.draws >= 2 && c.ink > 1000, `${id} drawn: ${JSON.stringify(c)}`);

@@ -230,6 +230,11 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
                 <LineChart id={chart("test-accuracy")} title="Test accuracy (after each epoch)" x_label="epoch" y_label="accuracy" series={model_series(&view.models, &view.test_accuracies)} />
             </div>
             <ModelTable view={(*view).clone()} />
+            if let (Some(ms), Some((_, train, _))) = (view.epoch_train_ms, &view.dataset) {
+                <p class="throughput">{ format!(
+                    "Last epoch: {:.1} s of training (test pass not counted), {:.0} training images per second through all {} models.",
+                    ms / 1e3, *train as f64 / (ms / 1e3), view.models.len()) }</p>
+            }
             <pre class="metrics" data-metrics="">{ view.metrics_json() }</pre>
         </section>
     }

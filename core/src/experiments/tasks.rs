@@ -14,13 +14,16 @@ use crate::events::{Event, Flow, Host, ModelInfo};
 pub use crate::models::TaskModel;
 use crate::models::{init_seeded, Classifier, ClassifierConfig};
 use crate::params::Params;
-use crate::train::{correct_count, BatchPlan, OptimizerKind, Standardizer, Stopwatch, Trainer};
+use crate::train::{
+    correct_count, images_per_task, parts, BatchPlan, OptimizerKind, Standardizer, Stopwatch,
+    Trainer,
+};
 
 /// Training points are read back (one device round trip) at most this often.
 const READ_INTERVAL_MS: u128 = 250;
 /// … and at least every this many batches, so a fast GPU queue stays short.
 const READ_EVERY_BATCHES: usize = 50;
-/// Test images per evaluation batch.
+/// Test images per evaluation batch (at most).
 const EVAL_BATCH: usize = 250;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -278,6 +281,19 @@ pub async fn run<H: Host>(
         total_epochs: config.epochs,
     });
 
+    // On the CPU backend work is cut into parts that each fit in one short task: images per
+    // training part (a step costs about three forward passes) and per test part, per model.
+    let on_cpu = *device == Device::flex();
+    let limits = |passes: usize, most: usize| -> Vec<usize> {
+        architectures
+            .iter()
+            .map(|a| match on_cpu {
+                true => images_per_task(passes * a.forward_macs()).min(most),
+                false => most,
+            })
+            .collect()
+    };
+    let (part_limits, test_limits) = (limits(3, usize::MAX), limits(1, EVAL_BATCH));
     let scale = Standardizer::fit(&train);
     let loss_fn = CrossEntropyLossConfig::new().init(&train_device);
     let mut plan = BatchPlan::new(train.len(), Some(config.batch_size), config.seed);
@@ -295,26 +311,39 @@ pub async fn run<H: Host>(
         // Loss and hit sums of the epoch so far (read back): points show the running average
         // over the epoch, as Keras reports it, not the noisy last few batches.
         let mut epoch_sums = vec![0.0f64; trainers.len() * 2];
+        let epoch_start_ms = clock.elapsed_ms();
         for (b, batch) in plan.next_epoch().iter().enumerate() {
             clock.start();
-            let (images, labels) = scale.batch(&train, batch, &train_device);
-            for (trainer, window) in trainers.iter_mut().zip(&mut windows) {
-                let mut logits = None;
-                let loss = trainer.step(|m| {
-                    let out = m.forward(images.clone());
-                    logits = Some(out.clone().detach());
-                    loss_fn.forward(out, labels.clone())
-                });
-                let logits = logits.expect("the step ran the forward pass");
-                window.loss = add(window.loss.take(), loss * batch.len() as f64);
-                window.correct = add(window.correct.take(), correct_count(logits, labels.clone()));
-                // A CNN step on the CPU takes tens of milliseconds: let the page breathe
-                // between models, not only between batches.
-                clock.stop();
-                if host.checkpoint().await == Flow::Stop {
-                    return stopped(host, epoch - 1, &clock);
+            // The whole batch once for every model that takes it in one part (one upload).
+            let mut whole = None;
+            for ((trainer, window), &limit) in
+                trainers.iter_mut().zip(&mut windows).zip(&part_limits)
+            {
+                for part in parts(batch, limit) {
+                    let (images, labels) = match part.len() == batch.len() {
+                        true => whole
+                            .get_or_insert_with(|| scale.batch(&train, batch, &train_device))
+                            .clone(),
+                        false => scale.batch(&train, part, &train_device),
+                    };
+                    let share = part.len() as f64 / batch.len() as f64;
+                    let mut logits = None;
+                    let loss = trainer.accumulate(|m| {
+                        let out = m.forward(images);
+                        logits = Some(out.clone().detach());
+                        loss_fn.forward(out, labels.clone()) * share
+                    });
+                    let logits = logits.expect("the pass ran the forward pass");
+                    window.loss = add(window.loss.take(), loss * batch.len() as f64);
+                    window.correct = add(window.correct.take(), correct_count(logits, labels));
+                    // Let the page breathe between parts and models, not only between batches.
+                    clock.stop();
+                    if host.checkpoint().await == Flow::Stop {
+                        return stopped(host, epoch - 1, &clock);
+                    }
+                    clock.start();
                 }
-                clock.start();
+                trainer.apply();
             }
             seen += batch.len();
             batches_since_read += 1;
@@ -371,15 +400,29 @@ pub async fn run<H: Host>(
             }
         }
 
+        let epoch_train_ms = clock.elapsed_ms() - epoch_start_ms;
         clock.start();
-        let accuracies =
-            match test_accuracy(&trainers, test, &scale, device, host, &mut clock).await {
-                Ok(Some(a)) => a,
-                Ok(None) => return stopped(host, epoch - 1, &clock),
-                Err(e) => return fail(host, e),
-            };
+        let accuracies = match test_accuracy(
+            &trainers,
+            test,
+            &scale,
+            &test_limits,
+            device,
+            host,
+            &mut clock,
+        )
+        .await
+        {
+            Ok(Some(a)) => a,
+            Ok(None) => return stopped(host, epoch - 1, &clock),
+            Err(e) => return fail(host, e),
+        };
         clock.stop();
-        host.emit(Event::TestMetrics { epoch, accuracies });
+        host.emit(Event::TestMetrics {
+            epoch,
+            accuracies,
+            epoch_train_ms,
+        });
     }
     host.emit(Event::Done {
         epoch: config.epochs,
@@ -393,28 +436,28 @@ async fn test_accuracy<H: Host>(
     trainers: &[Trainer<Classifier>],
     test: &ImageSet,
     scale: &Standardizer,
+    limits: &[usize],
     device: &Device,
     host: &mut H,
     clock: &mut Stopwatch,
 ) -> Result<Option<Vec<f64>>, String> {
-    let models: Vec<Classifier> = trainers.iter().map(|t| t.model().valid()).collect();
-    let mut hits: Vec<Option<Tensor<1>>> = vec![None; models.len()];
     let indices: Vec<usize> = (0..test.len()).collect();
-    for chunk in indices.chunks(EVAL_BATCH) {
-        let (images, labels) = scale.batch(test, chunk, device);
-        for (model, hit) in models.iter().zip(&mut hits) {
-            *hit = add(
-                hit.take(),
-                correct_count(model.forward(images.clone()), labels.clone()),
-            );
+    let mut hits = Vec::with_capacity(trainers.len());
+    for (trainer, &limit) in trainers.iter().zip(limits) {
+        let model = trainer.model().valid();
+        let mut model_hits: Option<Tensor<1>> = None;
+        for chunk in parts(&indices, limit) {
+            let (images, labels) = scale.batch(test, chunk, device);
+            model_hits = add(model_hits, correct_count(model.forward(images), labels));
+            clock.stop();
+            if host.checkpoint().await == Flow::Stop {
+                return Ok(None);
+            }
+            clock.start();
         }
-        clock.stop();
-        if host.checkpoint().await == Flow::Stop {
-            return Ok(None);
-        }
-        clock.start();
+        hits.extend(model_hits);
     }
-    let counts = read_scalars(hits.into_iter().flatten().collect()).await?;
+    let counts = read_scalars(hits).await?;
     Ok(Some(counts.iter().map(|c| c / test.len() as f64).collect()))
 }
 

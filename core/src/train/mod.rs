@@ -3,14 +3,16 @@
 
 mod batches;
 mod images;
+mod parts;
 mod stopwatch;
 
 pub use batches::BatchPlan;
 pub use images::{correct_count, Standardizer};
+pub use parts::{images_per_task, parts};
 pub use stopwatch::Stopwatch;
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::{AdamConfig, GradientsAccumulator, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +53,8 @@ pub struct Trainer<M: Module> {
     model: Option<M>,
     optimizer: ModuleOptimizer,
     learning_rate: f64,
+    /// Gradients of the parts of a batch seen so far (see [`Trainer::accumulate`]).
+    pending: GradientsAccumulator<M>,
 }
 
 impl<M: Module> Trainer<M> {
@@ -59,6 +63,7 @@ impl<M: Module> Trainer<M> {
             model: Some(model),
             optimizer: optimizer.init(),
             learning_rate,
+            pending: GradientsAccumulator::new(),
         }
     }
 
@@ -76,5 +81,98 @@ impl<M: Module> Trainer<M> {
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         self.model = Some(self.optimizer.step(self.learning_rate, model, grads));
         loss.detach()
+    }
+
+    /// The backward pass of one part of a batch: its gradients are added to the pending ones
+    /// until [`Trainer::apply`]. Weighting each part's mean loss by its share of the batch makes
+    /// the sum the batch's gradient, so a batch can be cut into parts that each fit in one
+    /// short browser task. Returns the (weighted) loss, detached.
+    pub fn accumulate(&mut self, loss_of: impl FnOnce(&M) -> Tensor<1>) -> Tensor<1> {
+        let model = self
+            .model
+            .as_ref()
+            .expect("model is only taken inside step");
+        let loss = loss_of(model);
+        let grads = GradientsParams::from_grads(loss.backward(), model);
+        self.pending.accumulate(model, grads);
+        loss.detach()
+    }
+
+    /// One optimisation step with the gradients accumulated since the last one.
+    pub fn apply(&mut self) {
+        let model = self.model.take().expect("model is only taken inside apply");
+        let grads = self.pending.grads();
+        self.model = Some(self.optimizer.step(self.learning_rate, model, grads));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::nn::loss::{MseLoss, Reduction};
+    use burn::nn::{Linear, LinearConfig};
+    use burn::tensor::{Device, TensorData};
+
+    fn weights(model: &Linear) -> Vec<f32> {
+        let mut w = model.weight.val().into_data().try_to_vec::<f32>().unwrap();
+        w.extend(
+            model
+                .bias
+                .as_ref()
+                .unwrap()
+                .val()
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap(),
+        );
+        w
+    }
+
+    #[test]
+    fn a_batch_in_weighted_parts_makes_the_same_step_as_the_whole_batch() {
+        let device = Device::flex().autodiff();
+        let rows = [
+            [0.5f32, -1.0],
+            [2.0, 0.25],
+            [-1.5, 1.0],
+            [0.0, 3.0],
+            [1.0, 1.0],
+        ];
+        let x = Tensor::<2>::from_data(TensorData::new(rows.concat(), [5, 2]), &device);
+        let y = Tensor::<2>::from_data(
+            TensorData::new(vec![1.0f32, -2.0, 0.5, 3.0, 0.0], [5, 1]),
+            &device,
+        );
+        let model = LinearConfig::new(2, 1).init(&device);
+        let loss = |m: &Linear, x: Tensor<2>, y: Tensor<2>| {
+            MseLoss::new().forward(m.forward(x), y, Reduction::Mean)
+        };
+        for optimizer in OptimizerKind::ALL {
+            let mut whole = Trainer::new(model.clone(), optimizer, 0.1);
+            let mut parted = Trainer::new(model.clone(), optimizer, 0.1);
+            for _ in 0..3 {
+                whole.step(|m| loss(m, x.clone(), y.clone()));
+                for (start, len) in [(0, 2), (2, 2), (4, 1)] {
+                    let share = len as f64 / 5.0;
+                    parted.accumulate(|m| {
+                        loss(
+                            m,
+                            x.clone().narrow(0, start, len),
+                            y.clone().narrow(0, start, len),
+                        ) * share
+                    });
+                }
+                parted.apply();
+            }
+            let (a, b) = (weights(whole.model()), weights(parted.model()));
+            assert_ne!(
+                a,
+                weights(&model),
+                "{optimizer:?}: the steps moved the weights"
+            );
+            for (a, b) in a.iter().zip(&b) {
+                assert!((a - b).abs() < 1e-5, "{optimizer:?}: {a} vs {b}");
+            }
+        }
     }
 }
