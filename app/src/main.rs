@@ -9,7 +9,23 @@ mod panels;
 mod run_view;
 mod url;
 
+// cubecl registers its IR with `inventory`, i.e. static constructors. A module that never calls
+// `__wasm_call_ctors` itself gets "command" linkage from wasm-ld: every export then reruns all
+// constructors first, and wasm-bindgen calls exports for each DOM operation, so rendering and
+// training spent most of their time there (hundreds of ms per frame). Calling it once, here,
+// makes the linker leave the exports alone (see the `inventory` crate's docs on WebAssembly).
+#[cfg(target_family = "wasm")]
+unsafe extern "C" {
+    fn __wasm_call_ctors();
+}
+
 fn main() {
+    // SAFETY: the linker-made constructor runner, called once, before anything uses what the
+    // constructors register.
+    #[cfg(target_family = "wasm")]
+    unsafe {
+        __wasm_call_ctors();
+    }
     install_panic_hook();
     yew::Renderer::<app::App>::new().render();
 }
