@@ -52,6 +52,8 @@ impl ActivationKind {
 }
 
 /// A hidden-layer activation module: burn's own, except for tanh (see [`SigmoidTanh`]).
+// One per model, built once: the size of the burn variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum HiddenActivation {
     Burn(Activation),
