@@ -5,17 +5,19 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::backends::Backends;
-use crate::panels::{FitPanel, TasksPanel};
+use crate::panels::{
+    FitPanel, GradNormPanel, MinRatioPanel, SurfacePanel, TasksPanel, TrajectoryPanel,
+};
 use crate::url;
 
 /// The experiments of the spec, by URL id; `ready` ones have a panel.
 const EXPERIMENTS: [(&str, &str, bool); 10] = [
     ("fit", "E1 Simulate a function", true),
     ("tasks", "E2 Train on actual tasks", true),
-    ("trajectory", "E3 Optimization trajectory", false),
-    ("gradnorm", "E4 Gradient norm", false),
-    ("minratio", "E5 Minimal ratio", false),
-    ("surface", "E6 Error surface", false),
+    ("trajectory", "E3 Optimization trajectory", true),
+    ("gradnorm", "E4 Gradient norm", true),
+    ("minratio", "E5 Minimal ratio", true),
+    ("surface", "E6 Error surface", true),
     ("random-labels", "E7 Random labels", false),
     ("params", "E8 Parameters vs generalization", false),
     ("interpolate", "E9a Interpolation", false),
@@ -109,6 +111,16 @@ pub fn App() -> Html {
         (None, _) => html! { <p class="loading">{ "Loading…" }</p> },
         (Some(b), "fit") => html! { <FitPanel key={*hash_generation} backends={b.clone()} /> },
         (Some(b), "tasks") => html! { <TasksPanel key={*hash_generation} backends={b.clone()} /> },
+        (Some(b), "trajectory") => {
+            html! { <TrajectoryPanel key={*hash_generation} backends={b.clone()} /> }
+        }
+        (Some(b), "gradnorm") => {
+            html! { <GradNormPanel key={*hash_generation} backends={b.clone()} /> }
+        }
+        (Some(_), "minratio") => html! { <MinRatioPanel key={*hash_generation} /> },
+        (Some(b), "surface") => {
+            html! { <SurfacePanel key={*hash_generation} backends={b.clone()} /> }
+        }
         (Some(_), other) => html! {
             <div class="error" role="alert">{ format!("There is no experiment '{other}' in this version; pick one above.") }</div>
         },

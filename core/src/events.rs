@@ -51,8 +51,65 @@ pub enum Event {
     TestMetrics {
         epoch: usize,
         accuracies: Vec<f64>,
+        /// Mean cross-entropy of every model on the test set.
+        #[serde(default)]
+        losses: Vec<f64>,
         epoch_train_ms: f64,
     },
+    /// A sweep's unit `index` (of `count`) starts: one of several independent trainings
+    /// (E3's runs, E5's runs). Later progress events are about this unit.
+    Unit {
+        index: usize,
+        count: usize,
+        label: String,
+    },
+    /// Weights were collected from `run` after `epoch` epochs (E3, E6), with the training loss
+    /// and, for classifiers, the test accuracy at that point.
+    Snapshot {
+        run: usize,
+        epoch: usize,
+        loss: f64,
+        accuracy: Option<f64>,
+    },
+    /// Every snapshot so far (in the order of `Snapshot` events) projected on the top two
+    /// principal components of `space` ("layer" or "model"), refitted on all of them, and the
+    /// fraction of the variance each component explains.
+    Projection {
+        space: String,
+        points: Vec<[f64; 2]>,
+        explained: [f64; 2],
+    },
+    /// Steps `first..first + losses.len()` (from 0) of the run's one model: loss and gradient
+    /// norm of each (E4).
+    Iterations {
+        first: usize,
+        losses: Vec<f64>,
+        grad_norms: Vec<f64>,
+    },
+    /// Run `run` reached a point where the gradient almost vanishes (E5): its loss, minimal
+    /// ratio, gradient norm there, where the search started (after training) and at the
+    /// initial weights, and the Hessian's sorted eigenvalues.
+    CriticalPoint {
+        run: usize,
+        loss: f64,
+        ratio: f64,
+        grad_norm: f64,
+        start_grad_norm: f64,
+        init_grad_norm: f64,
+        eigenvalues: Vec<f64>,
+    },
+    /// The loss surface's grid (E6): coordinates along the two directions, what they are, and
+    /// the training trajectory projected on them (empty where it has no meaning).
+    SurfaceGrid {
+        xs: Vec<f64>,
+        ys: Vec<f64>,
+        directions: String,
+        path: Vec<[f64; 2]>,
+    },
+    /// Row `row` of the surface (loss at every x for `ys[row]`).
+    SurfaceRow { row: usize, losses: Vec<f64> },
+    /// Loss along the straight line from the initial to the final weights, θ(α) = θ₀ + α(θ₁ − θ₀).
+    LineLosses { alphas: Vec<f64>, losses: Vec<f64> },
     /// The schedule ran to its end.
     Done { epoch: usize, elapsed_ms: f64 },
     /// The host asked to stop.

@@ -4,6 +4,7 @@
 //! config that reports through a [`Host`]: the browser app's host yields to the event loop and
 //! renders events, the native tests' host just collects them.
 
+pub mod analysis;
 pub mod backend;
 pub mod data;
 pub mod events;

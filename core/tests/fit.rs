@@ -126,7 +126,7 @@ fn url_params_round_trip_and_clamp() {
     let custom = config("fn=sgn5&shapes=1-8-1,1-4-4-1&act=relu&lr=0.02&epochs=10&batch=8&seed=9&backend=cpu&samples=32");
     let query = mlds_core::params::to_query(custom.to_params());
     assert_eq!(config(&query), custom);
-    assert_eq!(custom.batch_size, Some(8));
+    assert_eq!(custom.train.batch_size, Some(8));
     assert_eq!(custom.shapes, vec![vec![1, 8, 1], vec![1, 4, 4, 1]]);
 
     let mut params = Params::parse(
@@ -135,14 +135,14 @@ fn url_params_round_trip_and_clamp() {
     let clamped = FitConfig::from_params(&mut params);
     let notices = params.finish();
     let defaults = FitConfig::default();
-    assert_eq!(clamped.learning_rate, 1.0);
-    assert_eq!(clamped.epochs, 1);
+    assert_eq!(clamped.train.learning_rate, 1.0);
+    assert_eq!(clamped.train.epochs, 1);
     assert_eq!(
-        clamped.batch_size, None,
+        clamped.train.batch_size, None,
         "a batch as large as the data is full batch"
     );
     assert_eq!(clamped.shapes, defaults.shapes);
-    assert_eq!((clamped.x_min, clamped.x_max), (0.0, 1.0));
+    assert_eq!((clamped.task.x_min, clamped.task.x_max), (0.0, 1.0));
     assert_eq!(clamped.activation, defaults.activation);
     assert_eq!(notices.len(), 7, "{notices:?}");
 }

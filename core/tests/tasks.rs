@@ -1,31 +1,15 @@
 //! E2 end to end on the CPU backend (flex) with the MNIST subset shipped in `static/data/`.
 
 use burn::tensor::Device;
-use mlds_core::data::{dataset_from_files, DatasetKind, ImageDataset};
+mod common;
+
+use common::subset;
+use mlds_core::data::{DatasetKind, ImageDataset};
 use mlds_core::events::CollectingHost;
 use mlds_core::experiments::tasks::{self, TaskModel, TasksConfig};
 use mlds_core::experiments::{FromParams, Outcome};
 use mlds_core::params::Params;
 use mlds_core::Event;
-
-fn subset() -> ImageDataset {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../static/data/mnist-subset");
-    let files: Vec<(String, Vec<u8>)> = [
-        "train-images-idx3-ubyte.gz",
-        "train-labels-idx1-ubyte.gz",
-        "t10k-images-idx3-ubyte.gz",
-        "t10k-labels-idx1-ubyte.gz",
-    ]
-    .iter()
-    .map(|f| {
-        (
-            f.to_string(),
-            std::fs::read(format!("{dir}/{f}")).expect("the subset ships"),
-        )
-    })
-    .collect();
-    dataset_from_files(DatasetKind::Mnist, "MNIST subset", &files).expect("the subset parses")
-}
 
 fn config(query: &str) -> TasksConfig {
     let mut params = Params::parse(query);
@@ -94,6 +78,7 @@ fn cnns_learn_the_mnist_subset() {
                 epoch,
                 accuracies,
                 epoch_train_ms,
+                ..
             } => Some((*epoch, accuracies.clone(), *epoch_train_ms)),
             _ => None,
         })
@@ -185,7 +170,7 @@ fn a_dataset_of_the_wrong_shape_is_an_error_not_a_panic() {
 fn url_params_round_trip_and_clamp() {
     let c = config("dataset=mnist&source=subset&models=cnn1,dnn&lr=0.01&epochs=3&batch=128&train_size=1000&seed=9&backend=cpu");
     assert_eq!(c.models, vec![TaskModel::Cnn1, TaskModel::Dnn]);
-    assert_eq!(c.train_size, Some(1000));
+    assert_eq!(c.task.train_size, Some(1000));
     let query = mlds_core::params::to_query(c.to_params());
     assert_eq!(config(&query), c);
 
@@ -193,17 +178,21 @@ fn url_params_round_trip_and_clamp() {
         Params::parse("dataset=svhn&models=resnet&batch=0&train_size=3&source=subset&epochs=99999");
     let clamped = TasksConfig::from_params(&mut params);
     let notices = params.finish();
-    assert_eq!(clamped.dataset, DatasetKind::Mnist);
+    assert_eq!(clamped.task.dataset, DatasetKind::Mnist);
     assert_eq!(clamped.models.len(), 4);
     assert_eq!(
-        (clamped.batch_size, clamped.train_size, clamped.epochs),
-        (1, Some(16), 1000)
+        (
+            clamped.train.batch_size,
+            clamped.task.train_size,
+            clamped.train.epochs
+        ),
+        (Some(1), Some(16), 1000)
     );
     assert!(notices.len() >= 5, "{notices:?}");
 
     let mut params = Params::parse("dataset=cifar10&source=subset");
     let cifar = TasksConfig::from_params(&mut params);
-    assert_eq!(cifar.source, mlds_core::data::DataSource::Full);
+    assert_eq!(cifar.task.source, mlds_core::data::DataSource::Full);
     assert!(params
         .finish()
         .iter()

@@ -1,26 +1,18 @@
 //! A line chart drawn on a canvas with plotters, redrawn whenever its series change.
 
+use std::ops::Range;
 use std::rc::Rc;
 
 use mlds_core::ModelInfo;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
-use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-/// Model colours, in model order (the ground truth is drawn in black).
-pub const PALETTE: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-];
+use super::chart::{
+    bounds, canvas_area, draw_legend, finish_draw, padded, tick, title_only, Area, Bounds,
+    DrawResult, PALETTE,
+};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
@@ -68,13 +60,8 @@ pub fn LineChart(props: &LineChartProps) -> Html {
         let (x_label, y_label) = (props.x_label.clone(), props.y_label.clone());
         use_effect_with(deps, move |(series, log_y, title)| {
             if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                match draw(&canvas, title, &x_label, &y_label, *log_y, series) {
-                    Ok(()) => {
-                        *draws.borrow_mut() += 1;
-                        let _ = canvas.set_attribute("data-draws", &draws.borrow().to_string());
-                    }
-                    Err(e) => web_sys::console::warn_1(&format!("chart {title}: {e}").into()),
-                }
+                let result = draw(&canvas, title, &x_label, &y_label, *log_y, series);
+                finish_draw(&canvas, &draws, title, result);
             }
         });
     }
@@ -85,24 +72,16 @@ pub fn LineChart(props: &LineChartProps) -> Html {
     }
 }
 
-struct Labels<'a> {
-    x: &'a str,
-    y: &'a str,
-    log_y: bool,
+/// How one panel of lines is framed: [`LineChart`] draws one, [`super::StackedChart`] two that
+/// share the x axis (only the bottom one with x labels).
+pub(super) struct Panel<'a> {
+    /// Drawn above the plot when given.
+    pub caption: Option<&'a str>,
+    /// The x axis description; `None` leaves out the x tick labels and their area as well.
+    pub x_label: Option<&'a str>,
+    pub y_label: &'a str,
+    pub log_y: bool,
 }
-
-/// Tick text: `1e-3` on log axes, no trailing `.0` on whole numbers.
-fn tick(v: f64, log: bool) -> String {
-    if log {
-        format!("{v:.0e}")
-    } else if v.fract().abs() < 1e-9 && v.abs() >= 1.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{:.2}", v)
-    }
-}
-
-type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
 fn draw(
     canvas: &HtmlCanvasElement,
@@ -112,46 +91,45 @@ fn draw(
     log_y: bool,
     series: &[Series],
 ) -> DrawResult {
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2-D context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE)?;
-    let points = series.iter().flat_map(|s| s.points.iter());
-    let finite = |v: f64| v.is_finite() && (!log_y || v > 0.0);
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for &(x, y) in points.filter(|(x, y)| x.is_finite() && finite(*y)) {
-        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
-    }
-    if x0 > x1 {
-        // Nothing yet: an empty frame with the title.
-        root.titled(title, ("sans-serif", 16))?;
-        return Ok(root.present()?);
-    }
+    let root = canvas_area(canvas)?;
+    let points = series.iter().flat_map(|s| s.points.iter().copied());
+    let Some(Bounds { x: (x0, mut x1), y }) = bounds(points, log_y) else {
+        return title_only(&root, title);
+    };
     if x1 - x0 < 1e-12 {
         x1 = x0 + 1.0;
     }
-    if log_y {
-        (y0, y1) = (y0 * 0.8, y1 * 1.25);
-    } else {
-        let pad = ((y1 - y0) * 0.08).max(1e-6);
-        (y0, y1) = (y0 - pad, y1 + pad);
-    }
-    let labels = Labels {
-        x: x_label,
-        y: y_label,
+    let panel = Panel {
+        caption: Some(title),
+        x_label: Some(x_label),
+        y_label,
         log_y,
     };
-    if log_y {
-        plot(&root, title, &labels, x0..x1, (y0..y1).log_scale(), series)
+    line_panel(&root, &panel, x0..x1, padded(y.0, y.1, log_y), series)?;
+    root.present()?;
+    Ok(())
+}
+
+/// Draws `series` as lines in `area` over `x_range` and `y_range` (log-scaled when the panel
+/// says so), with the legend.
+pub(super) fn line_panel(
+    area: &Area,
+    panel: &Panel,
+    x_range: Range<f64>,
+    (y0, y1): (f64, f64),
+    series: &[Series],
+) -> DrawResult {
+    if panel.log_y {
+        plot(area, panel, x_range, (y0..y1).log_scale(), series)
     } else {
-        plot(&root, title, &labels, x0..x1, y0..y1, series)
+        plot(area, panel, x_range, y0..y1, series)
     }
 }
 
 fn plot<Y>(
-    root: &DrawingArea<CanvasBackend, Shift>,
-    title: &str,
-    labels: &Labels,
-    x_range: std::ops::Range<f64>,
+    area: &Area,
+    panel: &Panel,
+    x_range: Range<f64>,
     y_range: Y,
     series: &[Series],
 ) -> DrawResult
@@ -159,20 +137,26 @@ where
     Y: AsRangedCoord<Value = f64>,
     <Y as AsRangedCoord>::CoordDescType: ValueFormatter<f64>,
 {
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 16))
+    let mut builder = ChartBuilder::on(area);
+    builder
         .margin(8)
-        .x_label_area_size(36)
-        .y_label_area_size(64)
-        .build_cartesian_2d(x_range, y_range)?;
-    chart
-        .configure_mesh()
-        .x_desc(labels.x)
-        .y_desc(labels.y)
-        .x_label_formatter(&|v| tick(*v, false))
-        .y_label_formatter(&|v| tick(*v, labels.log_y))
-        .light_line_style(RGBColor(235, 235, 235))
-        .draw()?;
+        .x_label_area_size(if panel.x_label.is_some() { 36 } else { 0 })
+        .y_label_area_size(64);
+    if let Some(caption) = panel.caption {
+        builder.caption(caption, ("sans-serif", 16));
+    }
+    let mut chart = builder.build_cartesian_2d(x_range, y_range)?;
+    let x_tick = |v: &f64| tick(*v, false);
+    let y_tick = |v: &f64| tick(*v, panel.log_y);
+    let mut mesh = chart.configure_mesh();
+    mesh.y_desc(panel.y_label)
+        .x_label_formatter(&x_tick)
+        .y_label_formatter(&y_tick)
+        .light_line_style(RGBColor(235, 235, 235));
+    if let Some(x_label) = panel.x_label {
+        mesh.x_desc(x_label);
+    }
+    mesh.draw()?;
     for s in series {
         let style = ShapeStyle::from(&s.color).stroke_width(if s.dashed { 1 } else { 2 });
         let points = s
@@ -185,12 +169,9 @@ where
             .label(s.name.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()?;
-    root.present()?;
-    Ok(())
+    if series.is_empty() {
+        // An empty panel of a stacked chart: no empty legend box.
+        return Ok(());
+    }
+    draw_legend(&mut chart)
 }

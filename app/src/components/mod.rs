@@ -1,19 +1,29 @@
 //! Components shared by the experiment panels.
 
 mod backend_line;
+mod chart;
 mod dataset_box;
+mod heatmap;
 mod line_chart;
 mod model_table;
 mod notices;
 mod param_field;
+mod presets;
 mod progress;
 mod run_buttons;
+mod scatter;
+mod stacked;
 
 pub use backend_line::{backend_options, backend_title, BackendLine};
+pub use chart::PALETTE;
 pub use dataset_box::{DataStatus, DatasetBox};
-pub use line_chart::{model_series, LineChart, Series, PALETTE};
+pub use heatmap::{Heatmap, HeatmapGrid};
+pub use line_chart::{model_series, LineChart, Series};
 pub use model_table::ModelTable;
 pub use notices::Notices;
 pub use param_field::{ParamField, ParamOptions};
+pub use presets::{Preset, Presets};
 pub use progress::Progress;
 pub use run_buttons::RunButtons;
+pub use scatter::{ScatterChart, ScatterPoint, ScatterSeries};
+pub use stacked::StackedChart;

@@ -8,6 +8,9 @@ pub struct ProgressProps {
     pub epoch: f64,
     pub total: usize,
     pub elapsed_ms: f64,
+    /// The unit of a sweep in progress ("run 3 of 8"); epochs then count over all units.
+    #[prop_or_default]
+    pub unit: Option<AttrValue>,
 }
 
 fn seconds(ms: f64) -> String {
@@ -36,6 +39,7 @@ pub fn Progress(props: &ProgressProps) -> Html {
         <div class="progress">
             <progress max={total.to_string()} value={done.to_string()}></progress>
             <span class="progress-text">
+                { props.unit.as_ref().map(|u| format!("{u} · ")).unwrap_or_default() }
                 { format!("epoch {} / {} · {:.0}% · elapsed {} · ETA {}", done.floor(), total, fraction * 100.0, seconds(props.elapsed_ms), eta) }
             </span>
         </div>

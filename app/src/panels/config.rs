@@ -17,6 +17,8 @@ pub struct UrlConfig<C> {
     pub autorun: bool,
     /// A control committed `(key, value)`: re-parse the whole config with it.
     pub on_param: Callback<(&'static str, String)>,
+    /// Several values at once (a dataset the user gave sets `dataset` and `source`).
+    pub on_params: Callback<Vec<(&'static str, String)>>,
 }
 
 impl<C> UrlConfig<C> {
@@ -82,12 +84,12 @@ where
         }
         url::write_hash(pairs);
     });
-    let on_param = {
+    let on_params = {
         let (config, notices) = (config.clone(), notices.clone());
-        Callback::from(move |(key, value): (&'static str, String)| {
+        Callback::from(move |changes: Vec<(&'static str, String)>| {
             let mut pairs: Vec<(&str, String)> = config.to_params();
-            pairs.retain(|(k, _)| *k != key);
-            pairs.push((key, value));
+            pairs.retain(|(k, _)| changes.iter().all(|(key, _)| k != key));
+            pairs.extend(changes);
             let mut params = Params::parse(&to_query(pairs));
             let next = C::from_params(&mut params);
             notices.set(params.finish());
@@ -98,7 +100,8 @@ where
         config,
         notices,
         autorun,
-        on_param,
+        on_param: on_params.reform(|change| vec![change]),
+        on_params,
     }
 }
 

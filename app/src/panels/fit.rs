@@ -31,6 +31,7 @@ pub fn FitPanel(props: &FitPanelProps) -> Html {
     let run = use_run();
     let view = run.view.clone();
     let resolution = config
+        .train
         .backend
         .resolve(FitConfig::WORKLOAD, props.backends.webgpu_available());
 
@@ -59,7 +60,7 @@ pub fn FitPanel(props: &FitPanelProps) -> Html {
 
     let state = view.state;
     let busy = state.is_active();
-    let backend_title = backend_title(config.backend, FitConfig::WORKLOAD);
+    let backend_title = backend_title(config.train.backend, FitConfig::WORKLOAD);
     let field = |name, label, value: String| url.field(name, label, value, busy);
     let choice = |name, label, value: &str, options, title| {
         url.choice(name, label, value, options, title, busy)
@@ -77,23 +78,23 @@ pub fn FitPanel(props: &FitPanelProps) -> Html {
             <h2>{ "E1 · Simulate a function" }</h2>
             <p class="lede">
                 { "Three fully connected networks with (nearly) the same number of parameters and different depth fit " }
-                <code>{ config.function.formula() }</code>{ " on [" }{ config.x_min }{ ", " }{ config.x_max }{ "]. Deeper models end far below the one-hidden-layer model." }
+                <code>{ config.task.function.formula() }</code>{ " on [" }{ config.task.x_min }{ ", " }{ config.task.x_max }{ "]. Deeper models end far below the one-hidden-layer model." }
             </p>
             <div class="controls">
-                { choice("fn", "Function", config.function.id(), TargetFunction::ALL.iter().map(|f| (f.id(), f.formula())).collect(), "the target function") }
+                { choice("fn", "Function", config.task.function.id(), TargetFunction::ALL.iter().map(|f| (f.id(), f.formula())).collect(), "the target function") }
                 { field("shapes", "Models (widths, comma-separated)", shapes) }
                 { choice("act", "Activation", config.activation.id(), ActivationKind::ALL.iter().map(|a| (a.id(), a.id())).collect(), "hidden-layer activation") }
-                { choice("opt", "Optimizer", config.optimizer.id(), OptimizerKind::ALL.iter().map(|o| (o.id(), o.id())).collect(), "optimizer") }
-                { field("lr", "Learning rate", config.learning_rate.to_string()) }
-                { field("epochs", "Epochs", config.epochs.to_string()) }
-                { field("batch", "Batch size (or full)", config.batch_size.map_or("full".into(), |b| b.to_string())) }
-                { field("samples", "Samples", config.samples.to_string()) }
-                { field("seed", "Seed", config.seed.to_string()) }
-                { choice("backend", "Backend", config.backend.id(), backend_options(), backend_title) }
+                { choice("opt", "Optimizer", config.train.optimizer.id(), OptimizerKind::ALL.iter().map(|o| (o.id(), o.id())).collect(), "optimizer") }
+                { field("lr", "Learning rate", config.train.learning_rate.to_string()) }
+                { field("epochs", "Epochs", config.train.epochs.to_string()) }
+                { field("batch", "Batch size (or full)", config.train.batch_size.map_or("full".into(), |b| b.to_string())) }
+                { field("samples", "Samples", config.task.samples.to_string()) }
+                { field("seed", "Seed", config.train.seed.to_string()) }
+                { choice("backend", "Backend", config.train.backend.id(), backend_options(), backend_title) }
             </div>
-            <BackendLine choice={config.backend} resolution={resolution.clone()} workload={FitConfig::WORKLOAD} />
+            <BackendLine choice={config.train.backend} resolution={resolution.clone()} workload={FitConfig::WORKLOAD} />
             <Notices notices={(*url.notices).clone()} />
-            { run_controls(&run, on_start, config.epochs) }
+            { run_controls(&run, on_start, config.train.epochs) }
             <div class="charts">
                 <LineChart id="fit-loss" title="Training loss (MSE)" x_label="epoch" y_label="loss" log_y={true} series={model_series(&view.models, &view.losses)} />
                 <LineChart id="fit-predictions" title="Ground truth and predictions" x_label="x" y_label="y" series={prediction_series(&view)} />

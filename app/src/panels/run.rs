@@ -86,17 +86,20 @@ pub fn set_body_backend(id: &str) {
     }
 }
 
-/// Start / Pause / Stop / Reset, the progress bar, the run's error and the stopped note.
+/// Start / Pause / Stop / Reset, the progress bar (over a sweep's units too), the run's error
+/// and the stopped note. `total_epochs` is the schedule before the run reports its own.
 pub fn run_controls(run: &RunHandle, on_start: Callback<()>, total_epochs: usize) -> Html {
     let view = &run.view;
     let state = view.state;
+    let (done, total) = view.overall_progress();
     html! {
         <>
             <RunButtons {state} {on_start}
                 on_pause={{ let run = run.clone(); Callback::from(move |p| run.pause(p)) }}
                 on_stop={{ let run = run.clone(); Callback::from(move |()| run.stop()) }}
                 on_reset={{ let run = run.clone(); Callback::from(move |()| run.reset()) }} />
-            <Progress epoch={view.progress} total={view.total_epochs.max(total_epochs)} elapsed_ms={view.elapsed_ms} />
+            <Progress epoch={done} total={total.max(total_epochs)} elapsed_ms={view.elapsed_ms}
+                      unit={view.sweep.unit.as_ref().map(|(_, _, label)| AttrValue::from(label.clone()))} />
             if let Some(error) = &view.error {
                 <div class="error" role="alert">{ error }</div>
             }

@@ -1,71 +1,26 @@
 //! E2 panel: CNNs of equal size and different depth, and a fully connected network, learn
 //! MNIST or CIFAR-10 live; the panel also finds, loads and accepts the datasets.
 
-use std::cell::Cell;
-use std::rc::Rc;
-
-use mlds_core::data::{DataSource, DatasetKind, ImageDataset};
+use mlds_core::data::{DataSource, DatasetKind};
+use mlds_core::experiments::common::ImageTask;
 use mlds_core::experiments::tasks::{self, TasksConfig};
 use mlds_core::experiments::FromParams;
 use mlds_core::train::OptimizerKind;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::File;
 use yew::prelude::*;
 
 use super::config::{use_autorun, use_url_config};
+use super::image_data::use_image_data;
 use super::run::{run_controls, set_body_backend, use_run};
 use crate::backends::Backends;
 use crate::components::{
-    backend_options, backend_title, model_series, BackendLine, DataStatus, DatasetBox, LineChart,
-    ModelTable, Notices,
+    backend_options, backend_title, model_series, BackendLine, LineChart, ModelTable, Notices,
 };
-use crate::datasets::{self, dropped_files, read_files, LoadError, Progress};
+use crate::datasets::dropped_files;
 
 #[derive(Properties, PartialEq)]
 pub struct TasksPanelProps {
     pub backends: Backends,
-}
-
-fn ready(d: &ImageDataset, config: &TasksConfig) -> DataStatus {
-    DataStatus::Ready {
-        title: d.name.clone(),
-        train: config
-            .train_size
-            .map_or(d.train.len(), |n| n.min(d.train.len())),
-        test: d.test.len(),
-    }
-}
-
-/// Get the config's dataset, showing progress and the outcome in `status`.
-async fn load(config: TasksConfig, status: UseStateHandle<DataStatus>) -> Option<Rc<ImageDataset>> {
-    // Progress is shown in steps of 2% at most: a 170 MB download has thousands of chunks.
-    let shown = Cell::new(-1.0f64);
-    let report = {
-        let status = status.clone();
-        move |p: Progress| {
-            let step = p
-                .total
-                .map_or(p.done / 2e6, |t| (p.done / t.max(1.0) * 50.0).floor());
-            if step != shown.get() {
-                shown.set(step);
-                status.set(DataStatus::Loading(p));
-            }
-        }
-    };
-    match datasets::obtain(config.dataset, config.source, report).await {
-        Ok(d) => {
-            status.set(ready(&d, &config));
-            Some(d)
-        }
-        Err(LoadError::Missing(how)) => {
-            status.set(DataStatus::Missing(how));
-            None
-        }
-        Err(LoadError::Failed(e)) => {
-            status.set(DataStatus::Failed(e));
-            None
-        }
-    }
 }
 
 #[function_component]
@@ -74,22 +29,24 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
     let config = url.config.clone();
     let run = use_run();
     let view = run.view.clone();
-    let data = use_state(DataStatus::default);
+    let on_adopt = {
+        let config = config.clone();
+        Callback::from(move |kind: DatasetKind| {
+            let mut next = (*config).clone();
+            next.task = ImageTask {
+                dataset: kind,
+                source: DataSource::Full,
+                train_size: next.task.train_size,
+            };
+            config.set(next);
+        })
+    };
+    let data = use_image_data(Some(config.task.clone()), on_adopt);
     let dropping = use_state(|| false);
     let resolution = config
+        .train
         .backend
         .resolve(TasksConfig::WORKLOAD, props.backends.webgpu_available());
-
-    {
-        // Find (and load) the preset's data as soon as it is picked, so the page says which.
-        let (data, c) = (data.clone(), (*config).clone());
-        let key = (config.dataset, config.source, config.train_size);
-        use_effect_with(key, move |_| {
-            spawn_local(async move {
-                load(c, data).await;
-            });
-        });
-    }
 
     let on_start = {
         let (run, config, backends, resolution, data) = (
@@ -108,7 +65,7 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
             let device = backends.device(resolution.kind);
             let kind = resolution.kind;
             spawn_local(async move {
-                let Some(dataset) = load(config.clone(), data).await else {
+                let Some(dataset) = data.obtain(config.task.clone()).await else {
                     return;
                 };
                 set_body_backend(kind.id());
@@ -121,51 +78,6 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
     };
     use_autorun(url.autorun, on_start.clone());
 
-    let on_files = {
-        let (config, data) = (config.clone(), data.clone());
-        Callback::from(move |files: Vec<File>| {
-            let (config, data) = (config.clone(), data.clone());
-            spawn_local(async move {
-                data.set(DataStatus::Loading(Progress {
-                    stage: "Reading your files…".into(),
-                    done: 0.0,
-                    total: None,
-                }));
-                gloo_timers::future::TimeoutFuture::new(0).await;
-                let adopted = match read_files(files).await {
-                    Ok(files) => datasets::adopt_user_files(files).await,
-                    Err(e) => Err(e),
-                };
-                match adopted {
-                    Ok((kind, dataset)) => {
-                        let next = TasksConfig {
-                            dataset: kind,
-                            source: DataSource::Full,
-                            ..(*config).clone()
-                        };
-                        data.set(ready(&dataset, &next));
-                        config.set(next);
-                    }
-                    Err(e) => data.set(DataStatus::Failed(e)),
-                }
-            });
-        })
-    };
-    let on_clear = {
-        let (config, data) = (config.clone(), data.clone());
-        Callback::from(move |()| {
-            let (config, data) = ((*config).clone(), data.clone());
-            spawn_local(async move {
-                if let Err(e) = datasets::clear().await {
-                    data.set(DataStatus::Failed(format!(
-                        "Clearing the cache failed: {e}"
-                    )));
-                    return;
-                }
-                load(config, data).await;
-            });
-        })
-    };
     let drag = |over: bool| {
         let dropping = dropping.clone();
         Callback::from(move |e: DragEvent| {
@@ -174,7 +86,7 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
         })
     };
     let ondrop = {
-        let (on_files, dropping) = (on_files.clone(), dropping.clone());
+        let (on_files, dropping) = (data.on_files.clone(), dropping.clone());
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dropping.set(false);
@@ -187,7 +99,7 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
 
     let state = view.state;
     let busy = state.is_active();
-    let title = backend_title(config.backend, TasksConfig::WORKLOAD);
+    let title = backend_title(config.train.backend, TasksConfig::WORKLOAD);
     let field = |name, label, value: String| url.field(name, label, value, busy);
     let choice = |name, label, value: &str, options, title| {
         url.choice(name, label, value, options, title, busy)
@@ -206,24 +118,24 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
                  ondragover={drag(true)} ondragleave={drag(false)} {ondrop}>
             <h2>{ "E2 · Train on actual tasks" }</h2>
             <p class="lede">
-                { format!("Three CNNs with about the same number of parameters — one, two and three conv layers — and a fully connected network learn {} with shuffled mini-batches. With equal parameters, the deeper CNNs reach higher training and test accuracy.", config.dataset.title()) }
+                { format!("Three CNNs with about the same number of parameters — one, two and three conv layers — and a fully connected network learn {} with shuffled mini-batches. With equal parameters, the deeper CNNs reach higher training and test accuracy.", config.task.dataset.title()) }
             </p>
             <div class="controls">
-                { choice("dataset", "Dataset", config.dataset.id(), DatasetKind::ALL.iter().map(|k| (k.id(), k.title())).collect(), "the task") }
-                { choice("source", "Data", config.source.id(), vec![("subset", "subset shipped with the app (MNIST)"), ("full", "full dataset")], "which copy of the dataset") }
+                { choice("dataset", "Dataset", config.task.dataset.id(), DatasetKind::ALL.iter().map(|k| (k.id(), k.title())).collect(), "the task") }
+                { choice("source", "Data", config.task.source.id(), vec![("subset", "subset shipped with the app (MNIST)"), ("full", "full dataset")], "which copy of the dataset") }
                 { field("models", "Models (cnn1, cnn2, cnn3, dnn)", models) }
-                { choice("opt", "Optimizer", config.optimizer.id(), OptimizerKind::ALL.iter().map(|o| (o.id(), o.id())).collect(), "optimizer") }
-                { field("lr", "Learning rate", config.learning_rate.to_string()) }
-                { field("epochs", "Epochs", config.epochs.to_string()) }
-                { field("batch", "Batch size", config.batch_size.to_string()) }
-                { field("train_size", "Training examples (or all)", config.train_size.map_or("all".into(), |n| n.to_string())) }
-                { field("seed", "Seed", config.seed.to_string()) }
-                { choice("backend", "Backend", config.backend.id(), backend_options(), title) }
+                { choice("opt", "Optimizer", config.train.optimizer.id(), OptimizerKind::ALL.iter().map(|o| (o.id(), o.id())).collect(), "optimizer") }
+                { field("lr", "Learning rate", config.train.learning_rate.to_string()) }
+                { field("epochs", "Epochs", config.train.epochs.to_string()) }
+                { field("batch", "Batch size", config.train.batch_size.to_string()) }
+                { field("train_size", "Training examples (or all)", config.task.train_size.map_or("all".into(), |n| n.to_string())) }
+                { field("seed", "Seed", config.train.seed.to_string()) }
+                { choice("backend", "Backend", config.train.backend.id(), backend_options(), title) }
             </div>
-            <DatasetBox status={(*data).clone()} {on_files} {on_clear} disabled={busy} />
-            <BackendLine choice={config.backend} resolution={resolution.clone()} workload={TasksConfig::WORKLOAD} />
+            { data.view(busy) }
+            <BackendLine choice={config.train.backend} resolution={resolution.clone()} workload={TasksConfig::WORKLOAD} />
             <Notices notices={(*url.notices).clone()} />
-            { run_controls(&run, on_start, config.epochs) }
+            { run_controls(&run, on_start, config.train.epochs) }
             <div class="charts">
                 <LineChart id={chart("loss")} title="Training loss (cross-entropy)" x_label="epoch" y_label="loss" log_y={true} series={model_series(&view.models, &view.losses)} />
                 <LineChart id={chart("accuracy")} title="Training accuracy" x_label="epoch" y_label="accuracy" series={model_series(&view.models, &view.accuracies)} />

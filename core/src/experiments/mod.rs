@@ -1,10 +1,16 @@
 //! The experiments, one file each. Each one is an `async fn run(config, device, host)`.
 
+pub mod common;
 pub mod fit;
+pub mod gradnorm;
+pub mod minratio;
+pub mod surface;
 pub mod tasks;
+pub mod trajectory;
 
 use crate::events::{Event, Host};
 use crate::params::Params;
+use crate::train::{Halt, Stopwatch};
 
 /// Parse an experiment config from URL params: the config and the notices raised.
 pub trait FromParams: Sized {
@@ -21,12 +27,7 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// Epochs at which losses are read back: the first, every `every`-th, and the last. Reading
-/// costs a device round trip, so long runs read at most ~`points` times.
-pub fn is_log_epoch(epoch: usize, total: usize, points: usize) -> bool {
-    let every = (total / points.max(1)).max(1);
-    epoch == 1 || epoch == total || epoch.is_multiple_of(every)
-}
+pub use crate::train::is_log_epoch;
 
 /// End a run with an error the user reads.
 pub(crate) fn fail<H: Host>(host: &mut H, message: String) -> Outcome {
@@ -34,4 +35,33 @@ pub(crate) fn fail<H: Host>(host: &mut H, message: String) -> Outcome {
         message: message.clone(),
     });
     Outcome::Failed(message)
+}
+
+/// End a run the way its training loop ended: `Done` after `epochs`, `Stopped`, or an error.
+pub(crate) fn finish<H: Host>(
+    host: &mut H,
+    result: Result<(), Halt>,
+    epochs: usize,
+    clock: &Stopwatch,
+) -> Outcome {
+    match result {
+        Ok(()) => {
+            host.emit(Event::Done {
+                epoch: epochs,
+                elapsed_ms: clock.elapsed_ms(),
+            });
+            Outcome::Done
+        }
+        Err(Halt::Stopped { epoch }) => stopped(host, epoch, clock),
+        Err(Halt::Failed(message)) => fail(host, message),
+    }
+}
+
+/// End a run the host stopped after `epoch` epochs.
+pub(crate) fn stopped<H: Host>(host: &mut H, epoch: usize, clock: &Stopwatch) -> Outcome {
+    host.emit(Event::Stopped {
+        epoch,
+        elapsed_ms: clock.elapsed_ms(),
+    });
+    Outcome::Stopped
 }

@@ -6,7 +6,7 @@ use burn::tensor::{Device, Tensor};
 
 /// An image classifier: `conv3x3 (same) → ReLU → max-pool 2×2` blocks, then fully connected
 /// layers with ReLU between them. No conv block at all gives a plain fully connected network.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClassifierConfig {
     /// Input channels, height and width.
     pub input: [usize; 3],

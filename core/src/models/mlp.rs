@@ -6,7 +6,7 @@ use std::fmt;
 use super::{ActivationKind, HiddenActivation};
 
 /// A fully connected network given by its layer widths, e.g. `[1, 190, 1]`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MlpConfig {
     pub widths: Vec<usize>,
     pub activation: ActivationKind,

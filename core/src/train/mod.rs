@@ -1,14 +1,27 @@
-//! The one training loop's parts: an optimiser step on any module, mini-batch index plans,
-//! and a stopwatch for the training time shown to users.
+//! The training loops every experiment goes through: the optimiser step on any module (with
+//! its gradient norm, from the step's own backward pass), the loop over a function task
+//! ([`fit_function`]) and the loop over an image classification task ([`fit_classifiers`]),
+//! each with [`Hooks`] for what an experiment adds (snapshots, per-iteration metrics), plus
+//! the settings every experiment shares, mini-batch plans and a stopwatch.
 
 mod batches;
+mod classify;
+mod grad_norm;
+mod hooks;
 mod images;
 mod parts;
+mod regression;
+mod settings;
 mod stopwatch;
 
 pub use batches::BatchPlan;
+pub use classify::{fit_classifiers, ClassifierTask};
+pub use grad_norm::grad_norm_squared;
+pub use hooks::{is_log_epoch, read_scalars, EpochEnd, Halt, Hooks, IterationLog, NoHooks};
 pub use images::{correct_count, Standardizer};
 pub use parts::{images_per_task, parts};
+pub use regression::{column, fit_function, mse_of, Regression};
+pub use settings::{TrainDefaults, TrainSettings};
 pub use stopwatch::Stopwatch;
 
 use burn::module::Module;
@@ -55,6 +68,10 @@ pub struct Trainer<M: Module> {
     learning_rate: f64,
     /// Gradients of the parts of a batch seen so far (see [`Trainer::accumulate`]).
     pending: GradientsAccumulator<M>,
+    /// Whether each step also computes its gradient's squared norm (E4).
+    track_grad_norm: bool,
+    /// The last step's squared gradient norm, left on the device until taken.
+    grad_norm_sq: Option<Tensor<1>>,
 }
 
 impl<M: Module> Trainer<M> {
@@ -64,6 +81,26 @@ impl<M: Module> Trainer<M> {
             optimizer: optimizer.init(),
             learning_rate,
             pending: GradientsAccumulator::new(),
+            track_grad_norm: false,
+            grad_norm_sq: None,
+        }
+    }
+
+    /// Make every step also compute Σ_p ||∂L/∂p||² of the gradient it applies: a reduction on
+    /// the device, no extra backward pass. Take it with [`Trainer::take_grad_norm_sq`].
+    pub fn track_grad_norm(mut self, on: bool) -> Self {
+        self.track_grad_norm = on;
+        self
+    }
+
+    /// The squared gradient norm of the last step, if tracked (a one-element device tensor).
+    pub fn take_grad_norm_sq(&mut self) -> Option<Tensor<1>> {
+        self.grad_norm_sq.take()
+    }
+
+    fn note_grad_norm(&mut self, model: &M, grads: &GradientsParams) {
+        if self.track_grad_norm {
+            self.grad_norm_sq = grad_norm_squared(model, grads);
         }
     }
 
@@ -73,12 +110,18 @@ impl<M: Module> Trainer<M> {
             .expect("model is only taken inside step")
     }
 
+    /// The trained model, without its optimiser.
+    pub fn into_model(mut self) -> M {
+        self.model.take().expect("model is only taken inside step")
+    }
+
     /// One optimisation step on the scalar loss that `loss_of` computes from the model.
     /// Returns the loss before the update, detached from the graph (still on the device).
     pub fn step(&mut self, loss_of: impl FnOnce(&M) -> Tensor<1>) -> Tensor<1> {
         let model = self.model.take().expect("model is only taken inside step");
         let loss = loss_of(&model);
         let grads = GradientsParams::from_grads(loss.backward(), &model);
+        self.note_grad_norm(&model, &grads);
         self.model = Some(self.optimizer.step(self.learning_rate, model, grads));
         loss.detach()
     }
@@ -102,6 +145,7 @@ impl<M: Module> Trainer<M> {
     pub fn apply(&mut self) {
         let model = self.model.take().expect("model is only taken inside apply");
         let grads = self.pending.grads();
+        self.note_grad_norm(&model, &grads);
         self.model = Some(self.optimizer.step(self.learning_rate, model, grads));
     }
 }

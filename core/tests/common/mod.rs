@@ -1,7 +1,9 @@
 //! Builders of small valid dataset files and the expected errors, shared by the format tests.
 #![allow(dead_code)] // each test crate uses a different part
 
-use mlds_core::data::{cifar, idx, DataError, ImageDataset, ImageSet, ImageShape};
+use mlds_core::data::{
+    cifar, dataset_from_files, idx, DataError, DatasetKind, ImageDataset, ImageSet, ImageShape,
+};
 use std::sync::OnceLock;
 
 pub const MNIST: ImageShape = shape(1, 28, 28);
@@ -141,4 +143,28 @@ pub fn not_tar(file: &str) -> DataError {
 }
 pub fn missing(file: &str) -> DataError {
     DataError::MissingFile { file: file.into() }
+}
+
+/// The MNIST subset shipped in `static/data/` (8,000 training and 2,000 test images).
+pub fn subset() -> ImageDataset {
+    static SUBSET: OnceLock<ImageDataset> = OnceLock::new();
+    SUBSET
+        .get_or_init(|| {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../static/data/mnist-subset");
+            let files: Vec<(String, Vec<u8>)> = [
+                "train-images-idx3-ubyte.gz",
+                "train-labels-idx1-ubyte.gz",
+                "t10k-images-idx3-ubyte.gz",
+                "t10k-labels-idx1-ubyte.gz",
+            ]
+            .iter()
+            .map(|f| {
+                let bytes = std::fs::read(format!("{dir}/{f}")).expect("the subset ships");
+                (f.to_string(), bytes)
+            })
+            .collect();
+            dataset_from_files(DatasetKind::Mnist, "MNIST subset", &files)
+                .expect("the subset parses")
+        })
+        .clone()
 }

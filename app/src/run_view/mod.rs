@@ -1,10 +1,14 @@
 //! What the page knows of a run: the experiment's events folded into one value.
 
+mod sweep;
+
 use std::rc::Rc;
 
 use mlds_core::{BackendKind, Event, ModelInfo};
 use serde_json::json;
 use yew::Reducible;
+
+pub use sweep::{CriticalPointView, Projection, SnapshotPoint, SurfaceView, SweepView};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RunState {
@@ -52,6 +56,10 @@ pub struct RunView {
     pub accuracies: Vec<Vec<(f64, f64)>>,
     /// Per model: (epoch, test accuracy), for classifiers.
     pub test_accuracies: Vec<Vec<(f64, f64)>>,
+    /// Per model: (epoch, test loss), for classifiers.
+    pub test_losses: Vec<Vec<(f64, f64)>>,
+    /// What the optimisation experiments add (sweeps, snapshots, surfaces…).
+    pub sweep: SweepView,
     /// The data the run trains on: title, training and test examples.
     pub dataset: Option<(String, usize, usize)>,
     /// The ground-truth curve: grid xs and ys.
@@ -108,6 +116,7 @@ impl RunView {
                 self.losses = vec![Vec::new(); models.len()];
                 self.accuracies = vec![Vec::new(); models.len()];
                 self.test_accuracies = vec![Vec::new(); models.len()];
+                self.test_losses = vec![Vec::new(); models.len()];
                 self.models = models;
                 self.total_epochs = total_epochs;
             }
@@ -138,9 +147,11 @@ impl RunView {
             Event::TestMetrics {
                 epoch,
                 accuracies,
+                losses,
                 epoch_train_ms,
             } => {
                 push_points(&mut self.test_accuracies, epoch as f64, accuracies);
+                push_points(&mut self.test_losses, epoch as f64, losses);
                 self.epoch_train_ms = Some(epoch_train_ms);
             }
             Event::Predictions { ys, .. } => self.predictions = ys,
@@ -155,6 +166,102 @@ impl RunView {
                 self.state = RunState::Error;
                 self.error = Some(message);
             }
+            Event::Unit {
+                index,
+                count,
+                label,
+            } => {
+                self.sweep.unit = Some((index, count, label));
+                // A unit's curves start over; its epochs count from 0 again.
+                for series in [
+                    &mut self.losses,
+                    &mut self.accuracies,
+                    &mut self.test_accuracies,
+                    &mut self.test_losses,
+                ] {
+                    series.iter_mut().for_each(Vec::clear);
+                }
+                self.epoch = 0;
+                self.progress = 0.0;
+            }
+            Event::Snapshot {
+                run,
+                epoch,
+                loss,
+                accuracy,
+            } => self.sweep.snapshots.push(SnapshotPoint {
+                run,
+                epoch,
+                loss,
+                accuracy,
+            }),
+            Event::Projection {
+                space,
+                points,
+                explained,
+            } => {
+                self.sweep
+                    .projections
+                    .insert(space, Projection { points, explained });
+            }
+            Event::Iterations {
+                losses, grad_norms, ..
+            } => self
+                .sweep
+                .iterations
+                .extend(losses.into_iter().zip(grad_norms)),
+            Event::CriticalPoint {
+                run,
+                loss,
+                ratio,
+                grad_norm,
+                start_grad_norm,
+                init_grad_norm,
+                eigenvalues,
+            } => self.sweep.critical_points.push(CriticalPointView {
+                run,
+                loss,
+                ratio,
+                grad_norm,
+                start_grad_norm,
+                init_grad_norm,
+                eigenvalues,
+            }),
+            Event::SurfaceGrid {
+                xs,
+                ys,
+                directions,
+                path,
+            } => {
+                let cells = xs.len() * ys.len();
+                self.sweep.surface = Some(SurfaceView {
+                    xs,
+                    ys,
+                    directions,
+                    path,
+                    values: vec![None; cells],
+                    rows_done: 0,
+                });
+            }
+            Event::SurfaceRow { row, losses } => {
+                if let Some(surface) = &mut self.sweep.surface {
+                    surface.set_row(row, &losses);
+                }
+            }
+            Event::LineLosses { alphas, losses } => {
+                self.sweep.line = alphas.into_iter().zip(losses).collect();
+            }
+        }
+    }
+
+    /// Epochs done and to do over the whole run, counting a sweep's units.
+    pub fn overall_progress(&self) -> (f64, usize) {
+        match &self.sweep.unit {
+            Some((index, count, _)) => (
+                (*index * self.total_epochs) as f64 + self.progress,
+                count * self.total_epochs,
+            ),
+            None => (self.progress, self.total_epochs),
         }
     }
 
@@ -165,8 +272,24 @@ impl RunView {
         self.elapsed_ms = elapsed_ms;
     }
 
-    /// The latest values as JSON, for the `data-metrics` element that browser tests read.
+    /// Runs of a sweep that finished: all of them once the run is done.
+    pub fn units_done(&self) -> usize {
+        match (&self.sweep.unit, self.state) {
+            (Some((_, count, _)), RunState::Done) if self.error.is_none() && !self.stopped => {
+                *count
+            }
+            (Some((index, _, _)), _) => *index,
+            (None, _) => 0,
+        }
+    }
+
+    /// The latest values as JSON text, for the `data-metrics` element that browser tests read.
     pub fn metrics_json(&self) -> String {
+        self.metrics().to_string()
+    }
+
+    /// The latest values as JSON (panels add their experiment's keys).
+    pub fn metrics(&self) -> serde_json::Value {
         let models: serde_json::Map<String, serde_json::Value> = self
             .models
             .iter()
@@ -195,7 +318,6 @@ impl RunView {
             "models": models,
             "dataset": self.dataset.as_ref().map(|(title, train, test)| json!({ "title": title, "train": train, "test": test })),
         })
-        .to_string()
     }
 }
 

@@ -1,0 +1,189 @@
+//! What the canvas charts share, kept in one place so they look and behave alike: the model
+//! colours, tick text, axis ranges, the canvas backend and the draw-then-count step that the
+//! browser tests read (`data-draws`).
+
+use std::cell::RefCell;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+/// Model colours, in model order (the ground truth is drawn in black).
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
+
+pub(super) type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+pub(super) type Area = DrawingArea<CanvasBackend, Shift>;
+
+/// The whole canvas as a plotters drawing area, cleared to white.
+pub(super) fn canvas_area(canvas: &HtmlCanvasElement) -> Result<Area, Box<dyn std::error::Error>> {
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2-D context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE)?;
+    Ok(root)
+}
+
+/// Nothing to plot yet: an empty frame with the title, so the chart's place stays visible.
+pub(super) fn title_only(root: &Area, title: &str) -> DrawResult {
+    root.titled(title, ("sans-serif", 16))?;
+    Ok(root.present()?)
+}
+
+/// After a draw: bump the canvas's `data-draws` counter (browser tests wait on it), or warn on
+/// the console. A failed draw is not worth a panic: the next props change redraws.
+pub(super) fn finish_draw(
+    canvas: &HtmlCanvasElement,
+    draws: &RefCell<u32>,
+    title: &str,
+    result: DrawResult,
+) {
+    match result {
+        Ok(()) => {
+            *draws.borrow_mut() += 1;
+            let _ = canvas.set_attribute("data-draws", &draws.borrow().to_string());
+        }
+        Err(e) => web_sys::console::warn_1(&format!("chart {title}: {e}").into()),
+    }
+}
+
+/// Tick text: `1e-3` on log axes, no trailing `.0` on whole numbers.
+pub(super) fn tick(v: f64, log: bool) -> String {
+    if log {
+        format!("{v:.0e}")
+    } else if v.fract().abs() < 1e-9 && v.abs() >= 1.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{:.2}", v)
+    }
+}
+
+/// A value as short text with about three significant digits (colour-bar ends).
+pub(super) fn short(v: f64) -> String {
+    if v == 0.0 || (1e-2..1e4).contains(&v.abs()) {
+        format!("{:.3}", v)
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
+/// The extent of some points, `x` and `y` as `(min, max)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Bounds {
+    pub x: (f64, f64),
+    pub y: (f64, f64),
+}
+
+/// Whether a y value can be drawn: finite, and positive on a log axis.
+pub(super) fn plottable(y: f64, log: bool) -> bool {
+    y.is_finite() && (!log || y > 0.0)
+}
+
+/// The extent of the drawable points (see [`plottable`]), `None` when there are none.
+pub(super) fn bounds(points: impl IntoIterator<Item = (f64, f64)>, log_y: bool) -> Option<Bounds> {
+    points
+        .into_iter()
+        .filter(|&(x, y)| x.is_finite() && plottable(y, log_y))
+        .fold(None, |b, (x, y)| {
+            Some(match b {
+                None => Bounds {
+                    x: (x, x),
+                    y: (y, y),
+                },
+                Some(Bounds {
+                    x: (x0, x1),
+                    y: (y0, y1),
+                }) => Bounds {
+                    x: (x0.min(x), x1.max(x)),
+                    y: (y0.min(y), y1.max(y)),
+                },
+            })
+        })
+}
+
+/// Air around a value range so points do not sit on the frame: a factor 1.25 on log axes,
+/// 8% of the span on linear ones.
+pub(super) fn padded(lo: f64, hi: f64, log: bool) -> (f64, f64) {
+    if log {
+        (lo * 0.8, hi * 1.25)
+    } else {
+        let pad = ((hi - lo) * 0.08).max(1e-6);
+        (lo - pad, hi + pad)
+    }
+}
+
+/// A linear range that is not a single value: a lone point gets a span around it, centred,
+/// with readable ticks (unlike the 1e-6 of [`padded`]).
+pub(super) fn widened(lo: f64, hi: f64) -> (f64, f64) {
+    if hi - lo < 1e-12 {
+        let half = (lo.abs() * 0.1).max(0.5);
+        (lo - half, hi + half)
+    } else {
+        (lo, hi)
+    }
+}
+
+/// The legend box every chart uses, in the upper right.
+pub(super) fn draw_legend<X: Ranged, Y: Ranged>(
+    chart: &mut ChartContext<CanvasBackend, Cartesian2d<X, Y>>,
+) -> DrawResult {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()?;
+    Ok(())
+}
+
+/// Where a mouse event falls in canvas pixels (the ones plotters draws in): CSS may scale the
+/// canvas (`max-width: 100%`), and `offset_x/y` are in CSS pixels.
+pub(super) fn event_pixel(canvas: &HtmlCanvasElement, e: &web_sys::MouseEvent) -> (f64, f64) {
+    let sx = f64::from(canvas.width()) / f64::from(canvas.client_width().max(1));
+    let sy = f64::from(canvas.height()) / f64::from(canvas.client_height().max(1));
+    (f64::from(e.offset_x()) * sx, f64::from(e.offset_y()) * sy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_skip_unplottable_points() {
+        let pts = [
+            (0.0, 1.0),
+            (f64::NAN, 5.0),
+            (2.0, f64::INFINITY),
+            (3.0, -1.0),
+        ];
+        let b = bounds(pts, false).unwrap();
+        assert_eq!((b.x, b.y), ((0.0, 3.0), (-1.0, 1.0)));
+        let b = bounds(pts, true).unwrap();
+        assert_eq!((b.x, b.y), ((0.0, 0.0), (1.0, 1.0)));
+        assert_eq!(bounds([(1.0, 0.0)], true), None);
+    }
+
+    #[test]
+    fn ranges_and_text() {
+        assert_eq!(widened(2.0, 2.0), (1.5, 2.5));
+        assert_eq!(widened(1.0, 3.0), (1.0, 3.0));
+        assert_eq!(padded(0.0, 10.0, false), (-0.8, 10.8));
+        assert_eq!(tick(3.0, false), "3");
+        assert_eq!(tick(0.001, true), "1e-3");
+        assert_eq!(short(0.5), "0.5");
+        assert_eq!(short(12.5), "12.5");
+        assert_eq!(short(0.00123), "1.23e-3");
+    }
+}

@@ -1,0 +1,258 @@
+//! A scatter chart: one dot per point (e.g. one per trained model), optional text beside each
+//! dot, optional thin lines joining a series' points (trajectories), a highlighted selection and
+//! click-to-select. Clicks are resolved against where the dots were actually drawn (pixel
+//! positions kept from the last draw), so picking stays right on log axes and scaled canvases.
+
+use std::ops::Range;
+use std::rc::Rc;
+
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::prelude::*;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use super::chart::{
+    bounds, canvas_area, draw_legend, event_pixel, finish_draw, padded, plottable, tick,
+    title_only, widened, Area, DrawResult,
+};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScatterPoint {
+    pub x: f64,
+    pub y: f64,
+    /// Small text drawn beside the dot, e.g. an accuracy "91%".
+    pub label: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScatterSeries {
+    pub name: String,
+    pub color: RGBColor,
+    pub points: Vec<ScatterPoint>,
+    /// Join the points in order with a thin line (a trajectory rather than a cloud).
+    pub joined: bool,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ScatterChartProps {
+    pub id: AttrValue,
+    pub title: AttrValue,
+    pub x_label: AttrValue,
+    pub y_label: AttrValue,
+    #[prop_or_default]
+    pub log_y: bool,
+    pub series: Rc<Vec<ScatterSeries>>,
+    /// (series index, point index) drawn with a ring around it.
+    #[prop_or_default]
+    pub selected: Option<(usize, usize)>,
+    /// Called with (series index, point index) of the dot nearest a click, if one is within
+    /// [`PICK_RADIUS`] canvas pixels.
+    #[prop_or_default]
+    pub on_click: Option<Callback<(usize, usize)>>,
+}
+
+/// How far from a dot (in canvas pixels) a click still picks it.
+pub const PICK_RADIUS: f64 = 12.0;
+
+/// Legends for more series than this would cover the plot.
+const MAX_LEGEND: usize = 10;
+
+/// A drawn dot: which point it is and where it landed on the canvas.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Hit {
+    series: usize,
+    point: usize,
+    px: (i32, i32),
+}
+
+#[function_component]
+pub fn ScatterChart(props: &ScatterChartProps) -> Html {
+    let canvas = use_node_ref();
+    let draws = use_mut_ref(|| 0u32);
+    let hits = use_mut_ref(Vec::<Hit>::new);
+    {
+        let (canvas, hits) = (canvas.clone(), hits.clone());
+        let deps = (
+            props.series.clone(),
+            props.log_y,
+            props.selected,
+            props.title.clone(),
+            (props.x_label.clone(), props.y_label.clone()),
+        );
+        use_effect_with(deps, move |(series, log_y, selected, title, (x, y))| {
+            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
+                let labels = Labels {
+                    title,
+                    x,
+                    y,
+                    log_y: *log_y,
+                };
+                let result = draw(&canvas, &labels, series, *selected, &mut hits.borrow_mut());
+                finish_draw(&canvas, &draws, title, result);
+            }
+        });
+    }
+    let onclick = {
+        let (canvas, on_click) = (canvas.clone(), props.on_click.clone());
+        Callback::from(move |e: MouseEvent| {
+            let (Some(on_click), Some(canvas)) = (&on_click, canvas.cast::<HtmlCanvasElement>())
+            else {
+                return;
+            };
+            let (x, y) = event_pixel(&canvas, &e);
+            if let Some(hit) = nearest(&hits.borrow(), x, y) {
+                on_click.emit((hit.series, hit.point));
+            }
+        })
+    };
+    let cursor = props.on_click.as_ref().map(|_| "cursor: pointer");
+    html! {
+        <figure class="chart">
+            <canvas id={props.id.clone()} ref={canvas} width="560" height="400" data-draws="0"
+                style={cursor} {onclick}></canvas>
+        </figure>
+    }
+}
+
+/// The dot nearest to canvas pixel (x, y), if within [`PICK_RADIUS`].
+fn nearest(hits: &[Hit], x: f64, y: f64) -> Option<Hit> {
+    hits.iter()
+        .map(|h| {
+            let (dx, dy) = (f64::from(h.px.0) - x, f64::from(h.px.1) - y);
+            (h, dx * dx + dy * dy)
+        })
+        .filter(|&(_, d2)| d2 <= PICK_RADIUS * PICK_RADIUS)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(h, _)| *h)
+}
+
+struct Labels<'a> {
+    title: &'a str,
+    x: &'a str,
+    y: &'a str,
+    log_y: bool,
+}
+
+/// Draws the chart and refills `hits` with where each drawable point landed.
+fn draw(
+    canvas: &HtmlCanvasElement,
+    labels: &Labels,
+    series: &[ScatterSeries],
+    selected: Option<(usize, usize)>,
+    hits: &mut Vec<Hit>,
+) -> DrawResult {
+    hits.clear();
+    let root = canvas_area(canvas)?;
+    let points = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| (p.x, p.y)));
+    let Some(b) = bounds(points, labels.log_y) else {
+        return title_only(&root, labels.title);
+    };
+    // Unlike lines, dots at the very edge would be cut in half: pad x too, and give a lone
+    // point (or a vertical / horizontal row of them) a span to sit in the middle of.
+    let (x0, x1) = widened(b.x.0, b.x.1);
+    let (x0, x1) = padded(x0, x1, false);
+    if labels.log_y {
+        let (y0, y1) = padded(b.y.0, b.y.1, true);
+        plot(
+            &root,
+            labels,
+            x0..x1,
+            (y0..y1).log_scale(),
+            series,
+            selected,
+            hits,
+        )
+    } else {
+        let (y0, y1) = widened(b.y.0, b.y.1);
+        let (y0, y1) = padded(y0, y1, false);
+        plot(&root, labels, x0..x1, y0..y1, series, selected, hits)
+    }
+}
+
+fn plot<Y>(
+    root: &Area,
+    labels: &Labels,
+    x_range: Range<f64>,
+    y_range: Y,
+    series: &[ScatterSeries],
+    selected: Option<(usize, usize)>,
+    hits: &mut Vec<Hit>,
+) -> DrawResult
+where
+    Y: AsRangedCoord<Value = f64>,
+    <Y as AsRangedCoord>::CoordDescType: ValueFormatter<f64>,
+{
+    let mut chart = ChartBuilder::on(root)
+        .caption(labels.title, ("sans-serif", 16))
+        .margin(8)
+        .x_label_area_size(36)
+        .y_label_area_size(64)
+        .build_cartesian_2d(x_range, y_range)?;
+    chart
+        .configure_mesh()
+        .x_desc(labels.x)
+        .y_desc(labels.y)
+        .x_label_formatter(&|v| tick(*v, false))
+        .y_label_formatter(&|v| tick(*v, labels.log_y))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()?;
+    let ok = |p: &&ScatterPoint| p.x.is_finite() && plottable(p.y, labels.log_y);
+    // Joining lines first, so every dot sits on top of them.
+    for s in series.iter().filter(|s| s.joined) {
+        let line = s.points.iter().filter(ok).map(|p| (p.x, p.y));
+        chart.draw_series(LineSeries::new(line, s.color.mix(0.6).stroke_width(1)))?;
+    }
+    let legend = series.len() <= MAX_LEGEND;
+    for (si, s) in series.iter().enumerate() {
+        let color = s.color;
+        let dots = s.points.iter().filter(ok);
+        let drawn = chart.draw_series(dots.map(|p| Circle::new((p.x, p.y), 4, color.filled())))?;
+        if legend {
+            drawn
+                .label(s.name.clone())
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
+        }
+        for (pi, p) in s.points.iter().enumerate().filter(|(_, p)| ok(p)) {
+            let px = chart.backend_coord(&(p.x, p.y));
+            hits.push(Hit {
+                series: si,
+                point: pi,
+                px,
+            });
+        }
+    }
+    // Text after all dots, so no dot hides a label. Up and to the right of its dot.
+    let font = ("sans-serif", 11).into_font().color(&RGBColor(60, 60, 60));
+    let texts = series.iter().flat_map(|s| s.points.iter()).filter(ok);
+    chart.draw_series(texts.filter_map(|p| {
+        let label = p.label.clone()?;
+        Some(EmptyElement::at((p.x, p.y)) + Text::new(label, (6, -14), font.clone()))
+    }))?;
+    let picked = selected.and_then(|(si, pi)| series.get(si)?.points.get(pi));
+    if let Some(p) = picked.filter(ok) {
+        let ring = Circle::new((p.x, p.y), 8, BLACK.stroke_width(2));
+        chart.draw_series(std::iter::once(ring))?;
+    }
+    if legend {
+        draw_legend(&mut chart)?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_picks_the_closest_dot_within_reach() {
+        let hit = |series, point, px| Hit { series, point, px };
+        let hits = [hit(0, 0, (100, 100)), hit(1, 3, (108, 100))];
+        assert_eq!(nearest(&hits, 103.0, 100.0), Some(hits[0]));
+        assert_eq!(nearest(&hits, 106.0, 101.0), Some(hits[1]));
+        assert_eq!(nearest(&hits, 100.0, 113.0), None);
+        assert_eq!(nearest(&[], 0.0, 0.0), None);
+    }
+}

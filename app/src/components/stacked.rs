@@ -1,0 +1,130 @@
+//! Two line panels stacked on one canvas over the same x axis, e.g. gradient norm above loss
+//! against iteration: reading one off against the other needs the x positions to line up
+//! exactly, which two separate charts with their own ranges would not give.
+
+use std::rc::Rc;
+
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use super::chart::{bounds, canvas_area, finish_draw, padded, title_only, Bounds, DrawResult};
+use super::line_chart::{line_panel, Panel};
+use super::Series;
+
+#[derive(Properties, PartialEq)]
+pub struct StackedChartProps {
+    pub id: AttrValue,
+    pub title: AttrValue,
+    /// Under the bottom panel only: the panels share the x axis.
+    pub x_label: AttrValue,
+    pub top_label: AttrValue,
+    pub bottom_label: AttrValue,
+    pub top: Rc<Vec<Series>>,
+    pub bottom: Rc<Vec<Series>>,
+    #[prop_or(true)]
+    pub log_y_top: bool,
+    #[prop_or(true)]
+    pub log_y_bottom: bool,
+}
+
+#[function_component]
+pub fn StackedChart(props: &StackedChartProps) -> Html {
+    let canvas = use_node_ref();
+    let draws = use_mut_ref(|| 0u32);
+    {
+        let canvas = canvas.clone();
+        let deps = (
+            (props.top.clone(), props.bottom.clone()),
+            (props.log_y_top, props.log_y_bottom),
+            props.title.clone(),
+            (
+                props.x_label.clone(),
+                props.top_label.clone(),
+                props.bottom_label.clone(),
+            ),
+        );
+        use_effect_with(deps, move |(series, logs, title, labels)| {
+            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
+                let result = draw(&canvas, title, labels, series, *logs);
+                finish_draw(&canvas, &draws, title, result);
+            }
+        });
+    }
+    html! {
+        <figure class="chart">
+            <canvas id={props.id.clone()} ref={canvas} width="560" height="460" data-draws="0"></canvas>
+        </figure>
+    }
+}
+
+/// Height of the top panel, chosen so both plots get the same height: the top panel also holds
+/// the title (16 px text plus 2×5 px padding), the bottom one the 36 px x-label area, and
+/// (460 + 26 − 36) / 2 = 225.
+const TOP_HEIGHT: i32 = 225;
+
+type Labels = (AttrValue, AttrValue, AttrValue);
+type SeriesPair = (Rc<Vec<Series>>, Rc<Vec<Series>>);
+
+fn draw(
+    canvas: &HtmlCanvasElement,
+    title: &str,
+    (x_label, top_label, bottom_label): &Labels,
+    (top, bottom): &SeriesPair,
+    (log_top, log_bottom): (bool, bool),
+) -> DrawResult {
+    let root = canvas_area(canvas)?;
+    let points = |s: &[Series]| {
+        s.iter()
+            .flat_map(|s| s.points.iter().copied())
+            .collect::<Vec<_>>()
+    };
+    let top_bounds = bounds(points(top), log_top);
+    let bottom_bounds = bounds(points(bottom), log_bottom);
+    // One x range over both panels: that is what makes them line up.
+    let Some((x0, mut x1)) = [top_bounds, bottom_bounds]
+        .into_iter()
+        .flatten()
+        .map(|b| b.x)
+        .reduce(|(a0, a1), (b0, b1)| (a0.min(b0), a1.max(b1)))
+    else {
+        return title_only(&root, title);
+    };
+    if x1 - x0 < 1e-12 {
+        x1 = x0 + 1.0;
+    }
+    // A panel with nothing to draw yet still gets its frame, over a nominal y range.
+    let y_range = |b: Option<Bounds>, log: bool| match b {
+        Some(b) => padded(b.y.0, b.y.1, log),
+        None if log => (1.0, 10.0),
+        None => (0.0, 1.0),
+    };
+    let (upper, lower) = root.split_vertically(TOP_HEIGHT);
+    let top_panel = Panel {
+        caption: Some(title),
+        x_label: None,
+        y_label: top_label,
+        log_y: log_top,
+    };
+    line_panel(
+        &upper,
+        &top_panel,
+        x0..x1,
+        y_range(top_bounds, log_top),
+        top,
+    )?;
+    let bottom_panel = Panel {
+        caption: None,
+        x_label: Some(x_label),
+        y_label: bottom_label,
+        log_y: log_bottom,
+    };
+    line_panel(
+        &lower,
+        &bottom_panel,
+        x0..x1,
+        y_range(bottom_bounds, log_bottom),
+        bottom,
+    )?;
+    root.present()?;
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! E3 panel: the same architecture trained several times; every run's weights, collected every
+//! few epochs, projected on the top two principal components of all snapshots — one chosen
+//! layer and the whole model — as the snapshots arrive.
+
+use std::rc::Rc;
+
+use mlds_core::experiments::trajectory::{self, TrajectoryConfig};
+use mlds_core::experiments::FromParams;
+use mlds_core::params::to_query;
+use serde_json::json;
+use yew::prelude::*;
+
+use super::config::{use_autorun, use_url_config};
+use super::run::{run_controls, use_run};
+use super::subject::{start_with_data, subject_controls, use_subject_data};
+use crate::backends::Backends;
+use crate::components::{
+    backend_options, backend_title, BackendLine, Notices, Preset, Presets, ScatterChart,
+    ScatterPoint, ScatterSeries, PALETTE,
+};
+use crate::run_view::RunView;
+
+#[derive(Properties, PartialEq)]
+pub struct TrajectoryPanelProps {
+    pub backends: Backends,
+}
+
+fn presets() -> Vec<Preset> {
+    vec![
+        Preset {
+            label: "MNIST, small DNN",
+            hash: "exp=trajectory&task=images&dataset=mnist".into(),
+            note: "8 runs × 24 epochs of 2000 images, 784-16-10, ~2 min on the CPU",
+        },
+        Preset {
+            label: "sinc5, E1's deep model",
+            hash: "exp=trajectory&task=function&fn=sinc5".into(),
+            note: "8 runs × 300 full-batch epochs, ~15 s on the CPU",
+        },
+    ]
+}
+
+/// `data-metrics`: runs done, snapshots, explained variance, each finished run's final
+/// accuracy (classifiers) or loss (functions).
+fn metrics(view: &RunView, classify: bool) -> String {
+    let mut m = view.metrics();
+    let sweep = &view.sweep;
+    m["runs_done"] = json!(view.units_done());
+    m["snapshots"] = json!(sweep.snapshots.len());
+    let explained = |space: &str| sweep.projections.get(space).map(|p| p.explained);
+    m["explained_variance"] = json!({ "layer": explained("layer"), "model": explained("model") });
+    let finals = sweep.final_snapshots();
+    if classify {
+        m["final_accuracies"] = json!(finals.iter().map(|s| s.accuracy).collect::<Vec<_>>());
+    } else {
+        m["final_losses"] = json!(finals.iter().map(|s| s.loss).collect::<Vec<_>>());
+    }
+    m.to_string()
+}
+
+/// One series per run: its snapshots' coordinates in `space`, joined in order, labelled with
+/// their accuracy (or loss).
+fn run_series(view: &RunView, space: &str) -> Rc<Vec<ScatterSeries>> {
+    let Some(projection) = view.sweep.projections.get(space) else {
+        return Rc::new(Vec::new());
+    };
+    let mut runs: Vec<ScatterSeries> = Vec::new();
+    for (s, p) in view.sweep.snapshots.iter().zip(&projection.points) {
+        while runs.len() <= s.run {
+            let r = runs.len();
+            runs.push(ScatterSeries {
+                name: format!("run {}", r + 1),
+                color: PALETTE[r % PALETTE.len()],
+                points: Vec::new(),
+                joined: true,
+            });
+        }
+        let label = match s.accuracy {
+            Some(a) => format!("{:.0}%", a * 100.0),
+            None => format!("{:.1e}", s.loss),
+        };
+        runs[s.run].points.push(ScatterPoint {
+            x: p[0],
+            y: p[1],
+            label: Some(label),
+        });
+    }
+    Rc::new(runs)
+}
+
+fn axis_labels(view: &RunView, space: &str) -> (String, String) {
+    let e = view
+        .sweep
+        .projections
+        .get(space)
+        .map_or([0.0, 0.0], |p| p.explained);
+    (
+        format!("PC1 ({:.1}% of variance)", e[0] * 100.0),
+        format!("PC2 ({:.1}% of variance)", e[1] * 100.0),
+    )
+}
+
+#[function_component]
+pub fn TrajectoryPanel(props: &TrajectoryPanelProps) -> Html {
+    let url = use_url_config::<TrajectoryConfig>("trajectory");
+    let config = url.config.clone();
+    let run = use_run();
+    let view = run.view.clone();
+    let workload = config.subject.workload();
+    let resolution = config
+        .train
+        .backend
+        .resolve(workload, props.backends.webgpu_available());
+    let data = use_subject_data(&url, &config.subject);
+
+    let on_start = {
+        let (run, config, backends, resolution, data, url) = (
+            run.clone(),
+            config.clone(),
+            props.backends.clone(),
+            resolution.clone(),
+            data.clone(),
+            url.clone(),
+        );
+        Callback::from(move |()| {
+            if let Some(n) = &resolution.notice {
+                url.notify(n);
+            }
+            let config = (*config).clone();
+            let device = backends.device(resolution.kind);
+            let task = config.subject.image_task().cloned();
+            start_with_data(
+                &run,
+                &resolution,
+                device,
+                task,
+                data.clone(),
+                move |images, device, mut host| async move {
+                    trajectory::run(&config, images.as_deref(), &device, &mut host).await;
+                    host
+                },
+            );
+        })
+    };
+    use_autorun(url.autorun, on_start.clone());
+
+    let busy = view.state.is_active();
+    let classify = config.subject.image_task().is_some();
+    let current = to_query(
+        [("exp", "trajectory".to_string())]
+            .into_iter()
+            .chain(config.to_params()),
+    );
+    let layers: Vec<(&'static str, &'static str)> = LAYER_IDS
+        .iter()
+        .take(config.subject.layer_count())
+        .map(|&id| (id, id))
+        .collect();
+    let (lx, ly) = axis_labels(&view, "layer");
+    let (mx, my) = axis_labels(&view, "model");
+    html! {
+        <section class="panel" data-experiment="trajectory" data-state={view.state.id()}
+                 data-run-backend={view.backend.map(|b| b.id()).unwrap_or("none")}>
+            <h2>{ "E3 · Visualize the optimization process" }</h2>
+            <p class="lede">
+                { format!("The same architecture trained {} times from different seeds; its weights are collected every {} epochs and all snapshots of all runs are reduced to 2-D by PCA (refitted as they arrive), for one layer and for the whole model. Each point is labelled with its {}. The runs leave a common centre in different directions.",
+                    config.runs, config.every, if classify { "test accuracy" } else { "training loss" }) }
+            </p>
+            <Presets presets={presets()} current={current} />
+            <div class="controls">
+                { subject_controls(&url, &config.subject, &config.train, busy) }
+                { url.field("runs", "Runs", config.runs.to_string(), busy) }
+                { url.field("every", "Snapshot every (epochs)", config.every.to_string(), busy) }
+                { url.choice("layer", "Layer (first chart)", LAYER_IDS[config.layer - 1], layers, "the layer whose weights the first chart reduces", busy) }
+                { url.choice("backend", "Backend", config.train.backend.id(), backend_options(), backend_title(config.train.backend, workload), busy) }
+            </div>
+            if classify { { data.view(busy) } }
+            <BackendLine choice={config.train.backend} resolution={resolution.clone()} {workload} />
+            <Notices notices={(*url.notices).clone()} />
+            { run_controls(&run, on_start, config.train.epochs) }
+            <div class="charts">
+                <ScatterChart id="trajectory-layer" title={format!("Layer {} weights", config.layer)} x_label={lx} y_label={ly} series={run_series(&view, "layer")} />
+                <ScatterChart id="trajectory-model" title="Whole model's weights" x_label={mx} y_label={my} series={run_series(&view, "model")} />
+            </div>
+            <pre class="metrics" data-metrics="">{ metrics(&view, classify) }</pre>
+        </section>
+    }
+}
+
+/// Layer ids for the picker (1-based, as in the URL).
+const LAYER_IDS: [&str; 24] = [
+    "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17",
+    "18", "19", "20", "21", "22", "23", "24",
+];

@@ -1,0 +1,99 @@
+//! What the optimisation experiments add to a run's view: a sweep's units, snapshots and their
+//! projections (E3), per-iteration metrics (E4), critical points (E5), the loss surface (E6).
+
+use std::collections::BTreeMap;
+
+/// One collected set of weights (E3), with the loss and accuracy there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnapshotPoint {
+    pub run: usize,
+    pub epoch: usize,
+    pub loss: f64,
+    pub accuracy: Option<f64>,
+}
+
+/// The 2-D PCA coordinates of every snapshot in one space, and the variance each axis explains.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Projection {
+    pub points: Vec<[f64; 2]>,
+    pub explained: [f64; 2],
+}
+
+/// A point where a run's gradient almost vanished (E5).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CriticalPointView {
+    pub run: usize,
+    pub loss: f64,
+    pub ratio: f64,
+    pub grad_norm: f64,
+    pub start_grad_norm: f64,
+    pub init_grad_norm: f64,
+    pub eigenvalues: Vec<f64>,
+}
+
+/// The loss surface so far (E6): rows arrive one by one.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SurfaceView {
+    pub xs: Vec<f64>,
+    pub ys: Vec<f64>,
+    pub directions: String,
+    pub path: Vec<[f64; 2]>,
+    /// Row-major, `ys.len()` rows of `xs.len()`; `None` until computed.
+    pub values: Vec<Option<f64>>,
+    pub rows_done: usize,
+}
+
+impl SurfaceView {
+    pub fn set_row(&mut self, row: usize, losses: &[f64]) {
+        let w = self.xs.len();
+        if row < self.ys.len() {
+            for (cell, &l) in self.values[row * w..(row + 1) * w].iter_mut().zip(losses) {
+                *cell = Some(l);
+            }
+            self.rows_done += 1;
+        }
+    }
+
+    /// The loss at the grid's centre: the trained model (odd grids have their middle at 0).
+    pub fn center(&self) -> Option<f64> {
+        let (w, h) = (self.xs.len(), self.ys.len());
+        self.values.get((h / 2) * w + w / 2).copied().flatten()
+    }
+
+    pub fn range(&self) -> Option<(f64, f64)> {
+        let mut it = self
+            .values
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|v| v.is_finite());
+        let first = it.next()?;
+        Some(it.fold((first, first), |(lo, hi), v| (lo.min(v), hi.max(v))))
+    }
+}
+
+/// Everything the optimisation experiments fold from their events.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SweepView {
+    /// The current unit of a sweep: (index, count, label).
+    pub unit: Option<(usize, usize, String)>,
+    pub snapshots: Vec<SnapshotPoint>,
+    pub projections: BTreeMap<String, Projection>,
+    /// Per iteration (from 0): (loss, gradient norm).
+    pub iterations: Vec<(f64, f64)>,
+    pub critical_points: Vec<CriticalPointView>,
+    pub surface: Option<SurfaceView>,
+    /// Loss along the line from the initial to the final weights: (α, loss).
+    pub line: Vec<(f64, f64)>,
+}
+
+impl SweepView {
+    /// The last snapshot of every run, in run order.
+    pub fn final_snapshots(&self) -> Vec<&SnapshotPoint> {
+        let mut last: BTreeMap<usize, &SnapshotPoint> = BTreeMap::new();
+        for s in &self.snapshots {
+            last.insert(s.run, s);
+        }
+        last.into_values().collect()
+    }
+}

@@ -1,0 +1,27 @@
+//! The analysis layer: what the experiments measure about a model beyond its loss.
+//!
+//! One home for each concern, all on flat parameter vectors θ ∈ ℝⁿ:
+//! - [`vector`]: a burn module's parameters as θ and back (layout, read, load, cast to f64);
+//! - [`gradient`]: the gradient norm of a training step, and a loss/gradient oracle at any θ;
+//! - [`hessian`]: Hessian-vector products and Hessians by differences of gradients (burn has
+//!   first-order autodiff only), their spectra, sharpness and the "minimal ratio";
+//! - [`pca`]: principal components of parameter snapshots (trajectory plots);
+//! - [`directions`]: filter-normalised random directions for loss-landscape plots.
+//!
+//! Reads that may run on WebGPU are async ([`read_params`]); the second-order tools are
+//! synchronous and meant for small f64 models on burn's CPU backend.
+
+pub mod directions;
+pub mod gradient;
+pub mod hessian;
+pub mod pca;
+mod random;
+pub mod vector;
+
+pub use directions::{combine, filter_slices, random_direction};
+pub use gradient::{grad_norm_squared, LossOracle};
+pub use hessian::{
+    hessian, hvp, minimal_ratio, power_iteration, sampled_ratio, symmetric_eigenvalues,
+};
+pub use pca::{fit as fit_pca, Pca};
+pub use vector::{layout, load_params, read_params, to_f64, ParamLayout, ParamSlot};

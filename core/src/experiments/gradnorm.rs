@@ -1,0 +1,124 @@
+//! E4, "Gradient norm during training": the norm of the gradient, `sqrt(Σ_p ||∂L/∂p||²)` over
+//! all parameters, and the loss at every iteration of one model's training.
+
+use burn::module::Module;
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use super::common::{
+    subject_and_settings, subject_params, train_subject, Subject, SubjectData, SubjectDefaults,
+};
+use super::{fail, finish, FromParams, Outcome};
+use crate::data::ImageDataset;
+use crate::events::{Event, Host};
+use crate::models::ActivationKind;
+use crate::params::Params;
+use crate::train::{Hooks, Stopwatch, TrainDefaults, TrainSettings};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GradNormConfig {
+    pub subject: Subject,
+    pub train: TrainSettings,
+}
+
+/// The sinc5 preset's model is E1's deepest; the MNIST preset's is E2's fully connected one.
+const SUBJECT: SubjectDefaults = SubjectDefaults {
+    images: false,
+    shape: "1-5-10-10-10-10-10-5-1",
+    activation: ActivationKind::Tanh,
+    convs: &[],
+    hidden: &[20],
+    train_size: Some(2000),
+};
+
+fn function_defaults() -> TrainDefaults {
+    TrainDefaults {
+        learning_rate: 0.005,
+        epochs: 1000,
+        epoch_range: 1..=100_000,
+        batch_size: None,
+        full_batch: true,
+        ..TrainDefaults::default()
+    }
+}
+
+fn image_defaults() -> TrainDefaults {
+    TrainDefaults {
+        learning_rate: 0.002,
+        epochs: 3,
+        batch_size: Some(64),
+        ..TrainDefaults::default()
+    }
+}
+
+impl Default for GradNormConfig {
+    fn default() -> Self {
+        Self::from_params(&mut Params::default())
+    }
+}
+
+impl FromParams for GradNormConfig {
+    fn from_params(p: &mut Params) -> Self {
+        let (subject, train) =
+            subject_and_settings(p, &SUBJECT, &function_defaults(), &image_defaults());
+        Self { subject, train }
+    }
+
+    fn to_params(&self) -> Vec<(&'static str, String)> {
+        subject_params(&self.subject, &self.train)
+    }
+}
+
+/// E4's addition to the loop: every step's loss and gradient norm, as they are read back.
+struct EveryIteration;
+
+impl<M: Module> Hooks<M> for EveryIteration {
+    fn per_iteration(&self) -> bool {
+        true
+    }
+
+    fn on_iterations(
+        &mut self,
+        host: &mut impl Host,
+        first: usize,
+        losses: &[Vec<f64>],
+        grad_norms: &[Vec<f64>],
+    ) {
+        host.emit(Event::Iterations {
+            first,
+            losses: losses[0].clone(),
+            grad_norms: grad_norms[0].clone(),
+        });
+    }
+}
+
+/// Run E4 on `device` (plain, not autodiff); `images` is the dataset of an image task.
+pub async fn run<H: Host>(
+    config: &GradNormConfig,
+    images: Option<&ImageDataset>,
+    device: &Device,
+    host: &mut H,
+) -> Outcome {
+    let data = match SubjectData::prepare(&config.subject, images, device, host) {
+        Ok(d) => d,
+        Err(e) => return fail(host, e),
+    };
+    host.emit(Event::Started {
+        models: vec![config.subject.model_info("model".into())],
+        total_epochs: config.train.epochs,
+    });
+    let mut clock = Stopwatch::default();
+    let result = train_subject(
+        &config.subject,
+        &data,
+        &config.train,
+        config.train.seed,
+        device,
+        &mut EveryIteration,
+        host,
+        &mut clock,
+    )
+    .await
+    .map(|_| ());
+    finish(host, result, config.train.epochs, &clock)
+}

@@ -1,0 +1,407 @@
+//! E6, "Error surface": the loss on a 2-D grid around a trained model, along two
+//! filter-normalised random directions (Li et al. 2018) or the top two PCA directions of its
+//! training trajectory (then projected onto the grid), and the loss along the straight line
+//! from the initial to the final weights.
+
+use burn::module::Module;
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use super::common::{
+    subject_and_settings, subject_params, train_subject, Subject, SubjectData, SubjectDefaults,
+    Trained,
+};
+use super::{fail, finish, FromParams, Outcome};
+use crate::analysis::{combine, layout, load_params, pca, random_direction, read_params};
+use crate::data::ImageDataset;
+use crate::events::{Event, Flow, Host};
+use crate::models::{ActivationKind, Classifier, Mlp};
+use crate::params::Params;
+use crate::train::{
+    read_scalars, ClassifierTask, EpochEnd, Halt, Hooks, Stopwatch, TrainDefaults, TrainSettings,
+    Trainer,
+};
+
+/// Which plane the grid spans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Directions {
+    /// Two filter-normalised Gaussian directions; the grid spans [−span, span]².
+    Random,
+    /// The trajectory's top two principal directions (relative to the final weights); the grid
+    /// covers the projected trajectory.
+    Pca,
+}
+
+impl Directions {
+    pub const ALL: [Directions; 2] = [Self::Random, Self::Pca];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Random => "random",
+            Self::Pca => "pca",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.id() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SurfaceConfig {
+    pub subject: Subject,
+    pub train: TrainSettings,
+    pub directions: Directions,
+    /// Points per side of the grid.
+    pub grid: usize,
+    /// Half-width of the grid in units of the (filter-normalised) random directions.
+    pub span: f64,
+    /// Points on the line from the initial to the final weights, α ∈ [−0.5, 1.5].
+    pub line_points: usize,
+    /// Training images the loss is measured on (image tasks).
+    pub eval_size: usize,
+}
+
+const SUBJECT: SubjectDefaults = SubjectDefaults {
+    images: false,
+    shape: "1-5-10-10-10-10-10-5-1",
+    activation: ActivationKind::Tanh,
+    convs: &[],
+    hidden: &[16],
+    train_size: Some(2000),
+};
+
+fn function_defaults() -> TrainDefaults {
+    TrainDefaults {
+        learning_rate: 0.005,
+        epochs: 1000,
+        epoch_range: 1..=100_000,
+        batch_size: None,
+        full_batch: true,
+        ..TrainDefaults::default()
+    }
+}
+
+fn image_defaults() -> TrainDefaults {
+    TrainDefaults {
+        learning_rate: 0.002,
+        epochs: 5,
+        batch_size: Some(64),
+        ..TrainDefaults::default()
+    }
+}
+
+/// Snapshots of the trajectory kept for the PCA directions (about).
+const TRAJECTORY_POINTS: usize = 40;
+/// The line's α range.
+const LINE: (f64, f64) = (-0.5, 1.5);
+
+impl Default for SurfaceConfig {
+    fn default() -> Self {
+        Self::from_params(&mut Params::default())
+    }
+}
+
+impl FromParams for SurfaceConfig {
+    fn from_params(p: &mut Params) -> Self {
+        let (subject, train) =
+            subject_and_settings(p, &SUBJECT, &function_defaults(), &image_defaults());
+        let directions = p.choice(
+            "dirs",
+            Directions::Random,
+            Directions::parse,
+            &Directions::ALL.map(|d| d.id()),
+        );
+        Self {
+            subject,
+            train,
+            directions,
+            grid: p.number("grid", 31, 3..=101),
+            span: p.number("span", 1.0, 0.01..=10.0),
+            line_points: p.number("line", 41, 3..=201),
+            eval_size: p.number("eval_size", 1000, 16..=60_000),
+        }
+    }
+
+    fn to_params(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = subject_params(&self.subject, &self.train);
+        pairs.extend([
+            ("dirs", self.directions.id().into()),
+            ("grid", self.grid.to_string()),
+            ("span", self.span.to_string()),
+            ("line", self.line_points.to_string()),
+            ("eval_size", self.eval_size.to_string()),
+        ]);
+        pairs
+    }
+}
+
+/// E6's addition to the loop: the initial weights and ~40 snapshots of the trajectory.
+struct Trajectory {
+    every: usize,
+    epochs: usize,
+    initial: Vec<f64>,
+    snapshots: Vec<Vec<f64>>,
+}
+
+impl<M: Module> Hooks<M> for Trajectory {
+    async fn on_start(
+        &mut self,
+        _host: &mut impl Host,
+        trainers: &[Trainer<M>],
+    ) -> Result<(), String> {
+        self.initial = read_params(trainers[0].model()).await?;
+        self.snapshots.push(self.initial.clone());
+        Ok(())
+    }
+
+    async fn on_epoch(
+        &mut self,
+        _host: &mut impl Host,
+        end: &EpochEnd<'_, M>,
+    ) -> Result<(), String> {
+        if end.epoch.is_multiple_of(self.every) || end.epoch == self.epochs {
+            self.snapshots
+                .push(read_params(end.trainers[0].model()).await?);
+        }
+        Ok(())
+    }
+}
+
+/// Measures the training loss of the trained architecture at any parameter vector.
+// One per run, built once: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Probe<'a> {
+    Function {
+        model: Mlp,
+        data: crate::train::Regression,
+    },
+    Images {
+        model: Classifier,
+        task: ClassifierTask<'a>,
+        limit: usize,
+    },
+}
+
+impl Probe<'_> {
+    /// The loss at each parameter vector (one batched read for a function task).
+    async fn losses(
+        &self,
+        points: &[Vec<f64>],
+        device: &Device,
+        host: &mut impl Host,
+        clock: &mut Stopwatch,
+    ) -> Result<Option<Vec<f64>>, String> {
+        match self {
+            Probe::Function { model, data } => {
+                let losses = points
+                    .iter()
+                    .map(|theta| data.loss(&load_params(model.clone(), theta)))
+                    .collect();
+                read_scalars(losses).await.map(Some)
+            }
+            Probe::Images { model, task, limit } => {
+                let models: Vec<Classifier> = points
+                    .iter()
+                    .map(|theta| load_params(model.clone(), theta))
+                    .collect();
+                let r = task
+                    .evaluate(&models, task.train, *limit, device, host, clock)
+                    .await?;
+                Ok(r.map(|(losses, _)| losses))
+            }
+        }
+    }
+}
+
+/// Run E6 on `device` (plain, not autodiff); `images` is the dataset of an image task.
+pub async fn run<H: Host>(
+    config: &SurfaceConfig,
+    images: Option<&ImageDataset>,
+    device: &Device,
+    host: &mut H,
+) -> Outcome {
+    let data = match SubjectData::prepare(&config.subject, images, device, host) {
+        Ok(d) => d,
+        Err(e) => return fail(host, e),
+    };
+    host.emit(Event::Started {
+        models: vec![config.subject.model_info("model".into())],
+        total_epochs: config.train.epochs,
+    });
+    let epochs = config.train.epochs;
+    let mut hooks = Trajectory {
+        every: (epochs / TRAJECTORY_POINTS).max(1),
+        epochs,
+        initial: Vec::new(),
+        snapshots: Vec::new(),
+    };
+    let mut clock = Stopwatch::default();
+    let trained = match train_subject(
+        &config.subject,
+        &data,
+        &config.train,
+        config.train.seed,
+        device,
+        &mut hooks,
+        host,
+        &mut clock,
+    )
+    .await
+    {
+        Ok(t) => t,
+        Err(halt) => return finish(host, Err(halt), epochs, &clock),
+    };
+    let probe = match (&trained, &config.subject, &data) {
+        (Trained::Mlp(m), Subject::Function { task, .. }, _) => Probe::Function {
+            model: m.valid(),
+            data: task.data(device),
+        },
+        (
+            Trained::Classifier(m),
+            Subject::Images { model, .. },
+            SubjectData::Images { train, test },
+        ) => Probe::Images {
+            model: m.valid(),
+            task: ClassifierTask::new(
+                train,
+                test,
+                std::slice::from_ref(model),
+                *device == Device::flex(),
+                device,
+            ),
+            limit: config.eval_size,
+        },
+        _ => return fail(host, "the trained model does not match the task".into()),
+    };
+    let result = explore(config, &hooks, &probe, device, host, &mut clock).await;
+    finish(host, result, epochs, &clock)
+}
+
+/// The grid (row by row, so the map grows live) and the line, after training.
+async fn explore(
+    config: &SurfaceConfig,
+    trajectory: &Trajectory,
+    probe: &Probe<'_>,
+    device: &Device,
+    host: &mut impl Host,
+    clock: &mut Stopwatch,
+) -> Result<(), Halt> {
+    let theta = trajectory
+        .snapshots
+        .last()
+        .cloned()
+        .ok_or_else(|| Halt::Failed("no weights were collected".into()))?;
+    let model_layout = match probe {
+        Probe::Function { model, .. } => layout(model),
+        Probe::Images { model, .. } => layout(model),
+    };
+    let n = config.grid;
+    let (d1, d2, xs, ys, path, what) = match config.directions {
+        Directions::Random => {
+            let seed = config.train.seed;
+            let d1 = random_direction(&model_layout, &theta, seed.wrapping_mul(2) + 1000);
+            let d2 = random_direction(&model_layout, &theta, seed.wrapping_mul(2) + 1001);
+            let axis = linspace_sym(config.span, n);
+            let what = "two filter-normalised random directions (Li et al. 2018)".to_string();
+            (d1, d2, axis.clone(), axis, Vec::new(), what)
+        }
+        Directions::Pca => {
+            let rows: Vec<Vec<f64>> = trajectory
+                .snapshots
+                .iter()
+                .map(|s| s.iter().zip(&theta).map(|(a, b)| a - b).collect())
+                .collect();
+            let fit = pca::fit(&rows, 2).map_err(Halt::Failed)?;
+            if fit.components.len() < 2 {
+                return Err(Halt::Failed(
+                    "the trajectory is too short for two PCA directions".into(),
+                ));
+            }
+            // Coordinates along unit directions, from the final weights (rows are centred there).
+            let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+            let path: Vec<[f64; 2]> = rows
+                .iter()
+                .map(|r| [dot(r, &fit.components[0]), dot(r, &fit.components[1])])
+                .collect();
+            let reach = |i: usize| {
+                path.iter()
+                    .map(|p| p[i].abs())
+                    .fold(0.0, f64::max)
+                    .max(1e-3)
+                    * 1.25
+            };
+            let what = format!(
+                "the trajectory's top two PCA directions ({:.0}% and {:.0}% of its variance)",
+                fit.explained_ratio[0] * 100.0,
+                fit.explained_ratio[1] * 100.0
+            );
+            (
+                fit.components[0].clone(),
+                fit.components[1].clone(),
+                linspace_sym(reach(0), n),
+                linspace_sym(reach(1), n),
+                path,
+                what,
+            )
+        }
+    };
+    host.emit(Event::SurfaceGrid {
+        xs: xs.clone(),
+        ys: ys.clone(),
+        directions: what,
+        path,
+    });
+    for (row, &b) in ys.iter().enumerate() {
+        clock.start();
+        let points: Vec<Vec<f64>> = xs
+            .iter()
+            .map(|&a| combine(&theta, &[(&d1, a), (&d2, b)]))
+            .collect();
+        let losses = match probe.losses(&points, device, host, clock).await {
+            Ok(Some(l)) => l,
+            Ok(None) => {
+                return Err(Halt::Stopped {
+                    epoch: config.train.epochs,
+                })
+            }
+            Err(e) => return Err(Halt::Failed(e)),
+        };
+        clock.stop();
+        host.emit(Event::SurfaceRow { row, losses });
+        if host.checkpoint().await == Flow::Stop {
+            return Err(Halt::Stopped {
+                epoch: config.train.epochs,
+            });
+        }
+    }
+    let alphas = crate::data::linspace(LINE.0, LINE.1, config.line_points);
+    let step: Vec<f64> = theta
+        .iter()
+        .zip(&trajectory.initial)
+        .map(|(t, i)| t - i)
+        .collect();
+    let points: Vec<Vec<f64>> = alphas
+        .iter()
+        .map(|&a| combine(&trajectory.initial, &[(&step, a)]))
+        .collect();
+    clock.start();
+    let losses = match probe.losses(&points, device, host, clock).await {
+        Ok(Some(l)) => l,
+        Ok(None) => {
+            return Err(Halt::Stopped {
+                epoch: config.train.epochs,
+            })
+        }
+        Err(e) => return Err(Halt::Failed(e)),
+    };
+    clock.stop();
+    host.emit(Event::LineLosses { alphas, losses });
+    Ok(())
+}
+
+/// `n` evenly spaced points on [−r, r] (0 in the middle when `n` is odd).
+fn linspace_sym(r: f64, n: usize) -> Vec<f64> {
+    crate::data::linspace(-r, r, n)
+}

@@ -1,0 +1,275 @@
+//! The training loop of an image classification task (E2, and E3/E4's MNIST presets):
+//! shuffled mini-batches on every model, running train metrics read back a few times a second,
+//! a test pass after every epoch. On the CPU backend each batch and the test pass are cut into
+//! parts that fit in one short browser task (see [`super::parts`]).
+
+use burn::module::Module;
+use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
+use burn::tensor::{Device, Tensor};
+use web_time::Instant;
+
+use super::hooks::{read_scalars, EpochEnd, Halt, Hooks, IterationLog};
+use super::{correct_count, images_per_task, parts, BatchPlan, Standardizer, Stopwatch, Trainer};
+use crate::data::ImageSet;
+use crate::events::{Event, Flow, Host};
+use crate::models::{Classifier, ClassifierConfig};
+
+/// Training points are read back (one device round trip) at most this often.
+const READ_INTERVAL_MS: u128 = 250;
+/// … and at least every this many batches, so a fast GPU queue stays short.
+const READ_EVERY_BATCHES: usize = 50;
+/// Test images per evaluation batch (at most).
+const EVAL_BATCH: usize = 250;
+
+/// A classification task ready to train on: the sets, their scaling, and how the work of each
+/// model is cut on this backend.
+pub struct ClassifierTask<'a> {
+    pub train: &'a ImageSet,
+    pub test: &'a ImageSet,
+    pub scale: Standardizer,
+    /// Per model: images per training part (a whole batch on a GPU).
+    part_limits: Vec<usize>,
+    /// Per model: images per test part.
+    test_limits: Vec<usize>,
+    loss_fn: CrossEntropyLoss,
+}
+
+impl<'a> ClassifierTask<'a> {
+    /// `on_cpu`: the CPU backend computes on the page's thread, so work is cut into parts of
+    /// about one short task each (a training step costs about three forward passes).
+    pub fn new(
+        train: &'a ImageSet,
+        test: &'a ImageSet,
+        architectures: &[ClassifierConfig],
+        on_cpu: bool,
+        device: &Device,
+    ) -> Self {
+        let limits = |passes: usize, most: usize| -> Vec<usize> {
+            architectures
+                .iter()
+                .map(|a| match on_cpu {
+                    true => images_per_task(passes * a.forward_macs()).min(most),
+                    false => most,
+                })
+                .collect()
+        };
+        Self {
+            train,
+            test,
+            scale: Standardizer::fit(train),
+            part_limits: limits(3, usize::MAX),
+            test_limits: limits(1, EVAL_BATCH),
+            loss_fn: CrossEntropyLossConfig::new().init(device),
+        }
+    }
+
+    /// Mean cross-entropy and accuracy of each model on `set` (its first `limit` images),
+    /// or `None` when the host stops meanwhile. Models are the plain (inference) ones.
+    pub async fn evaluate(
+        &self,
+        models: &[Classifier],
+        set: &ImageSet,
+        limit: usize,
+        device: &Device,
+        host: &mut impl Host,
+        clock: &mut Stopwatch,
+    ) -> Result<Option<(Vec<f64>, Vec<f64>)>, String> {
+        let n = set.len().min(limit);
+        let indices: Vec<usize> = (0..n).collect();
+        let mut sums = Vec::with_capacity(models.len() * 2);
+        for (model, &part) in models.iter().zip(self.test_limits.iter().cycle()) {
+            let (mut loss, mut hits): (Option<Tensor<1>>, Option<Tensor<1>>) = (None, None);
+            for chunk in parts(&indices, part) {
+                let (images, labels) = self.scale.batch(set, chunk, device);
+                let logits = model.forward(images);
+                let batch_loss =
+                    self.loss_fn.forward(logits.clone(), labels.clone()) * chunk.len() as f64;
+                loss = add(loss, batch_loss);
+                hits = add(hits, correct_count(logits, labels));
+                clock.stop();
+                if host.checkpoint().await == Flow::Stop {
+                    return Ok(None);
+                }
+                clock.start();
+            }
+            sums.extend(loss);
+            sums.extend(hits);
+        }
+        let values = read_scalars(sums).await?;
+        let n = n.max(1) as f64;
+        let losses = values.iter().step_by(2).map(|v| v / n).collect();
+        let accuracies = values.iter().skip(1).step_by(2).map(|v| v / n).collect();
+        Ok(Some((losses, accuracies)))
+    }
+}
+
+fn add(sum: Option<Tensor<1>>, x: Tensor<1>) -> Option<Tensor<1>> {
+    Some(match sum {
+        None => x,
+        Some(s) => s + x,
+    })
+}
+
+/// Running sums of one model's loss and hits since the last read, left on the device.
+#[derive(Default)]
+struct Window {
+    loss: Option<Tensor<1>>,
+    correct: Option<Tensor<1>>,
+}
+
+/// Train every model for `epochs` epochs of shuffled `batch_size` mini-batches, emitting
+/// [`Event::TrainMetrics`] a few times a second and [`Event::TestMetrics`] after each epoch,
+/// calling `hooks` and the host's checkpoint between parts of the work.
+#[allow(clippy::too_many_arguments)]
+pub async fn fit_classifiers<H: Host>(
+    trainers: &mut [Trainer<Classifier>],
+    names: &[String],
+    task: &ClassifierTask<'_>,
+    epochs: usize,
+    batch_size: usize,
+    seed: u64,
+    device: &Device,
+    hooks: &mut impl Hooks<Classifier>,
+    host: &mut H,
+    clock: &mut Stopwatch,
+) -> Result<(), Halt> {
+    let train_device = device.clone().autodiff();
+    let train = task.train;
+    let per_iteration = hooks.per_iteration();
+    let mut log = IterationLog::new(trainers.len());
+    let mut plan = BatchPlan::new(train.len(), Some(batch_size), seed);
+    hooks.on_start(host, trainers).await.map_err(Halt::Failed)?;
+    let steps = plan.batches_per_epoch();
+    for epoch in 1..=epochs {
+        let mut windows: Vec<Window> = trainers.iter().map(|_| Window::default()).collect();
+        let (mut seen, mut batches_since_read, mut last_read) = (0usize, 0usize, Instant::now());
+        // Loss and hit sums of the epoch so far (read back): points show the running average
+        // over the epoch, as Keras reports it, not the noisy last few batches.
+        let mut epoch_sums = vec![0.0f64; trainers.len() * 2];
+        let (mut losses, mut accuracies) = (Vec::new(), Vec::new());
+        let epoch_start_ms = clock.elapsed_ms();
+        for (b, batch) in plan.next_epoch().iter().enumerate() {
+            clock.start();
+            // The whole batch once for every model that takes it in one part (one upload).
+            let mut whole = None;
+            for (m, ((trainer, window), &limit)) in trainers
+                .iter_mut()
+                .zip(&mut windows)
+                .zip(&task.part_limits)
+                .enumerate()
+            {
+                let mut batch_loss: Option<Tensor<1>> = None;
+                for part in parts(batch, limit) {
+                    let (images, labels) = match part.len() == batch.len() {
+                        true => whole
+                            .get_or_insert_with(|| task.scale.batch(train, batch, &train_device))
+                            .clone(),
+                        false => task.scale.batch(train, part, &train_device),
+                    };
+                    let share = part.len() as f64 / batch.len() as f64;
+                    let mut logits = None;
+                    let loss = trainer.accumulate(|model| {
+                        let out = model.forward(images);
+                        logits = Some(out.clone().detach());
+                        task.loss_fn.forward(out, labels.clone()) * share
+                    });
+                    let logits = logits.expect("the pass ran the forward pass");
+                    batch_loss = add(batch_loss, loss);
+                    window.correct = add(window.correct.take(), correct_count(logits, labels));
+                    // Let the page breathe between parts and models, not only between batches.
+                    clock.stop();
+                    if host.checkpoint().await == Flow::Stop {
+                        return Err(Halt::Stopped { epoch: epoch - 1 });
+                    }
+                    clock.start();
+                }
+                trainer.apply();
+                let batch_loss = batch_loss.expect("a batch has at least one part");
+                if per_iteration {
+                    log.push(m, batch_loss.clone(), trainer);
+                }
+                window.loss = add(window.loss.take(), batch_loss * batch.len() as f64);
+            }
+            if per_iteration {
+                log.flush(hooks, host, b + 1 == steps)
+                    .await
+                    .map_err(Halt::Failed)?;
+            }
+            seen += batch.len();
+            batches_since_read += 1;
+            let last = b + 1 == steps;
+            if last
+                || batches_since_read >= READ_EVERY_BATCHES
+                || last_read.elapsed().as_millis() >= READ_INTERVAL_MS
+            {
+                let sums: Vec<Tensor<1>> = windows
+                    .iter_mut()
+                    .flat_map(|w| [w.loss.take(), w.correct.take()])
+                    .flatten()
+                    .collect();
+                let values = read_scalars(sums).await.map_err(Halt::Failed)?;
+                clock.stop();
+                for (sum, v) in epoch_sums.iter_mut().zip(&values) {
+                    *sum += v;
+                }
+                losses = epoch_sums
+                    .iter()
+                    .step_by(2)
+                    .map(|l| l / seen as f64)
+                    .collect();
+                accuracies = epoch_sums
+                    .iter()
+                    .skip(1)
+                    .step_by(2)
+                    .map(|c| c / seen as f64)
+                    .collect();
+                if let Some(i) = losses.iter().position(|l: &f64| !l.is_finite()) {
+                    return Err(Halt::Failed(format!(
+                        "The loss of model {} became {} in epoch {epoch}: training diverged. Try a lower learning rate.",
+                        names[i], losses[i]
+                    )));
+                }
+                host.emit(Event::TrainMetrics {
+                    epoch: (epoch - 1) as f64 + (b + 1) as f64 / steps as f64,
+                    elapsed_ms: clock.elapsed_ms(),
+                    losses: losses.clone(),
+                    accuracies: accuracies.clone(),
+                });
+                (batches_since_read, last_read) = (0, Instant::now());
+            }
+            clock.stop();
+            if host.checkpoint().await == Flow::Stop {
+                return Err(Halt::Stopped { epoch: epoch - 1 });
+            }
+        }
+
+        let epoch_train_ms = clock.elapsed_ms() - epoch_start_ms;
+        clock.start();
+        let models: Vec<Classifier> = trainers.iter().map(|t| t.model().valid()).collect();
+        let (test_losses, test_accuracies) = match task
+            .evaluate(&models, task.test, usize::MAX, device, host, clock)
+            .await
+        {
+            Ok(Some(r)) => r,
+            Ok(None) => return Err(Halt::Stopped { epoch: epoch - 1 }),
+            Err(e) => return Err(Halt::Failed(e)),
+        };
+        clock.stop();
+        host.emit(Event::TestMetrics {
+            epoch,
+            accuracies: test_accuracies.clone(),
+            losses: test_losses,
+            epoch_train_ms,
+        });
+        let end = EpochEnd {
+            epoch,
+            trainers,
+            losses: Some(&losses),
+            accuracies: Some(&accuracies),
+            test_accuracies: Some(&test_accuracies),
+            elapsed_ms: clock.elapsed_ms(),
+        };
+        hooks.on_epoch(host, &end).await.map_err(Halt::Failed)?;
+    }
+    Ok(())
+}

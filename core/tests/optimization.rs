@@ -1,0 +1,338 @@
+//! E3–E6 end to end on the CPU backend (flex) with fixed seeds and short schedules.
+
+mod common;
+
+use burn::nn::loss::{MseLoss, Reduction};
+use burn::tensor::Device;
+use common::subset;
+use mlds_core::analysis::{read_params, LossOracle};
+use mlds_core::events::CollectingHost;
+use mlds_core::experiments::common::Subject;
+use mlds_core::experiments::gradnorm::{self, GradNormConfig};
+use mlds_core::experiments::minratio::{self, MinRatioConfig};
+use mlds_core::experiments::surface::{self, SurfaceConfig};
+use mlds_core::experiments::trajectory::{self, TrajectoryConfig};
+use mlds_core::experiments::{FromParams, Outcome};
+use mlds_core::models::{init_seeded, Mlp};
+use mlds_core::params::{to_query, Params};
+use mlds_core::Event;
+
+fn config<C: FromParams>(query: &str) -> C {
+    let mut params = Params::parse(query);
+    let config = C::from_params(&mut params);
+    let notices = params.finish();
+    assert!(notices.is_empty(), "test queries are valid: {notices:?}");
+    config
+}
+
+/// Parsing the URL a config writes gives the same config back.
+fn round_trips<C: FromParams + PartialEq + std::fmt::Debug>(query: &str) {
+    let c: C = config(query);
+    assert_eq!(config::<C>(&to_query(c.to_params())), c, "{query}");
+}
+
+#[test]
+fn configs_round_trip_through_the_url() {
+    round_trips::<GradNormConfig>("task=function&fn=sgn5&shape=1-4-4-1&act=relu&lr=0.01&epochs=10&batch=16&seed=3&backend=cpu");
+    round_trips::<GradNormConfig>(
+        "task=images&dataset=mnist&train_size=500&convs=4&hidden=8&batch=32",
+    );
+    round_trips::<TrajectoryConfig>("task=images&hidden=12&runs=3&every=2&layer=2&epochs=6");
+    round_trips::<SurfaceConfig>("task=function&dirs=pca&grid=11&span=0.5&line=9");
+    round_trips::<MinRatioConfig>("runs=7&steps=5&ratio=sampling&shape=1-4-1&samples=64");
+}
+
+#[test]
+fn bad_values_are_clamped_with_notices() {
+    let mut p = Params::parse("task=nope&runs=0&layer=99&every=0&hidden=0-5&task=images");
+    let c = TrajectoryConfig::from_params(&mut p);
+    let notices = p.finish();
+    assert_eq!(c.runs, 1);
+    assert_eq!(c.every, 1);
+    assert_eq!(c.layer, c.subject.layer_count());
+    let Subject::Images { model, .. } = &c.subject else {
+        panic!("the last task wins");
+    };
+    assert_eq!(model.hidden, vec![16], "invalid widths fall back");
+    assert_eq!(notices.len(), 4, "{notices:?}");
+    let mut p = Params::parse("shape=1-64-64-1&grid=1");
+    let m = MinRatioConfig::from_params(&mut p);
+    assert_eq!(
+        m.model.shape(),
+        MinRatioConfig::DEFAULT_SHAPE,
+        "too big for a full Hessian"
+    );
+    let s = SurfaceConfig::from_params(&mut p);
+    assert_eq!(s.grid, 3);
+    assert!(p.finish().len() >= 2);
+}
+
+fn iterations(host: &CollectingHost) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    for e in &host.events {
+        if let Event::Iterations {
+            first,
+            losses,
+            grad_norms,
+        } = e
+        {
+            assert_eq!(
+                *first,
+                out.len(),
+                "iterations arrive in order, none missing"
+            );
+            out.extend(losses.iter().copied().zip(grad_norms.iter().copied()));
+        }
+    }
+    out
+}
+
+#[test]
+fn gradnorm_records_every_iteration_of_the_function_task() {
+    let c: GradNormConfig = config("task=function&epochs=150&samples=64&seed=2");
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(gradnorm::run(&c, None, &Device::flex(), &mut host));
+    assert_eq!(outcome, Outcome::Done);
+    let its = iterations(&host);
+    assert_eq!(its.len(), 150, "one full-batch step per epoch");
+    assert!(its
+        .iter()
+        .all(|(l, g)| l.is_finite() && g.is_finite() && *g > 0.0));
+    assert!(
+        its[149].0 < its[0].0 * 0.5,
+        "loss falls: {:?} -> {:?}",
+        its[0],
+        its[149]
+    );
+
+    // The first step's norm is the gradient norm at the seeded initial weights, which an
+    // independent oracle computes from the same model and data.
+    let Subject::Function { task, model } = &c.subject else {
+        unreachable!()
+    };
+    let device = Device::flex().autodiff();
+    let m: Mlp = init_seeded(&Device::flex(), c.train.seed, || vec![model.init(&device)]).remove(0);
+    let theta = pollster::block_on(read_params(&m)).unwrap();
+    let data = task.data(&device);
+    let oracle = LossOracle::new(m, move |m: &Mlp| {
+        MseLoss::new().forward(m.forward(data.x.clone()), data.y.clone(), Reduction::Mean)
+    });
+    let g = oracle.gradient(&theta);
+    let norm = g.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let relative = (its[0].1 - norm).abs() / norm;
+    assert!(
+        relative < 1e-4,
+        "step's norm {} vs oracle's {norm}",
+        its[0].1
+    );
+}
+
+#[test]
+fn gradnorm_on_mnist_counts_mini_batch_steps() {
+    let c: GradNormConfig = config("task=images&epochs=2&train_size=256&batch=32&seed=1");
+    let data = subset();
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(gradnorm::run(&c, Some(&data), &Device::flex(), &mut host));
+    assert_eq!(outcome, Outcome::Done);
+    let its = iterations(&host);
+    assert_eq!(its.len(), 16, "2 epochs of 256/32 batches");
+    assert!(its.iter().all(|(l, g)| l.is_finite() && *g > 0.0));
+}
+
+#[test]
+fn gradnorm_without_its_dataset_fails_with_a_message() {
+    let c: GradNormConfig = config("task=images");
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(gradnorm::run(&c, None, &Device::flex(), &mut host));
+    assert!(matches!(outcome, Outcome::Failed(m) if m.contains("not loaded")));
+}
+
+fn snapshots(host: &CollectingHost) -> Vec<(usize, usize, f64, Option<f64>)> {
+    host.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Snapshot {
+                run,
+                epoch,
+                loss,
+                accuracy,
+            } => Some((*run, *epoch, *loss, *accuracy)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn last_projection(host: &CollectingHost, space: &str) -> (Vec<[f64; 2]>, [f64; 2]) {
+    host.events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Projection {
+                space: s,
+                points,
+                explained,
+            } if s == space => Some((points.clone(), *explained)),
+            _ => None,
+        })
+        .expect("a projection")
+}
+
+#[test]
+fn trajectory_collects_snapshots_of_every_run_and_projects_them() {
+    let c: TrajectoryConfig = config("task=function&epochs=40&every=10&runs=3&samples=64&layer=2");
+    assert_eq!(c.snapshots_per_run(), 4);
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(trajectory::run(&c, None, &Device::flex(), &mut host));
+    assert_eq!(outcome, Outcome::Done);
+    let snaps = snapshots(&host);
+    assert_eq!(snaps.len(), 12);
+    let runs: Vec<usize> = snaps.iter().map(|s| s.0).collect();
+    assert_eq!(runs, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
+    assert!(snaps.iter().all(|s| s.2.is_finite() && s.3.is_none()));
+    for space in ["layer", "model"] {
+        let (points, explained) = last_projection(&host, space);
+        assert_eq!(points.len(), 12, "{space}: every snapshot projected");
+        assert!(
+            explained[0] >= explained[1] && explained[1] >= 0.0,
+            "{explained:?}"
+        );
+        assert!(explained[0] + explained[1] <= 1.0 + 1e-9);
+        // Different seeds start in different places: the runs spread out in the plane.
+        let spread = points
+            .iter()
+            .map(|p| p[0].abs() + p[1].abs())
+            .fold(0.0, f64::max);
+        assert!(spread > 0.0);
+    }
+}
+
+#[test]
+fn trajectory_on_mnist_labels_snapshots_with_test_accuracy() {
+    let c: TrajectoryConfig = config("task=images&train_size=300&epochs=2&every=1&runs=2&batch=50");
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(trajectory::run(
+        &c,
+        Some(&subset()),
+        &Device::flex(),
+        &mut host,
+    ));
+    assert_eq!(outcome, Outcome::Done);
+    let snaps = snapshots(&host);
+    assert_eq!(snaps.len(), 4);
+    assert!(snaps
+        .iter()
+        .all(|s| s.3.is_some_and(|a| (0.0..=1.0).contains(&a))));
+    // 784-16-10 learns something from 300 images in 2 epochs (chance: 10 %).
+    assert!(snaps[1].3.unwrap() > 0.3, "{snaps:?}");
+}
+
+#[test]
+fn trajectory_stops_when_asked() {
+    let c: TrajectoryConfig = config("task=function&epochs=40&every=10&runs=3&samples=32");
+    let mut host = CollectingHost::stopping_after(50);
+    let outcome = pollster::block_on(trajectory::run(&c, None, &Device::flex(), &mut host));
+    assert_eq!(outcome, Outcome::Stopped);
+    assert!(matches!(host.events.last(), Some(Event::Stopped { .. })));
+}
+
+#[test]
+fn minratio_finds_critical_points_with_ratios_in_range() {
+    let c: MinRatioConfig = config("runs=3&epochs=300&samples=64");
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(minratio::run(&c, &mut host));
+    assert_eq!(outcome, Outcome::Done);
+    let points: Vec<_> = host
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::CriticalPoint {
+                loss,
+                ratio,
+                grad_norm,
+                start_grad_norm,
+                init_grad_norm,
+                eigenvalues,
+                ..
+            } => Some((
+                *loss,
+                *ratio,
+                *grad_norm,
+                *start_grad_norm,
+                *init_grad_norm,
+                eigenvalues.clone(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(points.len(), 3);
+    for (loss, ratio, grad, start, init, eigenvalues) in points {
+        assert!((0.0..=1.0).contains(&ratio), "ratio {ratio}");
+        assert!(loss.is_finite() && loss >= 0.0);
+        // Training brings the norm down by orders of magnitude; the search lowers it further.
+        assert!(
+            grad < start,
+            "the search lowered the gradient norm: {start} -> {grad}"
+        );
+        assert!(grad < init * 1e-2, "gradient norm {init} at init -> {grad}");
+        assert_eq!(
+            eigenvalues.len(),
+            c.model.expected_params(),
+            "one per parameter"
+        );
+        assert!(eigenvalues.windows(2).all(|w| w[0] <= w[1]), "sorted");
+        let positive = eigenvalues.iter().filter(|&&e| e > 0.0).count() as f64;
+        assert_eq!(ratio, positive / eigenvalues.len() as f64);
+    }
+}
+
+fn surface_run(query: &str) -> (Vec<f64>, Vec<Vec<f64>>, Vec<f64>, Vec<f64>) {
+    let c: SurfaceConfig = config(query);
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(surface::run(&c, None, &Device::flex(), &mut host));
+    assert_eq!(outcome, Outcome::Done);
+    let mut xs = Vec::new();
+    let mut rows = Vec::new();
+    let mut line = (Vec::new(), Vec::new());
+    for e in &host.events {
+        match e {
+            Event::SurfaceGrid { xs: x, .. } => xs = x.clone(),
+            Event::SurfaceRow { row, losses } => {
+                assert_eq!(*row, rows.len(), "rows in order");
+                rows.push(losses.clone());
+            }
+            Event::LineLosses { alphas, losses } => line = (alphas.clone(), losses.clone()),
+            _ => {}
+        }
+    }
+    (xs, rows, line.0, line.1)
+}
+
+#[test]
+fn surface_centre_is_the_trained_model_and_the_line_ends_there() {
+    for dirs in ["random", "pca"] {
+        let (xs, rows, alphas, line) = surface_run(&format!(
+            "task=function&epochs=100&samples=64&grid=5&line=5&dirs={dirs}"
+        ));
+        assert_eq!((xs.len(), rows.len()), (5, 5), "{dirs}");
+        assert!(rows
+            .iter()
+            .all(|r| r.len() == 5 && r.iter().all(|l| l.is_finite())));
+        assert_eq!(alphas, [-0.5, 0.0, 0.5, 1.0, 1.5]);
+        let centre = rows[2][2];
+        // α = 1 is the trained model itself, as is the grid's centre.
+        assert!(
+            (centre - line[3]).abs() <= 1e-6 * centre.max(1e-12),
+            "{dirs}: {centre} vs {}",
+            line[3]
+        );
+        assert!(
+            line[1] > line[3],
+            "{dirs}: training lowered the loss: {line:?}"
+        );
+        let min = rows.iter().flatten().copied().fold(f64::MAX, f64::min);
+        assert!(
+            min <= centre * 1.5,
+            "{dirs}: the trained model sits low on its surface"
+        );
+    }
+}
