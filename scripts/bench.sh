@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): E1's training step natively and in headless Chromium on each backend,
 # beside TensorFlow.js on the same task in the same browser; wasm size; time to first point;
-# then E2's MNIST CNN training throughput (images/s per model) beside TensorFlow.js.
+# then E2's MNIST CNN training throughput (images/s per model) beside TensorFlow.js, and the
+# wall time of the optimisation presets (E3, E5, E6) against their goals.
 # `scripts/bench.sh --quick` runs shorter schedules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,3 +15,5 @@ echo "== headless Chromium"
 node bench/bench.mjs "$@"
 echo "== E2 training throughput, headless Chromium"
 node bench/tasks.mjs "$@"
+echo "== E3-E6 presets, headless Chromium (CPU backend)"
+node bench/optimization.mjs "$@"

@@ -49,7 +49,7 @@ fn presets() -> Vec<Preset> {
 fn metrics(view: &RunView) -> String {
     let mut m = view.metrics();
     if let Some(s) = &view.sweep.surface {
-        m["grid"] = json!([s.xs.len(), s.ys.len()]);
+        m["grid"] = json!([s.grid.xs.len(), s.grid.ys.len()]);
         m["rows_done"] = json!(s.rows_done);
         m["center_loss"] = json!(s.center());
         let range = s.range();
@@ -61,18 +61,12 @@ fn metrics(view: &RunView) -> String {
 }
 
 fn grid(view: &RunView) -> Rc<HeatmapGrid> {
-    Rc::new(match &view.sweep.surface {
-        Some(s) => HeatmapGrid {
-            xs: s.xs.clone(),
-            ys: s.ys.clone(),
-            values: s.values.clone(),
-        },
-        None => HeatmapGrid {
-            xs: Vec::new(),
-            ys: Vec::new(),
-            values: Vec::new(),
-        },
-    })
+    Rc::new(
+        view.sweep
+            .surface
+            .as_ref()
+            .map_or_else(HeatmapGrid::default, |s| s.grid.clone()),
+    )
 }
 
 #[function_component]
@@ -160,7 +154,7 @@ pub fn SurfacePanel(props: &SurfacePanelProps) -> Html {
             <Notices notices={(*url.notices).clone()} />
             { run_controls(&run, on_start, config.train.epochs) }
             if let Some(s) = surface {
-                <p class="surface-status">{ format!("Grid along {}: {} of {} rows computed.", s.directions, s.rows_done, s.ys.len()) }</p>
+                <p class="surface-status">{ format!("Grid along {}: {} of {} rows computed.", s.directions, s.rows_done, s.grid.ys.len()) }</p>
             }
             <div class="charts">
                 <Heatmap id="surface-map" title={format!("Training loss ({loss_name}) around the trained model")} x_label="direction 1" y_label="direction 2"

@@ -127,7 +127,7 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
                 { choice("opt", "Optimizer", config.train.optimizer.id(), OptimizerKind::ALL.iter().map(|o| (o.id(), o.id())).collect(), "optimizer") }
                 { field("lr", "Learning rate", config.train.learning_rate.to_string()) }
                 { field("epochs", "Epochs", config.train.epochs.to_string()) }
-                { field("batch", "Batch size", config.train.batch_size.to_string()) }
+                { field("batch", "Batch size", config.train.batch_size.map_or("full".into(), |b| b.to_string())) }
                 { field("train_size", "Training examples (or all)", config.task.train_size.map_or("all".into(), |n| n.to_string())) }
                 { field("seed", "Seed", config.train.seed.to_string()) }
                 { choice("backend", "Backend", config.train.backend.id(), backend_options(), title) }

@@ -232,17 +232,7 @@ impl RunView {
                 ys,
                 directions,
                 path,
-            } => {
-                let cells = xs.len() * ys.len();
-                self.sweep.surface = Some(SurfaceView {
-                    xs,
-                    ys,
-                    directions,
-                    path,
-                    values: vec![None; cells],
-                    rows_done: 0,
-                });
-            }
+            } => self.sweep.surface = Some(SurfaceView::new(xs, ys, directions, path)),
             Event::SurfaceRow { row, losses } => {
                 if let Some(surface) = &mut self.sweep.surface {
                     surface.set_row(row, &losses);

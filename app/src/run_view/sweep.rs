@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::components::HeatmapGrid;
+
 /// One collected set of weights (E3), with the loss and accuracy there.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotPoint {
@@ -34,21 +36,27 @@ pub struct CriticalPointView {
 /// The loss surface so far (E6): rows arrive one by one.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SurfaceView {
-    pub xs: Vec<f64>,
-    pub ys: Vec<f64>,
+    /// The losses so far (`None` until computed).
+    pub grid: HeatmapGrid,
     pub directions: String,
     pub path: Vec<[f64; 2]>,
-    /// Row-major, `ys.len()` rows of `xs.len()`; `None` until computed.
-    pub values: Vec<Option<f64>>,
     pub rows_done: usize,
 }
 
 impl SurfaceView {
+    pub fn new(xs: Vec<f64>, ys: Vec<f64>, directions: String, path: Vec<[f64; 2]>) -> Self {
+        Self {
+            grid: HeatmapGrid::empty(xs, ys),
+            directions,
+            path,
+            rows_done: 0,
+        }
+    }
+
     pub fn set_row(&mut self, row: usize, losses: &[f64]) {
-        let w = self.xs.len();
-        if row < self.ys.len() {
-            for (cell, &l) in self.values[row * w..(row + 1) * w].iter_mut().zip(losses) {
-                *cell = Some(l);
+        if row < self.grid.ys.len() {
+            for (col, &loss) in losses.iter().enumerate().take(self.grid.xs.len()) {
+                self.grid.set(col, row, loss);
             }
             self.rows_done += 1;
         }
@@ -56,19 +64,17 @@ impl SurfaceView {
 
     /// The loss at the grid's centre: the trained model (odd grids have their middle at 0).
     pub fn center(&self) -> Option<f64> {
-        let (w, h) = (self.xs.len(), self.ys.len());
-        self.values.get((h / 2) * w + w / 2).copied().flatten()
+        let (w, h) = (self.grid.xs.len(), self.grid.ys.len());
+        self.grid.values.get((h / 2) * w + w / 2).copied().flatten()
     }
 
     pub fn range(&self) -> Option<(f64, f64)> {
-        let mut it = self
-            .values
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|v| v.is_finite());
-        let first = it.next()?;
-        Some(it.fold((first, first), |(lo, hi), v| (lo.min(v), hi.max(v))))
+        let mut it = self.grid.values.iter().flatten().copied();
+        let first = it.by_ref().find(|v| v.is_finite())?;
+        Some(
+            it.filter(|v| v.is_finite())
+                .fold((first, first), |(lo, hi), v| (lo.min(v), hi.max(v))),
+        )
     }
 }
 

@@ -3,12 +3,16 @@
 //! minimal ratio (the fraction of them > 0), over many independent runs.
 //!
 //! The gradient is driven to zero with Levenberg–Marquardt steps on the residual ∇L(θ), whose
-//! Jacobian is the Hessian H: δ = −(H² + λI)⁻¹ H ∇L, with λ adapted per step. Why not plain
-//! gradient descent on ‖∇L‖² (gradient 2H∇L, one Hessian-vector product a step)? Its
-//! condition number is that of H squared, so it crawls for thousands of steps near the
-//! flat directions a trained network has; a ~100-parameter Hessian costs 2n gradients, and
-//! LM converges in a handful of steps to the nearby critical point — minimum or saddle alike,
-//! which is the point of the experiment. Everything here runs in f64 on the CPU backend.
+//! Jacobian is the Hessian H: δ = −(H² + λI)⁻¹ H ∇L, λ adapted per step (÷10 on success, ×10
+//! on failure). H starts exact (central differences of f64 gradients, 2n gradients) and then
+//! follows secant (symmetric rank-one) updates from each step's change of gradient, so a step
+//! costs about one gradient; a stalled search refreshes the exact H once before it gives up.
+//! Why not plain descent on ‖∇L‖² (gradient 2H∇L, one Hessian-vector product a step)? Its
+//! conditioning is H's squared, and a trained network's H has a few large eigenvalues and many
+//! near zero, so it crawls; LM uses the curvature directly and heads for the nearby critical
+//! point — minimum or saddle alike, which is the point of the experiment. Where ∇L lies in
+//! H's near-null space (H∇L ≈ 0, a stationary point of ‖∇L‖² that is no critical point of L)
+//! no method of this family goes further; the page shows the norm each run reached.
 
 use burn::nn::loss::{MseLoss, Reduction};
 use burn::tensor::{Device, FloatDType};
@@ -167,85 +171,122 @@ fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
-/// Drive the gradient of `oracle` to zero from `theta` with at most `steps` LM steps; then the
-/// Hessian there, its eigenvalues and the minimal ratio.
-pub fn find_critical_point(
-    oracle: &LossOracle<Mlp>,
-    mut theta: Vec<f64>,
-    steps: usize,
-    definition: RatioDefinition,
-    seed: u64,
-) -> Result<(Vec<f64>, CriticalPoint), String> {
-    let mut grad_fn = |t: &[f64]| oracle.gradient(t);
-    let mut g = oracle.gradient(&theta);
-    let start_grad_norm = norm(&g);
-    let n = theta.len();
-    let mut h = hessian(&mut grad_fn, &theta, HESSIAN_EPS);
-    // Whether `h` is the exact Hessian at θ (not a secant-updated estimate).
-    let mut exact = true;
-    let mut lambda = 1e-3;
-    for _ in 0..steps {
-        if norm(&g) < GRAD_TOL {
-            break;
+/// The search for a critical point from a trained θ, one LM step at a time (so that the host
+/// gets the thread back in between).
+pub struct CriticalSearch<'a> {
+    oracle: &'a LossOracle<Mlp>,
+    theta: Vec<f64>,
+    g: Vec<f64>,
+    start_grad_norm: f64,
+    /// The exact Hessian at θ, or its secant-updated estimate.
+    h: DMatrix<f64>,
+    exact: bool,
+    lambda: f64,
+}
+
+impl<'a> CriticalSearch<'a> {
+    pub fn new(oracle: &'a LossOracle<Mlp>, theta: Vec<f64>) -> Self {
+        let g = oracle.gradient(&theta);
+        let h = hessian(&mut |t: &[f64]| oracle.gradient(t), &theta, HESSIAN_EPS);
+        Self {
+            oracle,
+            start_grad_norm: norm(&g),
+            theta,
+            g,
+            h,
+            exact: true,
+            lambda: 1e-3,
         }
-        let hg = &h * DVector::from_column_slice(&g);
-        let h2 = &h * &h;
-        // Try the step, raising the damping until the gradient shrinks (at most 8 tries).
+    }
+
+    /// One LM step; `false` once the gradient vanished or the search cannot go further.
+    pub fn step(&mut self) -> bool {
+        let n = self.theta.len();
+        if norm(&self.g) < GRAD_TOL {
+            return false;
+        }
+        let hg = &self.h * DVector::from_column_slice(&self.g);
+        let h2 = &self.h * &self.h;
+        // Raise the damping until the gradient shrinks (at most 8 tries).
         let mut accepted = None;
         for _ in 0..8 {
-            let a = &h2 + DMatrix::identity(n, n) * lambda;
+            let a = &h2 + DMatrix::identity(n, n) * self.lambda;
             let Some(delta) = a.cholesky().map(|c| c.solve(&hg)) else {
-                lambda *= 10.0;
+                self.lambda *= 10.0;
                 continue;
             };
-            let candidate: Vec<f64> = theta.iter().zip(delta.iter()).map(|(t, d)| t - d).collect();
-            let g_new = oracle.gradient(&candidate);
-            if norm(&g_new).is_finite() && norm(&g_new) < norm(&g) {
+            let candidate: Vec<f64> = self
+                .theta
+                .iter()
+                .zip(delta.iter())
+                .map(|(t, d)| t - d)
+                .collect();
+            let g_new = self.oracle.gradient(&candidate);
+            if norm(&g_new).is_finite() && norm(&g_new) < norm(&self.g) {
                 accepted = Some((candidate, g_new));
-                lambda = (lambda / 10.0).max(1e-15);
+                self.lambda = (self.lambda / 10.0).max(1e-15);
                 break;
             }
-            lambda *= 10.0;
+            self.lambda *= 10.0;
         }
         match accepted {
             Some((candidate, g_new)) => {
                 // Secant (symmetric rank-one) update: the next H maps this step to the change
-                // of gradient it made, at the cost of the gradient we already have.
-                let s = DVector::from_iterator(n, candidate.iter().zip(&theta).map(|(a, b)| a - b));
-                let y = DVector::from_iterator(n, g_new.iter().zip(&g).map(|(a, b)| a - b));
-                let r = &y - &h * &s;
+                // of gradient it made, at the cost of the gradient already computed.
+                let s = DVector::from_iterator(
+                    n,
+                    candidate.iter().zip(&self.theta).map(|(a, b)| a - b),
+                );
+                let y = DVector::from_iterator(n, g_new.iter().zip(&self.g).map(|(a, b)| a - b));
+                let r = &y - &self.h * &s;
                 let rs = r.dot(&s);
                 if rs.abs() > 1e-8 * r.norm() * s.norm() {
-                    h += &r * r.transpose() / rs;
+                    self.h += &r * r.transpose() / rs;
                 }
-                (theta, g, exact) = (candidate, g_new, false);
+                (self.theta, self.g, self.exact) = (candidate, g_new, false);
+                true
             }
-            // Stuck with an estimate: start again from the exact Hessian. Stuck with the
-            // exact one: this is as close as the search gets.
-            None if !exact => {
-                h = hessian(&mut grad_fn, &theta, HESSIAN_EPS);
-                (exact, lambda) = (true, 1e-3);
+            // Stuck with an estimate: start again from the exact Hessian.
+            None if !self.exact => {
+                self.h = hessian(
+                    &mut |t: &[f64]| self.oracle.gradient(t),
+                    &self.theta,
+                    HESSIAN_EPS,
+                );
+                (self.exact, self.lambda) = (true, 1e-3);
+                true
             }
-            None => break,
+            // Stuck with the exact one: this is as close as the search gets.
+            None => false,
         }
     }
-    let h = hessian(&mut grad_fn, &theta, HESSIAN_EPS);
-    let eigenvalues = symmetric_eigenvalues(&h)?;
-    let ratio = match definition {
-        RatioDefinition::Hessian => minimal_ratio(&eigenvalues),
-        RatioDefinition::Sampling => {
-            let radius = 1e-3 * (1.0 + norm(&theta) / (n as f64).sqrt());
-            sampled_ratio(&mut |t: &[f64]| oracle.value(t), &theta, radius, 1000, seed)
-        }
-    };
-    let point = CriticalPoint {
-        loss: oracle.value(&theta),
-        ratio,
-        grad_norm: norm(&g),
-        start_grad_norm,
-        eigenvalues,
-    };
-    Ok((theta, point))
+
+    /// The point reached: its Hessian's eigenvalues and the minimal ratio by `definition`.
+    pub fn finish(self, definition: RatioDefinition, seed: u64) -> Result<CriticalPoint, String> {
+        let theta = &self.theta;
+        let h = hessian(&mut |t: &[f64]| self.oracle.gradient(t), theta, HESSIAN_EPS);
+        let eigenvalues = symmetric_eigenvalues(&h)?;
+        let ratio = match definition {
+            RatioDefinition::Hessian => minimal_ratio(&eigenvalues),
+            RatioDefinition::Sampling => {
+                let radius = 1e-3 * (1.0 + norm(theta) / (theta.len() as f64).sqrt());
+                sampled_ratio(
+                    &mut |t: &[f64]| self.oracle.value(t),
+                    theta,
+                    radius,
+                    1000,
+                    seed,
+                )
+            }
+        };
+        Ok(CriticalPoint {
+            loss: self.oracle.value(theta),
+            ratio,
+            grad_norm: norm(&self.g),
+            start_grad_norm: self.start_grad_norm,
+            eigenvalues,
+        })
+    }
 }
 
 /// Run E5 on the CPU backend (f64 analysis), reporting to `host`.
@@ -313,10 +354,21 @@ pub async fn run<H: Host>(config: &MinRatioConfig, host: &mut H) -> Outcome {
             MseLoss::new().forward(m.forward(x.clone()), y.clone(), Reduction::Mean)
         });
         let init_grad_norm = norm(&oracle.gradient(&initial));
-        let found = find_critical_point(&oracle, theta, config.steps, config.ratio, seed);
+        let mut search = CriticalSearch::new(&oracle, theta);
+        for _ in 0..config.steps {
+            if !search.step() {
+                break;
+            }
+            clock.stop();
+            if host.checkpoint().await == Flow::Stop {
+                return stopped(host, config.train.epochs, &clock);
+            }
+            clock.start();
+        }
+        let found = search.finish(config.ratio, seed);
         clock.stop();
         match found {
-            Ok((_, p)) => host.emit(Event::CriticalPoint {
+            Ok(p) => host.emit(Event::CriticalPoint {
                 run,
                 loss: p.loss,
                 ratio: p.ratio,

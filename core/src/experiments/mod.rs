@@ -4,6 +4,7 @@ pub mod common;
 pub mod fit;
 pub mod gradnorm;
 pub mod minratio;
+pub mod subject;
 pub mod surface;
 pub mod tasks;
 pub mod trajectory;

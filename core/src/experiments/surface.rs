@@ -7,7 +7,7 @@ use burn::module::Module;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use super::common::{
+use super::subject::{
     subject_and_settings, subject_params, train_subject, Subject, SubjectData, SubjectDefaults,
     Trained,
 };

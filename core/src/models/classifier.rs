@@ -79,6 +79,17 @@ impl ClassifierConfig {
             .sum::<usize>()
     }
 
+    /// `dense 784-16-10`, `conv3×3 16-24 → dense 10`.
+    pub fn describe(&self) -> String {
+        let join = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join("-");
+        let tail: Vec<usize> = self.hidden.iter().copied().chain([self.classes]).collect();
+        if self.convs.is_empty() {
+            format!("dense {}-{}", self.flat_features(), join(&tail))
+        } else {
+            format!("conv3×3 {} → dense {}", join(&self.convs), join(&tail))
+        }
+    }
+
     pub fn init(&self, device: &Device) -> Classifier {
         Classifier {
             convs: self

@@ -63,19 +63,8 @@ impl TaskModel {
         }
     }
 
-    /// `conv 16-24 → 10`, `dense 784-20-10`.
+    /// `conv3×3 16-24 → dense 10`, `dense 784-20-10`.
     pub fn describe(self, dataset: DatasetKind) -> String {
-        let a = self.architecture(dataset);
-        let join = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join("-");
-        if a.convs.is_empty() {
-            let widths: Vec<usize> = std::iter::once(a.flat_features())
-                .chain(a.hidden.iter().copied())
-                .chain([a.classes])
-                .collect();
-            format!("dense {}", join(&widths))
-        } else {
-            let tail: Vec<usize> = a.hidden.iter().copied().chain([a.classes]).collect();
-            format!("conv3×3 {} → dense {}", join(&a.convs), join(&tail))
-        }
+        self.architecture(dataset).describe()
     }
 }

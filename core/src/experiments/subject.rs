@@ -1,0 +1,330 @@
+//! The one architecture an optimisation experiment studies (E3, E4, E6) — a fully connected
+//! network on a function task or a classifier on an image task — its data, and training it
+//! with an experiment's hooks.
+
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use super::common::{FunctionTask, ImageTask};
+use crate::backend::Workload;
+use crate::data::{ImageDataset, ImageSet};
+use crate::events::{Host, ModelInfo};
+use crate::models::{init_seeded, ActivationKind, Classifier, ClassifierConfig, Mlp, MlpConfig};
+use crate::params::Params;
+use crate::train::{
+    fit_classifiers, fit_function, ClassifierTask, Halt, Hooks, Regression, Stopwatch,
+    TrainDefaults, TrainSettings, Trainer,
+};
+
+/// The one architecture an optimisation experiment trains (E3, E4, E6): a fully connected
+/// network on a function task (`task=function`, `shape`, `act`) or a classifier on an image
+/// task (`task=images`, `convs`, `hidden`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Subject {
+    Function {
+        task: FunctionTask,
+        model: MlpConfig,
+    },
+    Images {
+        task: ImageTask,
+        model: ClassifierConfig,
+    },
+}
+
+/// A subject's defaults: which task, and the model of each task.
+pub struct SubjectDefaults {
+    pub images: bool,
+    pub shape: &'static str,
+    pub activation: ActivationKind,
+    pub convs: &'static [usize],
+    pub hidden: &'static [usize],
+    pub train_size: Option<usize>,
+}
+
+fn widths(raw: &str) -> Option<Vec<usize>> {
+    if raw.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    let w: Option<Vec<usize>> = raw.split('-').map(|w| w.trim().parse().ok()).collect();
+    w.filter(|w| w.len() <= 6 && w.iter().all(|&n| (1..=1024).contains(&n)))
+}
+
+impl Subject {
+    pub fn from_params(p: &mut Params, d: &SubjectDefaults) -> Self {
+        let images = p.choice(
+            "task",
+            d.images,
+            |s| match s {
+                "function" => Some(false),
+                "images" => Some(true),
+                _ => None,
+            },
+            &["function", "images"],
+        );
+        if images {
+            let task = ImageTask::from_params(p, d.train_size);
+            let mut list = |key: &'static str, default: &[usize]| {
+                match p.get(key) {
+                None => default.to_vec(),
+                Some(raw) => widths(&raw).unwrap_or_else(|| {
+                    p.notice(format!("{key}={raw}: expected widths like 32-16 (each 1–1024, at most 6); using the default"));
+                    default.to_vec()
+                }),
+            }
+            };
+            let convs = list("convs", d.convs);
+            let hidden = list("hidden", d.hidden);
+            let shape = task.dataset.shape();
+            let model = ClassifierConfig {
+                input: [shape.channels, shape.height, shape.width],
+                convs,
+                hidden,
+                classes: 10,
+            };
+            Self::Images { task, model }
+        } else {
+            let task = FunctionTask::from_params(p);
+            let default = MlpConfig::parse_widths(d.shape).expect("default shapes are valid");
+            let widths = match p.get("shape") {
+                None => default,
+                Some(raw) => match MlpConfig::parse_widths(&raw) {
+                    Ok(w) if w[0] == 1 && w[w.len() - 1] == 1 => w,
+                    Ok(_) => {
+                        p.notice(format!(
+                            "shape={raw}: the model needs 1 input and 1 output; using {}",
+                            d.shape
+                        ));
+                        default
+                    }
+                    Err(e) => {
+                        p.notice(format!("shape: {e}; using {}", d.shape));
+                        default
+                    }
+                },
+            };
+            let activation = p.choice(
+                "act",
+                d.activation,
+                ActivationKind::parse,
+                &ActivationKind::ALL.map(|a| a.id()),
+            );
+            Self::Function {
+                task,
+                model: MlpConfig::new(widths, activation),
+            }
+        }
+    }
+
+    pub fn to_params(&self) -> Vec<(&'static str, String)> {
+        let join = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join("-");
+        match self {
+            Self::Function { task, model } => {
+                let mut pairs = vec![("task", "function".to_string())];
+                pairs.extend(task.to_params());
+                pairs.extend([
+                    ("shape", model.shape()),
+                    ("act", model.activation.id().into()),
+                ]);
+                pairs
+            }
+            Self::Images { task, model } => {
+                let mut pairs = vec![("task", "images".to_string())];
+                pairs.extend(task.to_params());
+                pairs.extend([
+                    ("convs", join(&model.convs)),
+                    ("hidden", join(&model.hidden)),
+                ]);
+                pairs
+            }
+        }
+    }
+
+    /// How many layers (weight + bias) the model has, for a layer picker.
+    pub fn layer_count(&self) -> usize {
+        match self {
+            Self::Function { model, .. } => model.widths.len() - 1,
+            Self::Images { model, .. } => model.convs.len() + model.hidden.len() + 1,
+        }
+    }
+
+    /// What `auto` decides the backend on.
+    pub fn workload(&self) -> Workload {
+        match self {
+            Self::Function { .. } => Workload::Tiny,
+            Self::Images { model, .. } if model.convs.is_empty() => Workload::Tiny,
+            Self::Images { .. } => Workload::Heavy,
+        }
+    }
+
+    /// The image task, where there is one (the page loads its dataset).
+    pub fn image_task(&self) -> Option<&ImageTask> {
+        match self {
+            Self::Images { task, .. } => Some(task),
+            Self::Function { .. } => None,
+        }
+    }
+
+    /// The model as the page lists it, with its parameter count from the config.
+    pub fn model_info(&self, name: String) -> ModelInfo {
+        match self {
+            Self::Function { model, .. } => ModelInfo {
+                name,
+                shape: format!("{} ({})", model.shape(), model.activation.id()),
+                params: model.expected_params(),
+            },
+            Self::Images { model, .. } => ModelInfo {
+                name,
+                shape: model.describe(),
+                params: model.expected_params(),
+            },
+        }
+    }
+}
+
+/// A subject's data, ready to train on.
+pub enum SubjectData {
+    /// On the training (autodiff) device (boxed: two tensors outweigh two image sets).
+    Function(Box<Regression>),
+    Images {
+        train: ImageSet,
+        test: ImageSet,
+    },
+}
+
+impl SubjectData {
+    /// The function task's points, or the image task's sets (`images` must be given then).
+    pub fn prepare(
+        subject: &Subject,
+        images: Option<&ImageDataset>,
+        device: &Device,
+        host: &mut impl Host,
+    ) -> Result<Self, String> {
+        match (subject, images) {
+            (Subject::Function { task, .. }, _) => Ok(Self::Function(Box::new(
+                task.data(&device.clone().autodiff()),
+            ))),
+            (Subject::Images { task, .. }, Some(data)) => Ok(Self::Images {
+                train: task.prepare(data, host)?,
+                test: data.test.clone(),
+            }),
+            (Subject::Images { task, .. }, None) => Err(format!(
+                "{} is not loaded: load it above, then start again",
+                task.dataset.title()
+            )),
+        }
+    }
+}
+
+/// A trained model of either kind (on the autodiff device).
+pub enum Trained {
+    Mlp(Mlp),
+    Classifier(Classifier),
+}
+
+/// Train one freshly initialised model of `subject` (seeded by `seed`, which also orders its
+/// batches) with `settings`, calling `hooks`; the model is returned trained. `on_init` sees the
+/// initial model (E6 keeps its weights).
+#[allow(clippy::too_many_arguments)]
+pub async fn train_subject<K>(
+    subject: &Subject,
+    data: &SubjectData,
+    settings: &TrainSettings,
+    seed: u64,
+    device: &Device,
+    hooks: &mut K,
+    host: &mut impl Host,
+    clock: &mut Stopwatch,
+) -> Result<Trained, Halt>
+where
+    K: Hooks<Mlp> + Hooks<Classifier>,
+{
+    let train_device = device.clone().autodiff();
+    let track = <K as Hooks<Mlp>>::per_iteration(hooks);
+    let name = vec!["model".to_string()];
+    match (subject, data) {
+        (Subject::Function { model, .. }, SubjectData::Function(points)) => {
+            let m = init_seeded(device, seed, || vec![model.init(&train_device)]);
+            let mut trainers: Vec<Trainer<Mlp>> = m
+                .into_iter()
+                .map(|m| {
+                    Trainer::new(m, settings.optimizer, settings.learning_rate)
+                        .track_grad_norm(track)
+                })
+                .collect();
+            fit_function(
+                &mut trainers,
+                &name,
+                points,
+                settings.epochs,
+                settings.batch_size,
+                seed,
+                hooks,
+                host,
+                clock,
+            )
+            .await?;
+            Ok(Trained::Mlp(trainers.remove(0).into_model()))
+        }
+        (Subject::Images { model, .. }, SubjectData::Images { train, test }) => {
+            let m = init_seeded(device, seed, || vec![model.init(&train_device)]);
+            let mut trainers: Vec<Trainer<Classifier>> = m
+                .into_iter()
+                .map(|m| {
+                    Trainer::new(m, settings.optimizer, settings.learning_rate)
+                        .track_grad_norm(track)
+                })
+                .collect();
+            let on_cpu = *device == Device::flex();
+            let task = ClassifierTask::new(
+                train,
+                test,
+                std::slice::from_ref(model),
+                on_cpu,
+                &train_device,
+            );
+            fit_classifiers(
+                &mut trainers,
+                &name,
+                &task,
+                settings.epochs,
+                settings.batch_size.unwrap_or(train.len()),
+                seed,
+                device,
+                hooks,
+                host,
+                clock,
+            )
+            .await?;
+            Ok(Trained::Classifier(trainers.remove(0).into_model()))
+        }
+        _ => Err(Halt::Failed("the data does not match the task".into())),
+    }
+}
+
+/// A subject with the training settings that suit its task (`function` and `images`
+/// defaults), read from the URL.
+pub fn subject_and_settings(
+    p: &mut Params,
+    subject: &SubjectDefaults,
+    function: &TrainDefaults,
+    images: &TrainDefaults,
+) -> (Subject, TrainSettings) {
+    let subject = Subject::from_params(p, subject);
+    let defaults = match &subject {
+        Subject::Function { task, .. } => TrainDefaults {
+            max_batch: task.samples,
+            ..function.clone()
+        },
+        Subject::Images { .. } => images.clone(),
+    };
+    let settings = TrainSettings::from_params(p, &defaults);
+    (subject, settings)
+}
+
+/// The URL pairs of a subject and its settings.
+pub fn subject_params(subject: &Subject, settings: &TrainSettings) -> Vec<(&'static str, String)> {
+    let mut pairs = subject.to_params();
+    pairs.extend(settings.to_params());
+    pairs
+}

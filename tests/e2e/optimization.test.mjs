@@ -1,0 +1,163 @@
+// E3–E6 in the built app: each on the CPU backend with a short schedule (URL params), and E4
+// once on WebGPU (SwiftShader).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, open, metrics, canvasInfo, DIST } from './harness.mjs';
+
+let server;
+before(async () => { server = await serve(DIST); });
+after(async () => { await server.close(); });
+
+const panel = (exp) => `[data-experiment="${exp}"]`;
+
+async function done(page, exp, timeout = 240_000) {
+  await page.waitForSelector(`${panel(exp)}[data-state="done"]`, { timeout });
+  return metrics(page, exp);
+}
+
+async function drawn(page, id) {
+  const c = await canvasInfo(page, id);
+  assert.ok(c.draws >= 2 && c.ink > 2000, `${id} drawn: ${JSON.stringify(c)}`);
+}
+
+test('E4 records the gradient norm and loss of every iteration (CPU, sinc5)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=gradnorm&task=function&epochs=120&samples=64&backend=cpu&autorun=1`);
+    const m = await done(page, 'gradnorm');
+    assert.equal(m.backend, 'cpu');
+    assert.equal(m.iteration, 120, 'one full-batch step per epoch');
+    assert.ok(m.grad_norm > 0 && m.first_grad_norm > 0, JSON.stringify(m));
+    assert.ok(m.loss < m.first_loss, `loss ${m.first_loss} -> ${m.loss}`);
+    await drawn(page, 'gradnorm-chart');
+    // The presets are links that set the URL.
+    assert.equal(await page.locator(`${panel('gradnorm')} .presets a`).count(), 2);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E4 runs on WebGPU (software adapter)', async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=gradnorm&task=function&epochs=4&samples=32&backend=webgpu&autorun=1`);
+    await page.waitForSelector('body[data-webgpu="available"]', { timeout: 60_000 });
+    const m = await done(page, 'gradnorm', 420_000);
+    assert.equal(m.backend, 'webgpu');
+    assert.equal(m.iteration, 4);
+    assert.ok(m.grad_norm > 0 && Number.isFinite(m.loss), JSON.stringify(m));
+    await drawn(page, 'gradnorm-chart');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E3 projects every run\'s snapshots with PCA (CPU, MNIST subset)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser,
+      `${server.url}/#exp=trajectory&task=images&dataset=mnist&train_size=300&epochs=2&every=1&runs=2&batch=50&backend=cpu&autorun=1`);
+    const m = await done(page, 'trajectory');
+    assert.equal(m.runs_done, 2);
+    assert.equal(m.snapshots, 4);
+    for (const space of ['layer', 'model']) {
+      const [r1, r2] = m.explained_variance[space];
+      assert.ok(r1 >= r2 && r2 >= 0 && r1 + r2 <= 1 + 1e-9, `${space}: ${r1}, ${r2}`);
+    }
+    assert.equal(m.final_accuracies.length, 2);
+    assert.ok(m.final_accuracies.every((a) => a > 0.2 && a <= 1), JSON.stringify(m.final_accuracies));
+    await drawn(page, 'trajectory-layer');
+    await drawn(page, 'trajectory-model');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E3 on sinc5: a pooled sweep pauses, resumes and stops', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=trajectory&task=function&epochs=400&every=20&runs=8&samples=64&backend=cpu&autorun=1`);
+    const p = panel('trajectory');
+    await page.waitForFunction(() => JSON.parse(document.querySelector('[data-metrics]').textContent).snapshots >= 3);
+    await page.click(`${p} button.pause`);
+    await page.waitForSelector(`${p}[data-state="paused"]`);
+    const frozen = (await metrics(page, 'trajectory')).snapshots;
+    await page.waitForTimeout(600);
+    assert.equal((await metrics(page, 'trajectory')).snapshots, frozen, 'no training while paused');
+    await page.click(`${p} button.pause`);
+    await page.waitForFunction((n) => JSON.parse(document.querySelector('[data-metrics]').textContent).snapshots > n, frozen);
+    await page.click(`${p} button.stop`);
+    await page.waitForSelector(`${p}[data-state="done"]`);
+    assert.match(await page.textContent(`${p} .stopped`), /Stopped by you/);
+    const m = await metrics(page, 'trajectory');
+    assert.ok(m.final_losses.length >= 1 && m.final_losses.every(Number.isFinite), JSON.stringify(m.final_losses));
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E5 finds critical points; clicking one shows its Hessian spectrum (CPU)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=minratio&runs=3&epochs=200&samples=64&autorun=1`);
+    const m = await done(page, 'minratio');
+    assert.equal(m.backend, 'cpu');
+    assert.equal(m.runs_done, 3);
+    assert.equal(m.points.length, 3);
+    for (const p of m.points) {
+      assert.ok(p.ratio >= 0 && p.ratio <= 1, `ratio ${p.ratio}`);
+      assert.ok(p.grad_norm < p.start_grad_norm && p.grad_norm < p.init_grad_norm / 100, JSON.stringify(p));
+    }
+    await drawn(page, 'minratio-scatter');
+    const before = (await canvasInfo(page, 'minratio-spectrum')).ink;
+    // Click a drawn point: find a pixel of the points' colour and click there.
+    const at = await page.evaluate(() => {
+      const c = document.getElementById('minratio-scatter');
+      const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const r = c.getBoundingClientRect();
+      for (let i = 0; i < px.length; i += 4) {
+        if (px[i] === 31 && px[i + 1] === 119 && px[i + 2] === 180) {
+          const x = (i / 4) % c.width, y = Math.floor(i / 4 / c.width);
+          if (x > 80) return { x: r.left + x * r.width / c.width, y: r.top + y * r.height / c.height };
+        }
+      }
+      return null;
+    });
+    assert.ok(at, 'a point is drawn');
+    await page.mouse.click(at.x, at.y);
+    await page.waitForFunction(() => document.querySelector('#minratio-spectrum') && document.querySelector('.panel tr.selected'));
+    await page.waitForFunction((b) => {
+      const c = document.getElementById('minratio-spectrum');
+      const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let ink = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i] < 200 || px[i + 1] < 200 || px[i + 2] < 200) ink++;
+      return ink > b + 500;
+    }, before);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E6 draws the loss surface around the trained model and the line from init (CPU)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=surface&task=function&epochs=150&samples=64&grid=7&line=9&dirs=pca&backend=cpu&autorun=1`);
+    const m = await done(page, 'surface');
+    assert.deepEqual(m.grid, [7, 7]);
+    assert.ok(m.min_loss <= m.center_loss && m.center_loss <= m.max_loss, JSON.stringify(m));
+    assert.equal(m.line.length, 9);
+    // α = 1 (index 6 of −0.5…1.5) is the trained model: the grid's centre.
+    assert.ok(Math.abs(m.line[6] - m.center_loss) <= 1e-5 * m.center_loss, `${m.line[6]} vs ${m.center_loss}`);
+    assert.ok(m.line[2] > m.line[6], 'training lowered the loss along the line');
+    await drawn(page, 'surface-map');
+    await drawn(page, 'surface-line');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
