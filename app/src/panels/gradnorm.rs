@@ -3,20 +3,14 @@
 
 use std::rc::Rc;
 
-use mlds_core::experiments::gradnorm::{self, GradNormConfig};
-use mlds_core::experiments::FromParams;
-use mlds_core::params::to_query;
+use mlds_core::experiments::gradnorm::GradNormConfig;
 use serde_json::json;
 use yew::prelude::*;
 
-use super::config::{use_autorun, use_url_config};
-use super::run::{run_controls, use_run};
-use super::subject::{start_with_data, subject_controls, use_subject_data};
+use super::config::use_url_config;
+use super::subject::{current_hash, use_subject_run};
 use crate::backends::Backends;
-use crate::components::{
-    backend_options, backend_title, BackendLine, ModelTable, Notices, Preset, Presets, Series,
-    StackedChart, PALETTE,
-};
+use crate::components::{ModelTable, Preset, Presets, Series, StackedChart, PALETTE};
 use crate::run_view::RunView;
 
 #[derive(Properties, PartialEq)]
@@ -70,68 +64,19 @@ fn series(name: &str, view: &RunView, pick: fn(&(f64, f64)) -> f64) -> Rc<Vec<Se
 pub fn GradNormPanel(props: &GradNormPanelProps) -> Html {
     let url = use_url_config::<GradNormConfig>("gradnorm");
     let config = url.config.clone();
-    let run = use_run();
-    let view = run.view.clone();
-    let workload = config.subject.workload();
-    let resolution = config
-        .train
-        .backend
-        .resolve(workload, props.backends.webgpu_available());
-    let data = use_subject_data(&url, &config.subject);
+    let subject = use_subject_run(&url, &props.backends);
+    let view = subject.run.view.clone();
 
-    let on_start = {
-        let (run, config, backends, resolution, data, url) = (
-            run.clone(),
-            config.clone(),
-            props.backends.clone(),
-            resolution.clone(),
-            data.clone(),
-            url.clone(),
-        );
-        Callback::from(move |()| {
-            if let Some(n) = &resolution.notice {
-                url.notify(n);
-            }
-            let config = (*config).clone();
-            let device = backends.device(resolution.kind);
-            let task = config.subject.image_task().cloned();
-            start_with_data(
-                &run,
-                &resolution,
-                device,
-                task,
-                data.clone(),
-                move |images, device, mut host| async move {
-                    gradnorm::run(&config, images.as_deref(), &device, &mut host).await;
-                    host
-                },
-            );
-        })
-    };
-    use_autorun(url.autorun, on_start.clone());
-
-    let busy = view.state.is_active();
-    let current = to_query(
-        [("exp", "gradnorm".to_string())]
-            .into_iter()
-            .chain(config.to_params()),
-    );
+    let (state, backend) = subject.state();
+    let current = current_hash(&*config);
     html! {
-        <section class="panel" data-experiment="gradnorm" data-state={view.state.id()}
-                 data-run-backend={view.backend.map(|b| b.id()).unwrap_or("none")}>
+        <section class="panel" data-experiment="gradnorm" data-state={state} data-run-backend={backend}>
             <h2>{ "E4 · Gradient norm during training" }</h2>
             <p class="lede">
                 { "The gradient norm ‖∇L‖ = sqrt(Σ_p ‖∂L/∂p‖²) over all parameters, taken from each training step's own backward pass, and the loss, at every iteration. The norm does not simply fall with the loss: it rises while the model leaves its initial plateau and spikes where the loss drops." }
             </p>
             <Presets presets={presets()} current={current} />
-            <div class="controls">
-                { subject_controls(&url, &config.subject, &config.train, busy) }
-                { url.choice("backend", "Backend", config.train.backend.id(), backend_options(), backend_title(config.train.backend, workload), busy) }
-            </div>
-            if config.subject.image_task().is_some() { { data.view(busy) } }
-            <BackendLine choice={config.train.backend} resolution={resolution.clone()} {workload} />
-            <Notices notices={(*url.notices).clone()} />
-            { run_controls(&run, on_start, config.train.epochs) }
+            { subject.controls(&url, html! {}) }
             <div class="charts">
                 <StackedChart id="gradnorm-chart" title="Gradient norm and loss per iteration" x_label="iteration"
                     top_label="‖∇L‖" bottom_label="loss"

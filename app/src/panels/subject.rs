@@ -2,23 +2,20 @@
 //! function task and its MLP, or an image task and its classifier) and training settings, the
 //! dataset of an image task, and starting a run once its data is there.
 
-use std::future::Future;
-use std::rc::Rc;
-
-use burn::tensor::Device;
-use mlds_core::backend::Resolution;
-use mlds_core::data::{DataSource, DatasetKind, ImageDataset, TargetFunction};
-use mlds_core::experiments::common::ImageTask;
-use mlds_core::experiments::subject::Subject;
+use mlds_core::backend::{Resolution, Workload};
+use mlds_core::data::{DataSource, DatasetKind, TargetFunction};
+use mlds_core::experiments::subject::{Subject, SubjectExperiment};
 use mlds_core::models::ActivationKind;
+use mlds_core::params::to_query;
 use mlds_core::train::{OptimizerKind, TrainSettings};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::config::UrlConfig;
+use super::config::{use_autorun, UrlConfig};
 use super::image_data::{use_image_data, ImageData};
-use super::run::{set_body_backend, RunHandle};
-use crate::host::BrowserHost;
+use super::run::{run_controls, set_body_backend, use_run, RunHandle};
+use crate::backends::Backends;
+use crate::components::{backend_options, backend_title, BackendLine, Notices};
 
 fn join(v: &[usize]) -> String {
     v.iter().map(usize::to_string).collect::<Vec<_>>().join("-")
@@ -105,29 +102,109 @@ pub fn use_subject_data<C: 'static>(url: &UrlConfig<C>, subject: &Subject) -> Im
     use_image_data(subject.image_task().cloned(), on_adopt)
 }
 
-/// Start `experiment` on the resolved backend, once the image task's data (if any) is loaded.
-pub fn start_with_data<F, Fut>(
-    run: &RunHandle,
-    resolution: &Resolution,
-    device: Device,
-    image_task: Option<ImageTask>,
-    data: ImageData,
-    experiment: F,
-) where
-    F: FnOnce(Option<Rc<ImageDataset>>, Device, BrowserHost) -> Fut + 'static,
-    Fut: Future<Output = BrowserHost> + 'static,
-{
-    let (run, kind) = (run.clone(), resolution.kind);
-    spawn_local(async move {
-        let images = match image_task {
-            Some(task) => match data.obtain(task).await {
-                Some(d) => Some(d),
-                // The dataset box says what is missing.
-                None => return,
-            },
-            None => None,
-        };
-        set_body_backend(kind.id());
-        run.start(kind, move |host| experiment(images, device, host));
-    });
+/// A single-architecture panel's run: its lifecycle, backend, dataset and Start callback.
+pub struct SubjectRun {
+    pub run: RunHandle,
+    pub resolution: Resolution,
+    pub workload: Workload,
+    pub data: ImageData,
+    pub on_start: Callback<()>,
+}
+
+/// Bind the run of experiment `C` to its URL config: Start loads the image task's dataset (if
+/// any), then runs on the resolved backend; `autorun=1` starts it on load.
+#[hook]
+pub fn use_subject_run<C: SubjectExperiment>(
+    url: &UrlConfig<C>,
+    backends: &Backends,
+) -> SubjectRun {
+    let run = use_run();
+    let config = url.config.clone();
+    let workload = config.subject().workload();
+    let resolution = config
+        .train()
+        .backend
+        .resolve(workload, backends.webgpu_available());
+    let data = use_subject_data(url, config.subject());
+    let on_start = {
+        let (run, backends, resolution, data, url) = (
+            run.clone(),
+            backends.clone(),
+            resolution.clone(),
+            data.clone(),
+            url.clone(),
+        );
+        Callback::from(move |()| {
+            if let Some(n) = &resolution.notice {
+                url.notify(n);
+            }
+            let config = (*config).clone();
+            let device = backends.device(resolution.kind);
+            let (run, kind, data) = (run.clone(), resolution.kind, data.clone());
+            spawn_local(async move {
+                let images = match config.subject().image_task().cloned() {
+                    Some(task) => match data.obtain(task).await {
+                        Some(d) => Some(d),
+                        // The dataset box says what is missing.
+                        None => return,
+                    },
+                    None => None,
+                };
+                set_body_backend(kind.id());
+                run.start(kind, move |mut host| async move {
+                    config.run(images.as_deref(), &device, &mut host).await;
+                    host
+                });
+            });
+        })
+    };
+    use_autorun(url.autorun, on_start.clone());
+    SubjectRun {
+        run,
+        resolution,
+        workload,
+        data,
+        on_start,
+    }
+}
+
+impl SubjectRun {
+    /// The panel's controls (subject, training, `extra`, backend), dataset box, backend line,
+    /// notices and run controls.
+    pub fn controls<C: SubjectExperiment>(&self, url: &UrlConfig<C>, extra: Html) -> Html {
+        let config = &*url.config;
+        let busy = self.run.view.state.is_active();
+        let train = config.train();
+        html! {
+            <>
+                <div class="controls">
+                    { subject_controls(url, config.subject(), train, busy) }
+                    { extra }
+                    { url.choice("backend", "Backend", train.backend.id(), backend_options(), backend_title(train.backend, self.workload), busy) }
+                </div>
+                if config.subject().image_task().is_some() { { self.data.view(busy) } }
+                <BackendLine choice={train.backend} resolution={self.resolution.clone()} workload={self.workload} />
+                <Notices notices={(*url.notices).clone()} />
+                { run_controls(&self.run, self.on_start.clone(), train.epochs) }
+            </>
+        }
+    }
+
+    /// The `data-state`/`data-run-backend` contract of the panel's section.
+    pub fn state(&self) -> (&'static str, &'static str) {
+        let view = &self.run.view;
+        (
+            view.state.id(),
+            view.backend.map(|b| b.id()).unwrap_or("none"),
+        )
+    }
+}
+
+/// The hash of a config (to mark the preset in use).
+pub fn current_hash<C: SubjectExperiment>(config: &C) -> String {
+    to_query(
+        [("exp", C::ID.to_string())]
+            .into_iter()
+            .chain(config.to_params()),
+    )
 }

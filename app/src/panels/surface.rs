@@ -4,20 +4,14 @@
 
 use std::rc::Rc;
 
-use mlds_core::experiments::surface::{self, Directions, SurfaceConfig};
-use mlds_core::experiments::FromParams;
-use mlds_core::params::to_query;
+use mlds_core::experiments::surface::{Directions, SurfaceConfig};
 use serde_json::json;
 use yew::prelude::*;
 
-use super::config::{use_autorun, use_url_config};
-use super::run::{run_controls, use_run};
-use super::subject::{start_with_data, subject_controls, use_subject_data};
+use super::config::use_url_config;
+use super::subject::{current_hash, use_subject_run};
 use crate::backends::Backends;
-use crate::components::{
-    backend_options, backend_title, BackendLine, Heatmap, HeatmapGrid, LineChart, Notices, Preset,
-    Presets, Series, PALETTE,
-};
+use crate::components::{Heatmap, HeatmapGrid, LineChart, Preset, Presets, Series, PALETTE};
 use crate::run_view::RunView;
 
 #[derive(Properties, PartialEq)]
@@ -73,53 +67,13 @@ fn grid(view: &RunView) -> Rc<HeatmapGrid> {
 pub fn SurfacePanel(props: &SurfacePanelProps) -> Html {
     let url = use_url_config::<SurfaceConfig>("surface");
     let config = url.config.clone();
-    let run = use_run();
-    let view = run.view.clone();
-    let workload = config.subject.workload();
-    let resolution = config
-        .train
-        .backend
-        .resolve(workload, props.backends.webgpu_available());
-    let data = use_subject_data(&url, &config.subject);
-
-    let on_start = {
-        let (run, config, backends, resolution, data, url) = (
-            run.clone(),
-            config.clone(),
-            props.backends.clone(),
-            resolution.clone(),
-            data.clone(),
-            url.clone(),
-        );
-        Callback::from(move |()| {
-            if let Some(n) = &resolution.notice {
-                url.notify(n);
-            }
-            let config = (*config).clone();
-            let device = backends.device(resolution.kind);
-            let task = config.subject.image_task().cloned();
-            start_with_data(
-                &run,
-                &resolution,
-                device,
-                task,
-                data.clone(),
-                move |images, device, mut host| async move {
-                    surface::run(&config, images.as_deref(), &device, &mut host).await;
-                    host
-                },
-            );
-        })
-    };
-    use_autorun(url.autorun, on_start.clone());
+    let subject = use_subject_run(&url, &props.backends);
+    let view = subject.run.view.clone();
 
     let busy = view.state.is_active();
+    let (state, backend) = subject.state();
     let classify = config.subject.image_task().is_some();
-    let current = to_query(
-        [("exp", "surface".to_string())]
-            .into_iter()
-            .chain(config.to_params()),
-    );
+    let current = current_hash(&*config);
     let surface = view.sweep.surface.as_ref();
     let path = Rc::new(surface.map_or(Vec::new(), |s| {
         s.path.iter().map(|p| (p[0], p[1])).collect()
@@ -133,26 +87,21 @@ pub fn SurfacePanel(props: &SurfacePanelProps) -> Html {
     }]);
     let loss_name = if classify { "cross-entropy" } else { "MSE" };
     html! {
-        <section class="panel" data-experiment="surface" data-state={view.state.id()}
-                 data-run-backend={view.backend.map(|b| b.id()).unwrap_or("none")}>
+        <section class="panel" data-experiment="surface" data-state={state} data-run-backend={backend}>
             <h2>{ "E6 · Error surface" }</h2>
             <p class="lede">
                 { "After training, the loss on a grid around the trained model θ₁ along two directions — filter-normalised random directions (each neuron's slice scaled to the norm of its weights, Li et al. 2018) or the top two PCA directions of the training trajectory, which is then drawn on the map — and along the straight line from the initial weights θ₀ (α = 0) to θ₁ (α = 1)." }
             </p>
             <Presets presets={presets()} current={current} />
-            <div class="controls">
-                { subject_controls(&url, &config.subject, &config.train, busy) }
-                { url.choice("dirs", "Directions", config.directions.id(), vec![(Directions::Random.id(), "filter-normalised random"), (Directions::Pca.id(), "PCA of the trajectory")], "the plane of the grid", busy) }
-                { url.field("grid", "Grid points per side", config.grid.to_string(), busy) }
-                { url.field("span", "Span (random directions)", config.span.to_string(), busy) }
-                { url.field("line", "Points on the line", config.line_points.to_string(), busy) }
-                if classify { { url.field("eval_size", "Images per loss", config.eval_size.to_string(), busy) } }
-                { url.choice("backend", "Backend", config.train.backend.id(), backend_options(), backend_title(config.train.backend, workload), busy) }
-            </div>
-            if classify { { data.view(busy) } }
-            <BackendLine choice={config.train.backend} resolution={resolution.clone()} {workload} />
-            <Notices notices={(*url.notices).clone()} />
-            { run_controls(&run, on_start, config.train.epochs) }
+            { subject.controls(&url, html! {
+                <>
+                    { url.choice("dirs", "Directions", config.directions.id(), vec![(Directions::Random.id(), "filter-normalised random"), (Directions::Pca.id(), "PCA of the trajectory")], "the plane of the grid", busy) }
+                    { url.field("grid", "Grid points per side", config.grid.to_string(), busy) }
+                    { url.field("span", "Span (random directions)", config.span.to_string(), busy) }
+                    { url.field("line", "Points on the line", config.line_points.to_string(), busy) }
+                    if classify { { url.field("eval_size", "Images per loss", config.eval_size.to_string(), busy) } }
+                </>
+            }) }
             if let Some(s) = surface {
                 <p class="surface-status">{ format!("Grid along {}: {} of {} rows computed.", s.directions, s.rows_done, s.grid.ys.len()) }</p>
             }

@@ -4,20 +4,14 @@
 
 use std::rc::Rc;
 
-use mlds_core::experiments::trajectory::{self, TrajectoryConfig};
-use mlds_core::experiments::FromParams;
-use mlds_core::params::to_query;
+use mlds_core::experiments::trajectory::TrajectoryConfig;
 use serde_json::json;
 use yew::prelude::*;
 
-use super::config::{use_autorun, use_url_config};
-use super::run::{run_controls, use_run};
-use super::subject::{start_with_data, subject_controls, use_subject_data};
+use super::config::use_url_config;
+use super::subject::{current_hash, use_subject_run};
 use crate::backends::Backends;
-use crate::components::{
-    backend_options, backend_title, BackendLine, Notices, Preset, Presets, ScatterChart,
-    ScatterPoint, ScatterSeries, PALETTE,
-};
+use crate::components::{Preset, Presets, ScatterChart, ScatterPoint, ScatterSeries, PALETTE};
 use crate::run_view::RunView;
 
 #[derive(Properties, PartialEq)]
@@ -104,53 +98,13 @@ fn axis_labels(view: &RunView, space: &str) -> (String, String) {
 pub fn TrajectoryPanel(props: &TrajectoryPanelProps) -> Html {
     let url = use_url_config::<TrajectoryConfig>("trajectory");
     let config = url.config.clone();
-    let run = use_run();
-    let view = run.view.clone();
-    let workload = config.subject.workload();
-    let resolution = config
-        .train
-        .backend
-        .resolve(workload, props.backends.webgpu_available());
-    let data = use_subject_data(&url, &config.subject);
-
-    let on_start = {
-        let (run, config, backends, resolution, data, url) = (
-            run.clone(),
-            config.clone(),
-            props.backends.clone(),
-            resolution.clone(),
-            data.clone(),
-            url.clone(),
-        );
-        Callback::from(move |()| {
-            if let Some(n) = &resolution.notice {
-                url.notify(n);
-            }
-            let config = (*config).clone();
-            let device = backends.device(resolution.kind);
-            let task = config.subject.image_task().cloned();
-            start_with_data(
-                &run,
-                &resolution,
-                device,
-                task,
-                data.clone(),
-                move |images, device, mut host| async move {
-                    trajectory::run(&config, images.as_deref(), &device, &mut host).await;
-                    host
-                },
-            );
-        })
-    };
-    use_autorun(url.autorun, on_start.clone());
+    let subject = use_subject_run(&url, &props.backends);
+    let view = subject.run.view.clone();
 
     let busy = view.state.is_active();
+    let (state, backend) = subject.state();
     let classify = config.subject.image_task().is_some();
-    let current = to_query(
-        [("exp", "trajectory".to_string())]
-            .into_iter()
-            .chain(config.to_params()),
-    );
+    let current = current_hash(&*config);
     let layers: Vec<(&'static str, &'static str)> = LAYER_IDS
         .iter()
         .take(config.subject.layer_count())
@@ -159,25 +113,20 @@ pub fn TrajectoryPanel(props: &TrajectoryPanelProps) -> Html {
     let (lx, ly) = axis_labels(&view, "layer");
     let (mx, my) = axis_labels(&view, "model");
     html! {
-        <section class="panel" data-experiment="trajectory" data-state={view.state.id()}
-                 data-run-backend={view.backend.map(|b| b.id()).unwrap_or("none")}>
+        <section class="panel" data-experiment="trajectory" data-state={state} data-run-backend={backend}>
             <h2>{ "E3 · Visualize the optimization process" }</h2>
             <p class="lede">
                 { format!("The same architecture trained {} times from different seeds; its weights are collected every {} epochs and all snapshots of all runs are reduced to 2-D by PCA (refitted as they arrive), for one layer and for the whole model. Each point is labelled with its {}. The runs leave a common centre in different directions.",
                     config.runs, config.every, if classify { "test accuracy" } else { "training loss" }) }
             </p>
             <Presets presets={presets()} current={current} />
-            <div class="controls">
-                { subject_controls(&url, &config.subject, &config.train, busy) }
-                { url.field("runs", "Runs", config.runs.to_string(), busy) }
-                { url.field("every", "Snapshot every (epochs)", config.every.to_string(), busy) }
-                { url.choice("layer", "Layer (first chart)", LAYER_IDS[config.layer - 1], layers, "the layer whose weights the first chart reduces", busy) }
-                { url.choice("backend", "Backend", config.train.backend.id(), backend_options(), backend_title(config.train.backend, workload), busy) }
-            </div>
-            if classify { { data.view(busy) } }
-            <BackendLine choice={config.train.backend} resolution={resolution.clone()} {workload} />
-            <Notices notices={(*url.notices).clone()} />
-            { run_controls(&run, on_start, config.train.epochs) }
+            { subject.controls(&url, html! {
+                <>
+                    { url.field("runs", "Runs", config.runs.to_string(), busy) }
+                    { url.field("every", "Snapshot every (epochs)", config.every.to_string(), busy) }
+                    { url.choice("layer", "Layer (first chart)", LAYER_IDS[config.layer - 1], layers, "the layer whose weights the first chart reduces", busy) }
+                </>
+            }) }
             <div class="charts">
                 <ScatterChart id="trajectory-layer" title={format!("Layer {} weights", config.layer)} x_label={lx} y_label={ly} series={run_series(&view, "layer")} />
                 <ScatterChart id="trajectory-model" title="Whole model's weights" x_label={mx} y_label={my} series={run_series(&view, "model")} />

@@ -6,14 +6,15 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::subject::{
-    subject_and_settings, subject_params, train_subject, Subject, SubjectData, SubjectDefaults,
+    function_training, image_training, subject_and_settings, subject_params, train_subject,
+    Subject, SubjectData, SubjectDefaults, SubjectExperiment,
 };
 use super::{fail, finish, FromParams, Outcome};
 use crate::data::ImageDataset;
 use crate::events::{Event, Host};
 use crate::models::ActivationKind;
 use crate::params::Params;
-use crate::train::{Hooks, Stopwatch, TrainDefaults, TrainSettings};
+use crate::train::{Hooks, Stopwatch, TrainSettings};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradNormConfig {
@@ -31,26 +32,6 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
     train_size: Some(2000),
 };
 
-fn function_defaults() -> TrainDefaults {
-    TrainDefaults {
-        learning_rate: 0.005,
-        epochs: 1000,
-        epoch_range: 1..=100_000,
-        batch_size: None,
-        full_batch: true,
-        ..TrainDefaults::default()
-    }
-}
-
-fn image_defaults() -> TrainDefaults {
-    TrainDefaults {
-        learning_rate: 0.002,
-        epochs: 3,
-        batch_size: Some(64),
-        ..TrainDefaults::default()
-    }
-}
-
 impl Default for GradNormConfig {
     fn default() -> Self {
         Self::from_params(&mut Params::default())
@@ -59,8 +40,12 @@ impl Default for GradNormConfig {
 
 impl FromParams for GradNormConfig {
     fn from_params(p: &mut Params) -> Self {
-        let (subject, train) =
-            subject_and_settings(p, &SUBJECT, &function_defaults(), &image_defaults());
+        let (subject, train) = subject_and_settings(
+            p,
+            &SUBJECT,
+            &function_training(0.005, 1000, 100_000),
+            &image_training(3),
+        );
         Self { subject, train }
     }
 
@@ -121,4 +106,25 @@ pub async fn run<H: Host>(
     .await
     .map(|_| ());
     finish(host, result, config.train.epochs, &clock)
+}
+
+impl SubjectExperiment for GradNormConfig {
+    const ID: &'static str = "gradnorm";
+
+    fn subject(&self) -> &Subject {
+        &self.subject
+    }
+
+    fn train(&self) -> &TrainSettings {
+        &self.train
+    }
+
+    async fn run<H: Host>(
+        &self,
+        images: Option<&ImageDataset>,
+        device: &Device,
+        host: &mut H,
+    ) -> Outcome {
+        run(self, images, device, host).await
+    }
 }

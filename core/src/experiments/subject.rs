@@ -6,6 +6,7 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::common::{FunctionTask, ImageTask};
+use super::{FromParams, Outcome};
 use crate::backend::Workload;
 use crate::data::{ImageDataset, ImageSet};
 use crate::events::{Host, ModelInfo};
@@ -327,4 +328,42 @@ pub fn subject_params(subject: &Subject, settings: &TrainSettings) -> Vec<(&'sta
     let mut pairs = subject.to_params();
     pairs.extend(settings.to_params());
     pairs
+}
+
+/// An experiment on one subject (E3, E4, E6): what a page needs to show and run any of them.
+#[allow(async_fn_in_trait)] // used generically, never as a trait object
+pub trait SubjectExperiment: FromParams + Clone + PartialEq + 'static {
+    /// The URL id (`exp=`).
+    const ID: &'static str;
+    fn subject(&self) -> &Subject;
+    fn train(&self) -> &TrainSettings;
+    /// Run on `device` (plain, not autodiff); `images` is the dataset of an image task.
+    async fn run<H: Host>(
+        &self,
+        images: Option<&ImageDataset>,
+        device: &Device,
+        host: &mut H,
+    ) -> Outcome;
+}
+
+/// Training defaults of a function task: Adam, full batch, `epochs` (at most `most`).
+pub fn function_training(learning_rate: f64, epochs: usize, most: usize) -> TrainDefaults {
+    TrainDefaults {
+        learning_rate,
+        epochs,
+        epoch_range: 1..=most,
+        batch_size: None,
+        full_batch: true,
+        ..TrainDefaults::default()
+    }
+}
+
+/// Training defaults of an image task: Adam at 0.002, mini-batches of 64, `epochs`.
+pub fn image_training(epochs: usize) -> TrainDefaults {
+    TrainDefaults {
+        learning_rate: 0.002,
+        epochs,
+        batch_size: Some(64),
+        ..TrainDefaults::default()
+    }
 }

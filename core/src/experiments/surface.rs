@@ -8,8 +8,8 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::subject::{
-    subject_and_settings, subject_params, train_subject, Subject, SubjectData, SubjectDefaults,
-    Trained,
+    function_training, image_training, subject_and_settings, subject_params, train_subject,
+    Subject, SubjectData, SubjectDefaults, SubjectExperiment, Trained,
 };
 use super::{fail, finish, FromParams, Outcome};
 use crate::analysis::{combine, layout, load_params, pca, random_direction, read_params};
@@ -18,8 +18,7 @@ use crate::events::{Event, Flow, Host};
 use crate::models::{ActivationKind, Classifier, Mlp};
 use crate::params::Params;
 use crate::train::{
-    read_scalars, ClassifierTask, EpochEnd, Halt, Hooks, Stopwatch, TrainDefaults, TrainSettings,
-    Trainer,
+    read_scalars, ClassifierTask, EpochEnd, Halt, Hooks, Stopwatch, TrainSettings, Trainer,
 };
 
 /// Which plane the grid spans.
@@ -72,26 +71,6 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
     train_size: Some(2000),
 };
 
-fn function_defaults() -> TrainDefaults {
-    TrainDefaults {
-        learning_rate: 0.005,
-        epochs: 1000,
-        epoch_range: 1..=100_000,
-        batch_size: None,
-        full_batch: true,
-        ..TrainDefaults::default()
-    }
-}
-
-fn image_defaults() -> TrainDefaults {
-    TrainDefaults {
-        learning_rate: 0.002,
-        epochs: 5,
-        batch_size: Some(64),
-        ..TrainDefaults::default()
-    }
-}
-
 /// Snapshots of the trajectory kept for the PCA directions (about).
 const TRAJECTORY_POINTS: usize = 40;
 /// The line's α range.
@@ -105,8 +84,12 @@ impl Default for SurfaceConfig {
 
 impl FromParams for SurfaceConfig {
     fn from_params(p: &mut Params) -> Self {
-        let (subject, train) =
-            subject_and_settings(p, &SUBJECT, &function_defaults(), &image_defaults());
+        let (subject, train) = subject_and_settings(
+            p,
+            &SUBJECT,
+            &function_training(0.005, 1000, 100_000),
+            &image_training(5),
+        );
         let directions = p.choice(
             "dirs",
             Directions::Random,
@@ -185,15 +168,17 @@ enum Probe<'a> {
 }
 
 impl Probe<'_> {
-    /// The loss at each parameter vector (one batched read for a function task).
+    /// The loss at each parameter vector (one batched read for a function task); a stop
+    /// during the evaluation ends the run after its `epochs`.
     async fn losses(
         &self,
         points: &[Vec<f64>],
         device: &Device,
         host: &mut impl Host,
         clock: &mut Stopwatch,
-    ) -> Result<Option<Vec<f64>>, String> {
-        match self {
+        epochs: usize,
+    ) -> Result<Vec<f64>, Halt> {
+        let losses = match self {
             Probe::Function { model, data } => {
                 let losses = points
                     .iter()
@@ -208,9 +193,14 @@ impl Probe<'_> {
                     .collect();
                 let r = task
                     .evaluate(&models, task.train, *limit, device, host, clock)
-                    .await?;
-                Ok(r.map(|(losses, _)| losses))
+                    .await;
+                r.map(|r| r.map(|(losses, _)| losses))
             }
+        };
+        match losses {
+            Ok(Some(l)) => Ok(l),
+            Ok(None) => Err(Halt::Stopped { epoch: epochs }),
+            Err(e) => Err(Halt::Failed(e)),
         }
     }
 }
@@ -359,15 +349,9 @@ async fn explore(
             .iter()
             .map(|&a| combine(&theta, &[(&d1, a), (&d2, b)]))
             .collect();
-        let losses = match probe.losses(&points, device, host, clock).await {
-            Ok(Some(l)) => l,
-            Ok(None) => {
-                return Err(Halt::Stopped {
-                    epoch: config.train.epochs,
-                })
-            }
-            Err(e) => return Err(Halt::Failed(e)),
-        };
+        let losses = probe
+            .losses(&points, device, host, clock, config.train.epochs)
+            .await?;
         clock.stop();
         host.emit(Event::SurfaceRow { row, losses });
         if host.checkpoint().await == Flow::Stop {
@@ -387,15 +371,9 @@ async fn explore(
         .map(|&a| combine(&trajectory.initial, &[(&step, a)]))
         .collect();
     clock.start();
-    let losses = match probe.losses(&points, device, host, clock).await {
-        Ok(Some(l)) => l,
-        Ok(None) => {
-            return Err(Halt::Stopped {
-                epoch: config.train.epochs,
-            })
-        }
-        Err(e) => return Err(Halt::Failed(e)),
-    };
+    let losses = probe
+        .losses(&points, device, host, clock, config.train.epochs)
+        .await?;
     clock.stop();
     host.emit(Event::LineLosses { alphas, losses });
     Ok(())
@@ -404,4 +382,25 @@ async fn explore(
 /// `n` evenly spaced points on [−r, r] (0 in the middle when `n` is odd).
 fn linspace_sym(r: f64, n: usize) -> Vec<f64> {
     crate::data::linspace(-r, r, n)
+}
+
+impl SubjectExperiment for SurfaceConfig {
+    const ID: &'static str = "surface";
+
+    fn subject(&self) -> &Subject {
+        &self.subject
+    }
+
+    fn train(&self) -> &TrainSettings {
+        &self.train
+    }
+
+    async fn run<H: Host>(
+        &self,
+        images: Option<&ImageDataset>,
+        device: &Device,
+        host: &mut H,
+    ) -> Outcome {
+        run(self, images, device, host).await
+    }
 }

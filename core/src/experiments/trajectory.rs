@@ -9,7 +9,8 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::subject::{
-    subject_and_settings, subject_params, train_subject, Subject, SubjectData, SubjectDefaults,
+    function_training, image_training, subject_and_settings, subject_params, train_subject,
+    Subject, SubjectData, SubjectDefaults, SubjectExperiment,
 };
 use super::{fail, stopped, FromParams, Outcome};
 use crate::analysis::{layout, pca, read_params};
@@ -17,7 +18,7 @@ use crate::data::ImageDataset;
 use crate::events::{Event, Host};
 use crate::models::ActivationKind;
 use crate::params::Params;
-use crate::train::{EpochEnd, Halt, Hooks, Stopwatch, TrainDefaults, TrainSettings};
+use crate::train::{EpochEnd, Halt, Hooks, Stopwatch, TrainSettings};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrajectoryConfig {
@@ -42,26 +43,6 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
     train_size: Some(2000),
 };
 
-fn function_defaults() -> TrainDefaults {
-    TrainDefaults {
-        learning_rate: 0.005,
-        epochs: 300,
-        epoch_range: 1..=20_000,
-        batch_size: None,
-        full_batch: true,
-        ..TrainDefaults::default()
-    }
-}
-
-fn image_defaults() -> TrainDefaults {
-    TrainDefaults {
-        learning_rate: 0.002,
-        epochs: 24,
-        batch_size: Some(64),
-        ..TrainDefaults::default()
-    }
-}
-
 impl Default for TrajectoryConfig {
     fn default() -> Self {
         Self::from_params(&mut Params::default())
@@ -70,8 +51,12 @@ impl Default for TrajectoryConfig {
 
 impl FromParams for TrajectoryConfig {
     fn from_params(p: &mut Params) -> Self {
-        let (subject, train) =
-            subject_and_settings(p, &SUBJECT, &function_defaults(), &image_defaults());
+        let (subject, train) = subject_and_settings(
+            p,
+            &SUBJECT,
+            &function_training(0.005, 300, 20_000),
+            &image_training(24),
+        );
         let runs = p.number("runs", 8, 1..=32);
         // sinc5 epochs are tiny full-batch steps: collect less often there.
         let default_every = match subject {
@@ -238,4 +223,25 @@ pub async fn run<H: Host>(
         elapsed_ms: clock.elapsed_ms(),
     });
     Outcome::Done
+}
+
+impl SubjectExperiment for TrajectoryConfig {
+    const ID: &'static str = "trajectory";
+
+    fn subject(&self) -> &Subject {
+        &self.subject
+    }
+
+    fn train(&self) -> &TrainSettings {
+        &self.train
+    }
+
+    async fn run<H: Host>(
+        &self,
+        images: Option<&ImageDataset>,
+        device: &Device,
+        host: &mut H,
+    ) -> Outcome {
+        run(self, images, device, host).await
+    }
 }
