@@ -114,15 +114,16 @@ test('E5 finds critical points; clicking one shows its Hessian spectrum (CPU)', 
     }
     await drawn(page, 'minratio-scatter');
     const before = (await canvasInfo(page, 'minratio-spectrum')).ink;
-    // Click a drawn point: find a pixel of the points' colour and click there.
+    // Click a drawn point: the lowest pixel of the points' colour (the legend's swatch sits at
+    // the top), in page coordinates.
     const at = await page.evaluate(() => {
       const c = document.getElementById('minratio-scatter');
       const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       const r = c.getBoundingClientRect();
-      for (let i = 0; i < px.length; i += 4) {
+      for (let i = px.length - 4; i >= 0; i -= 4) {
         if (px[i] === 31 && px[i + 1] === 119 && px[i + 2] === 180) {
           const x = (i / 4) % c.width, y = Math.floor(i / 4 / c.width);
-          if (x > 80) return { x: r.left + x * r.width / c.width, y: r.top + y * r.height / c.height };
+          return { x: r.left + x * r.width / c.width, y: r.top + y * r.height / c.height };
         }
       }
       return null;

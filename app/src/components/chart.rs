@@ -56,14 +56,23 @@ pub(super) fn finish_draw(
     }
 }
 
-/// Tick text: `1e-3` on log axes, no trailing `.0` on whole numbers.
+/// Tick text: `1e-3` on log axes; elsewhere three significant digits without trailing zeros
+/// (ticks 0.005 apart stay distinct: `0.505`, `0.51`), exponents outside [1e-3, 1e5).
 pub(super) fn tick(v: f64, log: bool) -> String {
+    let a = v.abs();
     if log {
         format!("{v:.0e}")
-    } else if v.fract().abs() < 1e-9 && v.abs() >= 1.0 {
-        format!("{v:.0}")
+    } else if a < 1e-12 {
+        "0".into()
+    } else if (1e-3..1e5).contains(&a) {
+        let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
+        let text = format!("{v:.decimals$}");
+        match text.contains('.') {
+            true => text.trim_end_matches('0').trim_end_matches('.').to_string(),
+            false => text,
+        }
     } else {
-        format!("{:.2}", v)
+        format!("{v:.1e}")
     }
 }
 
@@ -181,6 +190,10 @@ mod tests {
         assert_eq!(widened(1.0, 3.0), (1.0, 3.0));
         assert_eq!(padded(0.0, 10.0, false), (-0.8, 10.8));
         assert_eq!(tick(3.0, false), "3");
+        assert_eq!(tick(0.505, false), "0.505");
+        assert_eq!(tick(0.51, false), "0.51");
+        assert_eq!(tick(2000.0, false), "2000");
+        assert_eq!(tick(-12.5, false), "-12.5");
         assert_eq!(tick(0.001, true), "1e-3");
         assert_eq!(short(0.5), "0.5");
         assert_eq!(short(12.5), "12.5");
