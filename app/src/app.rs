@@ -6,22 +6,24 @@ use yew::prelude::*;
 
 use crate::backends::Backends;
 use crate::panels::{
-    FitPanel, GradNormPanel, MinRatioPanel, SurfacePanel, TasksPanel, TrajectoryPanel,
+    FitPanel, GradNormPanel, InterpolatePanel, MinRatioPanel, ParamsPanel, RandomLabelsPanel,
+    SensitivityPanel, SharpnessPanel, SurfacePanel, TasksPanel, TrajectoryPanel,
 };
 use crate::url;
 
 /// The experiments of the spec, by URL id; `ready` ones have a panel.
-const EXPERIMENTS: [(&str, &str, bool); 10] = [
+const EXPERIMENTS: [(&str, &str, bool); 11] = [
     ("fit", "E1 Simulate a function", true),
     ("tasks", "E2 Train on actual tasks", true),
     ("trajectory", "E3 Optimization trajectory", true),
     ("gradnorm", "E4 Gradient norm", true),
     ("minratio", "E5 Minimal ratio", true),
     ("surface", "E6 Error surface", true),
-    ("random-labels", "E7 Random labels", false),
-    ("params", "E8 Parameters vs generalization", false),
-    ("interpolate", "E9a Interpolation", false),
-    ("sensitivity", "E9b Sensitivity", false),
+    ("random-labels", "E7 Random labels", true),
+    ("params", "E8 Parameters vs generalization", true),
+    ("interpolate", "E9a Interpolation", true),
+    ("sensitivity", "E9b Sensitivity", true),
+    ("sharpness", "E10 Sharpness", true),
 ];
 
 fn experiment_in_url() -> String {

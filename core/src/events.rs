@@ -108,6 +108,13 @@ pub enum Event {
     },
     /// Row `row` of the surface (loss at every x for `ys[row]`).
     SurfaceRow { row: usize, losses: Vec<f64> },
+    /// One result of a sweep (E8's models, E9a's interpolation points, E9b/E10's batch sizes):
+    /// named values such as `params`, `batch`, `alpha`, `train_loss`, `test_accuracy`.
+    Result {
+        index: usize,
+        label: String,
+        values: std::collections::BTreeMap<String, f64>,
+    },
     /// Loss along the straight line from the initial to the final weights, θ(α) = θ₀ + α(θ₁ − θ₀).
     LineLosses { alphas: Vec<f64>, losses: Vec<f64> },
     /// The schedule ran to its end.

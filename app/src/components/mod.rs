@@ -3,6 +3,7 @@
 mod backend_line;
 mod chart;
 mod dataset_box;
+mod dual_axis;
 mod heatmap;
 mod line_chart;
 mod model_table;
@@ -17,6 +18,7 @@ mod stacked;
 pub use backend_line::{backend_options, backend_title, BackendLine};
 pub use chart::PALETTE;
 pub use dataset_box::{DataStatus, DatasetBox};
+pub use dual_axis::DualAxisChart;
 pub use heatmap::{Heatmap, HeatmapGrid};
 pub use line_chart::{model_series, LineChart, Series};
 pub use model_table::ModelTable;

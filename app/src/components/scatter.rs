@@ -2,8 +2,9 @@
 //! dot, optional thin lines joining a series' points (trajectories), a highlighted selection and
 //! click-to-select. Clicks are resolved against where the dots were actually drawn (pixel
 //! positions kept from the last draw), so picking stays right on log axes and scaled canvases.
+//! Either axis can be log-scaled: a log x axis suits sweeps over sizes (batch size 16…4096,
+//! parameter count ~800…1e6), whose points would otherwise bunch up at the left.
 
-use std::ops::Range;
 use std::rc::Rc;
 
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
@@ -12,8 +13,8 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::chart::{
-    bounds, canvas_area, draw_legend, event_pixel, finish_draw, padded, plottable, tick,
-    title_only, widened, Area, DrawResult,
+    bounds, canvas_area, draw_legend, event_pixel, finish_draw, log_base, log_tick, log_widened,
+    padded, plottable, tick, title_only, widened, Area, DrawResult,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +40,10 @@ pub struct ScatterChartProps {
     pub title: AttrValue,
     pub x_label: AttrValue,
     pub y_label: AttrValue,
+    /// Log-scaled x axis; points with x ≤ 0 are left out. Ticks read as values (`16`, `4096`,
+    /// `1e6`), on powers of two when every x is one (batch sizes).
+    #[prop_or_default]
+    pub log_x: bool,
     #[prop_or_default]
     pub log_y: bool,
     pub series: Rc<Vec<ScatterSeries>>,
@@ -74,23 +79,29 @@ pub fn ScatterChart(props: &ScatterChartProps) -> Html {
         let (canvas, hits) = (canvas.clone(), hits.clone());
         let deps = (
             props.series.clone(),
-            props.log_y,
+            (props.log_x, props.log_y),
             props.selected,
             props.title.clone(),
             (props.x_label.clone(), props.y_label.clone()),
         );
-        use_effect_with(deps, move |(series, log_y, selected, title, (x, y))| {
-            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                let labels = Labels {
-                    title,
-                    x,
-                    y,
-                    log_y: *log_y,
-                };
-                let result = draw(&canvas, &labels, series, *selected, &mut hits.borrow_mut());
-                finish_draw(&canvas, &draws, title, result);
-            }
-        });
+        use_effect_with(
+            deps,
+            move |(series, (log_x, log_y), selected, title, (x, y))| {
+                if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
+                    let scene = Scene {
+                        title,
+                        x,
+                        y,
+                        log_x: *log_x,
+                        log_y: *log_y,
+                        series,
+                        selected: *selected,
+                    };
+                    let result = draw(&canvas, &scene, &mut hits.borrow_mut());
+                    finish_draw(&canvas, &draws, title, result);
+                }
+            },
+        );
     }
     let onclick = {
         let (canvas, on_click) = (canvas.clone(), props.on_click.clone());
@@ -126,79 +137,99 @@ fn nearest(hits: &[Hit], x: f64, y: f64) -> Option<Hit> {
         .map(|(h, _)| *h)
 }
 
-struct Labels<'a> {
+/// What one draw shows: texts, axis scales, the points and the selection.
+struct Scene<'a> {
     title: &'a str,
     x: &'a str,
     y: &'a str,
+    log_x: bool,
     log_y: bool,
+    series: &'a [ScatterSeries],
+    selected: Option<(usize, usize)>,
 }
 
-/// Draws the chart and refills `hits` with where each drawable point landed.
-fn draw(
-    canvas: &HtmlCanvasElement,
-    labels: &Labels,
-    series: &[ScatterSeries],
-    selected: Option<(usize, usize)>,
-    hits: &mut Vec<Hit>,
-) -> DrawResult {
-    hits.clear();
-    let root = canvas_area(canvas)?;
-    let points = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| (p.x, p.y)));
-    let Some(b) = bounds(points, labels.log_y) else {
-        return title_only(&root, labels.title);
-    };
-    // Unlike lines, dots at the very edge would be cut in half: pad x too, and give a lone
-    // point (or a vertical / horizontal row of them) a span to sit in the middle of.
-    let (x0, x1) = widened(b.x.0, b.x.1);
-    let (x0, x1) = padded(x0, x1, false);
-    if labels.log_y {
-        let (y0, y1) = padded(b.y.0, b.y.1, true);
-        plot(
-            &root,
-            labels,
-            x0..x1,
-            (y0..y1).log_scale(),
-            series,
-            selected,
-            hits,
-        )
-    } else {
-        let (y0, y1) = widened(b.y.0, b.y.1);
-        let (y0, y1) = padded(y0, y1, false);
-        plot(&root, labels, x0..x1, y0..y1, series, selected, hits)
+impl Scene<'_> {
+    /// Whether a point can be drawn on the scene's axes (positive where log-scaled).
+    fn ok(&self, p: &ScatterPoint) -> bool {
+        plottable(p.x, self.log_x) && plottable(p.y, self.log_y)
     }
 }
 
-fn plot<Y>(
+/// Draws the chart and refills `hits` with where each drawable point landed.
+fn draw(canvas: &HtmlCanvasElement, scene: &Scene, hits: &mut Vec<Hit>) -> DrawResult {
+    hits.clear();
+    let root = canvas_area(canvas)?;
+    let points = scene
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().filter(|p| scene.ok(p)).map(|p| (p.x, p.y)));
+    let Some(b) = bounds(points, scene.log_y) else {
+        return title_only(&root, scene.title);
+    };
+    // Unlike lines, dots at the very edge would be cut in half: pad x too, and give a lone
+    // point (or a vertical / horizontal row of them) a span to sit in the middle of.
+    if scene.log_x {
+        let (x0, x1) = log_widened(b.x.0, b.x.1);
+        let (x0, x1) = padded(x0, x1, true);
+        let xs = scene.series.iter().flat_map(|s| s.points.iter());
+        let base = log_base(xs.filter(|p| scene.ok(p)).map(|p| p.x));
+        with_y(&root, scene, (x0..x1).log_scale().base(base), b.y, hits)
+    } else {
+        let (x0, x1) = widened(b.x.0, b.x.1);
+        let (x0, x1) = padded(x0, x1, false);
+        with_y(&root, scene, x0..x1, b.y, hits)
+    }
+}
+
+/// [`plot`] over `x_range` and the y extent `(y0, y1)`, padded and scaled as the scene says.
+fn with_y<X>(
     root: &Area,
-    labels: &Labels,
-    x_range: Range<f64>,
-    y_range: Y,
-    series: &[ScatterSeries],
-    selected: Option<(usize, usize)>,
+    scene: &Scene,
+    x_range: X,
+    (y0, y1): (f64, f64),
     hits: &mut Vec<Hit>,
 ) -> DrawResult
 where
+    X: AsRangedCoord<Value = f64>,
+    <X as AsRangedCoord>::CoordDescType: ValueFormatter<f64>,
+{
+    if scene.log_y {
+        let (y0, y1) = padded(y0, y1, true);
+        plot(root, scene, x_range, (y0..y1).log_scale(), hits)
+    } else {
+        let (y0, y1) = widened(y0, y1);
+        let (y0, y1) = padded(y0, y1, false);
+        plot(root, scene, x_range, y0..y1, hits)
+    }
+}
+
+fn plot<X, Y>(root: &Area, scene: &Scene, x_range: X, y_range: Y, hits: &mut Vec<Hit>) -> DrawResult
+where
+    X: AsRangedCoord<Value = f64>,
+    <X as AsRangedCoord>::CoordDescType: ValueFormatter<f64>,
     Y: AsRangedCoord<Value = f64>,
     <Y as AsRangedCoord>::CoordDescType: ValueFormatter<f64>,
 {
+    let series = scene.series;
     let mut chart = ChartBuilder::on(root)
-        .caption(labels.title, ("sans-serif", 16))
+        .caption(scene.title, ("sans-serif", 16))
         .margin(8)
         .x_label_area_size(36)
         .y_label_area_size(64)
         .build_cartesian_2d(x_range, y_range)?;
+    let x_tick = |v: &f64| match scene.log_x {
+        true => log_tick(*v),
+        false => tick(*v, false),
+    };
     chart
         .configure_mesh()
-        .x_desc(labels.x)
-        .y_desc(labels.y)
-        .x_label_formatter(&|v| tick(*v, false))
-        .y_label_formatter(&|v| tick(*v, labels.log_y))
+        .x_desc(scene.x)
+        .y_desc(scene.y)
+        .x_label_formatter(&x_tick)
+        .y_label_formatter(&|v| tick(*v, scene.log_y))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
-    let ok = |p: &&ScatterPoint| p.x.is_finite() && plottable(p.y, labels.log_y);
+    let ok = |p: &&ScatterPoint| scene.ok(p);
     // Joining lines first, so every dot sits on top of them.
     for s in series.iter().filter(|s| s.joined) {
         let line = s.points.iter().filter(ok).map(|p| (p.x, p.y));
@@ -230,7 +261,9 @@ where
         let label = p.label.clone()?;
         Some(EmptyElement::at((p.x, p.y)) + Text::new(label, (6, -14), font.clone()))
     }))?;
-    let picked = selected.and_then(|(si, pi)| series.get(si)?.points.get(pi));
+    let picked = scene
+        .selected
+        .and_then(|(si, pi)| series.get(si)?.points.get(pi));
     if let Some(p) = picked.filter(ok) {
         let ring = Circle::new((p.x, p.y), 8, BLACK.stroke_width(2));
         chart.draw_series(std::iter::once(ring))?;

@@ -134,7 +134,7 @@ pub fn MinRatioPanel() -> Html {
                 { field("samples", "Samples", config.task.samples.to_string()) }
                 { field("shape", "Model (layer widths)", config.model.shape()) }
                 { choice("act", "Activation", config.model.activation.id(), ActivationKind::ALL.iter().map(|a| (a.id(), a.id())).collect(), "hidden-layer activation") }
-                { training_controls(&url, &config.train, busy) }
+                { training_controls(&url, &config.train, busy, true) }
                 { field("runs", "Runs", config.runs.to_string()) }
                 { field("steps", "LM steps (at most)", config.steps.to_string()) }
                 { choice("ratio", "Minimal ratio", config.ratio.id(), vec![(RatioDefinition::Hessian.id(), "eigenvalues of H > 0"), (RatioDefinition::Sampling.id(), "sampled neighbours with higher loss")], "which definition", ) }

@@ -55,34 +55,53 @@ pub fn subject_controls<C>(
                 { choice("act", "Activation", model.activation.id(), ActivationKind::ALL.iter().map(|a| (a.id(), a.id())).collect(), "hidden-layer activation") }
             </>
         },
-        Subject::Images { task, model } => html! {
-            <>
-                { choice("dataset", "Dataset", task.dataset.id(), DatasetKind::ALL.iter().map(|k| (k.id(), k.title())).collect(), "the task") }
-                { choice("source", "Data", task.source.id(), vec![("subset", "subset shipped with the app (MNIST)"), ("full", "full dataset")], "which copy of the dataset") }
-                { field("train_size", "Training examples (or all)", task.train_size.map_or("all".into(), |n| n.to_string())) }
-                { field("convs", "Conv channels (e.g. 8-16, empty: none)", join(&model.convs)) }
-                { field("hidden", "Hidden widths (e.g. 16)", join(&model.hidden)) }
-            </>
-        },
+        Subject::Images { .. } => image_controls(url, subject, busy, true),
     };
     html! {
         <>
             { task_choice }
             { task_fields }
-            { training_controls(url, train, busy) }
+            { training_controls(url, train, busy, true) }
         </>
     }
 }
 
-/// Optimiser, learning rate, epochs, batch size and seed.
-pub fn training_controls<C>(url: &UrlConfig<C>, train: &TrainSettings, busy: bool) -> Html {
+/// An image task's controls: dataset, source, training examples, and (with `model`) the
+/// classifier's conv channels and hidden widths.
+pub fn image_controls<C>(url: &UrlConfig<C>, subject: &Subject, busy: bool, model: bool) -> Html {
+    let Subject::Images { task, model: arch } = subject else {
+        return html! {};
+    };
+    let field = |name, label, value: String| url.field(name, label, value, busy);
+    html! {
+        <>
+            { url.choice("dataset", "Dataset", task.dataset.id(), DatasetKind::ALL.iter().map(|k| (k.id(), k.title())).collect(), "the task", busy) }
+            { url.choice("source", "Data", task.source.id(), vec![("subset", "subset shipped with the app (MNIST)"), ("full", "full dataset")], "which copy of the dataset", busy) }
+            { field("train_size", "Training examples (or all)", task.train_size.map_or("all".into(), |n| n.to_string())) }
+            if model {
+                { field("convs", "Conv channels (e.g. 8-16, empty: none)", join(&arch.convs)) }
+                { field("hidden", "Hidden widths (e.g. 16)", join(&arch.hidden)) }
+            }
+        </>
+    }
+}
+
+/// Optimiser, learning rate, epochs, batch size (unless a sweep sets it) and seed.
+pub fn training_controls<C>(
+    url: &UrlConfig<C>,
+    train: &TrainSettings,
+    busy: bool,
+    batch: bool,
+) -> Html {
     let field = |name, label, value: String| url.field(name, label, value, busy);
     html! {
         <>
             { url.choice("opt", "Optimizer", train.optimizer.id(), OptimizerKind::ALL.iter().map(|o| (o.id(), o.id())).collect(), "optimizer", busy) }
             { field("lr", "Learning rate", train.learning_rate.to_string()) }
             { field("epochs", "Epochs", train.epochs.to_string()) }
-            { field("batch", "Batch size (or full)", train.batch_size.map_or("full".into(), |b| b.to_string())) }
+            if batch {
+                { field("batch", "Batch size (or full)", train.batch_size.map_or("full".into(), |b| b.to_string())) }
+            }
             { field("seed", "Seed", train.seed.to_string()) }
         </>
     }
@@ -173,13 +192,33 @@ impl SubjectRun {
     /// notices and run controls.
     pub fn controls<C: SubjectExperiment>(&self, url: &UrlConfig<C>, extra: Html) -> Html {
         let config = &*url.config;
-        let busy = self.run.view.state.is_active();
+        let busy = self.busy();
+        self.frame(
+            url,
+            html! {
+                <>
+                    { subject_controls(url, config.subject(), config.train(), busy) }
+                    { extra }
+                </>
+            },
+        )
+    }
+
+    /// Whether a run is going (controls are disabled then).
+    pub fn busy(&self) -> bool {
+        self.run.view.state.is_active()
+    }
+
+    /// `controls` and the backend choice, then the dataset box, backend line, notices and run
+    /// controls.
+    pub fn frame<C: SubjectExperiment>(&self, url: &UrlConfig<C>, controls: Html) -> Html {
+        let config = &*url.config;
+        let busy = self.busy();
         let train = config.train();
         html! {
             <>
                 <div class="controls">
-                    { subject_controls(url, config.subject(), train, busy) }
-                    { extra }
+                    { controls }
                     { url.choice("backend", "Backend", train.backend.id(), backend_options(), backend_title(train.backend, self.workload), busy) }
                 </div>
                 if config.subject().image_task().is_some() { { self.data.view(busy) } }

@@ -8,7 +8,9 @@ use mlds_core::{BackendKind, Event, ModelInfo};
 use serde_json::json;
 use yew::Reducible;
 
-pub use sweep::{CriticalPointView, Projection, SnapshotPoint, SurfaceView, SweepView};
+pub use sweep::{
+    CriticalPointView, Projection, SnapshotPoint, SurfaceView, SweepResult, SweepView,
+};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RunState {
@@ -238,6 +240,15 @@ impl RunView {
                     surface.set_row(row, &losses);
                 }
             }
+            Event::Result {
+                index,
+                label,
+                values,
+            } => self.sweep.add_result(SweepResult {
+                index,
+                label,
+                values,
+            }),
             Event::LineLosses { alphas, losses } => {
                 self.sweep.line = alphas.into_iter().zip(losses).collect();
             }

@@ -78,6 +78,20 @@ impl SurfaceView {
     }
 }
 
+/// One result of a sweep (a model, a batch size, an interpolation point): named values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepResult {
+    pub index: usize,
+    pub label: String,
+    pub values: BTreeMap<String, f64>,
+}
+
+impl SweepResult {
+    pub fn get(&self, key: &str) -> f64 {
+        self.values.get(key).copied().unwrap_or(f64::NAN)
+    }
+}
+
 /// Everything the optimisation experiments fold from their events.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SweepView {
@@ -91,9 +105,22 @@ pub struct SweepView {
     pub surface: Option<SurfaceView>,
     /// Loss along the line from the initial to the final weights: (α, loss).
     pub line: Vec<(f64, f64)>,
+    /// A sweep's results, in index order.
+    pub results: Vec<SweepResult>,
 }
 
 impl SweepView {
+    /// Add a result, keeping index order whatever order results arrive in.
+    pub fn add_result(&mut self, result: SweepResult) {
+        let at = self.results.partition_point(|r| r.index < result.index);
+        self.results.insert(at, result);
+    }
+
+    /// `(x, y)` of every result, from two of its named values.
+    pub fn result_points(&self, x: &str, y: &str) -> Vec<(f64, f64)> {
+        self.results.iter().map(|r| (r.get(x), r.get(y))).collect()
+    }
+
     /// The last snapshot of every run, in run order.
     pub fn final_snapshots(&self) -> Vec<&SnapshotPoint> {
         let mut last: BTreeMap<usize, &SnapshotPoint> = BTreeMap::new();

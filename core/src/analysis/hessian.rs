@@ -99,18 +99,48 @@ pub fn power_iteration(
     iterations: usize,
     seed: u64,
 ) -> f64 {
-    let mut v = Gaussian::new(seed).unit_vector(n);
-    let mut lambda = 0.0;
+    let mut it = PowerIteration::new(n, seed);
     for _ in 0..iterations {
-        let w = hvp(&v);
-        lambda = dot(&v, &w);
-        let size = norm(&w);
-        if size == 0.0 || !size.is_finite() {
+        if !it.step(hvp) {
             break;
         }
-        v = w.into_iter().map(|x| x / size).collect();
     }
-    lambda
+    it.estimate()
+}
+
+/// Power iteration one product at a time, so that a caller can yield between steps (each
+/// Hessian-vector product of a real network costs two gradients).
+pub struct PowerIteration {
+    v: Vec<f64>,
+    estimate: f64,
+}
+
+impl PowerIteration {
+    /// A seeded random unit start vector in ℝⁿ.
+    pub fn new(n: usize, seed: u64) -> Self {
+        Self {
+            v: Gaussian::new(seed).unit_vector(n),
+            estimate: 0.0,
+        }
+    }
+
+    /// One product: the Rayleigh quotient vᵀAv becomes the estimate and v moves to Av/‖Av‖.
+    /// `false` once it cannot go on (Av = 0 or not finite).
+    pub fn step(&mut self, product: &mut impl FnMut(&[f64]) -> Vec<f64>) -> bool {
+        let w = product(&self.v);
+        self.estimate = dot(&self.v, &w);
+        let size = norm(&w);
+        if size == 0.0 || !size.is_finite() {
+            return false;
+        }
+        self.v = w.into_iter().map(|x| x / size).collect();
+        true
+    }
+
+    /// The largest-magnitude eigenvalue as estimated so far.
+    pub fn estimate(&self) -> f64 {
+        self.estimate
+    }
 }
 
 /// Fraction of eigenvalues that are positive: the spec's "minimal ratio" (1 at a strict local

@@ -6,7 +6,9 @@
 //! - [`hessian`]: Hessian-vector products and Hessians by differences of gradients (burn has
 //!   first-order autodiff only), their spectra, sharpness and the "minimal ratio";
 //! - [`pca`]: principal components of parameter snapshots (trajectory plots);
-//! - [`directions`]: filter-normalised random directions for loss-landscape plots.
+//! - [`directions`]: filter-normalised random directions for loss-landscape plots;
+//! - [`sensitivity`]: norms of input gradients and of the softmax's input Jacobian;
+//! - [`sharpness`]: Keskar's sharpness by projected ascent in a box around θ.
 //!
 //! Reads that may run on WebGPU are async ([`read_params`]); the second-order tools are
 //! synchronous and meant for small f64 models on burn's CPU backend.
@@ -16,12 +18,17 @@ pub mod gradient;
 pub mod hessian;
 pub mod pca;
 mod random;
+pub mod sensitivity;
+pub mod sharpness;
 pub mod vector;
 
 pub use directions::{combine, filter_slices, random_direction};
 pub use gradient::{grad_norm_squared, LossOracle};
 pub use hessian::{
     hessian, hvp, minimal_ratio, power_iteration, sampled_ratio, symmetric_eigenvalues,
+    PowerIteration,
 };
 pub use pca::{fit as fit_pca, Pca};
+pub use sensitivity::{input_gradient_norms, softmax_jacobian_norms};
+pub use sharpness::{keskar_sharpness, SharpnessAscent};
 pub use vector::{layout, load_params, read_params, to_f64, ParamLayout, ParamSlot};

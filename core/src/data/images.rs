@@ -116,6 +116,20 @@ impl ImageSet {
         Ok(all)
     }
 
+    /// The same images with their labels randomly permuted (seeded): E7's random labels. The
+    /// label counts stay those of the set; which image has which label becomes noise.
+    pub fn with_shuffled_labels(&self, seed: u64) -> ImageSet {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let mut labels = self.labels.clone();
+        labels.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
+        ImageSet {
+            shape: self.shape,
+            images: self.images.clone(),
+            labels,
+        }
+    }
+
     /// The first `train` examples (all if there are fewer) and the rest: the fixed train/test split.
     pub fn split(&self, train: usize) -> (ImageSet, ImageSet) {
         let n = train.min(self.len());
@@ -208,5 +222,30 @@ mod tests {
             ImageSet::concat(vec![s, other]),
             Err(DataError::ShapeMismatch { .. })
         ));
+    }
+
+    #[test]
+    fn shuffled_labels_are_a_reproducible_permutation() {
+        let shape = ImageShape {
+            channels: 1,
+            height: 1,
+            width: 1,
+        };
+        let labels: Vec<u8> = (0..200).map(|i| (i * 7 % 10) as u8).collect();
+        let set =
+            ImageSet::new(shape, (0..200).map(|i| i as u8).collect(), labels.clone()).unwrap();
+        let a = set.with_shuffled_labels(3);
+        assert_eq!(a.images, set.images, "images stay in place");
+        assert_ne!(a.labels, labels, "labels move");
+        let (mut sorted, mut original) = (a.labels.clone(), labels);
+        sorted.sort();
+        original.sort();
+        assert_eq!(sorted, original, "a permutation: same label counts");
+        assert_eq!(
+            set.with_shuffled_labels(3),
+            a,
+            "same seed, same permutation"
+        );
+        assert_ne!(set.with_shuffled_labels(4).labels, a.labels);
     }
 }

@@ -2,8 +2,14 @@
 
 pub mod common;
 pub mod fit;
+pub mod generalization;
 pub mod gradnorm;
+pub mod interpolate;
 pub mod minratio;
+pub mod params_sweep;
+pub mod random_labels;
+pub mod sensitivity;
+pub mod sharpness;
 pub mod subject;
 pub mod surface;
 pub mod tasks;

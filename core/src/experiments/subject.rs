@@ -52,6 +52,31 @@ fn widths(raw: &str) -> Option<Vec<usize>> {
 }
 
 impl Subject {
+    /// An image task's classifier (`dataset`, `source`, `train_size`, `convs`, `hidden`), for
+    /// the experiments that only classify images (E7–E10).
+    pub fn images_from_params(p: &mut Params, d: &SubjectDefaults) -> Self {
+        let task = ImageTask::from_params(p, d.train_size);
+        let mut list = |key: &'static str, default: &[usize]| {
+            match p.get(key) {
+            None => default.to_vec(),
+            Some(raw) => widths(&raw).unwrap_or_else(|| {
+                p.notice(format!("{key}={raw}: expected widths like 32-16 (each 1–1024, at most 6); using the default"));
+                default.to_vec()
+            }),
+        }
+        };
+        let convs = list("convs", d.convs);
+        let hidden = list("hidden", d.hidden);
+        let shape = task.dataset.shape();
+        let model = ClassifierConfig {
+            input: [shape.channels, shape.height, shape.width],
+            convs,
+            hidden,
+            classes: 10,
+        };
+        Self::Images { task, model }
+    }
+
     pub fn from_params(p: &mut Params, d: &SubjectDefaults) -> Self {
         let images = p.choice(
             "task",
@@ -64,26 +89,7 @@ impl Subject {
             &["function", "images"],
         );
         if images {
-            let task = ImageTask::from_params(p, d.train_size);
-            let mut list = |key: &'static str, default: &[usize]| {
-                match p.get(key) {
-                None => default.to_vec(),
-                Some(raw) => widths(&raw).unwrap_or_else(|| {
-                    p.notice(format!("{key}={raw}: expected widths like 32-16 (each 1–1024, at most 6); using the default"));
-                    default.to_vec()
-                }),
-            }
-            };
-            let convs = list("convs", d.convs);
-            let hidden = list("hidden", d.hidden);
-            let shape = task.dataset.shape();
-            let model = ClassifierConfig {
-                input: [shape.channels, shape.height, shape.width],
-                convs,
-                hidden,
-                classes: 10,
-            };
-            Self::Images { task, model }
+            Self::images_from_params(p, d)
         } else {
             let task = FunctionTask::from_params(p);
             let default = MlpConfig::parse_widths(d.shape).expect("default shapes are valid");

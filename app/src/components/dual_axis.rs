@@ -1,0 +1,274 @@
+//! Two quantities in different units over one x axis, each against its own y axis: e.g. train
+//! and test cross-entropy (log scale, left) with train and test accuracy (0…1, right) against
+//! α. One plot rather than two keeps the x positions identical, so where the loss turns and
+//! where the accuracy moves can be read off against each other directly.
+
+use std::ops::Range;
+use std::rc::Rc;
+
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::prelude::*;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use super::chart::{
+    bounds, canvas_area, draw_legend, finish_draw, padded, plottable, tick, title_only, widened,
+    Area, Bounds, DrawResult,
+};
+use super::Series;
+
+#[derive(Properties, PartialEq)]
+pub struct DualAxisChartProps {
+    pub id: AttrValue,
+    pub title: AttrValue,
+    pub x_label: AttrValue,
+    pub left_label: AttrValue,
+    pub right_label: AttrValue,
+    /// Drawn against the left y axis.
+    pub left: Rc<Vec<Series>>,
+    /// Drawn against the right y axis; listed in the legend with " (right)".
+    pub right: Rc<Vec<Series>>,
+    #[prop_or_default]
+    pub log_left: bool,
+    #[prop_or_default]
+    pub log_right: bool,
+    /// The least the right axis spans, e.g. `Some((0.0, 1.0))` for accuracy, so its scale does
+    /// not jump about while a sweep fills in; data beyond it widens it. `None` fits the data.
+    #[prop_or_default]
+    pub right_range: Option<(f64, f64)>,
+}
+
+#[function_component]
+pub fn DualAxisChart(props: &DualAxisChartProps) -> Html {
+    let canvas = use_node_ref();
+    let draws = use_mut_ref(|| 0u32);
+    {
+        let canvas = canvas.clone();
+        let deps = (
+            (props.left.clone(), props.right.clone()),
+            (props.log_left, props.log_right, props.right_range),
+            props.title.clone(),
+            (
+                props.x_label.clone(),
+                props.left_label.clone(),
+                props.right_label.clone(),
+            ),
+        );
+        use_effect_with(deps, move |(series, axes, title, labels)| {
+            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
+                let result = draw(&canvas, title, labels, series, *axes);
+                finish_draw(&canvas, &draws, title, result);
+            }
+        });
+    }
+    html! {
+        <figure class="chart">
+            <canvas id={props.id.clone()} ref={canvas} width="560" height="400" data-draws="0"></canvas>
+        </figure>
+    }
+}
+
+type Labels = (AttrValue, AttrValue, AttrValue);
+type SeriesPair = (Rc<Vec<Series>>, Rc<Vec<Series>>);
+/// `log_left`, `log_right`, `right_range`.
+type Axes = (bool, bool, Option<(f64, f64)>);
+
+/// One side: its series, its axis description, whether it is log-scaled.
+struct Side<'a> {
+    series: &'a [Series],
+    label: &'a str,
+    log: bool,
+}
+
+fn draw(
+    canvas: &HtmlCanvasElement,
+    title: &str,
+    (x_label, left_label, right_label): &Labels,
+    (left, right): &SeriesPair,
+    (log_left, log_right, right_range): Axes,
+) -> DrawResult {
+    let root = canvas_area(canvas)?;
+    let points = |s: &[Series]| {
+        s.iter()
+            .flat_map(|s| s.points.iter().copied())
+            .collect::<Vec<_>>()
+    };
+    let left_bounds = bounds(points(left), log_left);
+    let right_bounds = bounds(points(right), log_right);
+    // One x range over both sides' points.
+    let Some((x0, mut x1)) = [left_bounds, right_bounds]
+        .into_iter()
+        .flatten()
+        .map(|b| b.x)
+        .reduce(|(a0, a1), (b0, b1)| (a0.min(b0), a1.max(b1)))
+    else {
+        return title_only(&root, title);
+    };
+    if x1 - x0 < 1e-12 {
+        x1 = x0 + 1.0;
+    }
+    let left_y = y_extent(left_bounds, log_left, None);
+    let right_y = y_extent(right_bounds, log_right, right_range);
+    let left = Side {
+        series: left,
+        label: left_label,
+        log: log_left,
+    };
+    let right = Side {
+        series: right,
+        label: right_label,
+        log: log_right,
+    };
+    let frame = Frame {
+        title,
+        x_label,
+        x_range: x0..x1,
+    };
+    if log_left {
+        with_right(
+            &root,
+            &frame,
+            (left_y.0..left_y.1).log_scale(),
+            &left,
+            &right,
+            right_y,
+        )?;
+    } else {
+        with_right(&root, &frame, left_y.0..left_y.1, &left, &right, right_y)?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// A y axis range: the data's extent padded (a side with no points yet gets a nominal range, so
+/// the other side still draws), grown to cover `fixed` when that is usable on this scale.
+fn y_extent(b: Option<Bounds>, log: bool, fixed: Option<(f64, f64)>) -> (f64, f64) {
+    let fixed = fixed.filter(|&(lo, hi)| plottable(lo, log) && plottable(hi, log) && lo < hi);
+    let data = b.map(|b| match log {
+        true => padded(b.y.0, b.y.1, true),
+        false => {
+            let (lo, hi) = widened(b.y.0, b.y.1);
+            padded(lo, hi, false)
+        }
+    });
+    match (fixed, b) {
+        // A fixed range is kept exact (accuracy 0…1, not -0.08…1.08) unless data leave it.
+        (Some((lo, hi)), Some(b)) => (lo.min(b.y.0), hi.max(b.y.1)),
+        (Some(range), None) => range,
+        (None, _) => data.unwrap_or(if log { (1.0, 10.0) } else { (0.0, 1.0) }),
+    }
+}
+
+/// The title, the x axis description and the shared x range.
+struct Frame<'a> {
+    title: &'a str,
+    x_label: &'a str,
+    x_range: Range<f64>,
+}
+
+fn with_right<L>(
+    root: &Area,
+    frame: &Frame,
+    left_range: L,
+    left: &Side,
+    right: &Side,
+    (r0, r1): (f64, f64),
+) -> DrawResult
+where
+    L: AsRangedCoord<Value = f64>,
+    <L as AsRangedCoord>::CoordDescType: ValueFormatter<f64>,
+{
+    if right.log {
+        plot(root, frame, left_range, (r0..r1).log_scale(), left, right)
+    } else {
+        plot(root, frame, left_range, r0..r1, left, right)
+    }
+}
+
+fn plot<L, R>(
+    root: &Area,
+    frame: &Frame,
+    left_range: L,
+    right_range: R,
+    left: &Side,
+    right: &Side,
+) -> DrawResult
+where
+    L: AsRangedCoord<Value = f64>,
+    <L as AsRangedCoord>::CoordDescType: ValueFormatter<f64>,
+    R: AsRangedCoord<Value = f64>,
+    <R as AsRangedCoord>::CoordDescType: ValueFormatter<f64>,
+{
+    let mut chart = ChartBuilder::on(root)
+        .caption(frame.title, ("sans-serif", 16))
+        .margin(8)
+        .x_label_area_size(36)
+        .y_label_area_size(64)
+        .right_y_label_area_size(64)
+        .build_cartesian_2d(frame.x_range.clone(), left_range)?
+        .set_secondary_coord(frame.x_range.clone(), right_range);
+    let x_tick = |v: &f64| tick(*v, false);
+    let left_tick = |v: &f64| tick(*v, left.log);
+    let right_tick = |v: &f64| tick(*v, right.log);
+    chart
+        .configure_mesh()
+        .x_desc(frame.x_label)
+        .y_desc(left.label)
+        .x_label_formatter(&x_tick)
+        .y_label_formatter(&left_tick)
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()?;
+    chart
+        .configure_secondary_axes()
+        .y_desc(right.label)
+        .y_label_formatter(&right_tick)
+        .draw()?;
+    for s in left.series {
+        let style = line_style(s);
+        chart
+            .draw_series(LineSeries::new(drawable(s, left.log), style))?
+            .label(s.name.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+    }
+    for s in right.series {
+        let style = line_style(s);
+        chart
+            .draw_secondary_series(LineSeries::new(drawable(s, right.log), style))?
+            .label(format!("{} (right)", s.name))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+    }
+    draw_legend(&mut chart)
+}
+
+/// As in [`super::LineChart`]: a dashed series (e.g. test next to train) is drawn thinner.
+fn line_style(s: &Series) -> ShapeStyle {
+    ShapeStyle::from(&s.color).stroke_width(if s.dashed { 1 } else { 2 })
+}
+
+/// The series' points that can be drawn on its axis: finite, and positive on a log one.
+fn drawable(s: &Series, log: bool) -> impl Iterator<Item = (f64, f64)> + Clone + '_ {
+    s.points
+        .iter()
+        .copied()
+        .filter(move |&(x, y)| x.is_finite() && plottable(y, log))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(y: (f64, f64)) -> Option<Bounds> {
+        Some(Bounds { x: (0.0, 1.0), y })
+    }
+
+    #[test]
+    fn y_extent_keeps_a_fixed_range_unless_data_leave_it() {
+        assert_eq!(y_extent(b((0.2, 0.9)), false, Some((0.0, 1.0))), (0.0, 1.0));
+        assert_eq!(y_extent(b((0.2, 1.2)), false, Some((0.0, 1.0))), (0.0, 1.2));
+        assert_eq!(y_extent(None, false, Some((0.0, 1.0))), (0.0, 1.0));
+        // Not usable on a log axis: fit the data instead.
+        assert_eq!(y_extent(b((0.5, 2.0)), true, Some((0.0, 1.0))), (0.4, 2.5));
+        assert_eq!(y_extent(None, true, None), (1.0, 10.0));
+        assert_eq!(y_extent(b((0.0, 8.0)), false, None), (-0.64, 8.64));
+    }
+}

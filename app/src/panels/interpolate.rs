@@ -1,0 +1,116 @@
+//! E9a panel: two models trained differently, and the loss and accuracy along the line through
+//! them, θ(α) = (1 − α)·θ₁ + α·θ₂, α ∈ [−1, 2], growing point by point.
+
+use std::rc::Rc;
+
+use mlds_core::experiments::interpolate::InterpolateConfig;
+use serde_json::json;
+use yew::prelude::*;
+
+use super::config::use_url_config;
+use super::subject::{current_hash, image_controls, training_controls, use_subject_run};
+use crate::backends::Backends;
+use crate::components::{DualAxisChart, Preset, Presets, Series, PALETTE};
+use crate::run_view::RunView;
+
+#[derive(Properties, PartialEq)]
+pub struct InterpolatePanelProps {
+    pub backends: Backends,
+}
+
+fn presets() -> Vec<Preset> {
+    vec![
+        Preset {
+            label: "Batch 64 vs 1024",
+            hash: "exp=interpolate".into(),
+            note:
+                "784-64-10, same initialisation, 10 epochs of 4000 images each, ~2 min on the CPU",
+        },
+        Preset {
+            label: "Learning rate 1e-3 vs 1e-2",
+            hash: "exp=interpolate&lr=0.001&lr2=0.01&batch2=64".into(),
+            note: "both batch 64",
+        },
+        Preset {
+            label: "Different initialisations",
+            hash: "exp=interpolate&same_init=0".into(),
+            note: "seeds s and s + 1: a barrier between the two minima",
+        },
+    ]
+}
+
+fn series(view: &RunView, keys: &[(&str, &str, usize, bool)]) -> Rc<Vec<Series>> {
+    Rc::new(
+        keys.iter()
+            .map(|(key, name, color, dashed)| Series {
+                name: name.to_string(),
+                color: PALETTE[*color],
+                points: view.sweep.result_points("alpha", key),
+                dashed: *dashed,
+            })
+            .collect(),
+    )
+}
+
+/// `data-metrics`: α and the four curves, one value per point so far.
+fn metrics(view: &RunView) -> String {
+    let mut m = view.metrics();
+    let column = |k: &str| {
+        json!(view
+            .sweep
+            .results
+            .iter()
+            .map(|r| r.get(k))
+            .collect::<Vec<_>>())
+    };
+    for key in [
+        "alpha",
+        "train_loss",
+        "test_loss",
+        "accuracy",
+        "test_accuracy",
+    ] {
+        let name = if key == "alpha" { "alphas" } else { key };
+        m[name] = column(key);
+    }
+    m.to_string()
+}
+
+#[function_component]
+pub fn InterpolatePanel(props: &InterpolatePanelProps) -> Html {
+    let url = use_url_config::<InterpolateConfig>("interpolate");
+    let config = url.config.clone();
+    let subject = use_subject_run(&url, &props.backends);
+    let view = subject.run.view.clone();
+    let busy = subject.busy();
+    let (state, backend) = subject.state();
+    let controls = html! {
+        <>
+            { image_controls(&url, &config.subject, busy, true) }
+            { training_controls(&url, &config.train, busy, true) }
+            { url.field("batch2", "θ₂: batch size", config.batch2.to_string(), busy) }
+            { url.field("lr2", "θ₂: learning rate", config.lr2.to_string(), busy) }
+            { url.choice("same_init", "Initialisation", if config.same_init { "1" } else { "0" }, vec![("1", "the same for both"), ("0", "different (seed + 1)")], "whether both models start from the same weights", busy) }
+            { url.field("points", "Points on α ∈ [−1, 2]", config.points.to_string(), busy) }
+            { url.field("eval_size", "Examples evaluated per set", config.eval_size.to_string(), busy) }
+        </>
+    };
+    let trainings = config.trainings();
+    html! {
+        <section class="panel" data-experiment="interpolate" data-state={state} data-run-backend={backend}>
+            <h2>{ "E9a · Flatness vs generalization — interpolation" }</h2>
+            <p class="lede">
+                { format!("Two models are trained — {} and {} — then evaluated along θ(α) = (1 − α)·θ₁ + α·θ₂ for α from −1 to 2. The loss around the small-batch model (α = 0) is wider and flatter than around the large-batch one (α = 1).", trainings[0].0, trainings[1].0) }
+            </p>
+            <Presets presets={presets()} current={current_hash(&*config)} />
+            { subject.frame(&url, controls) }
+            <div class="charts">
+                <DualAxisChart id="interpolate-chart" title="Cross-entropy (left, log) and accuracy (right) along θ(α)" x_label="α"
+                    left_label="cross-entropy" right_label="accuracy" log_left={true} right_range={Some((0.0, 1.0))}
+                    left={series(&view, &[("train_loss", "train loss", 0, false), ("test_loss", "test loss", 0, true)])}
+                    right={series(&view, &[("accuracy", "train accuracy", 1, false), ("test_accuracy", "test accuracy", 1, true)])} />
+            </div>
+            <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
+        </section>
+    }
+}

@@ -1,0 +1,79 @@
+//! E8 panel: networks of one family with growing width, each adding a point of train/test
+//! loss and accuracy against its parameter count as it finishes.
+
+use mlds_core::experiments::generalization::join_list;
+use mlds_core::experiments::params_sweep::ParamsConfig;
+use yew::prelude::*;
+
+use super::config::use_url_config;
+use super::subject::{current_hash, image_controls, training_controls, use_subject_run};
+use super::sweep_charts::{points_json, results_table, series_of};
+use crate::backends::Backends;
+use crate::components::{Preset, Presets, ScatterChart};
+
+#[derive(Properties, PartialEq)]
+pub struct ParamsPanelProps {
+    pub backends: Backends,
+}
+
+fn presets() -> Vec<Preset> {
+    vec![
+        Preset {
+            label: "11 widths, 805 to 814k parameters",
+            hash: "exp=params".into(),
+            note: "784-w-10, w = 1…1024, 5 epochs of 2000 images each, a few minutes on the CPU",
+        },
+        Preset {
+            label: "Whole subset",
+            hash: "exp=params&train_size=all&epochs=10".into(),
+            note: "8,000 images, 10 epochs per model: tens of minutes on the CPU",
+        },
+    ]
+}
+
+const KEYS: [&str; 5] = [
+    "params",
+    "train_loss",
+    "test_loss",
+    "accuracy",
+    "test_accuracy",
+];
+
+#[function_component]
+pub fn ParamsPanel(props: &ParamsPanelProps) -> Html {
+    let url = use_url_config::<ParamsConfig>("params");
+    let config = url.config.clone();
+    let subject = use_subject_run(&url, &props.backends);
+    let view = subject.run.view.clone();
+    let busy = subject.busy();
+    let (state, backend) = subject.state();
+    let results = &view.sweep.results;
+    let mut metrics = view.metrics();
+    metrics["points"] = points_json(results, &KEYS);
+    let controls = html! {
+        <>
+            { image_controls(&url, &config.subject, busy, false) }
+            { training_controls(&url, &config.train, busy, true) }
+            { url.field("widths", "Hidden widths (one model each)", join_list(&config.widths), busy) }
+            { url.field("eval_size", "Examples evaluated per set", config.eval_size.to_string(), busy) }
+        </>
+    };
+    html! {
+        <section class="panel" data-experiment="params" data-state={state} data-run-backend={backend}>
+            <h2>{ "E8 · Number of parameters vs generalization" }</h2>
+            <p class="lede">
+                { format!("{} fully connected networks 784-w-10 of growing width are trained one after another in the same way; each finished model adds a point. Training loss keeps falling with size; test loss falls, then flattens (or rises) while the models can fit the training set ever better.", config.widths.len()) }
+            </p>
+            <Presets presets={presets()} current={current_hash(&*config)} />
+            { subject.frame(&url, controls) }
+            <div class="charts">
+                <ScatterChart id="params-loss" title="Loss vs number of parameters" x_label="parameters" y_label="cross-entropy" log_x={true} log_y={true}
+                    series={series_of(results, "params", &[("train_loss", "train"), ("test_loss", "test")])} />
+                <ScatterChart id="params-accuracy" title="Accuracy vs number of parameters" x_label="parameters" y_label="accuracy" log_x={true}
+                    series={series_of(results, "params", &[("accuracy", "train"), ("test_accuracy", "test")])} />
+            </div>
+            { results_table(results, &[("params", "parameters"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
+            <pre class="metrics" data-metrics="">{ metrics.to_string() }</pre>
+        </section>
+    }
+}

@@ -1,0 +1,284 @@
+//! What the generalization experiments (E7–E10) share: their classifier on an image task,
+//! evaluating a trained model on its training and test sets, sweeps over batch sizes, and the
+//! named results a sweep reports.
+
+use std::collections::BTreeMap;
+
+use burn::module::Module;
+use burn::tensor::Device;
+
+use super::subject::{
+    image_training, subject_params, train_subject, Subject, SubjectData, SubjectDefaults, Trained,
+};
+use super::{fail, stopped, Outcome};
+use crate::data::ImageDataset;
+use crate::events::{Event, Host};
+use crate::models::Classifier;
+use crate::params::Params;
+use crate::train::{ClassifierTask, Halt, NoHooks, Stopwatch, TrainSettings};
+
+/// A trained classifier's loss and accuracy on (the first `limit` examples of) its training and
+/// test sets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evaluation {
+    pub train_loss: f64,
+    pub accuracy: f64,
+    pub test_loss: f64,
+    pub test_accuracy: f64,
+}
+
+impl Evaluation {
+    /// As named values, the keys the pages and tests read.
+    pub fn values(&self) -> Vec<(&'static str, f64)> {
+        vec![
+            ("train_loss", self.train_loss),
+            ("accuracy", self.accuracy),
+            ("test_loss", self.test_loss),
+            ("test_accuracy", self.test_accuracy),
+        ]
+    }
+}
+
+/// Evaluate `models` (any device; evaluated as inference models) of `subject` on `data`'s
+/// training and test sets, at most `limit` examples of each; `None` if the host stopped.
+pub async fn evaluate(
+    models: &[Classifier],
+    subject: &Subject,
+    data: &SubjectData,
+    limit: usize,
+    device: &Device,
+    host: &mut impl Host,
+    clock: &mut Stopwatch,
+) -> Result<Option<Vec<Evaluation>>, String> {
+    let (Subject::Images { model, .. }, SubjectData::Images { train, test }) = (subject, data)
+    else {
+        return Err("the generalization experiments classify images".into());
+    };
+    let task = ClassifierTask::new(
+        train,
+        test,
+        std::slice::from_ref(model),
+        *device == Device::flex(),
+        device,
+    );
+    let plain: Vec<Classifier> = models.iter().map(|m| m.valid()).collect();
+    let Some((train_loss, accuracy)) = task
+        .evaluate(&plain, train, limit, device, host, clock)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some((test_loss, test_accuracy)) = task
+        .evaluate(&plain, test, limit, device, host, clock)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(
+        (0..models.len())
+            .map(|i| Evaluation {
+                train_loss: train_loss[i],
+                accuracy: accuracy[i],
+                test_loss: test_loss[i],
+                test_accuracy: test_accuracy[i],
+            })
+            .collect(),
+    ))
+}
+
+/// Send one result of a sweep.
+pub fn emit_result(
+    host: &mut impl Host,
+    index: usize,
+    label: String,
+    values: impl IntoIterator<Item = (&'static str, f64)>,
+) {
+    host.emit(Event::Result {
+        index,
+        label,
+        values: values
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect::<BTreeMap<_, _>>(),
+    });
+}
+
+/// A comma-separated list of positive integers in `range` (batch sizes, widths), at least
+/// `min_len` of them, else `default` with a notice.
+pub fn number_list(
+    p: &mut Params,
+    key: &str,
+    default: &[usize],
+    range: std::ops::RangeInclusive<usize>,
+    min_len: usize,
+) -> Vec<usize> {
+    let Some(raw) = p.get(key) else {
+        return default.to_vec();
+    };
+    let parsed: Option<Vec<usize>> = raw.split(',').map(|v| v.trim().parse().ok()).collect();
+    match parsed {
+        Some(list)
+            if list.len() >= min_len
+                && list.len() <= 16
+                && list.iter().all(|v| range.contains(v)) =>
+        {
+            list
+        }
+        _ => {
+            p.notice(format!(
+                "{key}={raw}: expected {min_len} to 16 comma-separated values in {}–{}; using the default",
+                range.start(),
+                range.end()
+            ));
+            default.to_vec()
+        }
+    }
+}
+
+/// `16,64,256`
+pub fn join_list(list: &[usize]) -> String {
+    list.iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Models that differ only in their training batch size (E9b, E10): the sweep's settings.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BatchSweep {
+    pub subject: Subject,
+    /// Every model's training, but for its batch size.
+    pub train: TrainSettings,
+    /// One model per batch size, log-spaced by default.
+    pub batches: Vec<usize>,
+    /// Examples of each set the finished models are evaluated on.
+    pub eval_size: usize,
+}
+
+/// 16 … 4096, ×4 apart: five models.
+pub const DEFAULT_BATCHES: [usize; 5] = [16, 64, 256, 1024, 4096];
+
+impl BatchSweep {
+    pub fn from_params(p: &mut Params, subject: &SubjectDefaults, epochs: usize) -> Self {
+        let subject = Subject::images_from_params(p, subject);
+        let train = TrainSettings::from_params(p, &image_training(epochs));
+        Self {
+            subject,
+            train,
+            batches: number_list(p, "batches", &DEFAULT_BATCHES, 1..=8192, 2),
+            eval_size: p.number("eval_size", 2000, 10..=60_000),
+        }
+    }
+
+    pub fn to_params(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = subject_params(&self.subject, &self.train);
+        pairs.retain(|(k, _)| !matches!(*k, "task" | "batch"));
+        pairs.extend([
+            ("batches", join_list(&self.batches)),
+            ("eval_size", self.eval_size.to_string()),
+        ]);
+        pairs
+    }
+}
+
+/// What E9b and E10 measure on each trained model besides its losses and accuracies.
+#[allow(async_fn_in_trait)] // used generically, never as a trait object
+pub trait Measure {
+    /// Named values for the model trained with batch size `batch` (`None`: the host stopped).
+    async fn measure(
+        &mut self,
+        model: &Classifier,
+        data: &SubjectData,
+        device: &Device,
+        host: &mut impl Host,
+        clock: &mut Stopwatch,
+    ) -> Result<Option<Vec<(&'static str, f64)>>, String>;
+}
+
+/// Train one model per batch size, one after another; evaluate and `measure` each, and report
+/// it as a result (`batch`, losses, accuracies and the measured values).
+pub async fn run_batch_sweep<H: Host>(
+    sweep: &BatchSweep,
+    images: Option<&ImageDataset>,
+    device: &Device,
+    host: &mut H,
+    measure: &mut impl Measure,
+) -> Outcome {
+    let data = match SubjectData::prepare(&sweep.subject, images, device, host) {
+        Ok(d) => d,
+        Err(e) => return fail(host, e),
+    };
+    host.emit(Event::Started {
+        models: vec![sweep.subject.model_info("model".into())],
+        total_epochs: sweep.train.epochs,
+    });
+    let mut clock = Stopwatch::default();
+    let count = sweep.batches.len();
+    for (i, &batch) in sweep.batches.iter().enumerate() {
+        host.emit(Event::Unit {
+            index: i,
+            count,
+            label: format!("batch size {batch} ({} of {count})", i + 1),
+        });
+        let settings = TrainSettings {
+            batch_size: Some(batch),
+            ..sweep.train.clone()
+        };
+        let trained = train_subject(
+            &sweep.subject,
+            &data,
+            &settings,
+            sweep.train.seed,
+            device,
+            &mut NoHooks,
+            host,
+            &mut clock,
+        )
+        .await;
+        let model = match trained {
+            Ok(Trained::Classifier(m)) => m,
+            Ok(Trained::Mlp(_)) => return fail(host, "this experiment classifies images".into()),
+            Err(Halt::Stopped { epoch }) => return stopped(host, epoch, &clock),
+            Err(Halt::Failed(e)) => return fail(host, format!("batch size {batch}: {e}")),
+        };
+        clock.start();
+        let eval = evaluate(
+            std::slice::from_ref(&model),
+            &sweep.subject,
+            &data,
+            sweep.eval_size,
+            device,
+            host,
+            &mut clock,
+        )
+        .await;
+        let eval = match eval {
+            Ok(Some(e)) => e[0],
+            Ok(None) => return stopped(host, sweep.train.epochs, &clock),
+            Err(e) => return fail(host, e),
+        };
+        let measured = match measure
+            .measure(&model, &data, device, host, &mut clock)
+            .await
+        {
+            Ok(Some(m)) => m,
+            Ok(None) => return stopped(host, sweep.train.epochs, &clock),
+            Err(e) => return fail(host, format!("batch size {batch}: {e}")),
+        };
+        clock.stop();
+        emit_result(
+            host,
+            i,
+            format!("batch {batch}"),
+            [("batch", batch as f64)]
+                .into_iter()
+                .chain(eval.values())
+                .chain(measured),
+        );
+    }
+    host.emit(Event::Done {
+        epoch: sweep.train.epochs,
+        elapsed_ms: clock.elapsed_ms(),
+    });
+    Outcome::Done
+}

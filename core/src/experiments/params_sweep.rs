@@ -1,0 +1,194 @@
+//! E8, "Number of parameters vs generalization": one family of fully connected networks of
+//! growing width (784-w-10, about 1k to 1M parameters), each trained the same way; every
+//! finished model adds a point of train/test loss and accuracy against its parameter count.
+
+use burn::module::Module;
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use super::generalization::{emit_result, evaluate, join_list, number_list};
+use super::subject::{
+    image_training, subject_params, train_subject, Subject, SubjectData, SubjectDefaults, Trained,
+};
+use super::{fail, stopped, FromParams, Outcome};
+use crate::data::ImageDataset;
+use crate::events::{Event, Host, ModelInfo};
+use crate::models::ActivationKind;
+use crate::params::Params;
+use crate::train::{Halt, NoHooks, Stopwatch, TrainSettings};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParamsConfig {
+    /// The task and the family's first member (its `hidden` widths are replaced per model).
+    pub subject: Subject,
+    pub train: TrainSettings,
+    /// Hidden width of each model, in order.
+    pub widths: Vec<usize>,
+    /// Examples of each set the finished models are evaluated on.
+    pub eval_size: usize,
+}
+
+/// 1 … 1024 hidden units: 805 to 814,090 parameters on MNIST, 11 models.
+pub const DEFAULT_WIDTHS: [usize; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+const SUBJECT: SubjectDefaults = SubjectDefaults {
+    images: true,
+    shape: "1-8-1",
+    activation: ActivationKind::Relu,
+    convs: &[],
+    hidden: &[1],
+    train_size: Some(2000),
+};
+
+impl Default for ParamsConfig {
+    fn default() -> Self {
+        Self::from_params(&mut Params::default())
+    }
+}
+
+impl FromParams for ParamsConfig {
+    fn from_params(p: &mut Params) -> Self {
+        let subject = Subject::images_from_params(p, &SUBJECT);
+        let train = TrainSettings::from_params(p, &image_training(5));
+        Self {
+            subject,
+            train,
+            widths: number_list(p, "widths", &DEFAULT_WIDTHS, 1..=2048, 2),
+            eval_size: p.number("eval_size", 2000, 10..=60_000),
+        }
+    }
+
+    fn to_params(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = subject_params(&self.subject, &self.train);
+        pairs.retain(|(k, _)| !matches!(*k, "task" | "hidden"));
+        pairs.extend([
+            ("widths", join_list(&self.widths)),
+            ("eval_size", self.eval_size.to_string()),
+        ]);
+        pairs
+    }
+}
+
+impl ParamsConfig {
+    /// The family's model of hidden width `w`.
+    pub fn member(&self, w: usize) -> Subject {
+        match &self.subject {
+            Subject::Images { task, model } => Subject::Images {
+                task: task.clone(),
+                model: crate::models::ClassifierConfig {
+                    hidden: vec![w],
+                    ..model.clone()
+                },
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+/// Run E8 on `device` (plain, not autodiff) with `images`: the models one after another.
+pub async fn run<H: Host>(
+    config: &ParamsConfig,
+    images: Option<&ImageDataset>,
+    device: &Device,
+    host: &mut H,
+) -> Outcome {
+    let data = match SubjectData::prepare(&config.subject, images, device, host) {
+        Ok(d) => d,
+        Err(e) => return fail(host, e),
+    };
+    let members: Vec<Subject> = config.widths.iter().map(|&w| config.member(w)).collect();
+    let infos: Vec<ModelInfo> = members
+        .iter()
+        .zip(&config.widths)
+        .map(|(s, w)| s.model_info(format!("width {w}")))
+        .collect();
+    host.emit(Event::Started {
+        models: vec![infos[0].clone()],
+        total_epochs: config.train.epochs,
+    });
+    let mut clock = Stopwatch::default();
+    for (i, (member, info)) in members.iter().zip(&infos).enumerate() {
+        host.emit(Event::Unit {
+            index: i,
+            count: members.len(),
+            label: format!(
+                "model {} of {}: {} ({} parameters)",
+                i + 1,
+                members.len(),
+                info.shape,
+                info.params
+            ),
+        });
+        let trained = train_subject(
+            member,
+            &data,
+            &config.train,
+            config.train.seed,
+            device,
+            &mut NoHooks,
+            host,
+            &mut clock,
+        )
+        .await;
+        let model = match trained {
+            Ok(Trained::Classifier(m)) => m,
+            Ok(Trained::Mlp(_)) => return fail(host, "E8 classifies images".into()),
+            Err(Halt::Stopped { epoch }) => return stopped(host, epoch, &clock),
+            Err(Halt::Failed(e)) => return fail(host, format!("{}: {e}", info.name)),
+        };
+        clock.start();
+        let params = model.num_params();
+        let eval = evaluate(
+            &[model],
+            member,
+            &data,
+            config.eval_size,
+            device,
+            host,
+            &mut clock,
+        )
+        .await;
+        clock.stop();
+        match eval {
+            Ok(Some(e)) => emit_result(
+                host,
+                i,
+                info.name.clone(),
+                [
+                    ("params", params as f64),
+                    ("width", config.widths[i] as f64),
+                ]
+                .into_iter()
+                .chain(e[0].values()),
+            ),
+            Ok(None) => return stopped(host, config.train.epochs, &clock),
+            Err(e) => return fail(host, e),
+        }
+    }
+    host.emit(Event::Done {
+        epoch: config.train.epochs,
+        elapsed_ms: clock.elapsed_ms(),
+    });
+    Outcome::Done
+}
+
+impl super::subject::SubjectExperiment for ParamsConfig {
+    const ID: &'static str = "params";
+
+    fn subject(&self) -> &super::subject::Subject {
+        &self.subject
+    }
+
+    fn train(&self) -> &crate::train::TrainSettings {
+        &self.train
+    }
+
+    async fn run<H: Host>(
+        &self,
+        images: Option<&ImageDataset>,
+        device: &Device,
+        host: &mut H,
+    ) -> Outcome {
+        run(self, images, device, host).await
+    }
+}

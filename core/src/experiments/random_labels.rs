@@ -1,0 +1,144 @@
+//! E7, "Can a network fit random labels?": the training labels randomly permuted (seeded; the
+//! test labels stay true), an MLP with 3 hidden layers of 256 memorises them: its training loss
+//! heads to 0 while its test loss rises and test accuracy stays at chance.
+
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use super::subject::{
+    image_training, subject_params, train_subject, Subject, SubjectData, SubjectDefaults,
+};
+use super::{fail, finish, FromParams, Outcome};
+use crate::data::ImageDataset;
+use crate::events::{Event, Host};
+use crate::models::ActivationKind;
+use crate::params::Params;
+use crate::train::{NoHooks, Stopwatch, TrainSettings};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RandomLabelsConfig {
+    pub subject: Subject,
+    pub train: TrainSettings,
+    /// Permute the training labels (`false`: the true labels, to compare).
+    pub random: bool,
+    /// Test images evaluated after each epoch.
+    pub test_size: usize,
+}
+
+/// 500 training images: few enough that 784-256-256-256-10 (335,114 parameters) memorises
+/// their random labels within a few minutes on the CPU backend.
+const SUBJECT: SubjectDefaults = SubjectDefaults {
+    images: true,
+    shape: "1-8-1",
+    activation: ActivationKind::Relu,
+    convs: &[],
+    hidden: &[256, 256, 256],
+    train_size: Some(500),
+};
+
+impl Default for RandomLabelsConfig {
+    fn default() -> Self {
+        Self::from_params(&mut Params::default())
+    }
+}
+
+impl FromParams for RandomLabelsConfig {
+    fn from_params(p: &mut Params) -> Self {
+        let subject = Subject::images_from_params(p, &SUBJECT);
+        let defaults = crate::train::TrainDefaults {
+            learning_rate: 0.001,
+            epochs: 60,
+            ..image_training(60)
+        };
+        let train = TrainSettings::from_params(p, &defaults);
+        let random = p.choice(
+            "labels",
+            true,
+            |s| match s {
+                "random" => Some(true),
+                "true" => Some(false),
+                _ => None,
+            },
+            &["random", "true"],
+        );
+        Self {
+            subject,
+            train,
+            random,
+            test_size: p.number("test_size", 1000, 10..=10_000),
+        }
+    }
+
+    fn to_params(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = subject_params(&self.subject, &self.train);
+        pairs.retain(|(k, _)| *k != "task");
+        pairs.extend([
+            ("labels", if self.random { "random" } else { "true" }.into()),
+            ("test_size", self.test_size.to_string()),
+        ]);
+        pairs
+    }
+}
+
+/// Run E7 on `device` (plain, not autodiff) with `images`.
+pub async fn run<H: Host>(
+    config: &RandomLabelsConfig,
+    images: Option<&ImageDataset>,
+    device: &Device,
+    host: &mut H,
+) -> Outcome {
+    let data = match SubjectData::prepare(&config.subject, images, device, host) {
+        Ok(SubjectData::Images { train, test }) => SubjectData::Images {
+            train: match config.random {
+                true => train.with_shuffled_labels(config.train.seed),
+                false => train,
+            },
+            test: test.take(config.test_size),
+        },
+        Ok(_) => return fail(host, "E7 classifies images".into()),
+        Err(e) => return fail(host, e),
+    };
+    let name = match config.random {
+        true => "random labels",
+        false => "true labels",
+    };
+    host.emit(Event::Started {
+        models: vec![config.subject.model_info(name.into())],
+        total_epochs: config.train.epochs,
+    });
+    let mut clock = Stopwatch::default();
+    let result = train_subject(
+        &config.subject,
+        &data,
+        &config.train,
+        config.train.seed,
+        device,
+        &mut NoHooks,
+        host,
+        &mut clock,
+    )
+    .await
+    .map(|_| ());
+    finish(host, result, config.train.epochs, &clock)
+}
+
+impl super::subject::SubjectExperiment for RandomLabelsConfig {
+    const ID: &'static str = "random-labels";
+
+    fn subject(&self) -> &super::subject::Subject {
+        &self.subject
+    }
+
+    fn train(&self) -> &crate::train::TrainSettings {
+        &self.train
+    }
+
+    async fn run<H: Host>(
+        &self,
+        images: Option<&ImageDataset>,
+        device: &Device,
+        host: &mut H,
+    ) -> Outcome {
+        run(self, images, device, host).await
+    }
+}

@@ -1,0 +1,257 @@
+//! E7–E10 end to end on the CPU backend (flex) with the shipped MNIST subset, fixed seeds and
+//! short schedules.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use burn::tensor::Device;
+use common::subset;
+use mlds_core::events::CollectingHost;
+use mlds_core::experiments::generalization::evaluate;
+use mlds_core::experiments::interpolate::{self, InterpolateConfig};
+use mlds_core::experiments::params_sweep::{self, ParamsConfig};
+use mlds_core::experiments::random_labels::{self, RandomLabelsConfig};
+use mlds_core::experiments::sensitivity::{self, SensitivityConfig};
+use mlds_core::experiments::sharpness::{self, SharpnessConfig};
+use mlds_core::experiments::subject::{train_subject, SubjectData, Trained};
+use mlds_core::experiments::{FromParams, Outcome};
+use mlds_core::params::{to_query, Params};
+use mlds_core::train::{NoHooks, Stopwatch};
+use mlds_core::Event;
+
+fn config<C: FromParams>(query: &str) -> C {
+    let mut params = Params::parse(query);
+    let config = C::from_params(&mut params);
+    let notices = params.finish();
+    assert!(notices.is_empty(), "test queries are valid: {notices:?}");
+    config
+}
+
+fn round_trips<C: FromParams + PartialEq + std::fmt::Debug>(query: &str) {
+    let c: C = config(query);
+    assert_eq!(config::<C>(&to_query(c.to_params())), c, "{query}");
+}
+
+fn results(host: &CollectingHost) -> Vec<BTreeMap<String, f64>> {
+    host.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Result { values, .. } => Some(values.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn configs_round_trip_and_clamp() {
+    round_trips::<RandomLabelsConfig>(
+        "labels=true&train_size=300&hidden=64-64&epochs=7&test_size=200",
+    );
+    round_trips::<ParamsConfig>("widths=1,4,16&epochs=2&eval_size=100");
+    round_trips::<InterpolateConfig>("batch2=512&lr2=0.01&same_init=0&points=41&hidden=32");
+    round_trips::<SensitivityConfig>("batches=8,64,512&samples=40");
+    round_trips::<SharpnessConfig>("batches=16,256&epsilon=0.0005&power_steps=7&ascent_steps=3");
+    let mut p = Params::parse("widths=5&points=3&batches=0,9999999&labels=maybe&task=function");
+    let widths = ParamsConfig::from_params(&mut p).widths;
+    let points = InterpolateConfig::from_params(&mut p).points;
+    let batches = SensitivityConfig::from_params(&mut p).sweep.batches;
+    let random = RandomLabelsConfig::from_params(&mut p).random;
+    assert_eq!(
+        widths,
+        params_sweep::DEFAULT_WIDTHS,
+        "one width is no sweep"
+    );
+    assert_eq!(points, 31, "at least 31 points");
+    assert_eq!(batches.len(), 5);
+    assert!(random);
+    let notices = p.finish();
+    assert!(notices.len() >= 5, "{notices:?}");
+    assert!(
+        notices.iter().any(|n| n.contains("'task'")),
+        "E7–E10 have no task choice"
+    );
+}
+
+#[test]
+fn random_labels_are_memorised_while_test_accuracy_stays_near_chance() {
+    let c: RandomLabelsConfig =
+        config("train_size=200&hidden=256-256&epochs=40&batch=50&test_size=500&seed=3");
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(random_labels::run(
+        &c,
+        Some(&subset()),
+        &Device::flex(),
+        &mut host,
+    ));
+    assert_eq!(outcome, Outcome::Done);
+    let train: Vec<f64> = host
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::TrainMetrics { losses, .. } => Some(losses[0]),
+            _ => None,
+        })
+        .collect();
+    let test: Vec<(f64, f64)> = host
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::TestMetrics {
+                losses, accuracies, ..
+            } => Some((losses[0], accuracies[0])),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(test.len(), 40);
+    let (first, last) = (train[0], *train.last().unwrap());
+    assert!(last < first * 0.5, "training loss falls: {first} -> {last}");
+    let (first_test, last_test) = (test[0].0, test[39].0);
+    assert!(
+        last_test > first_test,
+        "test loss rises: {first_test} -> {last_test}"
+    );
+    assert!(
+        test[39].1 < 0.2,
+        "test accuracy near chance: {}",
+        test[39].1
+    );
+}
+
+#[test]
+fn the_params_sweep_reports_one_point_per_width_with_counted_parameters() {
+    let c: ParamsConfig = config("widths=2,8,32&epochs=2&train_size=300&eval_size=300");
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(params_sweep::run(
+        &c,
+        Some(&subset()),
+        &Device::flex(),
+        &mut host,
+    ));
+    assert_eq!(outcome, Outcome::Done);
+    let points = results(&host);
+    let params: Vec<f64> = points.iter().map(|p| p["params"]).collect();
+    assert_eq!(params, [1600.0, 6370.0, 25450.0], "784·w + w + 10·w + 10");
+    for p in &points {
+        for key in ["accuracy", "test_accuracy"] {
+            assert!((0.0..=1.0).contains(&p[key]), "{key} {p:?}");
+        }
+        assert!(p["train_loss"] > 0.0 && p["test_loss"] > 0.0);
+    }
+    assert!(
+        points[2]["accuracy"] > points[0]["accuracy"],
+        "wider fits better: {points:?}"
+    );
+}
+
+#[test]
+fn interpolation_reproduces_both_models_at_alpha_zero_and_one() {
+    let query = "hidden=16&train_size=300&epochs=2&batch=32&batch2=150&eval_size=200&seed=2";
+    let c: InterpolateConfig = config(query);
+    let data = subset();
+    let device = Device::flex();
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(interpolate::run(&c, Some(&data), &device, &mut host));
+    assert_eq!(outcome, Outcome::Done);
+    let points = results(&host);
+    assert_eq!(points.len(), 31);
+    assert!((points[0]["alpha"] + 1.0).abs() < 1e-12 && (points[30]["alpha"] - 2.0).abs() < 1e-12);
+
+    // The same two trainings again (deterministic), evaluated directly.
+    let mut quiet = CollectingHost::default();
+    let prepared = SubjectData::prepare(&c.subject, Some(&data), &device, &mut quiet).unwrap();
+    for (at, (_, settings, seed)) in [10, 20].into_iter().zip(c.trainings()) {
+        let mut clock = Stopwatch::default();
+        let trained = pollster::block_on(train_subject(
+            &c.subject,
+            &prepared,
+            &settings,
+            seed,
+            &device,
+            &mut NoHooks,
+            &mut quiet,
+            &mut clock,
+        ));
+        let Ok(Trained::Classifier(model)) = trained else {
+            panic!("a classifier")
+        };
+        let eval = pollster::block_on(evaluate(
+            &[model],
+            &c.subject,
+            &prepared,
+            c.eval_size,
+            &device,
+            &mut quiet,
+            &mut clock,
+        ))
+        .unwrap()
+        .unwrap()[0];
+        let p = &points[at];
+        assert!(
+            p["alpha"].abs() < 1e-9 || (p["alpha"] - 1.0).abs() < 1e-9,
+            "{p:?}"
+        );
+        for (key, value) in eval.values() {
+            assert!(
+                (p[key] - value).abs() <= 1e-6 * value.abs().max(1e-6),
+                "α = {}: {key} {} vs {value}",
+                p["alpha"],
+                p[key]
+            );
+        }
+    }
+    assert!(points
+        .iter()
+        .all(|p| p["train_loss"].is_finite() && p["test_loss"].is_finite()));
+}
+
+#[test]
+fn sensitivity_sweep_measures_every_batch_size() {
+    let c: SensitivityConfig =
+        config("batches=16,128&epochs=1&train_size=256&samples=50&eval_size=200");
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(sensitivity::run(
+        &c,
+        Some(&subset()),
+        &Device::flex(),
+        &mut host,
+    ));
+    assert_eq!(outcome, Outcome::Done);
+    let points = results(&host);
+    assert_eq!(
+        points.iter().map(|p| p["batch"]).collect::<Vec<_>>(),
+        [16.0, 128.0]
+    );
+    for p in &points {
+        assert!(
+            p["sensitivity"] > 0.0 && p["sensitivity"].is_finite(),
+            "{p:?}"
+        );
+        // Softmax outputs are bounded: their Jacobian is gentler than the loss's gradient.
+        assert!(p["softmax_sensitivity"] > 0.0 && p["softmax_sensitivity"].is_finite());
+    }
+}
+
+#[test]
+fn sharpness_sweep_measures_every_batch_size() {
+    let c: SharpnessConfig = config(
+        "batches=32,256&epochs=1&train_size=256&samples=64&power_steps=6&ascent_steps=3&hidden=8",
+    );
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(sharpness::run(
+        &c,
+        Some(&subset()),
+        &Device::flex(),
+        &mut host,
+    ));
+    assert_eq!(outcome, Outcome::Done);
+    let points = results(&host);
+    assert_eq!(points.len(), 2);
+    for p in &points {
+        assert!(p["sharpness"] >= 0.0 && p["sharpness"].is_finite(), "{p:?}");
+        assert!(
+            p["top_eigenvalue"] > 0.0 && p["top_eigenvalue"].is_finite(),
+            "{p:?}"
+        );
+    }
+}
