@@ -123,6 +123,21 @@ pub fn App() -> Html {
         (Some(b), "surface") => {
             html! { <SurfacePanel key={*hash_generation} backends={b.clone()} /> }
         }
+        (Some(b), "random-labels") => {
+            html! { <RandomLabelsPanel key={*hash_generation} backends={b.clone()} /> }
+        }
+        (Some(b), "params") => {
+            html! { <ParamsPanel key={*hash_generation} backends={b.clone()} /> }
+        }
+        (Some(b), "interpolate") => {
+            html! { <InterpolatePanel key={*hash_generation} backends={b.clone()} /> }
+        }
+        (Some(b), "sensitivity") => {
+            html! { <SensitivityPanel key={*hash_generation} backends={b.clone()} /> }
+        }
+        (Some(b), "sharpness") => {
+            html! { <SharpnessPanel key={*hash_generation} backends={b.clone()} /> }
+        }
         (Some(_), other) => html! {
             <div class="error" role="alert">{ format!("There is no experiment '{other}' in this version; pick one above.") }</div>
         },
