@@ -76,48 +76,8 @@ pub(super) fn tick(v: f64, log: bool) -> String {
     }
 }
 
-/// Tick text for a log x axis of sizes and counts (batch size 16…4096, parameter count
-/// ~800…1e6), where `1e0 2e0 5e0` would read badly: the value itself where that is short
-/// (`16`, `4096`, `100`, `0.5`), round values from 1000 up and below 0.01 as `1e3`, `2e5`,
-/// `1e-3`, anything else with about three significant digits.
-pub(super) fn log_tick(v: f64) -> String {
-    let a = v.abs();
-    let round = format!("{v:.0e}");
-    let is_round = round
-        .parse::<f64>()
-        .is_ok_and(|r| (r - v).abs() <= 1e-9 * a);
-    if is_round && !(1e-2..1e3).contains(&a) {
-        round
-    } else if (v - v.round()).abs() <= 1e-9 * a.max(1.0) && a < 1e6 {
-        format!("{:.0}", v.round())
-    } else if (1e-2..1e3).contains(&a) {
-        tick(v, false)
-    } else {
-        short(v)
-    }
-}
-
-/// The tick base for a log axis over `values`: 2 when every value is a power of two (batch
-/// sizes, widths), so the ticks land on the values swept (16, 32, …, 4096) instead of on the
-/// one or two powers of ten in between; 10 otherwise.
-pub(super) fn log_base(values: impl IntoIterator<Item = f64>) -> f64 {
-    let pow2 = |v: f64| v > 0.0 && (v.log2() - v.log2().round()).abs() < 1e-9;
-    let mut values = values.into_iter().peekable();
-    match values.peek().is_some() && values.all(pow2) {
-        true => 2.0,
-        false => 10.0,
-    }
-}
-
-/// A log range that is not a single value: a lone point gets a factor 2 either side, so it
-/// sits in the middle with a tick or two around it.
-pub(super) fn log_widened(lo: f64, hi: f64) -> (f64, f64) {
-    if hi <= lo * (1.0 + 1e-9) {
-        (lo / 2.0, hi * 2.0)
-    } else {
-        (lo, hi)
-    }
-}
+/// An axis range and how its tick values are written.
+pub(super) type Axis<R> = (R, fn(f64) -> String);
 
 /// A value as short text with about three significant digits (colour-bar ends).
 pub(super) fn short(v: f64) -> String {
@@ -241,29 +201,5 @@ mod tests {
         assert_eq!(short(0.5), "0.5");
         assert_eq!(short(12.5), "12.5");
         assert_eq!(short(0.00123), "1.23e-3");
-    }
-
-    #[test]
-    fn log_ticks_read_as_values() {
-        let texts: Vec<String> = [16.0, 256.0, 4096.0, 65536.0, 100.0, 1.0, 0.5, 0.125]
-            .into_iter()
-            .map(log_tick)
-            .collect();
-        assert_eq!(
-            texts,
-            ["16", "256", "4096", "65536", "100", "1", "0.5", "0.125"]
-        );
-        assert_eq!(log_tick(1e3), "1e3");
-        assert_eq!(log_tick(2e5), "2e5");
-        assert_eq!(log_tick(1e6), "1e6");
-        assert_eq!(log_tick(0.001), "1e-3");
-        assert_eq!(log_tick(0.01), "0.01");
-        assert_eq!(log_tick(1500.0), "1500");
-        assert_eq!(log_tick(1048576.0), "1.05e6");
-        assert_eq!(log_base([16.0, 64.0, 4096.0]), 2.0);
-        assert_eq!(log_base([16.0, 100.0]), 10.0);
-        assert_eq!(log_base([]), 10.0);
-        assert_eq!(log_widened(8.0, 8.0), (4.0, 16.0));
-        assert_eq!(log_widened(8.0, 16.0), (8.0, 16.0));
     }
 }

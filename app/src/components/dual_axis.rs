@@ -13,8 +13,9 @@ use yew::prelude::*;
 
 use super::chart::{
     bounds, canvas_area, draw_legend, finish_draw, padded, plottable, tick, title_only, widened,
-    Area, Bounds, DrawResult,
+    Area, Axis, Bounds, DrawResult,
 };
+use super::log_axis::{log_axis, log_extent};
 use super::Series;
 
 #[derive(Properties, PartialEq)]
@@ -28,8 +29,11 @@ pub struct DualAxisChartProps {
     pub left: Rc<Vec<Series>>,
     /// Drawn against the right y axis; listed in the legend with " (right)".
     pub right: Rc<Vec<Series>>,
+    /// Log-scaled left axis (e.g. cross-entropy); points with y ≤ 0 are left out. Its ticks
+    /// read as values (`0.05 0.1 0.2 0.5 1`), as on [`super::ScatterChart`]'s log x axis.
     #[prop_or_default]
     pub log_left: bool,
+    /// As `log_left`, for the right axis.
     #[prop_or_default]
     pub log_right: bool,
     /// The least the right axis spans, e.g. `Some((0.0, 1.0))` for accuracy, so its scale does
@@ -96,7 +100,7 @@ fn draw(
     let left_bounds = bounds(points(left), log_left);
     let right_bounds = bounds(points(right), log_right);
     // One x range over both sides' points.
-    let Some((x0, mut x1)) = [left_bounds, right_bounds]
+    let Some((x0, x1)) = [left_bounds, right_bounds]
         .into_iter()
         .flatten()
         .map(|b| b.x)
@@ -104,9 +108,8 @@ fn draw(
     else {
         return title_only(&root, title);
     };
-    if x1 - x0 < 1e-12 {
-        x1 = x0 + 1.0;
-    }
+    // A lone α (the first of a sweep) in the middle, where its dot is seen whole.
+    let (x0, x1) = widened(x0, x1);
     let left_y = y_extent(left_bounds, log_left, None);
     let right_y = y_extent(right_bounds, log_right, right_range);
     let left = Side {
@@ -128,35 +131,39 @@ fn draw(
         with_right(
             &root,
             &frame,
-            (left_y.0..left_y.1).log_scale(),
+            log_axis(left_y, false),
             &left,
             &right,
             right_y,
         )?;
     } else {
-        with_right(&root, &frame, left_y.0..left_y.1, &left, &right, right_y)?;
+        with_right(&root, &frame, linear(left_y), &left, &right, right_y)?;
     }
     root.present()?;
     Ok(())
 }
 
 /// A y axis range: the data's extent padded (a side with no points yet gets a nominal range, so
-/// the other side still draws), grown to cover `fixed` when that is usable on this scale.
+/// the other side still draws), or `fixed` when that is usable on this scale, grown to cover
+/// the data: a fixed range stays exact (accuracy 0…1, not -0.08…1.08) while the data fit.
 fn y_extent(b: Option<Bounds>, log: bool, fixed: Option<(f64, f64)>) -> (f64, f64) {
     let fixed = fixed.filter(|&(lo, hi)| plottable(lo, log) && plottable(hi, log) && lo < hi);
-    let data = b.map(|b| match log {
-        true => padded(b.y.0, b.y.1, true),
-        false => {
+    match (fixed, b) {
+        (Some((lo, hi)), Some(b)) => (lo.min(b.y.0), hi.max(b.y.1)),
+        (Some(range), None) => range,
+        (None, Some(b)) if log => log_extent(b.y),
+        (None, Some(b)) => {
             let (lo, hi) = widened(b.y.0, b.y.1);
             padded(lo, hi, false)
         }
-    });
-    match (fixed, b) {
-        // A fixed range is kept exact (accuracy 0…1, not -0.08…1.08) unless data leave it.
-        (Some((lo, hi)), Some(b)) => (lo.min(b.y.0), hi.max(b.y.1)),
-        (Some(range), None) => range,
-        (None, _) => data.unwrap_or(if log { (1.0, 10.0) } else { (0.0, 1.0) }),
+        (None, None) if log => (0.1, 10.0),
+        (None, None) => (0.0, 1.0),
     }
+}
+
+/// A linear axis over `(lo, hi)` with the usual tick text.
+fn linear((lo, hi): (f64, f64)) -> Axis<Range<f64>> {
+    (lo..hi, |v| tick(v, false))
 }
 
 /// The title, the x axis description and the shared x range.
@@ -169,27 +176,32 @@ struct Frame<'a> {
 fn with_right<L>(
     root: &Area,
     frame: &Frame,
-    left_range: L,
+    left_axis: Axis<L>,
     left: &Side,
     right: &Side,
-    (r0, r1): (f64, f64),
+    right_y: (f64, f64),
 ) -> DrawResult
 where
     L: AsRangedCoord<Value = f64>,
     <L as AsRangedCoord>::CoordDescType: ValueFormatter<f64>,
 {
     if right.log {
-        plot(root, frame, left_range, (r0..r1).log_scale(), left, right)
+        plot(
+            root,
+            frame,
+            (left_axis, log_axis(right_y, false)),
+            left,
+            right,
+        )
     } else {
-        plot(root, frame, left_range, r0..r1, left, right)
+        plot(root, frame, (left_axis, linear(right_y)), left, right)
     }
 }
 
 fn plot<L, R>(
     root: &Area,
     frame: &Frame,
-    left_range: L,
-    right_range: R,
+    ((left_range, left_text), (right_range, right_text)): (Axis<L>, Axis<R>),
     left: &Side,
     right: &Side,
 ) -> DrawResult
@@ -208,8 +220,8 @@ where
         .build_cartesian_2d(frame.x_range.clone(), left_range)?
         .set_secondary_coord(frame.x_range.clone(), right_range);
     let x_tick = |v: &f64| tick(*v, false);
-    let left_tick = |v: &f64| tick(*v, left.log);
-    let right_tick = |v: &f64| tick(*v, right.log);
+    let left_tick = |v: &f64| left_text(*v);
+    let right_tick = |v: &f64| right_text(*v);
     chart
         .configure_mesh()
         .x_desc(frame.x_label)
@@ -224,18 +236,20 @@ where
         .y_label_formatter(&right_tick)
         .draw()?;
     for s in left.series {
-        let style = line_style(s);
+        let (style, points) = (line_style(s), drawable(s, left.log));
         chart
-            .draw_series(LineSeries::new(drawable(s, left.log), style))?
+            .draw_series(LineSeries::new(points.clone(), style))?
             .label(s.name.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+        chart.draw_series(lone_dot(points, s.color))?;
     }
     for s in right.series {
-        let style = line_style(s);
+        let (style, points) = (line_style(s), drawable(s, right.log));
         chart
-            .draw_secondary_series(LineSeries::new(drawable(s, right.log), style))?
+            .draw_secondary_series(LineSeries::new(points.clone(), style))?
             .label(format!("{} (right)", s.name))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+        chart.draw_secondary_series(lone_dot(points, s.color))?;
     }
     draw_legend(&mut chart)
 }
@@ -243,6 +257,17 @@ where
 /// As in [`super::LineChart`]: a dashed series (e.g. test next to train) is drawn thinner.
 fn line_style(s: &Series) -> ShapeStyle {
     ShapeStyle::from(&s.color).stroke_width(if s.dashed { 1 } else { 2 })
+}
+
+/// A series with one point so far (the first α of a sweep) draws no line: a dot instead.
+fn lone_dot(
+    mut points: impl Iterator<Item = (f64, f64)>,
+    color: RGBColor,
+) -> Option<Circle<(f64, f64), i32>> {
+    match (points.next(), points.next()) {
+        (Some(p), None) => Some(Circle::new(p, 3, color.filled())),
+        _ => None,
+    }
 }
 
 /// The series' points that can be drawn on its axis: finite, and positive on a log one.
@@ -268,7 +293,7 @@ mod tests {
         assert_eq!(y_extent(None, false, Some((0.0, 1.0))), (0.0, 1.0));
         // Not usable on a log axis: fit the data instead.
         assert_eq!(y_extent(b((0.5, 2.0)), true, Some((0.0, 1.0))), (0.4, 2.5));
-        assert_eq!(y_extent(None, true, None), (1.0, 10.0));
+        assert_eq!(y_extent(None, true, None), (0.1, 10.0));
         assert_eq!(y_extent(b((0.0, 8.0)), false, None), (-0.64, 8.64));
     }
 }

@@ -6,6 +6,7 @@ mod dataset_box;
 mod dual_axis;
 mod heatmap;
 mod line_chart;
+mod log_axis;
 mod model_table;
 mod notices;
 mod param_field;

@@ -13,9 +13,10 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::chart::{
-    bounds, canvas_area, draw_legend, event_pixel, finish_draw, log_base, log_tick, log_widened,
-    padded, plottable, tick, title_only, widened, Area, DrawResult,
+    bounds, canvas_area, draw_legend, event_pixel, finish_draw, padded, plottable, tick,
+    title_only, widened, Area, Axis, DrawResult,
 };
+use super::log_axis::{log_axis, log_extent, powers_of_two};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScatterPoint {
@@ -41,7 +42,7 @@ pub struct ScatterChartProps {
     pub x_label: AttrValue,
     pub y_label: AttrValue,
     /// Log-scaled x axis; points with x ≤ 0 are left out. Ticks read as values (`16`, `4096`,
-    /// `1e6`), on powers of two when every x is one (batch sizes).
+    /// `1e6`), on powers of two when every x is one (batch sizes): see `log_axis`.
     #[prop_or_default]
     pub log_x: bool,
     #[prop_or_default]
@@ -169,23 +170,27 @@ fn draw(canvas: &HtmlCanvasElement, scene: &Scene, hits: &mut Vec<Hit>) -> DrawR
     // Unlike lines, dots at the very edge would be cut in half: pad x too, and give a lone
     // point (or a vertical / horizontal row of them) a span to sit in the middle of.
     if scene.log_x {
-        let (x0, x1) = log_widened(b.x.0, b.x.1);
-        let (x0, x1) = padded(x0, x1, true);
         let xs = scene.series.iter().flat_map(|s| s.points.iter());
-        let base = log_base(xs.filter(|p| scene.ok(p)).map(|p| p.x));
-        with_y(&root, scene, (x0..x1).log_scale().base(base), b.y, hits)
+        let xs = xs.filter(|p| scene.ok(p)).map(|p| p.x);
+        with_y(
+            &root,
+            scene,
+            log_axis(log_extent(b.x), powers_of_two(xs)),
+            b.y,
+            hits,
+        )
     } else {
         let (x0, x1) = widened(b.x.0, b.x.1);
         let (x0, x1) = padded(x0, x1, false);
-        with_y(&root, scene, x0..x1, b.y, hits)
+        with_y(&root, scene, (x0..x1, |v| tick(v, false)), b.y, hits)
     }
 }
 
-/// [`plot`] over `x_range` and the y extent `(y0, y1)`, padded and scaled as the scene says.
+/// [`plot`] over `x` and the y extent `(y0, y1)`, padded and scaled as the scene says.
 fn with_y<X>(
     root: &Area,
     scene: &Scene,
-    x_range: X,
+    x: Axis<X>,
     (y0, y1): (f64, f64),
     hits: &mut Vec<Hit>,
 ) -> DrawResult
@@ -195,15 +200,21 @@ where
 {
     if scene.log_y {
         let (y0, y1) = padded(y0, y1, true);
-        plot(root, scene, x_range, (y0..y1).log_scale(), hits)
+        plot(root, scene, x, (y0..y1).log_scale(), hits)
     } else {
         let (y0, y1) = widened(y0, y1);
         let (y0, y1) = padded(y0, y1, false);
-        plot(root, scene, x_range, y0..y1, hits)
+        plot(root, scene, x, y0..y1, hits)
     }
 }
 
-fn plot<X, Y>(root: &Area, scene: &Scene, x_range: X, y_range: Y, hits: &mut Vec<Hit>) -> DrawResult
+fn plot<X, Y>(
+    root: &Area,
+    scene: &Scene,
+    (x_range, x_text): Axis<X>,
+    y_range: Y,
+    hits: &mut Vec<Hit>,
+) -> DrawResult
 where
     X: AsRangedCoord<Value = f64>,
     <X as AsRangedCoord>::CoordDescType: ValueFormatter<f64>,
@@ -217,10 +228,7 @@ where
         .x_label_area_size(36)
         .y_label_area_size(64)
         .build_cartesian_2d(x_range, y_range)?;
-    let x_tick = |v: &f64| match scene.log_x {
-        true => log_tick(*v),
-        false => tick(*v, false),
-    };
+    let x_tick = |v: &f64| x_text(*v);
     chart
         .configure_mesh()
         .x_desc(scene.x)

@@ -98,6 +98,14 @@ pub async fn run<H: Host>(
         Ok(_) => return fail(host, "E7 classifies images".into()),
         Err(e) => return fail(host, e),
     };
+    if let (SubjectData::Images { train, test }, Some(d)) = (&data, images) {
+        // The run evaluates only the first `test_size` test images: say so.
+        host.emit(Event::Dataset {
+            title: d.name.clone(),
+            train: train.len(),
+            test: test.len(),
+        });
+    }
     let name = match config.random {
         true => "random labels",
         false => "true labels",

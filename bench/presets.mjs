@@ -1,8 +1,9 @@
-// The optimisation part's presets, wall time in headless Chromium on the CPU backend, beside
-// their goals (issue #8): E5's 100-run preset < 5 min, E3's MNIST preset < 3 min, E6's 31×31
-// sinc5 grid < 20 s. The time is from load (autorun) to `data-state="done"`, so it includes
-// start-up, dataset loading, training and analysis.
-// Usage: node bench/optimization.mjs [--quick]   (after a release build in dist/)
+// The default presets of E3–E10, wall time in headless Chromium on the CPU backend, beside
+// their goals: E5's 100-run preset < 5 min, E3's MNIST preset < 3 min, E6's 31×31 sinc5 grid
+// < 20 s, each of E7–E10's default presets < 5 min. The time is from load (autorun) to
+// `data-state="done"`, so it includes start-up, dataset loading, training and analysis.
+// Usage: node bench/presets.mjs [--quick]   (after a release build in dist/; --quick runs
+// E5 with 20 runs and scales its time by 5, and skips E7–E10)
 import os from 'node:os';
 import { serve, launch, metrics, DIST } from '../tests/e2e/harness.mjs';
 
@@ -12,6 +13,13 @@ const PRESETS = [
   { name: 'E6 surface, sinc5 31×31 grid (random directions)', exp: 'surface', hash: 'task=function&fn=sinc5&dirs=random', goal: 20 },
   { name: 'E6 surface, sinc5 31×31 grid (PCA directions)', exp: 'surface', hash: 'task=function&fn=sinc5&dirs=pca', goal: 20 },
   { name: quick ? 'E5 minratio, 20 of the 100 runs (×5 for the preset)' : 'E5 minratio, default preset (100 runs)', exp: 'minratio', hash: quick ? 'runs=20' : '', goal: 300, scale: quick ? 5 : 1 },
+  ...(quick ? [] : [
+    { name: 'E7 random labels, default preset (500 images, 60 epochs)', exp: 'random-labels', hash: '', goal: 300 },
+    { name: 'E8 params, default preset (11 widths)', exp: 'params', hash: '', goal: 300 },
+    { name: 'E9a interpolate, default preset (batch 64 vs 1024, 31 points)', exp: 'interpolate', hash: '', goal: 300 },
+    { name: 'E9b sensitivity, default preset (batch 16 … 4096)', exp: 'sensitivity', hash: '', goal: 300 },
+    { name: 'E10 sharpness, default preset (batch 16 … 4096)', exp: 'sharpness', hash: '', goal: 300 },
+  ]),
 ];
 
 const loadAtStart = os.loadavg()[0];

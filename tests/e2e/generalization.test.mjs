@@ -1,0 +1,137 @@
+// E7–E10 in the built app: each on the CPU backend with a short schedule on the shipped MNIST
+// subset, and E8 once on WebGPU (SwiftShader).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, open, metrics, canvasInfo, DIST } from './harness.mjs';
+
+let server;
+before(async () => { server = await serve(DIST); });
+after(async () => { await server.close(); });
+
+async function done(page, exp, timeout = 300_000) {
+  const panel = `[data-experiment="${exp}"]`;
+  await page.waitForSelector(`${panel}[data-state="done"], ${panel}[data-state="error"]`, { timeout });
+  if (await page.getAttribute(panel, 'data-state') === 'error') {
+    throw new Error(`run failed: ${await page.textContent(`${panel} [role="alert"]`)}`);
+  }
+  return metrics(page, exp);
+}
+
+async function drawn(page, id) {
+  const c = await canvasInfo(page, id);
+  assert.ok(c.draws >= 2 && c.ink > 2000, `${id} drawn: ${JSON.stringify(c)}`);
+}
+
+const inUnit = (v) => v >= 0 && v <= 1;
+
+test('E7 memorises random labels: train loss falls, test accuracy stays near chance (CPU)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser,
+      `${server.url}/#exp=random-labels&train_size=200&hidden=256-256&epochs=30&batch=50&test_size=300&backend=cpu&autorun=1`);
+    const m = await done(page, 'random-labels');
+    assert.equal(m.epoch, 30);
+    const [name, v] = Object.entries(m.models)[0];
+    assert.equal(name, 'random labels');
+    assert.ok(v.loss < v.first_loss * 0.6, `train loss ${v.first_loss} -> ${v.loss}`);
+    assert.ok(v.test_loss > v.first_test_loss, `test loss ${v.first_test_loss} -> ${v.test_loss}`);
+    assert.ok(v.test_accuracy < 0.25, `test accuracy ${v.test_accuracy}`);
+    assert.ok(inUnit(v.accuracy));
+    await drawn(page, 'random-labels-loss');
+    await drawn(page, 'random-labels-accuracy');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E8 adds one point per width, parameters counted from the models (CPU)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser,
+      `${server.url}/#exp=params&widths=2,8,32&epochs=2&train_size=300&eval_size=300&backend=cpu&autorun=1`);
+    const m = await done(page, 'params');
+    assert.deepEqual(m.points.map((p) => p.params), [1600, 6370, 25450]);
+    for (const p of m.points) {
+      assert.ok(inUnit(p.accuracy) && inUnit(p.test_accuracy) && p.train_loss > 0 && p.test_loss > 0, JSON.stringify(p));
+    }
+    await drawn(page, 'params-loss');
+    await drawn(page, 'params-accuracy');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E8 trains on WebGPU (software adapter)', async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    const { page, errors } = await open(browser,
+      `${server.url}/#exp=params&widths=2,4&epochs=1&train_size=64&batch=32&eval_size=64&backend=webgpu&autorun=1`);
+    await page.waitForSelector('body[data-webgpu="available"]', { timeout: 60_000 });
+    const m = await done(page, 'params', 420_000);
+    assert.equal(m.backend, 'webgpu');
+    assert.deepEqual(m.points.map((p) => p.params), [1600, 3190]);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E9a evaluates the line through two models, reproducing them at α = 0 and 1 (CPU)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser,
+      `${server.url}/#exp=interpolate&hidden=16&train_size=300&epochs=2&batch=32&batch2=150&eval_size=200&backend=cpu&autorun=1`);
+    const m = await done(page, 'interpolate');
+    assert.equal(m.alphas.length, 31);
+    for (const key of ['train_loss', 'test_loss', 'accuracy', 'test_accuracy']) {
+      assert.equal(m[key].length, 31, key);
+    }
+    assert.ok(Math.abs(m.alphas[0] + 1) < 1e-9 && Math.abs(m.alphas[30] - 2) < 1e-9);
+    assert.ok(m.accuracy.every(inUnit) && m.train_loss.every((l) => l > 0));
+    // α = 0 is the first model, trained with 20 steps of batch 32: it has learned something.
+    assert.ok(Math.abs(m.alphas[10]) < 1e-9 && m.accuracy[10] > 0.3, JSON.stringify(m.accuracy));
+    await drawn(page, 'interpolate-chart');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E9b measures both sensitivities for every batch size (CPU)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser,
+      `${server.url}/#exp=sensitivity&batches=16,128&epochs=1&train_size=256&samples=50&eval_size=200&backend=cpu&autorun=1`);
+    const m = await done(page, 'sensitivity');
+    assert.deepEqual(m.points.map((p) => p.batch), [16, 128]);
+    for (const p of m.points) {
+      assert.ok(p.sensitivity > 0 && p.softmax_sensitivity > 0, JSON.stringify(p));
+      assert.ok(inUnit(p.accuracy) && inUnit(p.test_accuracy) && p.train_loss > 0 && p.test_loss > 0);
+    }
+    for (const id of ['sensitivity-sensitivity', 'sensitivity-loss', 'sensitivity-accuracy']) await drawn(page, id);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E10 measures sharpness and the top Hessian eigenvalue for every batch size (CPU)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser,
+      `${server.url}/#exp=sharpness&batches=32,256&epochs=1&train_size=256&samples=64&power_steps=6&ascent_steps=3&hidden=8&backend=cpu&autorun=1`);
+    const m = await done(page, 'sharpness');
+    assert.deepEqual(m.points.map((p) => p.batch), [32, 256]);
+    for (const p of m.points) {
+      assert.ok(p.sharpness >= 0 && p.top_eigenvalue > 0, JSON.stringify(p));
+      assert.ok(inUnit(p.test_accuracy) && p.train_loss > 0 && p.test_loss > 0);
+    }
+    await drawn(page, 'sharpness-sharpness');
+    await drawn(page, 'sharpness-accuracy');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
