@@ -115,7 +115,8 @@ test('E5 finds critical points; clicking one shows its Hessian spectrum (CPU)', 
     await drawn(page, 'minratio-scatter');
     const before = (await canvasInfo(page, 'minratio-spectrum')).ink;
     // Click a drawn point: the lowest pixel of the points' colour (the legend's swatch sits at
-    // the top), in page coordinates.
+    // the top), in viewport coordinates once the chart is in view.
+    await page.locator('#minratio-scatter').scrollIntoViewIfNeeded();
     const at = await page.evaluate(() => {
       const c = document.getElementById('minratio-scatter');
       const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
