@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::config::use_url_config;
 use super::subject::{current_hash, image_controls, training_controls, use_subject_run};
-use super::sweep_charts::{points_json, results_table, series_of};
+use super::sweep_charts::{results_table, series_of, sweep_metrics};
 use crate::backends::Backends;
 use crate::components::{Preset, Presets, ScatterChart};
 
@@ -48,8 +48,6 @@ pub fn ParamsPanel(props: &ParamsPanelProps) -> Html {
     let busy = subject.busy();
     let (state, backend) = subject.state();
     let results = &view.sweep.results;
-    let mut metrics = view.metrics();
-    metrics["points"] = points_json(results, &KEYS);
     let controls = html! {
         <>
             { image_controls(&url, &config.subject, busy, false) }
@@ -73,7 +71,7 @@ pub fn ParamsPanel(props: &ParamsPanelProps) -> Html {
                     series={series_of(results, "params", &[("accuracy", "train"), ("test_accuracy", "test")])} />
             </div>
             { results_table(results, &[("params", "parameters"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
-            <pre class="metrics" data-metrics="">{ metrics.to_string() }</pre>
+            <pre class="metrics" data-metrics="">{ sweep_metrics(&view, &KEYS) }</pre>
         </section>
     }
 }

@@ -1,13 +1,12 @@
 //! E10 panel: Keskar's sharpness and the Hessian's largest eigenvalue of models trained with
 //! different batch sizes, beside their train/test accuracy.
 
-use mlds_core::experiments::generalization::join_list;
 use mlds_core::experiments::sharpness::SharpnessConfig;
 use yew::prelude::*;
 
 use super::config::use_url_config;
-use super::subject::{current_hash, image_controls, training_controls, use_subject_run};
-use super::sweep_charts::{points_json, results_table, series_of};
+use super::subject::{current_hash, use_subject_run};
+use super::sweep_charts::{batch_sweep_controls, results_table, series_of, sweep_metrics};
 use crate::backends::Backends;
 use crate::components::{Preset, Presets, ScatterChart};
 
@@ -50,13 +49,9 @@ pub fn SharpnessPanel(props: &SharpnessPanelProps) -> Html {
     let busy = subject.busy();
     let (state, backend) = subject.state();
     let results = &view.sweep.results;
-    let mut metrics = view.metrics();
-    metrics["points"] = points_json(results, &KEYS);
     let controls = html! {
         <>
-            { image_controls(&url, &config.sweep.subject, busy, true) }
-            { training_controls(&url, &config.sweep.train, busy, false) }
-            { url.field("batches", "Batch sizes (one model each)", join_list(&config.sweep.batches), busy) }
+            { batch_sweep_controls(&url, &config.sweep, busy) }
             { url.field("epsilon", "Box size ε", config.epsilon.to_string(), busy) }
             { url.field("samples", "Training examples measured", config.samples.to_string(), busy) }
             { url.field("power_steps", "Power-iteration steps", config.power_steps.to_string(), busy) }
@@ -78,7 +73,7 @@ pub fn SharpnessPanel(props: &SharpnessPanelProps) -> Html {
                     series={series_of(results, "batch", &[("accuracy", "train"), ("test_accuracy", "test")])} />
             </div>
             { results_table(results, &[("sharpness", "sharpness"), ("top_eigenvalue", "top eigenvalue"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
-            <pre class="metrics" data-metrics="">{ metrics.to_string() }</pre>
+            <pre class="metrics" data-metrics="">{ sweep_metrics(&view, &KEYS) }</pre>
         </section>
     }
 }

@@ -6,8 +6,12 @@ use std::rc::Rc;
 use serde_json::json;
 use yew::prelude::*;
 
+use mlds_core::experiments::generalization::{join_list, BatchSweep};
+
+use super::config::UrlConfig;
+use super::subject::{image_controls, training_controls};
 use crate::components::{ScatterPoint, ScatterSeries, PALETTE};
-use crate::run_view::SweepResult;
+use crate::run_view::{RunView, SweepResult};
 
 /// One joined series per `(key, name)`, each result's `x` value against that key.
 pub fn series_of(
@@ -33,6 +37,25 @@ pub fn series_of(
             })
             .collect(),
     )
+}
+
+/// The `data-metrics` text of a sweep: the common keys plus `points` with the given keys.
+pub fn sweep_metrics(view: &RunView, keys: &[&str]) -> String {
+    let mut metrics = view.metrics();
+    metrics["points"] = points_json(&view.sweep.results, keys);
+    metrics.to_string()
+}
+
+/// The controls of a batch-size sweep (E9b, E10): data, model, training but its batch size,
+/// and the batch sizes.
+pub fn batch_sweep_controls<C>(url: &UrlConfig<C>, sweep: &BatchSweep, busy: bool) -> Html {
+    html! {
+        <>
+            { image_controls(url, &sweep.subject, busy, true) }
+            { training_controls(url, &sweep.train, busy, false) }
+            { url.field("batches", "Batch sizes (one model each)", join_list(&sweep.batches), busy) }
+        </>
+    }
 }
 
 /// The results as `[{key: value, …}]` with the given keys (the `data-metrics` points).

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::subject::{
     function_training, image_training, subject_and_settings, subject_params, train_subject,
-    Subject, SubjectData, SubjectDefaults, SubjectExperiment,
+    Subject, SubjectData, SubjectDefaults,
 };
 use super::{fail, finish, FromParams, Outcome};
 use crate::data::ImageDataset;
@@ -108,23 +108,4 @@ pub async fn run<H: Host>(
     finish(host, result, config.train.epochs, &clock)
 }
 
-impl SubjectExperiment for GradNormConfig {
-    const ID: &'static str = "gradnorm";
-
-    fn subject(&self) -> &Subject {
-        &self.subject
-    }
-
-    fn train(&self) -> &TrainSettings {
-        &self.train
-    }
-
-    async fn run<H: Host>(
-        &self,
-        images: Option<&ImageDataset>,
-        device: &Device,
-        host: &mut H,
-    ) -> Outcome {
-        run(self, images, device, host).await
-    }
-}
+super::subject::subject_experiment!(GradNormConfig, "gradnorm", subject, train);

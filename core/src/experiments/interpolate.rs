@@ -205,23 +205,4 @@ async fn along_the_line(
     Ok(())
 }
 
-impl super::subject::SubjectExperiment for InterpolateConfig {
-    const ID: &'static str = "interpolate";
-
-    fn subject(&self) -> &super::subject::Subject {
-        &self.subject
-    }
-
-    fn train(&self) -> &crate::train::TrainSettings {
-        &self.train
-    }
-
-    async fn run<H: Host>(
-        &self,
-        images: Option<&ImageDataset>,
-        device: &Device,
-        host: &mut H,
-    ) -> Outcome {
-        run(self, images, device, host).await
-    }
-}
+super::subject::subject_experiment!(InterpolateConfig, "interpolate", subject, train);

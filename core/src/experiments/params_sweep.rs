@@ -172,23 +172,4 @@ pub async fn run<H: Host>(
     Outcome::Done
 }
 
-impl super::subject::SubjectExperiment for ParamsConfig {
-    const ID: &'static str = "params";
-
-    fn subject(&self) -> &super::subject::Subject {
-        &self.subject
-    }
-
-    fn train(&self) -> &crate::train::TrainSettings {
-        &self.train
-    }
-
-    async fn run<H: Host>(
-        &self,
-        images: Option<&ImageDataset>,
-        device: &Device,
-        host: &mut H,
-    ) -> Outcome {
-        run(self, images, device, host).await
-    }
-}
+super::subject::subject_experiment!(ParamsConfig, "params", subject, train);

@@ -130,23 +130,4 @@ pub async fn run<H: Host>(
     finish(host, result, config.train.epochs, &clock)
 }
 
-impl super::subject::SubjectExperiment for RandomLabelsConfig {
-    const ID: &'static str = "random-labels";
-
-    fn subject(&self) -> &super::subject::Subject {
-        &self.subject
-    }
-
-    fn train(&self) -> &crate::train::TrainSettings {
-        &self.train
-    }
-
-    async fn run<H: Host>(
-        &self,
-        images: Option<&ImageDataset>,
-        device: &Device,
-        host: &mut H,
-    ) -> Outcome {
-        run(self, images, device, host).await
-    }
-}
+super::subject::subject_experiment!(RandomLabelsConfig, "random-labels", subject, train);

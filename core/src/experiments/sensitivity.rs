@@ -127,23 +127,4 @@ pub async fn run<H: Host>(
     run_batch_sweep(&config.sweep, images, device, host, &mut measure).await
 }
 
-impl super::subject::SubjectExperiment for SensitivityConfig {
-    const ID: &'static str = "sensitivity";
-
-    fn subject(&self) -> &super::subject::Subject {
-        &self.sweep.subject
-    }
-
-    fn train(&self) -> &crate::train::TrainSettings {
-        &self.sweep.train
-    }
-
-    async fn run<H: Host>(
-        &self,
-        images: Option<&ImageDataset>,
-        device: &Device,
-        host: &mut H,
-    ) -> Outcome {
-        run(self, images, device, host).await
-    }
-}
+super::subject::subject_experiment!(SensitivityConfig, "sensitivity", sweep.subject, sweep.train);

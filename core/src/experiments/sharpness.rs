@@ -164,23 +164,4 @@ pub async fn run<H: Host>(
     run_batch_sweep(&config.sweep, images, device, host, &mut measure).await
 }
 
-impl super::subject::SubjectExperiment for SharpnessConfig {
-    const ID: &'static str = "sharpness";
-
-    fn subject(&self) -> &super::subject::Subject {
-        &self.sweep.subject
-    }
-
-    fn train(&self) -> &crate::train::TrainSettings {
-        &self.sweep.train
-    }
-
-    async fn run<H: Host>(
-        &self,
-        images: Option<&ImageDataset>,
-        device: &Device,
-        host: &mut H,
-    ) -> Outcome {
-        run(self, images, device, host).await
-    }
-}
+super::subject::subject_experiment!(SharpnessConfig, "sharpness", sweep.subject, sweep.train);

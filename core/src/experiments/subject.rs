@@ -352,6 +352,35 @@ pub trait SubjectExperiment: FromParams + Clone + PartialEq + 'static {
     ) -> Outcome;
 }
 
+/// Implements [`SubjectExperiment`] for a config of the calling module, whose `run(config,
+/// images, device, host)` runs it: `subject_experiment!(Config, "url-id", subject, train)`, the
+/// last two being the paths of its subject and training settings (`sweep.subject`, …).
+macro_rules! subject_experiment {
+    ($config:ty, $id:literal, $($subject:ident).+, $($train:ident).+) => {
+        impl $crate::experiments::subject::SubjectExperiment for $config {
+            const ID: &'static str = $id;
+
+            fn subject(&self) -> &$crate::experiments::subject::Subject {
+                &self.$($subject).+
+            }
+
+            fn train(&self) -> &$crate::train::TrainSettings {
+                &self.$($train).+
+            }
+
+            async fn run<H: $crate::events::Host>(
+                &self,
+                images: Option<&$crate::data::ImageDataset>,
+                device: &burn::tensor::Device,
+                host: &mut H,
+            ) -> $crate::experiments::Outcome {
+                run(self, images, device, host).await
+            }
+        }
+    };
+}
+pub(crate) use subject_experiment;
+
 /// Training defaults of a function task: Adam, full batch, `epochs` (at most `most`).
 pub fn function_training(learning_rate: f64, epochs: usize, most: usize) -> TrainDefaults {
     TrainDefaults {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::subject::{
     function_training, image_training, subject_and_settings, subject_params, train_subject,
-    Subject, SubjectData, SubjectDefaults, SubjectExperiment, Trained,
+    Subject, SubjectData, SubjectDefaults, Trained,
 };
 use super::{fail, finish, FromParams, Outcome};
 use crate::analysis::{combine, layout, load_params, pca, random_direction, read_params};
@@ -384,23 +384,4 @@ fn linspace_sym(r: f64, n: usize) -> Vec<f64> {
     crate::data::linspace(-r, r, n)
 }
 
-impl SubjectExperiment for SurfaceConfig {
-    const ID: &'static str = "surface";
-
-    fn subject(&self) -> &Subject {
-        &self.subject
-    }
-
-    fn train(&self) -> &TrainSettings {
-        &self.train
-    }
-
-    async fn run<H: Host>(
-        &self,
-        images: Option<&ImageDataset>,
-        device: &Device,
-        host: &mut H,
-    ) -> Outcome {
-        run(self, images, device, host).await
-    }
-}
+super::subject::subject_experiment!(SurfaceConfig, "surface", subject, train);

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::subject::{
     function_training, image_training, subject_and_settings, subject_params, train_subject,
-    Subject, SubjectData, SubjectDefaults, SubjectExperiment,
+    Subject, SubjectData, SubjectDefaults,
 };
 use super::{fail, stopped, FromParams, Outcome};
 use crate::analysis::{layout, pca, read_params};
@@ -225,23 +225,4 @@ pub async fn run<H: Host>(
     Outcome::Done
 }
 
-impl SubjectExperiment for TrajectoryConfig {
-    const ID: &'static str = "trajectory";
-
-    fn subject(&self) -> &Subject {
-        &self.subject
-    }
-
-    fn train(&self) -> &TrainSettings {
-        &self.train
-    }
-
-    async fn run<H: Host>(
-        &self,
-        images: Option<&ImageDataset>,
-        device: &Device,
-        host: &mut H,
-    ) -> Outcome {
-        run(self, images, device, host).await
-    }
-}
+super::subject::subject_experiment!(TrajectoryConfig, "trajectory", subject, train);
