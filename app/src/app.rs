@@ -104,9 +104,14 @@ pub fn App() -> Html {
             html! { <p class="backend-status">{ "WebGPU is available; the CPU backend (flex) is always there too." }</p> }
         }
         Some(b) => html! {
-            <p class="backend-status fallback">
-                { format!("WebGPU is unavailable ({}): runs use the CPU backend (flex).", b.webgpu_error.clone().unwrap_or_default()) }
-            </p>
+            <div class="backend-status fallback">
+                <p>{ "This browser did not give the page WebGPU, so every run uses the CPU backend: the presets still work, the larger models just train more slowly." }</p>
+                <p>{ "To train on your GPU: a recent Chrome or Edge (113 or later; Firefox and Safari where WebGPU is enabled), the page opened over https:// or on localhost, and a GPU the browser supports (on Linux, Chrome may need chrome://flags/#enable-unsafe-webgpu)." }</p>
+                <details>
+                    <summary>{ "Details" }</summary>
+                    <code>{ b.webgpu_error.clone().unwrap_or_default() }</code>
+                </details>
+            </div>
         },
     };
     let panel = match (&*backends, exp.as_str()) {

@@ -6,6 +6,7 @@ use mlds_core::data::TargetFunction;
 use mlds_core::experiments::fit::{self, FitConfig};
 use mlds_core::experiments::FromParams;
 use mlds_core::models::ActivationKind;
+use mlds_core::params::to_query;
 use mlds_core::train::OptimizerKind;
 use plotters::style::BLACK;
 use yew::prelude::*;
@@ -15,9 +16,34 @@ use super::run::{run_controls, set_body_backend, use_run};
 use crate::backends::Backends;
 use crate::components::{
     backend_options, backend_title, model_series, BackendLine, LineChart, ModelTable, Notices,
-    Series, PALETTE,
+    Preset, Presets, Series, PALETTE,
 };
 use crate::run_view::RunView;
+
+fn presets() -> Vec<Preset> {
+    vec![
+        Preset {
+            label: "sinc5",
+            hash: "exp=fit&fn=sinc5".into(),
+            note: "2000 epochs, ~20 s on the CPU",
+        },
+        Preset {
+            label: "sgn5",
+            hash: "exp=fit&fn=sgn5".into(),
+            note: "2000 epochs, ~20 s on the CPU",
+        },
+        Preset {
+            label: "sinc5 at the homework's scale",
+            hash: "exp=fit&fn=sinc5&epochs=20000".into(),
+            note: "20,000 epochs, ~3–4 min on the CPU",
+        },
+        Preset {
+            label: "sgn5 at the homework's scale",
+            hash: "exp=fit&fn=sgn5&epochs=20000".into(),
+            note: "20,000 epochs, ~3–4 min on the CPU",
+        },
+    ]
+}
 
 #[derive(Properties, PartialEq)]
 pub struct FitPanelProps {
@@ -80,6 +106,7 @@ pub fn FitPanel(props: &FitPanelProps) -> Html {
                 { "Three fully connected networks with (nearly) the same number of parameters and different depth fit " }
                 <code>{ config.task.function.formula() }</code>{ " on [" }{ config.task.x_min }{ ", " }{ config.task.x_max }{ "]. Deeper models end far below the one-hidden-layer model." }
             </p>
+            <Presets presets={presets()} current={to_query([("exp", "fit".to_string())].into_iter().chain(config.to_params()))} />
             <div class="controls">
                 { choice("fn", "Function", config.task.function.id(), TargetFunction::ALL.iter().map(|f| (f.id(), f.formula())).collect(), "the target function") }
                 { field("shapes", "Models (widths, comma-separated)", shapes) }

@@ -23,12 +23,12 @@ fn presets() -> Vec<Preset> {
         Preset {
             label: "sinc5, E1's deep model",
             hash: "exp=gradnorm&task=function&fn=sinc5".into(),
-            note: "1000 full-batch Adam steps, ~10 s on the CPU",
+            note: "1000 full-batch Adam steps, ~5 s on the CPU",
         },
         Preset {
             label: "MNIST, one hidden layer",
             hash: "exp=gradnorm&task=images&dataset=mnist".into(),
-            note: "3 epochs of 2000 subset images, ~20 s on the CPU",
+            note: "3 epochs of 2000 subset images, a few seconds on the CPU",
         },
     ]
 }

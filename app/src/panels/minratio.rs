@@ -26,12 +26,12 @@ fn presets() -> Vec<Preset> {
         Preset {
             label: "100 runs, Hessian eigenvalues",
             hash: "exp=minratio".into(),
-            note: "1-8-8-1 on sinc5, ~3 min on the CPU",
+            note: "1-8-8-1 on sinc5, ~1.5 min on the CPU",
         },
         Preset {
             label: "20 runs, sampling definition",
             hash: "exp=minratio&runs=20&ratio=sampling".into(),
-            note: "fraction of nearby points with a higher loss, ~1 min",
+            note: "fraction of nearby points with a higher loss, ~20 s",
         },
     ]
 }

@@ -24,17 +24,17 @@ fn presets() -> Vec<Preset> {
         Preset {
             label: "sinc5, random directions",
             hash: "exp=surface&task=function&fn=sinc5&dirs=random".into(),
-            note: "E1's deep model, 31×31 grid, ~20 s on the CPU",
+            note: "E1's deep model, 31×31 grid, ~5 s on the CPU",
         },
         Preset {
             label: "sinc5, PCA of the trajectory",
             hash: "exp=surface&task=function&fn=sinc5&dirs=pca".into(),
-            note: "the trajectory drawn on its own plane, ~20 s",
+            note: "the trajectory drawn on its own plane, ~5 s",
         },
         Preset {
             label: "MNIST, small DNN",
             hash: "exp=surface&task=images&dataset=mnist&dirs=pca".into(),
-            note: "784-16-10, 5 epochs, loss on 1000 images, ~1 min",
+            note: "784-16-10, 5 epochs, loss on 1000 images, ~30 s",
         },
     ]
 }

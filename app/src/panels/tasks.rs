@@ -5,6 +5,7 @@ use mlds_core::data::{DataSource, DatasetKind};
 use mlds_core::experiments::common::ImageTask;
 use mlds_core::experiments::tasks::{self, TasksConfig};
 use mlds_core::experiments::FromParams;
+use mlds_core::params::to_query;
 use mlds_core::train::OptimizerKind;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -15,8 +16,29 @@ use super::run::{run_controls, set_body_backend, use_run};
 use crate::backends::Backends;
 use crate::components::{
     backend_options, backend_title, model_series, BackendLine, LineChart, ModelTable, Notices,
+    Preset, Presets,
 };
 use crate::datasets::dropped_files;
+
+fn presets() -> Vec<Preset> {
+    vec![
+        Preset {
+            label: "MNIST quick",
+            hash: "exp=tasks&dataset=mnist&train_size=2000&epochs=2".into(),
+            note: "2,000 subset images, 2 epochs, ~30 s on the CPU",
+        },
+        Preset {
+            label: "MNIST, whole subset",
+            hash: "exp=tasks&dataset=mnist".into(),
+            note: "8,000 images, 5 epochs, a few minutes on the CPU",
+        },
+        Preset {
+            label: "CIFAR-10",
+            hash: "exp=tasks&dataset=cifar10".into(),
+            note: "needs the official files (the panel says how); minutes on a GPU",
+        },
+    ]
+}
 
 #[derive(Properties, PartialEq)]
 pub struct TasksPanelProps {
@@ -120,6 +142,7 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
             <p class="lede">
                 { format!("Three CNNs with about the same number of parameters — one, two and three conv layers — and a fully connected network learn {} with shuffled mini-batches. With equal parameters, the deeper CNNs reach higher training and test accuracy.", config.task.dataset.title()) }
             </p>
+            <Presets presets={presets()} current={to_query([("exp", "tasks".to_string())].into_iter().chain(config.to_params()))} />
             <div class="controls">
                 { choice("dataset", "Dataset", config.task.dataset.id(), DatasetKind::ALL.iter().map(|k| (k.id(), k.title())).collect(), "the task") }
                 { choice("source", "Data", config.task.source.id(), vec![("subset", "subset shipped with the app (MNIST)"), ("full", "full dataset")], "which copy of the dataset") }

@@ -24,12 +24,12 @@ fn presets() -> Vec<Preset> {
         Preset {
             label: "MNIST, small DNN",
             hash: "exp=trajectory&task=images&dataset=mnist".into(),
-            note: "8 runs × 24 epochs of 2000 images, 784-16-10, ~2 min on the CPU",
+            note: "8 runs × 24 epochs of 2000 images, 784-16-10, ~15 s on the CPU",
         },
         Preset {
             label: "sinc5, E1's deep model",
             hash: "exp=trajectory&task=function&fn=sinc5".into(),
-            note: "8 runs × 300 full-batch epochs, ~15 s on the CPU",
+            note: "8 runs × 300 full-batch epochs, ~10 s on the CPU",
         },
     ]
 }

@@ -39,7 +39,7 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
     activation: ActivationKind::Relu,
     convs: &[],
     hidden: &[64],
-    train_size: Some(4000),
+    train_size: None,
 };
 
 /// α's range.
@@ -54,7 +54,7 @@ impl Default for InterpolateConfig {
 impl FromParams for InterpolateConfig {
     fn from_params(p: &mut Params) -> Self {
         let subject = Subject::images_from_params(p, &SUBJECT);
-        let train = TrainSettings::from_params(p, &image_training(10));
+        let train = TrainSettings::from_params(p, &image_training(20));
         Self {
             subject,
             batch2: p.number("batch2", 1024, 1..=4096),

@@ -37,7 +37,7 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
     activation: ActivationKind::Relu,
     convs: &[],
     hidden: &[1],
-    train_size: Some(2000),
+    train_size: Some(4000),
 };
 
 impl Default for ParamsConfig {
@@ -49,7 +49,7 @@ impl Default for ParamsConfig {
 impl FromParams for ParamsConfig {
     fn from_params(p: &mut Params) -> Self {
         let subject = Subject::images_from_params(p, &SUBJECT);
-        let train = TrainSettings::from_params(p, &image_training(5));
+        let train = TrainSettings::from_params(p, &image_training(8));
         Self {
             subject,
             train,

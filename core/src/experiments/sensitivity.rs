@@ -44,7 +44,7 @@ impl Default for SensitivityConfig {
 impl FromParams for SensitivityConfig {
     fn from_params(p: &mut Params) -> Self {
         Self {
-            sweep: BatchSweep::from_params(p, &SUBJECT, 5),
+            sweep: BatchSweep::from_params(p, &SUBJECT, 10),
             samples: p.number("samples", 500, 1..=10_000),
         }
     }

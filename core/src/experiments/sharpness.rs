@@ -54,7 +54,7 @@ impl Default for SharpnessConfig {
 impl FromParams for SharpnessConfig {
     fn from_params(p: &mut Params) -> Self {
         Self {
-            sweep: BatchSweep::from_params(p, &SUBJECT, 5),
+            sweep: BatchSweep::from_params(p, &SUBJECT, 10),
             epsilon: p.number("epsilon", 1e-3, 1e-6..=0.1),
             samples: p.number("samples", 500, 10..=10_000),
             power_steps: p.number("power_steps", 20, 1..=500),
