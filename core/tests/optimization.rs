@@ -180,18 +180,25 @@ fn last_projection(host: &CollectingHost, space: &str) -> (Vec<[f64; 2]>, [f64; 
 #[test]
 fn trajectory_collects_snapshots_of_every_run_and_projects_them() {
     let c: TrajectoryConfig = config("task=function&epochs=40&every=10&runs=3&samples=64&layer=2");
-    assert_eq!(c.snapshots_per_run(), 4);
+    assert_eq!(
+        c.snapshots_per_run(),
+        5,
+        "the initial weights, then epochs 10, 20, 30, 40"
+    );
     let mut host = CollectingHost::default();
     let outcome = pollster::block_on(trajectory::run(&c, None, &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Done);
     let snaps = snapshots(&host);
-    assert_eq!(snaps.len(), 12);
+    assert_eq!(snaps.len(), 15);
     let runs: Vec<usize> = snaps.iter().map(|s| s.0).collect();
-    assert_eq!(runs, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
-    assert!(snaps.iter().all(|s| s.2.is_finite() && s.3.is_none()));
+    assert_eq!(runs, [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
+    let epochs: Vec<usize> = snaps.iter().take(5).map(|s| s.1).collect();
+    assert_eq!(epochs, [0, 10, 20, 30, 40]);
+    assert!(snaps.iter().all(|s| s.3.is_none()));
+    assert!(snaps.iter().filter(|s| s.1 > 0).all(|s| s.2.is_finite()));
     for space in ["layer", "model"] {
         let (points, explained) = last_projection(&host, space);
-        assert_eq!(points.len(), 12, "{space}: every snapshot projected");
+        assert_eq!(points.len(), 15, "{space}: every snapshot projected");
         assert!(
             explained[0] >= explained[1] && explained[1] >= 0.0,
             "{explained:?}"
@@ -218,12 +225,13 @@ fn trajectory_on_mnist_labels_snapshots_with_test_accuracy() {
     ));
     assert_eq!(outcome, Outcome::Done);
     let snaps = snapshots(&host);
-    assert_eq!(snaps.len(), 4);
-    assert!(snaps
+    assert_eq!(snaps.len(), 6, "2 runs × (initial weights + 2 epochs)");
+    let trained: Vec<_> = snaps.iter().filter(|s| s.1 > 0).collect();
+    assert!(trained
         .iter()
         .all(|s| s.3.is_some_and(|a| (0.0..=1.0).contains(&a))));
     // 784-16-10 learns something from 300 images in 2 epochs (chance: 10 %).
-    assert!(snaps[1].3.unwrap() > 0.3, "{snaps:?}");
+    assert!(trained[1].3.unwrap() > 0.3, "{snaps:?}");
 }
 
 #[test]

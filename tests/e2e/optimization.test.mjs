@@ -61,7 +61,7 @@ test('E3 projects every run\'s snapshots with PCA (CPU, MNIST subset)', async ()
       `${server.url}/#exp=trajectory&task=images&dataset=mnist&train_size=300&epochs=2&every=1&runs=2&batch=50&backend=cpu&autorun=1`);
     const m = await done(page, 'trajectory');
     assert.equal(m.runs_done, 2);
-    assert.equal(m.snapshots, 4);
+    assert.equal(m.snapshots, 6, '2 runs × (initial weights + 2 epochs)');
     for (const space of ['layer', 'model']) {
       const [r1, r2] = m.explained_variance[space];
       assert.ok(r1 >= r2 && r2 >= 0 && r1 + r2 <= 1 + 1e-9, `${space}: ${r1}, ${r2}`);

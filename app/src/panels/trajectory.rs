@@ -69,9 +69,10 @@ fn run_series(view: &RunView, space: &str) -> Rc<Vec<ScatterSeries>> {
                 joined: true,
             });
         }
-        let label = match s.accuracy {
-            Some(a) => format!("{:.0}%", a * 100.0),
-            None => format!("{:.1e}", s.loss),
+        let label = match (s.epoch, s.accuracy) {
+            (0, _) => "start".to_string(),
+            (_, Some(a)) => format!("{:.0}%", a * 100.0),
+            (_, None) => format!("{:.1e}", s.loss),
         };
         runs[s.run].points.push(ScatterPoint {
             x: p[0],

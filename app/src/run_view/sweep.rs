@@ -121,10 +121,10 @@ impl SweepView {
         self.results.iter().map(|r| (r.get(x), r.get(y))).collect()
     }
 
-    /// The last snapshot of every run, in run order.
+    /// The last snapshot after training began of every run, in run order.
     pub fn final_snapshots(&self) -> Vec<&SnapshotPoint> {
         let mut last: BTreeMap<usize, &SnapshotPoint> = BTreeMap::new();
-        for s in &self.snapshots {
+        for s in self.snapshots.iter().filter(|s| s.epoch > 0) {
             last.insert(s.run, s);
         }
         last.into_values().collect()

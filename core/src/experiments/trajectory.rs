@@ -18,7 +18,7 @@ use crate::data::ImageDataset;
 use crate::events::{Event, Host};
 use crate::models::ActivationKind;
 use crate::params::Params;
-use crate::train::{EpochEnd, Halt, Hooks, Stopwatch, TrainSettings};
+use crate::train::{EpochEnd, Halt, Hooks, Stopwatch, TrainSettings, Trainer};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrajectoryConfig {
@@ -86,10 +86,10 @@ impl FromParams for TrajectoryConfig {
 }
 
 impl TrajectoryConfig {
-    /// Snapshots each run contributes.
+    /// Snapshots each run contributes: the initial weights, every `every` epochs, the last.
     pub fn snapshots_per_run(&self) -> usize {
         let e = self.train.epochs;
-        e / self.every + usize::from(!e.is_multiple_of(self.every))
+        1 + e / self.every + usize::from(!e.is_multiple_of(self.every))
     }
 }
 
@@ -143,6 +143,17 @@ impl<M: Module> Hooks<M> for Snapshots<'_> {
         self.due(epoch)
     }
 
+    /// The initial weights are the first snapshot: every run starts near the projections'
+    /// centre (random initialisations differ in directions the top components do not hold).
+    async fn on_start(
+        &mut self,
+        host: &mut impl Host,
+        trainers: &[Trainer<M>],
+    ) -> Result<(), String> {
+        self.collect(host, trainers[0].model(), 0, f64::NAN, None)
+            .await
+    }
+
     async fn on_epoch(
         &mut self,
         host: &mut impl Host,
@@ -151,7 +162,23 @@ impl<M: Module> Hooks<M> for Snapshots<'_> {
         if !self.due(end.epoch) {
             return Ok(());
         }
-        let model = end.trainers[0].model();
+        let loss = end.losses.map_or(f64::NAN, |l| l[0]);
+        let accuracy = end.test_accuracies.map(|a| a[0]);
+        self.collect(host, end.trainers[0].model(), end.epoch, loss, accuracy)
+            .await
+    }
+}
+
+impl Snapshots<'_> {
+    /// Read `model`'s weights, send the snapshot and refit the projections.
+    async fn collect<M: Module>(
+        &mut self,
+        host: &mut impl Host,
+        model: &M,
+        epoch: usize,
+        loss: f64,
+        accuracy: Option<f64>,
+    ) -> Result<(), String> {
         let theta = read_params(model).await?;
         let layers: Vec<Range<usize>> = layout(model).layers();
         let layer = layers
@@ -162,9 +189,9 @@ impl<M: Module> Hooks<M> for Snapshots<'_> {
         self.collected.model.push(theta);
         host.emit(Event::Snapshot {
             run: self.run,
-            epoch: end.epoch,
-            loss: end.losses.map_or(f64::NAN, |l| l[0]),
-            accuracy: end.test_accuracies.map(|a| a[0]),
+            epoch,
+            loss,
+            accuracy,
         });
         self.collected.project(host)
     }
