@@ -6,15 +6,15 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::subject::{
-    function_training, image_training, subject_and_settings, subject_params, train_subject,
-    Subject, SubjectData, SubjectDefaults,
+    function_training, image_training, run_once, subject_and_settings, subject_params, Subject,
+    SubjectData, SubjectDefaults,
 };
-use super::{fail, finish, FromParams, Outcome};
+use super::{fail, FromParams, Outcome};
 use crate::data::ImageDataset;
 use crate::events::{Event, Host};
 use crate::models::ActivationKind;
 use crate::params::Params;
-use crate::train::{Hooks, Stopwatch, TrainSettings};
+use crate::train::{Hooks, TrainSettings};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradNormConfig {
@@ -31,12 +31,6 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
     hidden: &[20],
     train_size: Some(2000),
 };
-
-impl Default for GradNormConfig {
-    fn default() -> Self {
-        Self::from_params(&mut Params::default())
-    }
-}
 
 impl FromParams for GradNormConfig {
     fn from_params(p: &mut Params) -> Self {
@@ -88,24 +82,16 @@ pub async fn run<H: Host>(
         Ok(d) => d,
         Err(e) => return fail(host, e),
     };
-    host.emit(Event::Started {
-        models: vec![config.subject.model_info("model".into())],
-        total_epochs: config.train.epochs,
-    });
-    let mut clock = Stopwatch::default();
-    let result = train_subject(
+    run_once(
         &config.subject,
         &data,
         &config.train,
-        config.train.seed,
+        "model",
         device,
         &mut EveryIteration,
         host,
-        &mut clock,
     )
     .await
-    .map(|_| ());
-    finish(host, result, config.train.epochs, &clock)
 }
 
 super::subject::subject_experiment!(GradNormConfig, "gradnorm", subject, train);

@@ -45,12 +45,6 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
 /// α's range.
 pub const ALPHAS: (f64, f64) = (-1.0, 2.0);
 
-impl Default for InterpolateConfig {
-    fn default() -> Self {
-        Self::from_params(&mut Params::default())
-    }
-}
-
 impl FromParams for InterpolateConfig {
     fn from_params(p: &mut Params) -> Self {
         let subject = Subject::images_from_params(p, &SUBJECT);

@@ -40,12 +40,6 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
     train_size: Some(4000),
 };
 
-impl Default for ParamsConfig {
-    fn default() -> Self {
-        Self::from_params(&mut Params::default())
-    }
-}
-
 impl FromParams for ParamsConfig {
     fn from_params(p: &mut Params) -> Self {
         let subject = Subject::images_from_params(p, &SUBJECT);

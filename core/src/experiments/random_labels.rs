@@ -6,14 +6,14 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::subject::{
-    image_training, subject_params, train_subject, Subject, SubjectData, SubjectDefaults,
+    image_training, run_once, subject_params, Subject, SubjectData, SubjectDefaults,
 };
-use super::{fail, finish, FromParams, Outcome};
+use super::{fail, FromParams, Outcome};
 use crate::data::ImageDataset;
 use crate::events::{Event, Host};
 use crate::models::ActivationKind;
 use crate::params::Params;
-use crate::train::{NoHooks, Stopwatch, TrainSettings};
+use crate::train::{NoHooks, TrainSettings};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RandomLabelsConfig {
@@ -35,12 +35,6 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
     hidden: &[256, 256, 256],
     train_size: Some(500),
 };
-
-impl Default for RandomLabelsConfig {
-    fn default() -> Self {
-        Self::from_params(&mut Params::default())
-    }
-}
 
 impl FromParams for RandomLabelsConfig {
     fn from_params(p: &mut Params) -> Self {
@@ -110,24 +104,17 @@ pub async fn run<H: Host>(
         true => "random labels",
         false => "true labels",
     };
-    host.emit(Event::Started {
-        models: vec![config.subject.model_info(name.into())],
-        total_epochs: config.train.epochs,
-    });
-    let mut clock = Stopwatch::default();
-    let result = train_subject(
+    let mut no_hooks = NoHooks;
+    run_once(
         &config.subject,
         &data,
         &config.train,
-        config.train.seed,
+        name,
         device,
-        &mut NoHooks,
+        &mut no_hooks,
         host,
-        &mut clock,
     )
     .await
-    .map(|_| ());
-    finish(host, result, config.train.epochs, &clock)
 }
 
 super::subject::subject_experiment!(RandomLabelsConfig, "random-labels", subject, train);

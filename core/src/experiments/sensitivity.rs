@@ -35,12 +35,6 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
     train_size: None,
 };
 
-impl Default for SensitivityConfig {
-    fn default() -> Self {
-        Self::from_params(&mut Params::default())
-    }
-}
-
 impl FromParams for SensitivityConfig {
     fn from_params(p: &mut Params) -> Self {
         Self {

@@ -45,12 +45,6 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
 /// Central-difference step of the Hessian-vector products (unit directions, f64).
 const HVP_EPS: f64 = 1e-4;
 
-impl Default for SharpnessConfig {
-    fn default() -> Self {
-        Self::from_params(&mut Params::default())
-    }
-}
-
 impl FromParams for SharpnessConfig {
     fn from_params(p: &mut Params) -> Self {
         Self {

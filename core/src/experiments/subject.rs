@@ -354,9 +354,18 @@ pub trait SubjectExperiment: FromParams + Clone + PartialEq + 'static {
 
 /// Implements [`SubjectExperiment`] for a config of the calling module, whose `run(config,
 /// images, device, host)` runs it: `subject_experiment!(Config, "url-id", subject, train)`, the
-/// last two being the paths of its subject and training settings (`sweep.subject`, …).
+/// last two being the paths of its subject and training settings (`sweep.subject`, …). The
+/// config's `Default` is what an empty URL gives.
 macro_rules! subject_experiment {
     ($config:ty, $id:literal, $($subject:ident).+, $($train:ident).+) => {
+        impl Default for $config {
+            fn default() -> Self {
+                <Self as $crate::experiments::FromParams>::from_params(
+                    &mut $crate::params::Params::default(),
+                )
+            }
+        }
+
         impl $crate::experiments::subject::SubjectExperiment for $config {
             const ID: &'static str = $id;
 
@@ -380,6 +389,41 @@ macro_rules! subject_experiment {
     };
 }
 pub(crate) use subject_experiment;
+
+/// Train `subject` once on `data` with `hooks`, announced as the run's one model `name`, and
+/// end the run the way training ended (E4, E7).
+#[allow(clippy::too_many_arguments)]
+pub async fn run_once<K>(
+    subject: &Subject,
+    data: &SubjectData,
+    settings: &TrainSettings,
+    name: &str,
+    device: &Device,
+    hooks: &mut K,
+    host: &mut impl Host,
+) -> Outcome
+where
+    K: Hooks<Mlp> + Hooks<Classifier>,
+{
+    host.emit(crate::events::Event::Started {
+        models: vec![subject.model_info(name.into())],
+        total_epochs: settings.epochs,
+    });
+    let mut clock = Stopwatch::default();
+    let result = train_subject(
+        subject,
+        data,
+        settings,
+        settings.seed,
+        device,
+        hooks,
+        host,
+        &mut clock,
+    )
+    .await
+    .map(|_| ());
+    super::finish(host, result, settings.epochs, &clock)
+}
 
 /// Training defaults of a function task: Adam, full batch, `epochs` (at most `most`).
 pub fn function_training(learning_rate: f64, epochs: usize, most: usize) -> TrainDefaults {

@@ -76,12 +76,6 @@ const TRAJECTORY_POINTS: usize = 40;
 /// The line's α range.
 const LINE: (f64, f64) = (-0.5, 1.5);
 
-impl Default for SurfaceConfig {
-    fn default() -> Self {
-        Self::from_params(&mut Params::default())
-    }
-}
-
 impl FromParams for SurfaceConfig {
     fn from_params(p: &mut Params) -> Self {
         let (subject, train) = subject_and_settings(

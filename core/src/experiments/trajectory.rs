@@ -43,12 +43,6 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
     train_size: Some(2000),
 };
 
-impl Default for TrajectoryConfig {
-    fn default() -> Self {
-        Self::from_params(&mut Params::default())
-    }
-}
-
 impl FromParams for TrajectoryConfig {
     fn from_params(p: &mut Params) -> Self {
         let (subject, train) = subject_and_settings(
