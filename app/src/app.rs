@@ -5,29 +5,30 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::backends::Backends;
+use crate::landing::Landing;
 use crate::panels::{
     FitPanel, GradNormPanel, InterpolatePanel, MinRatioPanel, ParamsPanel, RandomLabelsPanel,
     SensitivityPanel, SharpnessPanel, SurfacePanel, TasksPanel, TrajectoryPanel,
 };
 use crate::url;
 
-/// The experiments of the spec, by URL id; `ready` ones have a panel.
-const EXPERIMENTS: [(&str, &str, bool); 11] = [
-    ("fit", "E1 Simulate a function", true),
-    ("tasks", "E2 Train on actual tasks", true),
-    ("trajectory", "E3 Optimization trajectory", true),
-    ("gradnorm", "E4 Gradient norm", true),
-    ("minratio", "E5 Minimal ratio", true),
-    ("surface", "E6 Error surface", true),
-    ("random-labels", "E7 Random labels", true),
-    ("params", "E8 Parameters vs generalization", true),
-    ("interpolate", "E9a Interpolation", true),
-    ("sensitivity", "E9b Sensitivity", true),
-    ("sharpness", "E10 Sharpness", true),
+/// The experiments of the spec, by URL id, in the navigation's order.
+const EXPERIMENTS: [(&str, &str); 11] = [
+    ("fit", "E1 Simulate a function"),
+    ("tasks", "E2 Train on actual tasks"),
+    ("trajectory", "E3 Optimization trajectory"),
+    ("gradnorm", "E4 Gradient norm"),
+    ("minratio", "E5 Minimal ratio"),
+    ("surface", "E6 Error surface"),
+    ("random-labels", "E7 Random labels"),
+    ("params", "E8 Parameters vs generalization"),
+    ("interpolate", "E9a Interpolation"),
+    ("sensitivity", "E9b Sensitivity"),
+    ("sharpness", "E10 Sharpness"),
 ];
 
 fn experiment_in_url() -> String {
-    url::params().get("exp").unwrap_or_else(|| "fit".into())
+    url::params().get("exp").unwrap_or_else(|| "home".into())
 }
 
 #[function_component]
@@ -88,13 +89,10 @@ pub fn App() -> Html {
 
     let nav = html! {
         <nav class="experiments">
-            { for EXPERIMENTS.iter().map(|(id, label, ready)| {
+            <a href="#exp=home" class={classes!((*exp == "home").then_some("selected"))}>{ "All experiments" }</a>
+            { for EXPERIMENTS.iter().map(|(id, label)| {
                 let selected = *exp == *id;
-                if *ready {
-                    html! { <a href={format!("#exp={id}")} class={classes!(selected.then_some("selected"))}>{ *label }</a> }
-                } else {
-                    html! { <span class="planned" title="not built yet">{ *label }</span> }
-                }
+                html! { <a href={format!("#exp={id}")} class={classes!(selected.then_some("selected"))}>{ *label }</a> }
             }) }
         </nav>
     };
@@ -115,6 +113,7 @@ pub fn App() -> Html {
         },
     };
     let panel = match (&*backends, exp.as_str()) {
+        (_, "home") => html! { <Landing /> },
         (None, _) => html! { <p class="loading">{ "Loading…" }</p> },
         (Some(b), "fit") => html! { <FitPanel key={*hash_generation} backends={b.clone()} /> },
         (Some(b), "tasks") => html! { <TasksPanel key={*hash_generation} backends={b.clone()} /> },

@@ -5,6 +5,7 @@ mod backends;
 mod components;
 mod datasets;
 mod host;
+mod landing;
 mod panels;
 mod run_view;
 mod url;

@@ -20,7 +20,7 @@ use crate::components::{
 };
 use crate::run_view::RunView;
 
-fn presets() -> Vec<Preset> {
+pub fn presets() -> Vec<Preset> {
     vec![
         Preset {
             label: "sinc5",

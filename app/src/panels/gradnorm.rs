@@ -18,7 +18,7 @@ pub struct GradNormPanelProps {
     pub backends: Backends,
 }
 
-fn presets() -> Vec<Preset> {
+pub fn presets() -> Vec<Preset> {
     vec![
         Preset {
             label: "sinc5, E1's deep model",

@@ -18,7 +18,7 @@ pub struct InterpolatePanelProps {
     pub backends: Backends,
 }
 
-fn presets() -> Vec<Preset> {
+pub fn presets() -> Vec<Preset> {
     vec![
         Preset {
             label: "Batch 64 vs 1024",

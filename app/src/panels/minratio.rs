@@ -21,7 +21,7 @@ use crate::components::{
 };
 use crate::run_view::{CriticalPointView, RunView};
 
-fn presets() -> Vec<Preset> {
+pub fn presets() -> Vec<Preset> {
     vec![
         Preset {
             label: "100 runs, Hessian eigenvalues",

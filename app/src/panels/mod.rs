@@ -29,3 +29,23 @@ pub use sharpness::SharpnessPanel;
 pub use surface::SurfacePanel;
 pub use tasks::TasksPanel;
 pub use trajectory::TrajectoryPanel;
+
+use crate::components::Preset;
+
+/// The presets of the experiment with URL id `exp` (the landing page lists them).
+pub fn presets_of(exp: &str) -> Vec<Preset> {
+    match exp {
+        "fit" => fit::presets(),
+        "tasks" => tasks::presets(),
+        "trajectory" => trajectory::presets(),
+        "gradnorm" => gradnorm::presets(),
+        "minratio" => minratio::presets(),
+        "surface" => surface::presets(),
+        "random-labels" => random_labels::presets(),
+        "params" => params_sweep::presets(),
+        "interpolate" => interpolate::presets(),
+        "sensitivity" => sensitivity::presets(),
+        "sharpness" => sharpness::presets(),
+        _ => Vec::new(),
+    }
+}

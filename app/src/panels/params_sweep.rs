@@ -16,7 +16,7 @@ pub struct ParamsPanelProps {
     pub backends: Backends,
 }
 
-fn presets() -> Vec<Preset> {
+pub fn presets() -> Vec<Preset> {
     vec![
         Preset {
             label: "11 widths, 805 to 814k parameters",

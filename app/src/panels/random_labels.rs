@@ -18,7 +18,7 @@ pub struct RandomLabelsPanelProps {
     pub backends: Backends,
 }
 
-fn presets() -> Vec<Preset> {
+pub fn presets() -> Vec<Preset> {
     vec![
         Preset {
             label: "Random labels, 500 images",

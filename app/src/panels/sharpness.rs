@@ -15,7 +15,7 @@ pub struct SharpnessPanelProps {
     pub backends: Backends,
 }
 
-fn presets() -> Vec<Preset> {
+pub fn presets() -> Vec<Preset> {
     vec![
         Preset {
             label: "Batch 16 … 4096",

@@ -19,7 +19,7 @@ pub struct SurfacePanelProps {
     pub backends: Backends,
 }
 
-fn presets() -> Vec<Preset> {
+pub fn presets() -> Vec<Preset> {
     vec![
         Preset {
             label: "sinc5, random directions",

@@ -20,7 +20,7 @@ use crate::components::{
 };
 use crate::datasets::dropped_files;
 
-fn presets() -> Vec<Preset> {
+pub fn presets() -> Vec<Preset> {
     vec![
         Preset {
             label: "MNIST quick",

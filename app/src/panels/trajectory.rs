@@ -19,7 +19,7 @@ pub struct TrajectoryPanelProps {
     pub backends: Backends,
 }
 
-fn presets() -> Vec<Preset> {
+pub fn presets() -> Vec<Preset> {
     vec![
         Preset {
             label: "MNIST, small DNN",
