@@ -81,7 +81,11 @@ test('E3 on sinc5: a pooled sweep pauses, resumes and stops', async () => {
   try {
     const { page, errors } = await open(browser, `${server.url}/#exp=trajectory&task=function&epochs=400&every=20&runs=8&samples=64&backend=cpu&autorun=1`);
     const p = panel('trajectory');
-    await page.waitForFunction(() => JSON.parse(document.querySelector('[data-metrics]').textContent).snapshots >= 3);
+    // The panel mounts after the page's load event: wait for it before reading its metrics.
+    await page.waitForFunction(() => {
+      const m = document.querySelector('[data-metrics]');
+      return m !== null && JSON.parse(m.textContent).snapshots >= 3;
+    });
     await page.click(`${p} button.pause`);
     await page.waitForSelector(`${p}[data-state="paused"]`);
     const frozen = (await metrics(page, 'trajectory')).snapshots;

@@ -1,6 +1,7 @@
 //! What the canvas charts share, kept in one place so they look and behave alike: the model
-//! colours, tick text, axis ranges, the canvas backend and the draw-then-count step that the
-//! browser tests read (`data-draws`).
+//! colours, tick text, axis ranges, the drawing backends and the draw-then-count step that the
+//! browser tests read (`data-draws`). Every chart draws through [`Backend`], so one drawing
+//! function fills both the canvas and the SVG download (see `export`).
 
 use std::cell::RefCell;
 
@@ -23,18 +24,31 @@ pub const PALETTE: [RGBColor; 8] = [
 
 pub(super) type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
-pub(super) type Area = DrawingArea<CanvasBackend, Shift>;
+/// A plotters backend a chart can be drawn on: the canvas, or an SVG document for the download.
+/// (`'static` errors convert into [`DrawResult`]'s boxed error.)
+pub(super) trait Backend: DrawingBackend<ErrorType: 'static> {}
 
-/// The whole canvas as a plotters drawing area, cleared to white.
-pub(super) fn canvas_area(canvas: &HtmlCanvasElement) -> Result<Area, Box<dyn std::error::Error>> {
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2-D context")?;
+impl<DB: DrawingBackend<ErrorType: 'static>> Backend for DB {}
+
+/// A whole chart's drawing area on some backend.
+pub(super) type Area<DB> = DrawingArea<DB, Shift>;
+
+/// The whole of `backend` as a plotters drawing area, cleared to white.
+pub(super) fn white_area<DB: Backend>(backend: DB) -> Result<Area<DB>, Box<dyn std::error::Error>> {
     let root = backend.into_drawing_area();
     root.fill(&WHITE)?;
     Ok(root)
 }
 
+/// The whole canvas as a plotters drawing area, cleared to white.
+pub(super) fn canvas_area(
+    canvas: &HtmlCanvasElement,
+) -> Result<Area<CanvasBackend>, Box<dyn std::error::Error>> {
+    white_area(CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2-D context")?)
+}
+
 /// Nothing to plot yet: an empty frame with the title, so the chart's place stays visible.
-pub(super) fn title_only(root: &Area, title: &str) -> DrawResult {
+pub(super) fn title_only<DB: Backend>(root: &Area<DB>, title: &str) -> DrawResult {
     root.titled(title, ("sans-serif", 16))?;
     Ok(root.present()?)
 }
@@ -148,8 +162,8 @@ pub(super) fn widened(lo: f64, hi: f64) -> (f64, f64) {
 }
 
 /// The legend box every chart uses, in the upper right.
-pub(super) fn draw_legend<X: Ranged, Y: Ranged>(
-    chart: &mut ChartContext<CanvasBackend, Cartesian2d<X, Y>>,
+pub(super) fn draw_legend<'a, DB: Backend + 'a, X: Ranged, Y: Ranged>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
 ) -> DrawResult {
     chart
         .configure_series_labels()

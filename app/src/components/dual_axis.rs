@@ -13,12 +13,13 @@ use yew::prelude::*;
 
 use super::chart::{
     bounds, canvas_area, draw_legend, finish_draw, padded, plottable, tick, title_only, widened,
-    Area, Axis, Bounds, DrawResult,
+    Area, Axis, Backend, Bounds, DrawResult,
 };
+use super::export::{svg_draw, ChartExport};
 use super::log_axis::{log_axis, log_extent};
 use super::Series;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct DualAxisChartProps {
     pub id: AttrValue,
     pub title: AttrValue,
@@ -60,14 +61,27 @@ pub fn DualAxisChart(props: &DualAxisChartProps) -> Html {
         );
         use_effect_with(deps, move |(series, axes, title, labels)| {
             if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                let result = draw(&canvas, title, labels, series, *axes);
+                let result =
+                    canvas_area(&canvas).and_then(|root| draw(&root, title, labels, series, *axes));
                 finish_draw(&canvas, &draws, title, result);
             }
         });
     }
+    let p = props.clone();
+    let svg = svg_draw(move |root| {
+        let labels = (
+            p.x_label.clone(),
+            p.left_label.clone(),
+            p.right_label.clone(),
+        );
+        let series = (p.left.clone(), p.right.clone());
+        let axes = (p.log_left, p.log_right, p.right_range);
+        draw(root, &p.title, &labels, &series, axes)
+    });
     html! {
         <figure class="chart">
-            <canvas id={props.id.clone()} ref={canvas} width="560" height="400" data-draws="0"></canvas>
+            <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="400" data-draws="0"></canvas>
+            <ChartExport id={props.id.clone()} {canvas} {svg} />
         </figure>
     }
 }
@@ -84,14 +98,13 @@ struct Side<'a> {
     log: bool,
 }
 
-fn draw(
-    canvas: &HtmlCanvasElement,
+fn draw<DB: Backend>(
+    root: &Area<DB>,
     title: &str,
     (x_label, left_label, right_label): &Labels,
     (left, right): &SeriesPair,
     (log_left, log_right, right_range): Axes,
 ) -> DrawResult {
-    let root = canvas_area(canvas)?;
     let points = |s: &[Series]| {
         s.iter()
             .flat_map(|s| s.points.iter().copied())
@@ -106,7 +119,7 @@ fn draw(
         .map(|b| b.x)
         .reduce(|(a0, a1), (b0, b1)| (a0.min(b0), a1.max(b1)))
     else {
-        return title_only(&root, title);
+        return title_only(root, title);
     };
     // A lone α (the first of a sweep) in the middle, where its dot is seen whole.
     let (x0, x1) = widened(x0, x1);
@@ -129,7 +142,7 @@ fn draw(
     };
     if log_left {
         with_right(
-            &root,
+            root,
             &frame,
             log_axis(left_y, false),
             &left,
@@ -137,7 +150,7 @@ fn draw(
             right_y,
         )?;
     } else {
-        with_right(&root, &frame, linear(left_y), &left, &right, right_y)?;
+        with_right(root, &frame, linear(left_y), &left, &right, right_y)?;
     }
     root.present()?;
     Ok(())
@@ -173,8 +186,8 @@ struct Frame<'a> {
     x_range: Range<f64>,
 }
 
-fn with_right<L>(
-    root: &Area,
+fn with_right<DB: Backend, L>(
+    root: &Area<DB>,
     frame: &Frame,
     left_axis: Axis<L>,
     left: &Side,
@@ -198,8 +211,8 @@ where
     }
 }
 
-fn plot<L, R>(
-    root: &Area,
+fn plot<DB: Backend, L, R>(
+    root: &Area<DB>,
     frame: &Frame,
     ((left_range, left_text), (right_range, right_text)): (Axis<L>, Axis<R>),
     left: &Side,

@@ -15,8 +15,10 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::chart::{
-    bounds, canvas_area, finish_draw, short, tick, title_only, widened, Area, DrawResult, PALETTE,
+    bounds, canvas_area, finish_draw, short, tick, title_only, widened, Area, Backend, DrawResult,
+    PALETTE,
 };
+use super::export::{svg_draw, ChartExport};
 
 /// Values on a grid: `values[row * xs.len() + col]` is the value at `(xs[col], ys[row])`.
 /// `xs` and `ys` are evenly spaced (a linspace each), which the contour lines rely on.
@@ -45,7 +47,7 @@ impl HeatmapGrid {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct HeatmapProps {
     pub id: AttrValue,
     pub title: AttrValue,
@@ -83,14 +85,22 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
         );
         use_effect_with(deps, move |(field, overlay, labels)| {
             if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                let result = draw(&canvas, labels, field, overlay);
+                let result =
+                    canvas_area(&canvas).and_then(|root| draw(&root, labels, field, overlay));
                 finish_draw(&canvas, &draws, &labels.0, result);
             }
         });
     }
+    let p = props.clone();
+    let svg = svg_draw(move |root| {
+        let labels = (p.title.clone(), p.x_label.clone(), p.y_label.clone());
+        let field = (p.grid.clone(), p.log_color, p.levels);
+        draw(root, &labels, &field, &(p.path.clone(), p.markers.clone()))
+    });
     html! {
         <figure class="chart">
-            <canvas id={props.id.clone()} ref={canvas} width="560" height="460" data-draws="0"></canvas>
+            <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="460" data-draws="0"></canvas>
+            <ChartExport id={props.id.clone()} {canvas} {svg} />
         </figure>
     }
 }
@@ -117,13 +127,12 @@ fn cell_edges(c: &[f64]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-fn draw(
-    canvas: &HtmlCanvasElement,
+fn draw<DB: Backend>(
+    root: &Area<DB>,
     (title, x_label, y_label): &Labels,
     (grid, log_color, levels): &Field,
     (path, markers): &Overlay,
 ) -> DrawResult {
-    let root = canvas_area(canvas)?;
     let (w, h) = (grid.xs.len(), grid.ys.len());
     if grid.values.len() != w * h {
         return Err(format!("{} values for a {w}×{h} grid", grid.values.len()).into());
@@ -147,7 +156,7 @@ fn draw(
         .copied()
         .chain(markers.iter().map(|m| (m.0, m.1)));
     let Some(b) = bounds(grid_box.into_iter().flatten().chain(overlays), false) else {
-        return title_only(&root, title);
+        return title_only(root, title);
     };
     let ((x0, x1), (y0, y1)) = (widened(b.x.0, b.x.1), widened(b.y.0, b.y.1));
     let area = root.titled(title, ("sans-serif", 16))?;
@@ -283,8 +292,8 @@ fn contour_lines(
 
 /// A vertical colour scale in `bar`'s pixel coordinates from row `top` (high values) to
 /// `bottom` (low values), the range's ends written beside it. `scale` maps 0..=1 to a colour.
-fn colour_bar(
-    bar: &Area,
+fn colour_bar<DB: Backend>(
+    bar: &Area<DB>,
     (top, bottom): (i32, i32),
     (lo, hi): (f64, f64),
     scale: &dyn Fn(f64) -> RGBColor,

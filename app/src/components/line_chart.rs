@@ -1,4 +1,5 @@
-//! A line chart drawn on a canvas with plotters, redrawn whenever its series change.
+//! A line chart drawn on a canvas with plotters, redrawn whenever its series change, with PNG
+//! and SVG downloads.
 
 use std::ops::Range;
 use std::rc::Rc;
@@ -10,9 +11,10 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::chart::{
-    bounds, canvas_area, draw_legend, finish_draw, padded, tick, title_only, Area, Bounds,
+    bounds, canvas_area, draw_legend, finish_draw, padded, tick, title_only, Area, Backend, Bounds,
     DrawResult, PALETTE,
 };
+use super::export::{svg_draw, ChartExport};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
@@ -39,7 +41,7 @@ pub fn model_series(models: &[ModelInfo], points: &[Vec<(f64, f64)>]) -> Rc<Vec<
     )
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct LineChartProps {
     pub id: AttrValue,
     pub title: AttrValue,
@@ -60,14 +62,19 @@ pub fn LineChart(props: &LineChartProps) -> Html {
         let (x_label, y_label) = (props.x_label.clone(), props.y_label.clone());
         use_effect_with(deps, move |(series, log_y, title)| {
             if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                let result = draw(&canvas, title, &x_label, &y_label, *log_y, series);
+                let result = canvas_area(&canvas)
+                    .and_then(|root| draw(&root, title, &x_label, &y_label, *log_y, series));
                 finish_draw(&canvas, &draws, title, result);
             }
         });
     }
+    let p = props.clone();
+    let svg =
+        svg_draw(move |root| draw(root, &p.title, &p.x_label, &p.y_label, p.log_y, &p.series));
     html! {
         <figure class="chart">
-            <canvas id={props.id.clone()} ref={canvas} width="560" height="340" data-draws="0"></canvas>
+            <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="340" data-draws="0"></canvas>
+            <ChartExport id={props.id.clone()} {canvas} {svg} />
         </figure>
     }
 }
@@ -83,18 +90,17 @@ pub(super) struct Panel<'a> {
     pub log_y: bool,
 }
 
-fn draw(
-    canvas: &HtmlCanvasElement,
+fn draw<DB: Backend>(
+    root: &Area<DB>,
     title: &str,
     x_label: &str,
     y_label: &str,
     log_y: bool,
     series: &[Series],
 ) -> DrawResult {
-    let root = canvas_area(canvas)?;
     let points = series.iter().flat_map(|s| s.points.iter().copied());
     let Some(Bounds { x: (x0, mut x1), y }) = bounds(points, log_y) else {
-        return title_only(&root, title);
+        return title_only(root, title);
     };
     if x1 - x0 < 1e-12 {
         x1 = x0 + 1.0;
@@ -105,15 +111,15 @@ fn draw(
         y_label,
         log_y,
     };
-    line_panel(&root, &panel, x0..x1, padded(y.0, y.1, log_y), series)?;
+    line_panel(root, &panel, x0..x1, padded(y.0, y.1, log_y), series)?;
     root.present()?;
     Ok(())
 }
 
 /// Draws `series` as lines in `area` over `x_range` and `y_range` (log-scaled when the panel
 /// says so), with the legend.
-pub(super) fn line_panel(
-    area: &Area,
+pub(super) fn line_panel<DB: Backend>(
+    area: &Area<DB>,
     panel: &Panel,
     x_range: Range<f64>,
     (y0, y1): (f64, f64),
@@ -126,8 +132,8 @@ pub(super) fn line_panel(
     }
 }
 
-fn plot<Y>(
-    area: &Area,
+fn plot<DB: Backend, Y>(
+    area: &Area<DB>,
     panel: &Panel,
     x_range: Range<f64>,
     y_range: Y,

@@ -4,6 +4,7 @@ mod backend_line;
 mod chart;
 mod dataset_box;
 mod dual_axis;
+mod export;
 mod heatmap;
 mod line_chart;
 mod log_axis;

@@ -14,8 +14,9 @@ use yew::prelude::*;
 
 use super::chart::{
     bounds, canvas_area, draw_legend, event_pixel, finish_draw, padded, plottable, tick,
-    title_only, widened, Area, Axis, DrawResult,
+    title_only, widened, Area, Axis, Backend, DrawResult,
 };
+use super::export::{svg_draw, ChartExport};
 use super::log_axis::{log_axis, log_extent, powers_of_two};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -35,7 +36,7 @@ pub struct ScatterSeries {
     pub joined: bool,
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct ScatterChartProps {
     pub id: AttrValue,
     pub title: AttrValue,
@@ -98,7 +99,8 @@ pub fn ScatterChart(props: &ScatterChartProps) -> Html {
                         series,
                         selected: *selected,
                     };
-                    let result = draw(&canvas, &scene, &mut hits.borrow_mut());
+                    let result = canvas_area(&canvas)
+                        .and_then(|root| draw(&root, &scene, &mut hits.borrow_mut()));
                     finish_draw(&canvas, &draws, title, result);
                 }
             },
@@ -118,10 +120,25 @@ pub fn ScatterChart(props: &ScatterChartProps) -> Html {
         })
     };
     let cursor = props.on_click.as_ref().map(|_| "cursor: pointer");
+    let p = props.clone();
+    let svg = svg_draw(move |root| {
+        let scene = Scene {
+            title: &p.title,
+            x: &p.x_label,
+            y: &p.y_label,
+            log_x: p.log_x,
+            log_y: p.log_y,
+            series: &p.series,
+            selected: p.selected,
+        };
+        // Where the dots land matters on the canvas only (clicks).
+        draw(root, &scene, &mut Vec::new())
+    });
     html! {
         <figure class="chart">
-            <canvas id={props.id.clone()} ref={canvas} width="560" height="400" data-draws="0"
+            <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="400" data-draws="0"
                 style={cursor} {onclick}></canvas>
+            <ChartExport id={props.id.clone()} {canvas} {svg} />
         </figure>
     }
 }
@@ -157,15 +174,14 @@ impl Scene<'_> {
 }
 
 /// Draws the chart and refills `hits` with where each drawable point landed.
-fn draw(canvas: &HtmlCanvasElement, scene: &Scene, hits: &mut Vec<Hit>) -> DrawResult {
+fn draw<DB: Backend>(root: &Area<DB>, scene: &Scene, hits: &mut Vec<Hit>) -> DrawResult {
     hits.clear();
-    let root = canvas_area(canvas)?;
     let points = scene
         .series
         .iter()
         .flat_map(|s| s.points.iter().filter(|p| scene.ok(p)).map(|p| (p.x, p.y)));
     let Some(b) = bounds(points, scene.log_y) else {
-        return title_only(&root, scene.title);
+        return title_only(root, scene.title);
     };
     // Unlike lines, dots at the very edge would be cut in half: pad x too, and give a lone
     // point (or a vertical / horizontal row of them) a span to sit in the middle of.
@@ -173,7 +189,7 @@ fn draw(canvas: &HtmlCanvasElement, scene: &Scene, hits: &mut Vec<Hit>) -> DrawR
         let xs = scene.series.iter().flat_map(|s| s.points.iter());
         let xs = xs.filter(|p| scene.ok(p)).map(|p| p.x);
         with_y(
-            &root,
+            root,
             scene,
             log_axis(log_extent(b.x), powers_of_two(xs)),
             b.y,
@@ -182,13 +198,13 @@ fn draw(canvas: &HtmlCanvasElement, scene: &Scene, hits: &mut Vec<Hit>) -> DrawR
     } else {
         let (x0, x1) = widened(b.x.0, b.x.1);
         let (x0, x1) = padded(x0, x1, false);
-        with_y(&root, scene, (x0..x1, |v| tick(v, false)), b.y, hits)
+        with_y(root, scene, (x0..x1, |v| tick(v, false)), b.y, hits)
     }
 }
 
 /// [`plot`] over `x` and the y extent `(y0, y1)`, padded and scaled as the scene says.
-fn with_y<X>(
-    root: &Area,
+fn with_y<DB: Backend, X>(
+    root: &Area<DB>,
     scene: &Scene,
     x: Axis<X>,
     (y0, y1): (f64, f64),
@@ -208,8 +224,8 @@ where
     }
 }
 
-fn plot<X, Y>(
-    root: &Area,
+fn plot<DB: Backend, X, Y>(
+    root: &Area<DB>,
     scene: &Scene,
     (x_range, x_text): Axis<X>,
     y_range: Y,

@@ -7,11 +7,14 @@ use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::chart::{bounds, canvas_area, finish_draw, padded, title_only, Bounds, DrawResult};
+use super::chart::{
+    bounds, canvas_area, finish_draw, padded, title_only, Area, Backend, Bounds, DrawResult,
+};
+use super::export::{svg_draw, ChartExport};
 use super::line_chart::{line_panel, Panel};
 use super::Series;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct StackedChartProps {
     pub id: AttrValue,
     pub title: AttrValue,
@@ -45,14 +48,27 @@ pub fn StackedChart(props: &StackedChartProps) -> Html {
         );
         use_effect_with(deps, move |(series, logs, title, labels)| {
             if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                let result = draw(&canvas, title, labels, series, *logs);
+                let result =
+                    canvas_area(&canvas).and_then(|root| draw(&root, title, labels, series, *logs));
                 finish_draw(&canvas, &draws, title, result);
             }
         });
     }
+    let p = props.clone();
+    let svg = svg_draw(move |root| {
+        let labels = (
+            p.x_label.clone(),
+            p.top_label.clone(),
+            p.bottom_label.clone(),
+        );
+        let series = (p.top.clone(), p.bottom.clone());
+        let logs = (p.log_y_top, p.log_y_bottom);
+        draw(root, &p.title, &labels, &series, logs)
+    });
     html! {
         <figure class="chart">
-            <canvas id={props.id.clone()} ref={canvas} width="560" height="460" data-draws="0"></canvas>
+            <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="460" data-draws="0"></canvas>
+            <ChartExport id={props.id.clone()} {canvas} {svg} />
         </figure>
     }
 }
@@ -65,14 +81,13 @@ const TOP_HEIGHT: i32 = 225;
 type Labels = (AttrValue, AttrValue, AttrValue);
 type SeriesPair = (Rc<Vec<Series>>, Rc<Vec<Series>>);
 
-fn draw(
-    canvas: &HtmlCanvasElement,
+fn draw<DB: Backend>(
+    root: &Area<DB>,
     title: &str,
     (x_label, top_label, bottom_label): &Labels,
     (top, bottom): &SeriesPair,
     (log_top, log_bottom): (bool, bool),
 ) -> DrawResult {
-    let root = canvas_area(canvas)?;
     let points = |s: &[Series]| {
         s.iter()
             .flat_map(|s| s.points.iter().copied())
@@ -87,7 +102,7 @@ fn draw(
         .map(|b| b.x)
         .reduce(|(a0, a1), (b0, b1)| (a0.min(b0), a1.max(b1)))
     else {
-        return title_only(&root, title);
+        return title_only(root, title);
     };
     if x1 - x0 < 1e-12 {
         x1 = x0 + 1.0;
