@@ -15,7 +15,7 @@ use super::chart::{
     bounds, canvas_area, draw_legend, finish_draw, padded, plottable, tick, title_only, widened,
     Area, Axis, Backend, Bounds, DrawResult,
 };
-use super::export::{svg_draw, ChartExport};
+use super::export::{csv_data, curves_csv, svg_draw, ChartExport};
 use super::log_axis::{log_axis, log_extent};
 use super::Series;
 
@@ -78,10 +78,25 @@ pub fn DualAxisChart(props: &DualAxisChartProps) -> Html {
         let axes = (p.log_left, p.log_right, p.right_range);
         draw(root, &p.title, &labels, &series, axes)
     });
+    let d = props.clone();
+    let csv = csv_data(move || {
+        let side = |axis: &str, s: &'_ Series| (format!("{} ({axis})", s.name), s.points.clone());
+        let owned: Vec<(String, Vec<(f64, f64)>)> = d
+            .left
+            .iter()
+            .map(|s| side("left", s))
+            .chain(d.right.iter().map(|s| side("right", s)))
+            .collect();
+        let curves: Vec<(String, &[(f64, f64)])> = owned
+            .iter()
+            .map(|(n, p)| (n.clone(), p.as_slice()))
+            .collect();
+        curves_csv(&curves)
+    });
     html! {
         <figure class="chart">
             <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="400" data-draws="0"></canvas>
-            <ChartExport id={props.id.clone()} {canvas} {svg} />
+            <ChartExport id={props.id.clone()} {canvas} {svg} {csv} />
         </figure>
     }
 }

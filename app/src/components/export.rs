@@ -1,6 +1,7 @@
-//! The PNG and SVG downloads under every chart. The PNG is the canvas as drawn; the SVG is the
-//! same chart drawn again, by the same drawing function, into an SVG document of the canvas's
-//! size. Either is saved as `<chart id>.png` / `.svg` through a temporary download link.
+//! The PNG, SVG and CSV downloads under every chart. The PNG is the canvas as drawn; the SVG is
+//! the same chart drawn again, by the same drawing function, into an SVG document of the
+//! canvas's size; the CSV is the chart's data, one row per point. Each is saved as
+//! `<chart id>.png` / `.svg` / `.csv` through a temporary download link.
 
 use std::rc::Rc;
 
@@ -19,7 +20,34 @@ pub(super) fn svg_draw(draw: impl Fn(&Area<SVGBackend>) -> DrawResult + 'static)
     Rc::new(draw)
 }
 
-/// How long a downloaded SVG's object URL stays valid: the browser reads it after the click.
+/// The chart's data as CSV text, made when asked for.
+pub(super) type CsvData = Rc<dyn Fn() -> String>;
+
+/// A [`CsvData`] from a closure.
+pub(super) fn csv_data(make: impl Fn() -> String + 'static) -> CsvData {
+    Rc::new(make)
+}
+
+/// One CSV field, quoted where it holds a comma, a quote or a line break.
+fn field(text: &str) -> String {
+    match text.contains([',', '"', '\n']) {
+        true => format!("\"{}\"", text.replace('"', "\"\"")),
+        false => text.to_string(),
+    }
+}
+
+/// Curves as CSV, one row per point: `series,x,y`.
+pub(super) fn curves_csv(curves: &[(String, &[(f64, f64)])]) -> String {
+    let mut out = String::from("series,x,y\n");
+    for (name, points) in curves {
+        for (x, y) in points.iter() {
+            out.push_str(&format!("{},{x},{y}\n", field(name)));
+        }
+    }
+    out
+}
+
+/// How long a downloaded file's object URL stays valid: the browser reads it after the click.
 const REVOKE_AFTER_MS: u32 = 10_000;
 
 #[derive(Properties, Clone)]
@@ -29,15 +57,20 @@ pub(super) struct ChartExportProps {
     /// The chart's canvas: the PNG, and the SVG's size.
     pub canvas: NodeRef,
     pub svg: SvgDraw,
+    pub csv: CsvData,
 }
 
 impl PartialEq for ChartExportProps {
     fn eq(&self, other: &Self) -> bool {
-        self.id == other.id && self.canvas == other.canvas && Rc::ptr_eq(&self.svg, &other.svg)
+        self.id == other.id
+            && self.canvas == other.canvas
+            && Rc::ptr_eq(&self.svg, &other.svg)
+            && Rc::ptr_eq(&self.csv, &other.csv)
     }
 }
 
-/// The "Download PNG" and "Download SVG" buttons. A failed export is reported on the console.
+/// The "Download PNG", "Download SVG" and "Download CSV" buttons. A failed export is reported
+/// on the console.
 #[function_component]
 pub(super) fn ChartExport(props: &ChartExportProps) -> Html {
     let png = {
@@ -48,10 +81,17 @@ pub(super) fn ChartExport(props: &ChartExportProps) -> Html {
         let (id, canvas, draw) = (props.id.clone(), props.canvas.clone(), props.svg.clone());
         Callback::from(move |_: MouseEvent| warn_on_error(&id, save_svg(&id, &canvas, &*draw)))
     };
+    let csv = {
+        let (id, data) = (props.id.clone(), props.csv.clone());
+        Callback::from(move |_: MouseEvent| {
+            warn_on_error(&id, save_text(&format!("{id}.csv"), "text/csv", &data()))
+        })
+    };
     html! {
         <div class="exports">
             <button type="button" class="export" onclick={png}>{"Download PNG"}</button>
             <button type="button" class="export" onclick={svg}>{"Download SVG"}</button>
+            <button type="button" class="export" onclick={csv}>{"Download CSV"}</button>
         </div>
     }
 }
@@ -81,12 +121,17 @@ fn save_svg(
     let canvas = canvas_of(canvas)?;
     let text = svg_document((canvas.width(), canvas.height()), draw)
         .map_err(|e| JsValue::from_str(&e.to_string()))?;
-    let parts = js_sys::Array::of1(&JsValue::from_str(&text));
+    save_text(&format!("{id}.svg"), "image/svg+xml", &text)
+}
+
+/// Saves `text` as a file `name` of type `mime` (a Blob behind a temporary download link).
+pub(crate) fn save_text(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = BlobPropertyBag::new();
-    options.set_type("image/svg+xml");
+    options.set_type(mime);
     let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
     let url = Url::create_object_url_with_blob(&blob)?;
-    let saved = download(&url, &format!("{id}.svg"));
+    let saved = download(&url, name);
     wasm_bindgen_futures::spawn_local(async move {
         gloo_timers::future::TimeoutFuture::new(REVOKE_AFTER_MS).await;
         let _ = Url::revoke_object_url(&url);

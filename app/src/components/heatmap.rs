@@ -18,7 +18,7 @@ use super::chart::{
     bounds, canvas_area, finish_draw, short, tick, title_only, widened, Area, Backend, DrawResult,
     PALETTE,
 };
-use super::export::{svg_draw, ChartExport};
+use super::export::{csv_data, svg_draw, ChartExport};
 
 /// Values on a grid: `values[row * xs.len() + col]` is the value at `(xs[col], ys[row])`.
 /// `xs` and `ys` are evenly spaced (a linspace each), which the contour lines rely on.
@@ -97,10 +97,24 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
         let field = (p.grid.clone(), p.log_color, p.levels);
         draw(root, &labels, &field, &(p.path.clone(), p.markers.clone()))
     });
+    let d = props.clone();
+    let csv = csv_data(move || {
+        // One row per computed cell.
+        let g = &d.grid;
+        let mut out = String::from("x,y,value\n");
+        for (row, y) in g.ys.iter().enumerate() {
+            for (col, x) in g.xs.iter().enumerate() {
+                if let Some(Some(v)) = g.values.get(row * g.xs.len() + col) {
+                    out.push_str(&format!("{x},{y},{v}\n"));
+                }
+            }
+        }
+        out
+    });
     html! {
         <figure class="chart">
             <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="460" data-draws="0"></canvas>
-            <ChartExport id={props.id.clone()} {canvas} {svg} />
+            <ChartExport id={props.id.clone()} {canvas} {svg} {csv} />
         </figure>
     }
 }

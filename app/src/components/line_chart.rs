@@ -14,7 +14,7 @@ use super::chart::{
     bounds, canvas_area, draw_legend, finish_draw, padded, tick, title_only, Area, Backend, Bounds,
     DrawResult, PALETTE,
 };
-use super::export::{svg_draw, ChartExport};
+use super::export::{csv_data, curves_csv, svg_draw, ChartExport};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
@@ -71,10 +71,19 @@ pub fn LineChart(props: &LineChartProps) -> Html {
     let p = props.clone();
     let svg =
         svg_draw(move |root| draw(root, &p.title, &p.x_label, &p.y_label, p.log_y, &p.series));
+    let d = props.clone();
+    let csv = csv_data(move || {
+        let curves: Vec<(String, &[(f64, f64)])> = d
+            .series
+            .iter()
+            .map(|s| (s.name.clone(), s.points.as_slice()))
+            .collect();
+        curves_csv(&curves)
+    });
     html! {
         <figure class="chart">
             <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="340" data-draws="0"></canvas>
-            <ChartExport id={props.id.clone()} {canvas} {svg} />
+            <ChartExport id={props.id.clone()} {canvas} {svg} {csv} />
         </figure>
     }
 }

@@ -21,6 +21,7 @@ pub use backend_line::{backend_options, backend_title, BackendLine};
 pub use chart::PALETTE;
 pub use dataset_box::{DataStatus, DatasetBox};
 pub use dual_axis::DualAxisChart;
+pub(crate) use export::save_text;
 pub use heatmap::{Heatmap, HeatmapGrid};
 pub use line_chart::{model_series, LineChart, Series};
 pub use model_table::ModelTable;

@@ -16,7 +16,7 @@ use super::chart::{
     bounds, canvas_area, draw_legend, event_pixel, finish_draw, padded, plottable, tick,
     title_only, widened, Area, Axis, Backend, DrawResult,
 };
-use super::export::{svg_draw, ChartExport};
+use super::export::{csv_data, curves_csv, svg_draw, ChartExport};
 use super::log_axis::{log_axis, log_extent, powers_of_two};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -134,11 +134,29 @@ pub fn ScatterChart(props: &ScatterChartProps) -> Html {
         // Where the dots land matters on the canvas only (clicks).
         draw(root, &scene, &mut Vec::new())
     });
+    let d = props.clone();
+    let csv = csv_data(move || {
+        let owned: Vec<(String, Vec<(f64, f64)>)> = d
+            .series
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    s.points.iter().map(|p| (p.x, p.y)).collect(),
+                )
+            })
+            .collect();
+        let curves: Vec<(String, &[(f64, f64)])> = owned
+            .iter()
+            .map(|(n, p)| (n.clone(), p.as_slice()))
+            .collect();
+        curves_csv(&curves)
+    });
     html! {
         <figure class="chart">
             <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="400" data-draws="0"
                 style={cursor} {onclick}></canvas>
-            <ChartExport id={props.id.clone()} {canvas} {svg} />
+            <ChartExport id={props.id.clone()} {canvas} {svg} {csv} />
         </figure>
     }
 }

@@ -10,7 +10,7 @@ use yew::prelude::*;
 use super::chart::{
     bounds, canvas_area, finish_draw, padded, title_only, Area, Backend, Bounds, DrawResult,
 };
-use super::export::{svg_draw, ChartExport};
+use super::export::{csv_data, curves_csv, svg_draw, ChartExport};
 use super::line_chart::{line_panel, Panel};
 use super::Series;
 
@@ -65,10 +65,26 @@ pub fn StackedChart(props: &StackedChartProps) -> Html {
         let logs = (p.log_y_top, p.log_y_bottom);
         draw(root, &p.title, &labels, &series, logs)
     });
+    let d = props.clone();
+    let csv = csv_data(move || {
+        let panel =
+            |label: &AttrValue, s: &'_ Series| (format!("{label}: {}", s.name), s.points.clone());
+        let owned: Vec<(String, Vec<(f64, f64)>)> = d
+            .top
+            .iter()
+            .map(|s| panel(&d.top_label, s))
+            .chain(d.bottom.iter().map(|s| panel(&d.bottom_label, s)))
+            .collect();
+        let curves: Vec<(String, &[(f64, f64)])> = owned
+            .iter()
+            .map(|(n, p)| (n.clone(), p.as_slice()))
+            .collect();
+        curves_csv(&curves)
+    });
     html! {
         <figure class="chart">
             <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="460" data-draws="0"></canvas>
-            <ChartExport id={props.id.clone()} {canvas} {svg} />
+            <ChartExport id={props.id.clone()} {canvas} {svg} {csv} />
         </figure>
     }
 }

@@ -8,9 +8,9 @@ use std::rc::Rc;
 use mlds_core::BackendKind;
 use yew::prelude::*;
 
-use crate::components::{Progress, RunButtons};
+use crate::components::{save_text, Progress, RunButtons};
 use crate::host::{BrowserHost, RunControl};
-use crate::run_view::{RunAction, RunView};
+use crate::run_view::{EventLog, RunAction, RunView};
 
 #[derive(Clone)]
 pub struct RunHandle {
@@ -100,6 +100,7 @@ pub fn run_controls(run: &RunHandle, on_start: Callback<()>, total_epochs: usize
                 on_reset={{ let run = run.clone(); Callback::from(move |()| run.reset()) }} />
             <Progress epoch={done} total={total.max(total_epochs)} elapsed_ms={view.elapsed_ms}
                       unit={view.sweep.unit.as_ref().map(|(_, _, label)| AttrValue::from(label.clone()))} />
+            <RunExport log={view.log.clone()} running={state.is_active()} />
             if let Some(error) = &view.error {
                 <div class="error" role="alert">{ error }</div>
             }
@@ -107,5 +108,67 @@ pub fn run_controls(run: &RunHandle, on_start: Callback<()>, total_epochs: usize
                 <p class="stopped">{ format!("Stopped by you at epoch {}.", view.epoch) }</p>
             }
         </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RunExportProps {
+    log: EventLog,
+    running: bool,
+}
+
+/// The run as JSON (the link that reproduces it, its URL parameters and every event so far),
+/// and "Copy link" for that link.
+#[function_component]
+fn RunExport(props: &RunExportProps) -> Html {
+    let status = use_state(String::new);
+    let location = || web_sys::window().map(|w| w.location());
+    let on_json = {
+        let log = props.log.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (href, hash) = location().map_or((String::new(), String::new()), |l| {
+                (l.href().unwrap_or_default(), l.hash().unwrap_or_default())
+            });
+            let params = mlds_core::params::Params::parse(&hash);
+            let exp = params.clone().get("exp").unwrap_or_else(|| "run".into());
+            let run = serde_json::json!({
+                "experiment": exp,
+                "link": href,
+                "hash": hash,
+                "events": log.to_json(),
+            });
+            let text = serde_json::to_string_pretty(&run).unwrap_or_default();
+            if let Err(e) = save_text(&format!("{exp}-run.json"), "application/json", &text) {
+                web_sys::console::warn_2(&"run export failed:".into(), &e);
+            }
+        })
+    };
+    let on_copy = {
+        let status = status.clone();
+        Callback::from(move |_: MouseEvent| {
+            let href = location().and_then(|l| l.href().ok()).unwrap_or_default();
+            let status = status.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let clipboard = web_sys::window().map(|w| w.navigator().clipboard());
+                let copied = match clipboard {
+                    Some(c) => wasm_bindgen_futures::JsFuture::from(c.write_text(&href))
+                        .await
+                        .is_ok(),
+                    None => false,
+                };
+                status.set(match copied {
+                    true => format!("Link copied: {href}"),
+                    // No clipboard permission: the link itself, to copy by hand.
+                    false => format!("Copy this link: {href}"),
+                });
+            });
+        })
+    };
+    html! {
+        <div class="run-exports">
+            <button type="button" class="export" onclick={on_json} disabled={props.running}>{ "Download run as JSON" }</button>
+            <button type="button" class="export copy-link" onclick={on_copy}>{ "Copy link" }</button>
+            <span class="copy-status">{ (*status).clone() }</span>
+        </div>
     }
 }

@@ -39,8 +39,28 @@ impl RunState {
     }
 }
 
+/// Every event of a run, in order, for the run's JSON export. Shared, not copied, when the view
+/// is (views are copied on every update); two logs are equal when they are the same log.
+#[derive(Clone, Debug, Default)]
+pub struct EventLog(Rc<std::cell::RefCell<Vec<Event>>>);
+
+impl PartialEq for EventLog {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl EventLog {
+    /// The events as a JSON array.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(&*self.0.borrow()).unwrap_or_default()
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunView {
+    /// The run's events so far.
+    pub log: EventLog,
     pub state: RunState,
     pub backend: Option<BackendKind>,
     pub models: Vec<ModelInfo>,
@@ -102,7 +122,10 @@ impl Reducible for RunView {
                 };
             }
             RunAction::Paused(_) => {}
-            RunAction::Events(events) => events.into_iter().for_each(|e| view.apply(e)),
+            RunAction::Events(events) => {
+                view.log.0.borrow_mut().extend(events.iter().cloned());
+                events.into_iter().for_each(|e| view.apply(e));
+            }
         }
         Rc::new(view)
     }
