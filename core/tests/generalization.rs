@@ -6,32 +6,19 @@ mod common;
 use std::collections::BTreeMap;
 
 use burn::tensor::Device;
-use common::subset;
+use common::{config, round_trips, subset};
 use mlds_core::events::CollectingHost;
-use mlds_core::experiments::generalization::evaluate;
+use mlds_core::experiments::generalization::Evaluator;
 use mlds_core::experiments::interpolate::{self, InterpolateConfig};
 use mlds_core::experiments::params_sweep::{self, ParamsConfig};
 use mlds_core::experiments::random_labels::{self, RandomLabelsConfig};
 use mlds_core::experiments::sensitivity::{self, SensitivityConfig};
 use mlds_core::experiments::sharpness::{self, SharpnessConfig};
-use mlds_core::experiments::subject::{train_subject, SubjectData, Trained};
+use mlds_core::experiments::subject::{train_classifier, SubjectData};
 use mlds_core::experiments::{FromParams, Outcome};
-use mlds_core::params::{to_query, Params};
-use mlds_core::train::{NoHooks, Stopwatch};
+use mlds_core::params::Params;
+use mlds_core::train::Stopwatch;
 use mlds_core::Event;
-
-fn config<C: FromParams>(query: &str) -> C {
-    let mut params = Params::parse(query);
-    let config = C::from_params(&mut params);
-    let notices = params.finish();
-    assert!(notices.is_empty(), "test queries are valid: {notices:?}");
-    config
-}
-
-fn round_trips<C: FromParams + PartialEq + std::fmt::Debug>(query: &str) {
-    let c: C = config(query);
-    assert_eq!(config::<C>(&to_query(c.to_params())), c, "{query}");
-}
 
 fn results(host: &CollectingHost) -> Vec<BTreeMap<String, f64>> {
     host.events
@@ -162,30 +149,15 @@ fn interpolation_reproduces_both_models_at_alpha_zero_and_one() {
     let prepared = SubjectData::prepare(&c.subject, Some(&data), &device, &mut quiet).unwrap();
     for (at, (_, settings, seed)) in [10, 20].into_iter().zip(c.trainings()) {
         let mut clock = Stopwatch::default();
-        let trained = pollster::block_on(train_subject(
-            &c.subject,
-            &prepared,
-            &settings,
-            seed,
-            &device,
-            &mut NoHooks,
-            &mut quiet,
-            &mut clock,
-        ));
-        let Ok(Trained::Classifier(model)) = trained else {
-            panic!("a classifier")
-        };
-        let eval = pollster::block_on(evaluate(
-            &[model],
-            &c.subject,
-            &prepared,
-            c.eval_size,
-            &device,
-            &mut quiet,
-            &mut clock,
+        let model = pollster::block_on(train_classifier(
+            &c.subject, &prepared, &settings, seed, &device, &mut quiet, &mut clock,
         ))
-        .unwrap()
-        .unwrap()[0];
+        .expect("a trained classifier");
+        let evaluator = Evaluator::new(&c.subject, &prepared, c.eval_size, &device).unwrap();
+        let eval =
+            pollster::block_on(evaluator.evaluate(&[model], &device, &mut quiet, &mut clock))
+                .unwrap()
+                .unwrap()[0];
         let p = &points[at];
         assert!(
             p["alpha"].abs() < 1e-9 || (p["alpha"] - 1.0).abs() < 1e-9,

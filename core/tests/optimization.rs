@@ -4,7 +4,7 @@ mod common;
 
 use burn::nn::loss::{MseLoss, Reduction};
 use burn::tensor::Device;
-use common::subset;
+use common::{config, round_trips, subset};
 use mlds_core::analysis::{read_params, LossOracle};
 use mlds_core::events::CollectingHost;
 use mlds_core::experiments::gradnorm::{self, GradNormConfig};
@@ -14,22 +14,8 @@ use mlds_core::experiments::surface::{self, SurfaceConfig};
 use mlds_core::experiments::trajectory::{self, TrajectoryConfig};
 use mlds_core::experiments::{FromParams, Outcome};
 use mlds_core::models::{init_seeded, Mlp};
-use mlds_core::params::{to_query, Params};
+use mlds_core::params::Params;
 use mlds_core::Event;
-
-fn config<C: FromParams>(query: &str) -> C {
-    let mut params = Params::parse(query);
-    let config = C::from_params(&mut params);
-    let notices = params.finish();
-    assert!(notices.is_empty(), "test queries are valid: {notices:?}");
-    config
-}
-
-/// Parsing the URL a config writes gives the same config back.
-fn round_trips<C: FromParams + PartialEq + std::fmt::Debug>(query: &str) {
-    let c: C = config(query);
-    assert_eq!(config::<C>(&to_query(c.to_params())), c, "{query}");
-}
 
 #[test]
 fn configs_round_trip_through_the_url() {

@@ -8,14 +8,14 @@ use burn::module::Module;
 use burn::tensor::Device;
 
 use super::subject::{
-    image_training, subject_params, train_subject, Subject, SubjectData, SubjectDefaults, Trained,
+    image_training, subject_params, train_classifier, Subject, SubjectData, SubjectDefaults,
 };
 use super::{fail, stopped, Outcome};
 use crate::data::ImageDataset;
 use crate::events::{Event, Host};
 use crate::models::Classifier;
 use crate::params::Params;
-use crate::train::{ClassifierTask, Halt, NoHooks, Stopwatch, TrainSettings};
+use crate::train::{ClassifierTask, Halt, Stopwatch, TrainSettings};
 
 /// A trained classifier's loss and accuracy on (the first `limit` examples of) its training and
 /// test sets.
@@ -39,51 +39,65 @@ impl Evaluation {
     }
 }
 
-/// Evaluate `models` (any device; evaluated as inference models) of `subject` on `data`'s
-/// training and test sets, at most `limit` examples of each; `None` if the host stopped.
-pub async fn evaluate(
-    models: &[Classifier],
-    subject: &Subject,
-    data: &SubjectData,
+/// Evaluates trained classifiers of one architecture on a subject's training and test sets.
+/// Built once per architecture and run: fitting the image scaling is a pass over the training
+/// set, and how the work is cut depends on the architecture.
+pub struct Evaluator<'a> {
+    task: ClassifierTask<'a>,
+    /// Examples of each set evaluated (at most).
     limit: usize,
-    device: &Device,
-    host: &mut impl Host,
-    clock: &mut Stopwatch,
-) -> Result<Option<Vec<Evaluation>>, String> {
-    let (Subject::Images { model, .. }, SubjectData::Images { train, test }) = (subject, data)
-    else {
-        return Err("the generalization experiments classify images".into());
-    };
-    let task = ClassifierTask::new(
-        train,
-        test,
-        std::slice::from_ref(model),
-        *device == Device::flex(),
-        device,
-    );
-    let plain: Vec<Classifier> = models.iter().map(|m| m.valid()).collect();
-    let Some((train_loss, accuracy)) = task
-        .evaluate(&plain, train, limit, device, host, clock)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Some((test_loss, test_accuracy)) = task
-        .evaluate(&plain, test, limit, device, host, clock)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some(
-        (0..models.len())
-            .map(|i| Evaluation {
-                train_loss: train_loss[i],
-                accuracy: accuracy[i],
-                test_loss: test_loss[i],
-                test_accuracy: test_accuracy[i],
-            })
-            .collect(),
-    ))
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(
+        subject: &Subject,
+        data: &'a SubjectData,
+        limit: usize,
+        device: &Device,
+    ) -> Result<Self, String> {
+        let (Subject::Images { model, .. }, SubjectData::Images { train, test }) = (subject, data)
+        else {
+            return Err("the generalization experiments classify images".into());
+        };
+        let on_cpu = *device == Device::flex();
+        let task = ClassifierTask::new(train, test, std::slice::from_ref(model), on_cpu, device);
+        Ok(Self { task, limit })
+    }
+
+    /// Loss and accuracy of `models` (any device; evaluated as inference models) on both
+    /// sets; `None` if the host stopped meanwhile.
+    pub async fn evaluate(
+        &self,
+        models: &[Classifier],
+        device: &Device,
+        host: &mut impl Host,
+        clock: &mut Stopwatch,
+    ) -> Result<Option<Vec<Evaluation>>, String> {
+        let plain: Vec<Classifier> = models.iter().map(|m| m.valid()).collect();
+        let task = &self.task;
+        let Some((train_loss, accuracy)) = task
+            .evaluate(&plain, task.train, self.limit, device, host, clock)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some((test_loss, test_accuracy)) = task
+            .evaluate(&plain, task.test, self.limit, device, host, clock)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(
+            (0..models.len())
+                .map(|i| Evaluation {
+                    train_loss: train_loss[i],
+                    accuracy: accuracy[i],
+                    test_loss: test_loss[i],
+                    test_accuracy: test_accuracy[i],
+                })
+                .collect(),
+        ))
+    }
 }
 
 /// Send one result of a sweep.
@@ -212,6 +226,11 @@ pub async fn run_batch_sweep<H: Host>(
         models: vec![sweep.subject.model_info("model".into())],
         total_epochs: sweep.train.epochs,
     });
+    // One architecture: one evaluator for every batch size.
+    let evaluator = match Evaluator::new(&sweep.subject, &data, sweep.eval_size, device) {
+        Ok(e) => e,
+        Err(e) => return fail(host, e),
+    };
     let mut clock = Stopwatch::default();
     let count = sweep.batches.len();
     for (i, &batch) in sweep.batches.iter().enumerate() {
@@ -224,34 +243,25 @@ pub async fn run_batch_sweep<H: Host>(
             batch_size: Some(batch),
             ..sweep.train.clone()
         };
-        let trained = train_subject(
+        let trained = train_classifier(
             &sweep.subject,
             &data,
             &settings,
             sweep.train.seed,
             device,
-            &mut NoHooks,
             host,
             &mut clock,
         )
         .await;
         let model = match trained {
-            Ok(Trained::Classifier(m)) => m,
-            Ok(Trained::Mlp(_)) => return fail(host, "this experiment classifies images".into()),
+            Ok(m) => m,
             Err(Halt::Stopped { epoch }) => return stopped(host, epoch, &clock),
             Err(Halt::Failed(e)) => return fail(host, format!("batch size {batch}: {e}")),
         };
         clock.start();
-        let eval = evaluate(
-            std::slice::from_ref(&model),
-            &sweep.subject,
-            &data,
-            sweep.eval_size,
-            device,
-            host,
-            &mut clock,
-        )
-        .await;
+        let eval = evaluator
+            .evaluate(std::slice::from_ref(&model), device, host, &mut clock)
+            .await;
         let eval = match eval {
             Ok(Some(e)) => e[0],
             Ok(None) => return stopped(host, sweep.train.epochs, &clock),

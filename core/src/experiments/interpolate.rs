@@ -5,9 +5,9 @@
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use super::generalization::{emit_result, evaluate};
+use super::generalization::{emit_result, Evaluator};
 use super::subject::{
-    image_training, subject_params, train_subject, Subject, SubjectData, SubjectDefaults, Trained,
+    image_training, subject_params, train_classifier, Subject, SubjectData, SubjectDefaults,
 };
 use super::{fail, finish, FromParams, Outcome};
 use crate::analysis::{combine, load_params, read_params};
@@ -15,7 +15,7 @@ use crate::data::{linspace, ImageDataset};
 use crate::events::{Event, Flow, Host};
 use crate::models::{ActivationKind, Classifier};
 use crate::params::Params;
-use crate::train::{Halt, NoHooks, Stopwatch, TrainSettings};
+use crate::train::{Halt, Stopwatch, TrainSettings};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InterpolateConfig {
@@ -125,20 +125,18 @@ pub async fn run<H: Host>(
             count: 2,
             label: format!("training {label}"),
         });
-        let trained = train_subject(
+        let trained = train_classifier(
             &config.subject,
             &data,
             settings,
             *seed,
             device,
-            &mut NoHooks,
             host,
             &mut clock,
         )
         .await;
         let model = match trained {
-            Ok(Trained::Classifier(m)) => m,
-            Ok(Trained::Mlp(_)) => return fail(host, "E9a classifies images".into()),
+            Ok(m) => m,
             Err(halt) => return finish(host, Err(halt), config.train.epochs, &clock),
         };
         match read_params(&model).await {
@@ -159,6 +157,8 @@ async fn along_the_line(
     host: &mut impl Host,
     clock: &mut Stopwatch,
 ) -> Result<(), Halt> {
+    let evaluator =
+        Evaluator::new(&config.subject, data, config.eval_size, device).map_err(Halt::Failed)?;
     let (model, first) = &ends[0];
     let step: Vec<f64> = ends[1].1.iter().zip(first).map(|(b, a)| b - a).collect();
     for (i, alpha) in linspace(ALPHAS.0, ALPHAS.1, config.points)
@@ -167,17 +167,10 @@ async fn along_the_line(
     {
         clock.start();
         let point = load_params(model.clone(), &combine(first, &[(&step, alpha)]));
-        let eval = evaluate(
-            &[point],
-            &config.subject,
-            data,
-            config.eval_size,
-            device,
-            host,
-            clock,
-        )
-        .await
-        .map_err(Halt::Failed)?;
+        let eval = evaluator
+            .evaluate(&[point], device, host, clock)
+            .await
+            .map_err(Halt::Failed)?;
         clock.stop();
         let Some(eval) = eval else {
             return Err(Halt::Stopped {

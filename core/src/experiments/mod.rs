@@ -34,8 +34,6 @@ pub enum Outcome {
     Failed(String),
 }
 
-pub use crate::train::is_log_epoch;
-
 /// End a run with an error the user reads.
 pub(crate) fn fail<H: Host>(host: &mut H, message: String) -> Outcome {
     host.emit(Event::Error {

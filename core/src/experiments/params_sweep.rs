@@ -6,16 +6,16 @@ use burn::module::Module;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use super::generalization::{emit_result, evaluate, join_list, number_list};
+use super::generalization::{emit_result, join_list, number_list, Evaluator};
 use super::subject::{
-    image_training, subject_params, train_subject, Subject, SubjectData, SubjectDefaults, Trained,
+    image_training, subject_params, train_classifier, Subject, SubjectData, SubjectDefaults,
 };
 use super::{fail, stopped, FromParams, Outcome};
 use crate::data::ImageDataset;
 use crate::events::{Event, Host, ModelInfo};
 use crate::models::ActivationKind;
 use crate::params::Params;
-use crate::train::{Halt, NoHooks, Stopwatch, TrainSettings};
+use crate::train::{Halt, Stopwatch, TrainSettings};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ParamsConfig {
@@ -113,35 +113,28 @@ pub async fn run<H: Host>(
                 info.params
             ),
         });
-        let trained = train_subject(
+        let trained = train_classifier(
             member,
             &data,
             &config.train,
             config.train.seed,
             device,
-            &mut NoHooks,
             host,
             &mut clock,
         )
         .await;
         let model = match trained {
-            Ok(Trained::Classifier(m)) => m,
-            Ok(Trained::Mlp(_)) => return fail(host, "E8 classifies images".into()),
+            Ok(m) => m,
             Err(Halt::Stopped { epoch }) => return stopped(host, epoch, &clock),
             Err(Halt::Failed(e)) => return fail(host, format!("{}: {e}", info.name)),
         };
         clock.start();
         let params = model.num_params();
-        let eval = evaluate(
-            &[model],
-            member,
-            &data,
-            config.eval_size,
-            device,
-            host,
-            &mut clock,
-        )
-        .await;
+        // Each width is its own architecture (its own cut of the work): its own evaluator.
+        let eval = match Evaluator::new(member, &data, config.eval_size, device) {
+            Ok(evaluator) => evaluator.evaluate(&[model], device, host, &mut clock).await,
+            Err(e) => Err(e),
+        };
         clock.stop();
         match eval {
             Ok(Some(e)) => emit_result(

@@ -390,6 +390,34 @@ macro_rules! subject_experiment {
 }
 pub(crate) use subject_experiment;
 
+/// [`train_subject`] without hooks for an image task: the trained classifier.
+pub async fn train_classifier(
+    subject: &Subject,
+    data: &SubjectData,
+    settings: &TrainSettings,
+    seed: u64,
+    device: &Device,
+    host: &mut impl Host,
+    clock: &mut Stopwatch,
+) -> Result<Classifier, Halt> {
+    let mut no_hooks = crate::train::NoHooks;
+    match train_subject(
+        subject,
+        data,
+        settings,
+        seed,
+        device,
+        &mut no_hooks,
+        host,
+        clock,
+    )
+    .await?
+    {
+        Trained::Classifier(model) => Ok(model),
+        Trained::Mlp(_) => Err(Halt::Failed("this experiment classifies images".into())),
+    }
+}
+
 /// Train `subject` once on `data` with `hooks`, announced as the run's one model `name`, and
 /// end the run the way training ended (E4, E7).
 #[allow(clippy::too_many_arguments)]

@@ -267,7 +267,6 @@ pub async fn fit_classifiers<H: Host>(
             losses: Some(&losses),
             accuracies: Some(&accuracies),
             test_accuracies: Some(&test_accuracies),
-            elapsed_ms: clock.elapsed_ms(),
         };
         hooks.on_epoch(host, &end).await.map_err(Halt::Failed)?;
     }

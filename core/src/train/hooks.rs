@@ -26,8 +26,6 @@ pub struct EpochEnd<'a, M: burn::module::Module> {
     pub accuracies: Option<&'a [f64]>,
     /// Each model's test accuracy after the epoch, for classifiers.
     pub test_accuracies: Option<&'a [f64]>,
-    /// Training time so far.
-    pub elapsed_ms: f64,
 }
 
 /// An experiment's additions to a training loop. Every method has a default that adds nothing.

@@ -20,7 +20,7 @@ pub use grad_norm::grad_norm_squared;
 pub use hooks::{is_log_epoch, read_scalars, EpochEnd, Halt, Hooks, IterationLog, NoHooks};
 pub use images::{correct_count, Standardizer};
 pub use parts::{images_per_task, parts};
-pub use regression::{column, fit_function, mse_of, Regression};
+pub use regression::{column, fit_function, Regression};
 pub use settings::{TrainDefaults, TrainSettings};
 pub use stopwatch::Stopwatch;
 

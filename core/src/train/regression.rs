@@ -42,11 +42,8 @@ impl Regression {
         self.len() == 0
     }
 
-    /// The examples at `indices` (the whole set, without a copy, when `indices` covers it).
+    /// The examples at `indices`.
     pub fn batch(&self, indices: &[usize]) -> (Tensor<2>, Tensor<2>) {
-        if indices.len() == self.len() && indices.iter().enumerate().all(|(i, &j)| i == j) {
-            return (self.x.clone(), self.y.clone());
-        }
         let idx: Vec<i64> = indices.iter().map(|&i| i as i64).collect();
         let idx =
             Tensor::<1, Int>::from_data(TensorData::new(idx, [indices.len()]), &self.x.device());
@@ -84,6 +81,7 @@ pub async fn fit_function<H: Host>(
     let per_iteration = hooks.per_iteration();
     let mut log = IterationLog::new(trainers.len());
     let mut plan = BatchPlan::new(data.len(), batch_size, seed);
+    let full_batch = plan.is_full_batch();
     hooks.on_start(host, trainers).await.map_err(Halt::Failed)?;
     let loss_fn = MseLoss::new();
     for epoch in 1..=epochs {
@@ -93,7 +91,11 @@ pub async fn fit_function<H: Host>(
         for (m, trainer) in trainers.iter_mut().enumerate() {
             let mut sum: Option<Tensor<1>> = None;
             for batch in &batches {
-                let (x, y) = data.batch(batch);
+                // Full batch: the whole set as it is, no gather (E1's usual step).
+                let (x, y) = match full_batch {
+                    true => (data.x.clone(), data.y.clone()),
+                    false => data.batch(batch),
+                };
                 let loss =
                     trainer.step(|model| loss_fn.forward(model.forward(x), y, Reduction::Mean));
                 if per_iteration {
@@ -137,7 +139,6 @@ pub async fn fit_function<H: Host>(
             losses: losses.as_deref(),
             accuracies: None,
             test_accuracies: None,
-            elapsed_ms: clock.elapsed_ms(),
         };
         hooks.on_epoch(host, &end).await.map_err(Halt::Failed)?;
         if host.checkpoint().await == Flow::Stop {
@@ -145,9 +146,4 @@ pub async fn fit_function<H: Host>(
         }
     }
     Ok(())
-}
-
-/// Models' MSE on `data` without training, read in one round trip.
-pub async fn mse_of(models: &[&Mlp], data: &Regression) -> Result<Vec<f64>, String> {
-    read_scalars(models.iter().map(|m| data.loss(m)).collect()).await
 }

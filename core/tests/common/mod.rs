@@ -168,3 +168,22 @@ pub fn subset() -> ImageDataset {
         })
         .clone()
 }
+
+/// A config parsed from a URL query that must raise no notice.
+pub fn config<C: mlds_core::experiments::FromParams>(query: &str) -> C {
+    let mut params = mlds_core::params::Params::parse(query);
+    let config = C::from_params(&mut params);
+    let notices = params.finish();
+    assert!(notices.is_empty(), "test queries are valid: {notices:?}");
+    config
+}
+
+/// Parsing the URL a config writes gives the same config back.
+pub fn round_trips<C>(query: &str)
+where
+    C: mlds_core::experiments::FromParams + PartialEq + std::fmt::Debug,
+{
+    let c: C = config(query);
+    let written = mlds_core::params::to_query(c.to_params());
+    assert_eq!(config::<C>(&written), c, "{query}");
+}
