@@ -35,6 +35,10 @@ test('E1 falls back to the CPU backend without WebGPU and fits sinc5', async () 
   try {
     const { page, errors } = await open(browser, `${server.url}/#exp=fit&epochs=300&samples=128&backend=webgpu&autorun=1`);
     await page.waitForSelector('body[data-webgpu="unavailable"]');
+    // The page says in plain words what is missing and what to do; the technical reason waits
+    // behind "Details".
+    assert.match(await page.textContent('.backend-status.fallback'), /did not give the page WebGPU/);
+    assert.match(await page.textContent('.backend-status.fallback details summary'), /Details/);
     // The request for WebGPU was turned down visibly.
     await page.waitForSelector(`${panel} .notices >> text=WebGPU is not available`);
     const m = await checkFinishedRun(page, errors, { backend: 'cpu', epochs: 300, fall: 0.5 });

@@ -8,14 +8,13 @@ use std::rc::Rc;
 
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
-use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::chart::{
-    bounds, canvas_area, draw_legend, finish_draw, padded, plottable, tick, title_only, widened,
-    Area, Axis, Backend, Bounds, DrawResult,
+    bounds, draw_legend, padded, plottable, tick, title_only, widened, Area, Axis, Backend, Bounds,
+    DrawResult,
 };
-use super::export::{csv_data, curves_csv, svg_draw, ChartExport};
+use super::export::{curves_csv, use_chart_figure, ChartSpec};
 use super::log_axis::{log_axis, log_extent};
 use super::Series;
 
@@ -45,59 +44,47 @@ pub struct DualAxisChartProps {
 
 #[function_component]
 pub fn DualAxisChart(props: &DualAxisChartProps) -> Html {
-    let canvas = use_node_ref();
-    let draws = use_mut_ref(|| 0u32);
-    {
-        let canvas = canvas.clone();
-        let deps = (
-            (props.left.clone(), props.right.clone()),
-            (props.log_left, props.log_right, props.right_range),
-            props.title.clone(),
-            (
-                props.x_label.clone(),
-                props.left_label.clone(),
-                props.right_label.clone(),
-            ),
-        );
-        use_effect_with(deps, move |(series, axes, title, labels)| {
-            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                let result =
-                    canvas_area(&canvas).and_then(|root| draw(&root, title, labels, series, *axes));
-                finish_draw(&canvas, &draws, title, result);
-            }
-        });
+    use_chart_figure(props, 560, 400)
+}
+
+impl ChartSpec for DualAxisChartProps {
+    fn id(&self) -> AttrValue {
+        self.id.clone()
     }
-    let p = props.clone();
-    let svg = svg_draw(move |root| {
+
+    fn title(&self) -> AttrValue {
+        self.title.clone()
+    }
+
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
         let labels = (
-            p.x_label.clone(),
-            p.left_label.clone(),
-            p.right_label.clone(),
+            self.x_label.clone(),
+            self.left_label.clone(),
+            self.right_label.clone(),
         );
-        let series = (p.left.clone(), p.right.clone());
-        let axes = (p.log_left, p.log_right, p.right_range);
-        draw(root, &p.title, &labels, &series, axes)
-    });
-    let d = props.clone();
-    let csv = csv_data(move || {
-        let side = |axis: &str, s: &'_ Series| (format!("{} ({axis})", s.name), s.points.clone());
-        let owned: Vec<(String, Vec<(f64, f64)>)> = d
+        let series = (self.left.clone(), self.right.clone());
+        draw(
+            root,
+            &self.title,
+            &labels,
+            &series,
+            (self.log_left, self.log_right, self.right_range),
+        )
+    }
+
+    fn csv(&self) -> String {
+        let side = |axis: &str, s: &Series| (format!("{} ({axis})", s.name), s.points.clone());
+        let owned: Vec<(String, Vec<(f64, f64)>)> = self
             .left
             .iter()
             .map(|s| side("left", s))
-            .chain(d.right.iter().map(|s| side("right", s)))
+            .chain(self.right.iter().map(|s| side("right", s)))
             .collect();
         let curves: Vec<(String, &[(f64, f64)])> = owned
             .iter()
             .map(|(n, p)| (n.clone(), p.as_slice()))
             .collect();
         curves_csv(&curves)
-    });
-    html! {
-        <figure class="chart">
-            <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="400" data-draws="0"></canvas>
-            <ChartExport id={props.id.clone()} {canvas} {svg} {csv} />
-        </figure>
     }
 }
 

@@ -10,7 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, HtmlCanvasElement, Url};
 use yew::prelude::*;
 
-use super::chart::{white_area, Area, DrawResult};
+use super::chart::{canvas_area, finish_draw, white_area, Area, Backend, DrawResult};
 
 /// Draws a chart, with its current props, into an SVG drawing area.
 pub(super) type SvgDraw = Rc<dyn Fn(&Area<SVGBackend>) -> DrawResult>;
@@ -45,6 +45,41 @@ pub(super) fn curves_csv(curves: &[(String, &[(f64, f64)])]) -> String {
         }
     }
     out
+}
+
+/// A chart's props that can draw themselves on any plotters backend and give their data as
+/// CSV: all [`use_chart_figure`] needs to draw, redraw and export the chart.
+pub(super) trait ChartSpec: PartialEq + Clone + 'static {
+    fn id(&self) -> AttrValue;
+    fn title(&self) -> AttrValue;
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult;
+    fn csv(&self) -> String;
+}
+
+/// A chart of `spec` on a `width`×`height` canvas, redrawn whenever the spec changes (the
+/// `data-draws` counter counts the draws), with its PNG, SVG and CSV downloads.
+#[hook]
+pub(super) fn use_chart_figure<P: ChartSpec>(spec: &P, width: u32, height: u32) -> Html {
+    let canvas = use_node_ref();
+    let draws = use_mut_ref(|| 0u32);
+    {
+        let canvas = canvas.clone();
+        use_effect_with(spec.clone(), move |spec| {
+            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
+                let result = canvas_area(&canvas).and_then(|root| spec.draw(&root));
+                finish_draw(&canvas, &draws, &spec.title(), result);
+            }
+        });
+    }
+    let (s, c) = (spec.clone(), spec.clone());
+    let svg = svg_draw(move |root| s.draw(root));
+    let csv = csv_data(move || c.csv());
+    html! {
+        <figure class="chart">
+            <canvas id={spec.id()} ref={canvas.clone()} width={width.to_string()} height={height.to_string()} data-draws="0"></canvas>
+            <ChartExport id={spec.id()} {canvas} {svg} {csv} />
+        </figure>
+    }
 }
 
 /// How long a downloaded file's object URL stays valid: the browser reads it after the click.

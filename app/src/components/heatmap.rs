@@ -11,14 +11,10 @@ use std::rc::Rc;
 use contour::ContourBuilder;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
-use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::chart::{
-    bounds, canvas_area, finish_draw, short, tick, title_only, widened, Area, Backend, DrawResult,
-    PALETTE,
-};
-use super::export::{csv_data, svg_draw, ChartExport};
+use super::chart::{bounds, short, tick, title_only, widened, Area, Backend, DrawResult, PALETTE};
+use super::export::{use_chart_figure, ChartSpec};
 
 /// Values on a grid: `values[row * xs.len() + col]` is the value at `(xs[col], ys[row])`.
 /// `xs` and `ys` are evenly spaced (a linspace each), which the contour lines rely on.
@@ -70,37 +66,36 @@ pub struct HeatmapProps {
 
 #[function_component]
 pub fn Heatmap(props: &HeatmapProps) -> Html {
-    let canvas = use_node_ref();
-    let draws = use_mut_ref(|| 0u32);
-    {
-        let canvas = canvas.clone();
-        let deps = (
-            (props.grid.clone(), props.log_color, props.levels),
-            (props.path.clone(), props.markers.clone()),
-            (
-                props.title.clone(),
-                props.x_label.clone(),
-                props.y_label.clone(),
-            ),
-        );
-        use_effect_with(deps, move |(field, overlay, labels)| {
-            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                let result =
-                    canvas_area(&canvas).and_then(|root| draw(&root, labels, field, overlay));
-                finish_draw(&canvas, &draws, &labels.0, result);
-            }
-        });
+    use_chart_figure(props, 560, 460)
+}
+
+impl ChartSpec for HeatmapProps {
+    fn id(&self) -> AttrValue {
+        self.id.clone()
     }
-    let p = props.clone();
-    let svg = svg_draw(move |root| {
-        let labels = (p.title.clone(), p.x_label.clone(), p.y_label.clone());
-        let field = (p.grid.clone(), p.log_color, p.levels);
-        draw(root, &labels, &field, &(p.path.clone(), p.markers.clone()))
-    });
-    let d = props.clone();
-    let csv = csv_data(move || {
-        // One row per computed cell.
-        let g = &d.grid;
+
+    fn title(&self) -> AttrValue {
+        self.title.clone()
+    }
+
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
+        let labels = (
+            self.title.clone(),
+            self.x_label.clone(),
+            self.y_label.clone(),
+        );
+        let field = (self.grid.clone(), self.log_color, self.levels);
+        draw(
+            root,
+            &labels,
+            &field,
+            &(self.path.clone(), self.markers.clone()),
+        )
+    }
+
+    /// One row per computed cell.
+    fn csv(&self) -> String {
+        let g = &self.grid;
         let mut out = String::from("x,y,value\n");
         for (row, y) in g.ys.iter().enumerate() {
             for (col, x) in g.xs.iter().enumerate() {
@@ -110,12 +105,6 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
             }
         }
         out
-    });
-    html! {
-        <figure class="chart">
-            <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="460" data-draws="0"></canvas>
-            <ChartExport id={props.id.clone()} {canvas} {svg} {csv} />
-        </figure>
     }
 }
 

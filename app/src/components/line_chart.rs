@@ -7,14 +7,12 @@ use std::rc::Rc;
 use mlds_core::ModelInfo;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
-use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::chart::{
-    bounds, canvas_area, draw_legend, finish_draw, padded, tick, title_only, Area, Backend, Bounds,
-    DrawResult, PALETTE,
+    bounds, draw_legend, padded, tick, title_only, Area, Backend, Bounds, DrawResult, PALETTE,
 };
-use super::export::{csv_data, curves_csv, svg_draw, ChartExport};
+use super::export::{curves_csv, use_chart_figure, ChartSpec};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
@@ -54,37 +52,36 @@ pub struct LineChartProps {
 
 #[function_component]
 pub fn LineChart(props: &LineChartProps) -> Html {
-    let canvas = use_node_ref();
-    let draws = use_mut_ref(|| 0u32);
-    {
-        let canvas = canvas.clone();
-        let deps = (props.series.clone(), props.log_y, props.title.clone());
-        let (x_label, y_label) = (props.x_label.clone(), props.y_label.clone());
-        use_effect_with(deps, move |(series, log_y, title)| {
-            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                let result = canvas_area(&canvas)
-                    .and_then(|root| draw(&root, title, &x_label, &y_label, *log_y, series));
-                finish_draw(&canvas, &draws, title, result);
-            }
-        });
+    use_chart_figure(props, 560, 340)
+}
+
+impl ChartSpec for LineChartProps {
+    fn id(&self) -> AttrValue {
+        self.id.clone()
     }
-    let p = props.clone();
-    let svg =
-        svg_draw(move |root| draw(root, &p.title, &p.x_label, &p.y_label, p.log_y, &p.series));
-    let d = props.clone();
-    let csv = csv_data(move || {
-        let curves: Vec<(String, &[(f64, f64)])> = d
+
+    fn title(&self) -> AttrValue {
+        self.title.clone()
+    }
+
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
+        draw(
+            root,
+            &self.title,
+            &self.x_label,
+            &self.y_label,
+            self.log_y,
+            &self.series,
+        )
+    }
+
+    fn csv(&self) -> String {
+        let curves: Vec<(String, &[(f64, f64)])> = self
             .series
             .iter()
             .map(|s| (s.name.clone(), s.points.as_slice()))
             .collect();
         curves_csv(&curves)
-    });
-    html! {
-        <figure class="chart">
-            <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="340" data-draws="0"></canvas>
-            <ChartExport id={props.id.clone()} {canvas} {svg} {csv} />
-        </figure>
     }
 }
 

@@ -4,13 +4,10 @@
 
 use std::rc::Rc;
 
-use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::chart::{
-    bounds, canvas_area, finish_draw, padded, title_only, Area, Backend, Bounds, DrawResult,
-};
-use super::export::{csv_data, curves_csv, svg_draw, ChartExport};
+use super::chart::{bounds, padded, title_only, Area, Backend, Bounds, DrawResult};
+use super::export::{curves_csv, use_chart_figure, ChartSpec};
 use super::line_chart::{line_panel, Panel};
 use super::Series;
 
@@ -32,60 +29,48 @@ pub struct StackedChartProps {
 
 #[function_component]
 pub fn StackedChart(props: &StackedChartProps) -> Html {
-    let canvas = use_node_ref();
-    let draws = use_mut_ref(|| 0u32);
-    {
-        let canvas = canvas.clone();
-        let deps = (
-            (props.top.clone(), props.bottom.clone()),
-            (props.log_y_top, props.log_y_bottom),
-            props.title.clone(),
-            (
-                props.x_label.clone(),
-                props.top_label.clone(),
-                props.bottom_label.clone(),
-            ),
-        );
-        use_effect_with(deps, move |(series, logs, title, labels)| {
-            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                let result =
-                    canvas_area(&canvas).and_then(|root| draw(&root, title, labels, series, *logs));
-                finish_draw(&canvas, &draws, title, result);
-            }
-        });
+    use_chart_figure(props, 560, 460)
+}
+
+impl ChartSpec for StackedChartProps {
+    fn id(&self) -> AttrValue {
+        self.id.clone()
     }
-    let p = props.clone();
-    let svg = svg_draw(move |root| {
+
+    fn title(&self) -> AttrValue {
+        self.title.clone()
+    }
+
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
         let labels = (
-            p.x_label.clone(),
-            p.top_label.clone(),
-            p.bottom_label.clone(),
+            self.x_label.clone(),
+            self.top_label.clone(),
+            self.bottom_label.clone(),
         );
-        let series = (p.top.clone(), p.bottom.clone());
-        let logs = (p.log_y_top, p.log_y_bottom);
-        draw(root, &p.title, &labels, &series, logs)
-    });
-    let d = props.clone();
-    let csv = csv_data(move || {
+        let series = (self.top.clone(), self.bottom.clone());
+        draw(
+            root,
+            &self.title,
+            &labels,
+            &series,
+            (self.log_y_top, self.log_y_bottom),
+        )
+    }
+
+    fn csv(&self) -> String {
         let panel =
-            |label: &AttrValue, s: &'_ Series| (format!("{label}: {}", s.name), s.points.clone());
-        let owned: Vec<(String, Vec<(f64, f64)>)> = d
+            |label: &AttrValue, s: &Series| (format!("{label}: {}", s.name), s.points.clone());
+        let owned: Vec<(String, Vec<(f64, f64)>)> = self
             .top
             .iter()
-            .map(|s| panel(&d.top_label, s))
-            .chain(d.bottom.iter().map(|s| panel(&d.bottom_label, s)))
+            .map(|s| panel(&self.top_label, s))
+            .chain(self.bottom.iter().map(|s| panel(&self.bottom_label, s)))
             .collect();
         let curves: Vec<(String, &[(f64, f64)])> = owned
             .iter()
             .map(|(n, p)| (n.clone(), p.as_slice()))
             .collect();
         curves_csv(&curves)
-    });
-    html! {
-        <figure class="chart">
-            <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="460" data-draws="0"></canvas>
-            <ChartExport id={props.id.clone()} {canvas} {svg} {csv} />
-        </figure>
     }
 }
 
