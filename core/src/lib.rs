@@ -11,6 +11,7 @@ pub mod events;
 pub mod experiments;
 pub mod models;
 pub mod params;
+pub mod report;
 pub mod train;
 
 pub use backend::{BackendChoice, BackendKind};

@@ -5,6 +5,7 @@ pub mod fit;
 pub mod generalization;
 pub mod gradnorm;
 pub mod interpolate;
+pub mod job;
 pub mod minratio;
 pub mod params_sweep;
 pub mod random_labels;

@@ -1,0 +1,182 @@
+//! Any experiment's run, named by its URL query (`exp=tasks&epochs=2…`): the one value a link,
+//! the report and a worker pass around. The query is the config's serialized form, so a job
+//! crosses any boundary as a string and always reproduces the same run.
+
+use burn::tensor::Device;
+
+use super::common::ImageTask;
+use super::fit::{self, FitConfig};
+use super::gradnorm::GradNormConfig;
+use super::interpolate::InterpolateConfig;
+use super::minratio::{self, MinRatioConfig};
+use super::params_sweep::ParamsConfig;
+use super::random_labels::RandomLabelsConfig;
+use super::sensitivity::SensitivityConfig;
+use super::sharpness::SharpnessConfig;
+use super::subject::SubjectExperiment;
+use super::surface::SurfaceConfig;
+use super::tasks::{self, TasksConfig};
+use super::trajectory::TrajectoryConfig;
+use super::{FromParams, Outcome};
+use crate::backend::{BackendChoice, Workload};
+use crate::data::ImageDataset;
+use crate::events::Host;
+use crate::params::{to_query, Params};
+
+/// One experiment's config, any of the ten.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Job {
+    Fit(FitConfig),
+    Tasks(TasksConfig),
+    Trajectory(TrajectoryConfig),
+    GradNorm(GradNormConfig),
+    MinRatio(MinRatioConfig),
+    Surface(SurfaceConfig),
+    RandomLabels(RandomLabelsConfig),
+    Params(ParamsConfig),
+    Interpolate(InterpolateConfig),
+    Sensitivity(SensitivityConfig),
+    Sharpness(SharpnessConfig),
+}
+
+/// The URL ids of the experiments, in the spec's order.
+pub const IDS: [&str; 11] = [
+    "fit",
+    "tasks",
+    "trajectory",
+    "gradnorm",
+    "minratio",
+    "surface",
+    "random-labels",
+    "params",
+    "interpolate",
+    "sensitivity",
+    "sharpness",
+];
+
+/// Applies `$body` to the config inside any job, bound as `$c`.
+macro_rules! each {
+    ($job:expr, $c:ident => $body:expr) => {
+        match $job {
+            Job::Fit($c) => $body,
+            Job::Tasks($c) => $body,
+            Job::Trajectory($c) => $body,
+            Job::GradNorm($c) => $body,
+            Job::MinRatio($c) => $body,
+            Job::Surface($c) => $body,
+            Job::RandomLabels($c) => $body,
+            Job::Params($c) => $body,
+            Job::Interpolate($c) => $body,
+            Job::Sensitivity($c) => $body,
+            Job::Sharpness($c) => $body,
+        }
+    };
+}
+
+impl Job {
+    /// Parse a URL query (with or without a leading `#`): the job and the notices about values
+    /// that were clamped or rejected. An unknown or missing `exp` is an error.
+    pub fn parse(query: &str) -> Result<(Job, Vec<String>), String> {
+        let mut p = Params::parse(query);
+        let exp = p.get("exp").ok_or("the link names no experiment (exp=…)")?;
+        p.flag("autorun");
+        let job = match exp.as_str() {
+            "fit" => Job::Fit(FitConfig::from_params(&mut p)),
+            "tasks" => Job::Tasks(TasksConfig::from_params(&mut p)),
+            "trajectory" => Job::Trajectory(TrajectoryConfig::from_params(&mut p)),
+            "gradnorm" => Job::GradNorm(GradNormConfig::from_params(&mut p)),
+            "minratio" => Job::MinRatio(MinRatioConfig::from_params(&mut p)),
+            "surface" => Job::Surface(SurfaceConfig::from_params(&mut p)),
+            "random-labels" => Job::RandomLabels(RandomLabelsConfig::from_params(&mut p)),
+            "params" => Job::Params(ParamsConfig::from_params(&mut p)),
+            "interpolate" => Job::Interpolate(InterpolateConfig::from_params(&mut p)),
+            "sensitivity" => Job::Sensitivity(SensitivityConfig::from_params(&mut p)),
+            "sharpness" => Job::Sharpness(SharpnessConfig::from_params(&mut p)),
+            other => return Err(format!("there is no experiment '{other}'")),
+        };
+        Ok((job, p.finish()))
+    }
+
+    /// The URL id (`exp=`).
+    pub fn id(&self) -> &'static str {
+        match self {
+            Job::Fit(_) => "fit",
+            Job::Tasks(_) => "tasks",
+            Job::MinRatio(_) => "minratio",
+            Job::Trajectory(_) => TrajectoryConfig::ID,
+            Job::GradNorm(_) => GradNormConfig::ID,
+            Job::Surface(_) => SurfaceConfig::ID,
+            Job::RandomLabels(_) => RandomLabelsConfig::ID,
+            Job::Params(_) => ParamsConfig::ID,
+            Job::Interpolate(_) => InterpolateConfig::ID,
+            Job::Sensitivity(_) => SensitivityConfig::ID,
+            Job::Sharpness(_) => SharpnessConfig::ID,
+        }
+    }
+
+    /// The query that reproduces this job (its `exp` first).
+    pub fn query(&self) -> String {
+        let pairs = each!(self, c => c.to_params());
+        to_query([("exp", self.id().to_string())].into_iter().chain(pairs))
+    }
+
+    /// The image task whose dataset the run needs, if any.
+    pub fn image_task(&self) -> Option<&ImageTask> {
+        match self {
+            Job::Fit(_) | Job::MinRatio(_) => None,
+            Job::Tasks(c) => Some(&c.task),
+            Job::Trajectory(c) => c.subject().image_task(),
+            Job::GradNorm(c) => c.subject().image_task(),
+            Job::Surface(c) => c.subject().image_task(),
+            Job::RandomLabels(c) => c.subject().image_task(),
+            Job::Params(c) => c.subject().image_task(),
+            Job::Interpolate(c) => c.subject().image_task(),
+            Job::Sensitivity(c) => c.subject().image_task(),
+            Job::Sharpness(c) => c.subject().image_task(),
+        }
+    }
+
+    /// How heavy the run is for a backend, and which backend its config asks for. E5 always
+    /// runs on the CPU (f64 Hessians), so it asks for that.
+    pub fn backend(&self) -> (Workload, BackendChoice) {
+        match self {
+            Job::Fit(c) => (FitConfig::WORKLOAD, c.train.backend),
+            Job::Tasks(c) => (TasksConfig::WORKLOAD, c.train.backend),
+            Job::MinRatio(_) => (Workload::Tiny, BackendChoice::Cpu),
+            Job::Trajectory(c) => (c.subject().workload(), c.train().backend),
+            Job::GradNorm(c) => (c.subject().workload(), c.train().backend),
+            Job::Surface(c) => (c.subject().workload(), c.train().backend),
+            Job::RandomLabels(c) => (c.subject().workload(), c.train().backend),
+            Job::Params(c) => (c.subject().workload(), c.train().backend),
+            Job::Interpolate(c) => (c.subject().workload(), c.train().backend),
+            Job::Sensitivity(c) => (c.subject().workload(), c.train().backend),
+            Job::Sharpness(c) => (c.subject().workload(), c.train().backend),
+        }
+    }
+
+    /// Run the job on `device` (plain, not autodiff); `images` is the dataset of its image
+    /// task, which the caller obtains (see [`Job::image_task`]).
+    pub async fn run<H: Host>(
+        &self,
+        images: Option<&ImageDataset>,
+        device: &Device,
+        host: &mut H,
+    ) -> Outcome {
+        match self {
+            Job::Fit(c) => fit::run(c, device, host).await,
+            Job::Tasks(c) => match images {
+                Some(data) => tasks::run(c, data, device, host).await,
+                None => super::fail(host, "E2 needs its image dataset".into()),
+            },
+            Job::MinRatio(c) => minratio::run(c, host).await,
+            Job::Trajectory(c) => c.run(images, device, host).await,
+            Job::GradNorm(c) => c.run(images, device, host).await,
+            Job::Surface(c) => c.run(images, device, host).await,
+            Job::RandomLabels(c) => c.run(images, device, host).await,
+            Job::Params(c) => c.run(images, device, host).await,
+            Job::Interpolate(c) => c.run(images, device, host).await,
+            Job::Sensitivity(c) => c.run(images, device, host).await,
+            Job::Sharpness(c) => c.run(images, device, host).await,
+        }
+    }
+}

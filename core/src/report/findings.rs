@@ -1,0 +1,450 @@
+//! A section's finding: one line computed from its run's events, and whether it agrees with the
+//! section's reference result. Each experiment reads only events it emits; a run without them
+//! (stopped at once, failed) has no finding.
+
+use std::collections::BTreeMap;
+
+use super::stats::{spearman, spread};
+use crate::events::{Event, ModelInfo};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub text: String,
+    /// Whether the data agrees with the section's reference result.
+    pub agrees: bool,
+}
+
+/// The finding of experiment `id`'s events; `None` while they do not hold what it needs.
+pub fn finding(id: &str, events: &[Event]) -> Option<Finding> {
+    let run = Events(events);
+    match id {
+        "fit" => depth(&run),
+        "tasks" => conv_depth(&run),
+        "trajectory" => trajectory(&run),
+        "gradnorm" => gradnorm(&run),
+        "minratio" => minratio(&run),
+        "surface" => surface(&run),
+        "random-labels" => random_labels(&run),
+        "params" => params(&run),
+        "interpolate" => interpolate(&run),
+        "sensitivity" => sensitivity(&run),
+        "sharpness" => sharpness(&run),
+        _ => None,
+    }
+}
+
+/// A number as a finding prints it: 3 significant digits, scientific when small or large.
+fn num(x: f64) -> String {
+    if x != 0.0 && !(1e-2..1e4).contains(&x.abs()) {
+        format!("{x:.1e}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1} %", 100.0 * x)
+}
+
+/// Queries over a run's events.
+struct Events<'a>(&'a [Event]);
+
+impl Events<'_> {
+    fn models(&self) -> Option<&[ModelInfo]> {
+        self.0.iter().rev().find_map(|e| match e {
+            Event::Started { models, .. } => Some(models.as_slice()),
+            _ => None,
+        })
+    }
+
+    fn last_losses(&self) -> Option<&[f64]> {
+        self.0.iter().rev().find_map(|e| match e {
+            Event::Losses { losses, .. } => Some(losses.as_slice()),
+            _ => None,
+        })
+    }
+
+    /// The latest training (loss, accuracy) of every model.
+    fn last_train(&self) -> Option<(&[f64], &[f64])> {
+        self.0.iter().rev().find_map(|e| match e {
+            Event::TrainMetrics {
+                losses, accuracies, ..
+            } => Some((losses.as_slice(), accuracies.as_slice())),
+            _ => None,
+        })
+    }
+
+    /// Every test pass: (accuracies, losses) of every model.
+    fn tests(&self) -> Vec<(&[f64], &[f64])> {
+        self.0
+            .iter()
+            .filter_map(|e| match e {
+                Event::TestMetrics {
+                    accuracies, losses, ..
+                } => Some((accuracies.as_slice(), losses.as_slice())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A sweep's results in index order.
+    fn results(&self) -> Vec<&BTreeMap<String, f64>> {
+        let mut found: Vec<_> = self
+            .0
+            .iter()
+            .filter_map(|e| match e {
+                Event::Result { index, values, .. } => Some((*index, values)),
+                _ => None,
+            })
+            .collect();
+        found.sort_by_key(|(i, _)| *i);
+        found.into_iter().map(|(_, v)| v).collect()
+    }
+
+    /// One named value of every result (in index order); `None` if any lacks it.
+    fn column(&self, key: &str) -> Option<Vec<f64>> {
+        let rows = self.results();
+        (rows.len() >= 2)
+            .then(|| rows.iter().map(|r| r.get(key).copied()).collect())
+            .flatten()
+    }
+}
+
+/// E1: the deepest vs the shallowest model's final loss.
+fn depth(run: &Events) -> Option<Finding> {
+    let models = run.models()?;
+    let losses = run.last_losses()?;
+    let layers = |m: &ModelInfo| m.shape.split('-').count();
+    let deep = (0..models.len()).max_by_key(|&i| layers(&models[i]))?;
+    let shallow = (0..models.len()).min_by_key(|&i| layers(&models[i]))?;
+    let (d, s) = (*losses.get(deep)?, *losses.get(shallow)?);
+    let agrees = d < s;
+    Some(Finding {
+        text: format!(
+            "deepest model ({}) ended at loss {} vs {} for {}: the {} model fits better",
+            models[deep].shape,
+            num(d),
+            num(s),
+            models[shallow].shape,
+            if agrees { "deep" } else { "shallow" }
+        ),
+        agrees,
+    })
+}
+
+/// E2: the CNN with the most conv layers vs the one with the fewest.
+fn conv_depth(run: &Events) -> Option<Finding> {
+    let models = run.models()?;
+    let convs = |m: &ModelInfo| -> Option<usize> {
+        let rest = m.name.strip_prefix("CNN, ")?;
+        rest.split(' ').next()?.parse().ok()
+    };
+    let cnns: Vec<(usize, usize)> = (0..models.len())
+        .filter_map(|i| Some((i, convs(&models[i])?)))
+        .collect();
+    let deep = cnns.iter().max_by_key(|(_, c)| *c)?.0;
+    let shallow = cnns.iter().min_by_key(|(_, c)| *c)?.0;
+    if deep == shallow {
+        return None;
+    }
+    let (test, _) = *run.tests().last()?;
+    let (_, train) = run.last_train()?;
+    let (dt, st) = (*test.get(deep)?, *test.get(shallow)?);
+    let (dr, sr) = (*train.get(deep)?, *train.get(shallow)?);
+    let agrees = dt >= st && dr >= sr;
+    Some(Finding {
+        text: format!(
+            "{} reached {} test accuracy ({} train) vs {} ({} train) for {}: {}",
+            models[deep].name,
+            pct(dt),
+            pct(dr),
+            pct(st),
+            pct(sr),
+            models[shallow].name,
+            if agrees {
+                "the deeper CNN learns better"
+            } else {
+                "the deeper CNN does not learn better here"
+            }
+        ),
+        agrees,
+    })
+}
+
+/// E3: how far apart the runs' first and last snapshots lie on the whole model's PCA plane.
+fn trajectory(run: &Events) -> Option<Finding> {
+    let runs: Vec<usize> = run
+        .0
+        .iter()
+        .filter_map(|e| match e {
+            Event::Snapshot { run, .. } => Some(*run),
+            _ => None,
+        })
+        .collect();
+    let points = run.0.iter().rev().find_map(|e| match e {
+        Event::Projection { space, points, .. } if space == "model" => Some(points),
+        _ => None,
+    })?;
+    let count = runs.iter().max()? + 1;
+    let (mut first, mut last) = (Vec::new(), Vec::new());
+    for r in 0..count {
+        let mine: Vec<usize> = (0..points.len().min(runs.len()))
+            .filter(|&i| runs[i] == r)
+            .collect();
+        if let (Some(&a), Some(&b)) = (mine.first(), mine.last()) {
+            first.push(points[a]);
+            last.push(points[b]);
+        }
+    }
+    if first.len() < 2 {
+        return None;
+    }
+    let (s0, s1) = (spread(&first), spread(&last));
+    let agrees = s1 > s0;
+    Some(Finding {
+        text: format!(
+            "{} runs: their first snapshots lie {} from their centre on average, their last {} ({}× farther): they {}",
+            first.len(),
+            num(s0),
+            num(s1),
+            num(s1 / s0.max(f64::MIN_POSITIVE)),
+            if agrees { "leave a common centre in different directions" } else { "do not spread out" }
+        ),
+        agrees,
+    })
+}
+
+/// E4: the loss's fall and the gradient norm's peak.
+fn gradnorm(run: &Events) -> Option<Finding> {
+    let (mut losses, mut norms) = (Vec::new(), Vec::new());
+    for e in run.0 {
+        if let Event::Iterations {
+            losses: l,
+            grad_norms: g,
+            ..
+        } = e
+        {
+            losses.extend_from_slice(l);
+            norms.extend_from_slice(g);
+        }
+    }
+    let (l0, ln) = (*losses.first()?, *losses.last()?);
+    let (g0, gn) = (*norms.first()?, *norms.last()?);
+    let (peak_at, peak) = norms
+        .iter()
+        .copied()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let agrees = ln < l0 && peak > g0 && gn < peak;
+    Some(Finding {
+        text: format!(
+            "over {} iterations the loss fell from {} to {} while the gradient norm went from {} up to {} (iteration {}) and ended at {}",
+            losses.len(),
+            num(l0),
+            num(ln),
+            num(g0),
+            num(peak),
+            peak_at,
+            num(gn)
+        ),
+        agrees,
+    })
+}
+
+/// E5: the rank correlation of loss and minimal ratio over the critical points.
+fn minratio(run: &Events) -> Option<Finding> {
+    let (losses, ratios): (Vec<f64>, Vec<f64>) = run
+        .0
+        .iter()
+        .filter_map(|e| match e {
+            Event::CriticalPoint { loss, ratio, .. } => Some((*loss, *ratio)),
+            _ => None,
+        })
+        .unzip();
+    let rho = spearman(&losses, &ratios)?;
+    let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let agrees = rho < 0.0;
+    Some(Finding {
+        text: format!(
+            "{} critical points with minimal ratios from {lo:.2} to {hi:.2}; rank correlation of loss and ratio {rho:.2}: {}",
+            losses.len(),
+            if agrees { "lower loss goes with a higher ratio" } else { "lower loss does not go with a higher ratio" }
+        ),
+        agrees,
+    })
+}
+
+/// E6: where the trained weights (the grid's centre) rank among the grid's losses, and the
+/// loss at both ends of the line from the initial weights.
+fn surface(run: &Events) -> Option<Finding> {
+    let (xs, ys) = run.0.iter().rev().find_map(|e| match e {
+        Event::SurfaceGrid { xs, ys, .. } => Some((xs, ys)),
+        _ => None,
+    })?;
+    let nearest_zero = |v: &[f64]| (0..v.len()).min_by(|&a, &b| v[a].abs().total_cmp(&v[b].abs()));
+    let (cx, cy) = (nearest_zero(xs)?, nearest_zero(ys)?);
+    let mut grid = Vec::new();
+    let mut centre = None;
+    for e in run.0 {
+        if let Event::SurfaceRow { row, losses } = e {
+            grid.extend_from_slice(losses);
+            if *row == cy {
+                centre = losses.get(cx).copied();
+            }
+        }
+    }
+    let centre = centre?;
+    if grid.len() < xs.len() * ys.len() {
+        return None;
+    }
+    let above = grid.iter().filter(|&&l| l > centre).count() as f64 / grid.len() as f64;
+    let line = run.0.iter().rev().find_map(|e| match e {
+        Event::LineLosses { alphas, losses } => {
+            let at = |a: f64| {
+                let i = (0..alphas.len())
+                    .min_by(|&i, &j| (alphas[i] - a).abs().total_cmp(&(alphas[j] - a).abs()))?;
+                losses.get(i).copied()
+            };
+            Some(format!(
+                "; from the initial weights the loss falls from {} to {}",
+                num(at(0.0)?),
+                num(at(1.0)?)
+            ))
+        }
+        _ => None,
+    });
+    let agrees = above >= 0.8;
+    Some(Finding {
+        text: format!(
+            "the trained weights' loss {} is below {} of the {} grid points{}",
+            num(centre),
+            pct(above),
+            grid.len(),
+            line.unwrap_or_default()
+        ),
+        agrees,
+    })
+}
+
+/// E7: memorisation of the training set against test accuracy and loss.
+fn random_labels(run: &Events) -> Option<Finding> {
+    let (loss, accuracy) = run.last_train()?;
+    let tests = run.tests();
+    let (first, last) = (tests.first()?, tests.last()?);
+    let (loss, accuracy, test_accuracy) = (*loss.first()?, *accuracy.first()?, *last.0.first()?);
+    let (tl0, tl1) = (*first.1.first()?, *last.1.first()?);
+    let agrees = accuracy >= 0.9 && test_accuracy <= 0.2 && tl1 > tl0;
+    Some(Finding {
+        text: format!(
+            "train loss fell to {} ({} train accuracy) while test accuracy stayed at {} and test loss went from {} to {}",
+            num(loss),
+            pct(accuracy),
+            pct(test_accuracy),
+            num(tl0),
+            num(tl1)
+        ),
+        agrees,
+    })
+}
+
+/// E8: the smallest vs the largest model.
+fn params(run: &Events) -> Option<Finding> {
+    let (p, train, test) = (
+        run.column("params")?,
+        run.column("train_loss")?,
+        run.column("test_accuracy")?,
+    );
+    let small = (0..p.len()).min_by(|&a, &b| p[a].total_cmp(&p[b]))?;
+    let large = (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b]))?;
+    let best = (0..p.len()).max_by(|&a, &b| test[a].total_cmp(&test[b]))?;
+    let agrees = train[large] < train[small] && test[large] >= test[small];
+    Some(Finding {
+        text: format!(
+            "from {} to {} parameters, train loss went from {} to {} and test accuracy from {} to {} (best {} at {} parameters)",
+            p[small],
+            p[large],
+            num(train[small]),
+            num(train[large]),
+            pct(test[small]),
+            pct(test[large]),
+            pct(test[best]),
+            p[best]
+        ),
+        agrees,
+    })
+}
+
+/// E9a: the train loss at the two models against the loss beyond them.
+fn interpolate(run: &Events) -> Option<Finding> {
+    let (alphas, losses) = (run.column("alpha")?, run.column("train_loss")?);
+    let at = |a: f64| {
+        let i = (0..alphas.len())
+            .min_by(|&i, &j| (alphas[i] - a).abs().total_cmp(&(alphas[j] - a).abs()))?;
+        Some(losses[i])
+    };
+    let (l0, l1, mid) = (at(0.0)?, at(1.0)?, at(0.5)?);
+    let (before, after) = (at(alphas[0])?, at(*alphas.last()?)?);
+    let agrees = l0.max(l1) < before.min(after);
+    Some(Finding {
+        text: format!(
+            "train loss {} at α = 0 and {} at α = 1 ({} half-way), {} at α = {} and {} at α = {}",
+            num(l0),
+            num(l1),
+            num(mid),
+            num(before),
+            alphas[0],
+            num(after),
+            alphas.last()?
+        ),
+        agrees,
+    })
+}
+
+/// E9b: sensitivity against test accuracy across batch sizes.
+fn sensitivity(run: &Events) -> Option<Finding> {
+    let (batch, sens, test) = (
+        run.column("batch")?,
+        run.column("sensitivity")?,
+        run.column("test_accuracy")?,
+    );
+    let rho = spearman(&sens, &test)?;
+    let n = batch.len() - 1;
+    let agrees = rho < 0.0;
+    Some(Finding {
+        text: format!(
+            "sensitivity {} at batch {} vs {} at batch {} (test accuracy {} vs {}); rank correlation of sensitivity and test accuracy {rho:.2}",
+            num(sens[0]),
+            batch[0],
+            num(sens[n]),
+            batch[n],
+            pct(test[0]),
+            pct(test[n])
+        ),
+        agrees,
+    })
+}
+
+/// E10: sharpness against batch size.
+fn sharpness(run: &Events) -> Option<Finding> {
+    let (batch, sharp, top) = (
+        run.column("batch")?,
+        run.column("sharpness")?,
+        run.column("top_eigenvalue")?,
+    );
+    let rho = spearman(&batch, &sharp)?;
+    let n = batch.len() - 1;
+    let agrees = rho > 0.0;
+    Some(Finding {
+        text: format!(
+            "sharpness {} at batch {} vs {} at batch {} (largest Hessian eigenvalue {} vs {}); rank correlation with the batch size {rho:.2}",
+            num(sharp[0]),
+            batch[0],
+            num(sharp[n]),
+            batch[n],
+            num(top[0]),
+            num(top[n])
+        ),
+        agrees,
+    })
+}

@@ -1,0 +1,172 @@
+//! The homework's report, produced by the playground: its sections in order (one per
+//! experiment, each with its question, its quick and full presets and the reference result of
+//! the spec) and the finding each section's data supports ([`findings`]).
+
+mod findings;
+mod stats;
+
+pub use findings::{finding, Finding};
+
+/// One section of the report: an experiment and the question it answers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Section {
+    /// The experiment's URL id (`exp=`), also the section's `data-section`.
+    pub id: &'static str,
+    /// "E1", "E9a"…
+    pub label: &'static str,
+    pub title: &'static str,
+    /// The question, in one sentence.
+    pub question: &'static str,
+    /// What the reference (the spec, or the paper the experiment reproduces) found; the
+    /// finding says whether the data agrees.
+    pub reference: &'static str,
+    /// The query of the quick preset: the whole report in minutes on a 2-core CPU.
+    pub quick: &'static str,
+    /// The query at the homework's scale.
+    pub full: &'static str,
+}
+
+/// The report's three parts, each with its sections.
+pub fn parts() -> [(&'static str, &'static [Section]); 3] {
+    [
+        ("Part 1 — Deep vs shallow", &SECTIONS[0..2]),
+        ("Part 2 — Optimization", &SECTIONS[2..6]),
+        ("Part 3 — Generalization", &SECTIONS[6..11]),
+    ]
+}
+
+/// Every section, in the spec's order.
+pub const SECTIONS: [Section; 11] = [
+    Section {
+        id: "fit",
+        label: "E1",
+        title: "Simulate a function",
+        question: "With the same number of parameters, does a deep network fit a non-linear function better than a shallow one?",
+        reference: "the deeper models end far below the one-hidden-layer model",
+        quick: "exp=fit&fn=sinc5&epochs=2000",
+        full: "exp=fit&fn=sinc5&epochs=20000",
+    },
+    Section {
+        id: "tasks",
+        label: "E2",
+        title: "Train on actual tasks",
+        question: "On real images, do deeper CNNs of the same size learn better than shallow ones?",
+        reference: "deeper CNNs reach higher train and test accuracy at equal parameter count",
+        quick: "exp=tasks&dataset=mnist&train_size=2000&epochs=2",
+        full: "exp=tasks&dataset=mnist&epochs=5",
+    },
+    Section {
+        id: "trajectory",
+        label: "E3",
+        title: "Visualize the optimization process",
+        question: "Where do the weights go during training, seen through PCA across several runs?",
+        reference: "runs leave a common centre in different directions",
+        quick: "exp=trajectory&task=images&dataset=mnist",
+        full: "exp=trajectory&task=images&dataset=mnist&train_size=all&epochs=45",
+    },
+    Section {
+        id: "gradnorm",
+        label: "E4",
+        title: "Gradient norm during training",
+        question: "How does the gradient norm behave while the loss falls?",
+        reference: "the loss falls while the gradient norm rises and spikes before it settles below its peak",
+        quick: "exp=gradnorm&task=function&fn=sinc5",
+        full: "exp=gradnorm&task=images&dataset=mnist&train_size=all&epochs=10",
+    },
+    Section {
+        id: "minratio",
+        label: "E5",
+        title: "What happens when the gradient is almost zero",
+        question: "At points where the gradient vanishes, how do the loss and the Hessian's minimal ratio relate?",
+        reference: "low-loss points have a high minimal ratio (no point above about 0.56), high-loss outliers a low one",
+        quick: "exp=minratio&runs=30",
+        full: "exp=minratio&runs=100",
+    },
+    Section {
+        id: "surface",
+        label: "E6",
+        title: "Error surface",
+        question: "What does the loss look like around a trained model and along the way from its initial weights?",
+        reference: "the trained model sits at the bottom of a basin",
+        quick: "exp=surface&task=function&fn=sinc5&dirs=pca",
+        full: "exp=surface&task=images&dataset=mnist&dirs=pca",
+    },
+    Section {
+        id: "random-labels",
+        label: "E7",
+        title: "Can a network fit random labels?",
+        question: "Can a network memorise randomly permuted labels, and what happens to its test performance?",
+        reference: "train loss goes to ~0 while test accuracy stays at chance (~10 %) and test loss rises",
+        quick: "exp=random-labels",
+        full: "exp=random-labels&train_size=all&epochs=100",
+    },
+    Section {
+        id: "params",
+        label: "E8",
+        title: "Number of parameters vs generalization",
+        question: "As a model family grows from about a thousand to a million parameters, how do train and test performance change?",
+        reference: "bigger models fit the training set better and do not generalise worse",
+        quick: "exp=params",
+        full: "exp=params&train_size=all&epochs=20",
+    },
+    Section {
+        id: "interpolate",
+        label: "E9a",
+        title: "Flatness vs generalization — interpolation",
+        question: "Along the line through two trained models (batch 64 and 1024), where is the loss low?",
+        reference: "the loss is lowest near the two trained models and rises beyond them",
+        quick: "exp=interpolate",
+        full: "exp=interpolate&epochs=50&points=61",
+    },
+    Section {
+        id: "sensitivity",
+        label: "E9b",
+        title: "Flatness vs generalization — sensitivity",
+        question: "Does a model's sensitivity to its input track how well it generalises across batch sizes?",
+        reference: "lower sensitivity goes with better test accuracy (Novak et al. 2018)",
+        quick: "exp=sensitivity",
+        full: "exp=sensitivity&epochs=30",
+    },
+    Section {
+        id: "sharpness",
+        label: "E10",
+        title: "Other generalization metrics",
+        question: "Do larger batches find sharper minima?",
+        reference: "sharpness grows with the batch size (Keskar et al. 2017)",
+        quick: "exp=sharpness",
+        full: "exp=sharpness&epochs=30",
+    },
+];
+
+/// The section of experiment `id`.
+pub fn section(id: &str) -> Option<&'static Section> {
+    SECTIONS.iter().find(|s| s.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiments::job::{Job, IDS};
+
+    #[test]
+    fn every_experiment_has_one_section_in_order() {
+        let ids: Vec<_> = SECTIONS.iter().map(|s| s.id).collect();
+        assert_eq!(ids, IDS);
+        let in_parts: Vec<_> = parts()
+            .iter()
+            .flat_map(|(_, s)| s.iter().map(|s| s.id))
+            .collect();
+        assert_eq!(in_parts, IDS);
+    }
+
+    #[test]
+    fn every_preset_parses_without_notices() {
+        for s in SECTIONS {
+            for query in [s.quick, s.full] {
+                let (job, notices) = Job::parse(query).unwrap();
+                assert_eq!(job.id(), s.id, "{query}");
+                assert!(notices.is_empty(), "{query}: {notices:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! The report's findings: known answers on hand-made event streams (one that agrees with the
+//! reference and one that does not, per experiment), and findings of real runs started from a
+//! job's query, as the report page starts them.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use burn::tensor::Device;
+use mlds_core::experiments::job::Job;
+use mlds_core::experiments::Outcome;
+use mlds_core::report::{finding, section, Finding, SECTIONS};
+use mlds_core::{events::CollectingHost, Event, ModelInfo};
+
+fn model(name: &str, shape: &str) -> ModelInfo {
+    ModelInfo {
+        name: name.into(),
+        shape: shape.into(),
+        params: 571,
+    }
+}
+
+fn started(models: Vec<ModelInfo>) -> Event {
+    Event::Started {
+        models,
+        total_epochs: 1,
+    }
+}
+
+fn result(index: usize, values: &[(&str, f64)]) -> Event {
+    Event::Result {
+        index,
+        label: String::new(),
+        values: values
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect::<BTreeMap<_, _>>(),
+    }
+}
+
+fn train(loss: Vec<f64>, accuracy: Vec<f64>) -> Event {
+    Event::TrainMetrics {
+        epoch: 1.0,
+        elapsed_ms: 0.0,
+        losses: loss,
+        accuracies: accuracy,
+    }
+}
+
+fn test(accuracy: Vec<f64>, loss: Vec<f64>) -> Event {
+    Event::TestMetrics {
+        epoch: 1,
+        accuracies: accuracy,
+        losses: loss,
+        epoch_train_ms: 0.0,
+    }
+}
+
+fn found(id: &str, events: &[Event]) -> Finding {
+    finding(id, events).unwrap_or_else(|| panic!("{id}: no finding"))
+}
+
+/// The finding of `agreeing` agrees, that of `disagreeing` does not.
+fn check(id: &str, agreeing: &[Event], disagreeing: &[Event]) {
+    let yes = found(id, agreeing);
+    assert!(yes.agrees, "{id}: {}", yes.text);
+    let no = found(id, disagreeing);
+    assert!(!no.agrees, "{id}: {}", no.text);
+}
+
+#[test]
+fn no_events_no_finding() {
+    for s in SECTIONS {
+        assert_eq!(finding(s.id, &[]), None, "{}", s.id);
+    }
+    assert_eq!(finding("nope", &[]), None);
+}
+
+#[test]
+fn e1_compares_the_deepest_and_the_shallowest_model() {
+    let models = started(vec![
+        model("deep", "1-5-10-10-10-10-10-5-1"),
+        model("middle", "1-10-18-15-4-1"),
+        model("shallow", "1-190-1"),
+    ]);
+    let losses = |l: Vec<f64>| Event::Losses {
+        epoch: 1,
+        elapsed_ms: 0.0,
+        losses: l,
+    };
+    let yes = [models.clone(), losses(vec![2.1e-4, 5e-3, 1.3e-2])];
+    let no = [models, losses(vec![2e-2, 5e-3, 1.3e-2])];
+    check("fit", &yes, &no);
+    let text = found("fit", &yes).text;
+    assert!(text.contains("2.1e-4") && text.contains("0.013"), "{text}");
+    assert!(text.contains("1-5-10-10-10-10-10-5-1") && text.contains("1-190-1"));
+}
+
+#[test]
+fn e2_compares_the_deepest_and_the_shallowest_cnn() {
+    let models = started(vec![
+        model("CNN, 1 conv", ""),
+        model("CNN, 2 conv", ""),
+        model("CNN, 3 conv", ""),
+        model("DNN, 1 hidden", ""),
+    ]);
+    let yes = [
+        models.clone(),
+        train(vec![0.1; 4], vec![0.90, 0.92, 0.95, 0.99]),
+        test(vec![0.88, 0.9, 0.93, 0.99], vec![]),
+    ];
+    let no = [
+        models,
+        train(vec![0.1; 4], vec![0.90, 0.92, 0.95, 0.8]),
+        test(vec![0.94, 0.9, 0.93, 0.8], vec![]),
+    ];
+    check("tasks", &yes, &no);
+    assert!(found("tasks", &yes)
+        .text
+        .starts_with("CNN, 3 conv reached 93.0 %"));
+}
+
+fn snapshots(points: Vec<[f64; 2]>) -> Vec<Event> {
+    // Two runs of two snapshots each: run 0's then run 1's.
+    let mut events: Vec<Event> = [0, 0, 1, 1]
+        .iter()
+        .map(|&run| Event::Snapshot {
+            run,
+            epoch: 0,
+            loss: 1.0,
+            accuracy: None,
+        })
+        .collect();
+    events.push(Event::Projection {
+        space: "model".into(),
+        points,
+        explained: [0.5, 0.2],
+    });
+    events
+}
+
+#[test]
+fn e3_measures_how_far_the_runs_spread() {
+    let yes = snapshots(vec![[0.0, 0.1], [5.0, 0.0], [0.0, -0.1], [-5.0, 0.0]]);
+    let no = snapshots(vec![[5.0, 0.0], [0.0, 0.1], [-5.0, 0.0], [0.0, -0.1]]);
+    check("trajectory", &yes, &no);
+    assert!(found("trajectory", &yes).text.starts_with("2 runs"));
+}
+
+#[test]
+fn e4_finds_the_gradient_norms_peak() {
+    let its = |losses: Vec<f64>, grad_norms: Vec<f64>| Event::Iterations {
+        first: 0,
+        losses,
+        grad_norms,
+    };
+    let yes = [
+        its(vec![1.0, 0.9], vec![0.5, 2.0]),
+        its(vec![0.2, 0.01], vec![1.0, 0.1]),
+    ];
+    let no = [its(vec![1.0, 0.5, 0.1], vec![3.0, 2.0, 1.0])];
+    check("gradnorm", &yes, &no);
+    assert!(found("gradnorm", &yes)
+        .text
+        .contains("up to 2.000 (iteration 1)"));
+}
+
+fn critical(points: &[(f64, f64)]) -> Vec<Event> {
+    points
+        .iter()
+        .enumerate()
+        .map(|(run, &(loss, ratio))| Event::CriticalPoint {
+            run,
+            loss,
+            ratio,
+            grad_norm: 0.0,
+            start_grad_norm: 0.0,
+            init_grad_norm: 0.0,
+            eigenvalues: vec![],
+        })
+        .collect()
+}
+
+#[test]
+fn e5_correlates_loss_and_minimal_ratio() {
+    let yes = critical(&[(1e-3, 0.55), (1e-2, 0.5), (0.1, 0.3)]);
+    let no = critical(&[(1e-3, 0.3), (1e-2, 0.5), (0.1, 0.55)]);
+    check("minratio", &yes, &no);
+    assert!(found("minratio", &yes)
+        .text
+        .contains("from 0.30 to 0.55; rank correlation of loss and ratio -1.00"));
+}
+
+fn surface(rows: [[f64; 3]; 3]) -> Vec<Event> {
+    let mut events = vec![Event::SurfaceGrid {
+        xs: vec![-1.0, 0.0, 1.0],
+        ys: vec![-1.0, 0.0, 1.0],
+        directions: "random".into(),
+        path: vec![],
+    }];
+    events.extend(rows.iter().enumerate().map(|(row, l)| Event::SurfaceRow {
+        row,
+        losses: l.to_vec(),
+    }));
+    events.push(Event::LineLosses {
+        alphas: vec![0.0, 0.5, 1.0],
+        losses: vec![2.0, 1.0, 0.1],
+    });
+    events
+}
+
+#[test]
+fn e6_ranks_the_trained_weights_in_the_grid() {
+    let yes = surface([[3.0, 2.0, 3.0], [2.0, 0.1, 2.0], [3.0, 2.0, 3.0]]);
+    let no = surface([[3.0, 0.0, 3.0], [2.0, 0.1, 2.0], [3.0, 2.0, 3.0]]);
+    check("surface", &yes, &no);
+    let text = found("surface", &yes).text;
+    assert!(
+        text.contains("below 88.9 %") || text.contains("below 100.0 %"),
+        "{text}"
+    );
+    assert!(text.contains("falls from 2.000 to 0.100"), "{text}");
+    // An unfinished grid has no finding.
+    assert_eq!(finding("surface", &yes[..2]), None);
+}
+
+#[test]
+fn e7_memorisation_against_chance() {
+    let yes = [
+        test(vec![0.1], vec![2.3]),
+        train(vec![0.03], vec![0.99]),
+        test(vec![0.104], vec![5.0]),
+    ];
+    let no = [
+        test(vec![0.1], vec![2.3]),
+        train(vec![1.5], vec![0.4]),
+        test(vec![0.11], vec![2.4]),
+    ];
+    check("random-labels", &yes, &no);
+    assert!(found("random-labels", &yes).text.starts_with(
+        "train loss fell to 0.030 (99.0 % train accuracy) while test accuracy stayed at 10.4 %"
+    ));
+}
+
+#[test]
+fn e8_compares_the_smallest_and_largest_model() {
+    let row = |i, params, train_loss, test_accuracy| {
+        result(
+            i,
+            &[
+                ("params", params),
+                ("train_loss", train_loss),
+                ("test_accuracy", test_accuracy),
+            ],
+        )
+    };
+    let yes = [row(1, 8e5, 0.01, 0.93), row(0, 805.0, 1.2, 0.6)];
+    let no = [row(0, 805.0, 1.2, 0.6), row(1, 8e5, 0.01, 0.5)];
+    check("params", &yes, &no);
+    assert!(found("params", &yes)
+        .text
+        .starts_with("from 805 to 800000 parameters"));
+}
+
+#[test]
+fn e9a_compares_the_trained_points_with_the_ends() {
+    let line = |losses: [f64; 5]| -> Vec<Event> {
+        [-1.0, 0.0, 0.5, 1.0, 2.0]
+            .iter()
+            .zip(losses)
+            .enumerate()
+            .map(|(i, (&a, l))| result(i, &[("alpha", a), ("train_loss", l)]))
+            .collect()
+    };
+    check(
+        "interpolate",
+        &line([5.0, 0.1, 0.5, 0.2, 8.0]),
+        &line([0.05, 0.1, 0.5, 0.2, 8.0]),
+    );
+}
+
+#[test]
+fn e9b_and_e10_rank_correlations() {
+    let rows = |sens: [f64; 3], acc: [f64; 3]| -> Vec<Event> {
+        (0..3)
+            .map(|i| {
+                result(
+                    i,
+                    &[
+                        ("batch", [16.0, 256.0, 4096.0][i]),
+                        ("sensitivity", sens[i]),
+                        ("sharpness", sens[i]),
+                        ("top_eigenvalue", sens[i] * 10.0),
+                        ("test_accuracy", acc[i]),
+                    ],
+                )
+            })
+            .collect()
+    };
+    // Sensitivity rises with the batch while accuracy falls: they move against each other.
+    let rising = rows([1.0, 2.0, 3.0], [0.9, 0.8, 0.7]);
+    let falling = rows([3.0, 2.0, 1.0], [0.7, 0.8, 0.9]);
+    check(
+        "sensitivity",
+        &rising,
+        &rows([1.0, 2.0, 3.0], [0.7, 0.8, 0.9]),
+    );
+    check("sharpness", &rising, &falling);
+    assert!(found("sharpness", &rising)
+        .text
+        .ends_with("batch size 1.00"));
+}
+
+fn run(query: &str) -> (Job, Outcome, Vec<Event>) {
+    let (job, notices) = Job::parse(query).unwrap();
+    assert!(notices.is_empty(), "{notices:?}");
+    let images = job.image_task().map(|_| common::subset());
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(job.run(images.as_ref(), &Device::flex(), &mut host));
+    (job, outcome, host.events)
+}
+
+#[test]
+fn a_job_round_trips_its_query_and_rejects_unknown_experiments() {
+    for s in SECTIONS {
+        let (job, _) = Job::parse(s.quick).unwrap();
+        assert_eq!(Job::parse(&job.query()).unwrap().0, job, "{}", s.quick);
+    }
+    assert!(Job::parse("exp=nope").is_err());
+    assert!(Job::parse("epochs=3").is_err());
+    let (_, notices) = Job::parse("exp=fit&epochs=-4").unwrap();
+    assert_eq!(notices.len(), 1);
+}
+
+#[test]
+fn real_runs_from_a_query_yield_findings() {
+    // E1, briefly: the deep model is ahead after a few hundred Adam epochs on sinc5.
+    let (_, outcome, events) = run("exp=fit&fn=sinc5&epochs=400");
+    assert_eq!(outcome, Outcome::Done);
+    let fit = found("fit", &events);
+    assert!(fit
+        .text
+        .starts_with("deepest model (1-5-10-10-10-10-10-5-1)"));
+    // E7 on 200 subset images: memorised within 40 epochs, test accuracy near chance.
+    let (job, outcome, events) = run("exp=random-labels&train_size=200&epochs=40");
+    assert!(job.image_task().is_some());
+    assert_eq!(outcome, Outcome::Done);
+    let memorised = found("random-labels", &events);
+    assert!(memorised.agrees, "{}", memorised.text);
+    assert!(section("random-labels").is_some());
+}
