@@ -10,6 +10,7 @@ use crate::panels::{
     FitPanel, GradNormPanel, InterpolatePanel, MinRatioPanel, ParamsPanel, RandomLabelsPanel,
     SensitivityPanel, SharpnessPanel, SurfacePanel, TasksPanel, TrajectoryPanel,
 };
+use crate::report::ReportPage;
 use crate::url;
 
 /// The experiments of the spec, by URL id, in the navigation's order.
@@ -90,6 +91,7 @@ pub fn App() -> Html {
     let nav = html! {
         <nav class="experiments">
             <a href="#exp=home" class={classes!((*exp == "home").then_some("selected"))}>{ "All experiments" }</a>
+            <a href="#exp=report" class={classes!((*exp == "report").then_some("selected"))}>{ "The report" }</a>
             { for EXPERIMENTS.iter().map(|(id, label)| {
                 let selected = *exp == *id;
                 html! { <a href={format!("#exp={id}")} class={classes!(selected.then_some("selected"))}>{ *label }</a> }
@@ -114,6 +116,7 @@ pub fn App() -> Html {
     };
     let panel = match (&*backends, exp.as_str()) {
         (_, "home") => html! { <Landing /> },
+        (Some(b), "report") => html! { <ReportPage key={*hash_generation} backends={b.clone()} /> },
         (None, _) => html! { <p class="loading">{ "Loading…" }</p> },
         (Some(b), "fit") => html! { <FitPanel key={*hash_generation} backends={b.clone()} /> },
         (Some(b), "tasks") => html! { <TasksPanel key={*hash_generation} backends={b.clone()} /> },

@@ -5,8 +5,10 @@ mod backends;
 mod components;
 mod datasets;
 mod host;
+mod idb;
 mod landing;
 mod panels;
+mod report;
 mod run_view;
 mod url;
 

@@ -122,13 +122,20 @@ pub fn FitPanel(props: &FitPanelProps) -> Html {
             <BackendLine choice={config.train.backend} resolution={resolution.clone()} workload={FitConfig::WORKLOAD} />
             <Notices notices={(*url.notices).clone()} />
             { run_controls(&run, on_start, config.train.epochs) }
-            <div class="charts">
-                <LineChart id="fit-loss" title="Training loss (MSE)" x_label="epoch" y_label="loss" log_y={true} series={model_series(&view.models, &view.losses)} />
-                <LineChart id="fit-predictions" title="Ground truth and predictions" x_label="x" y_label="y" series={prediction_series(&view)} />
-            </div>
+            { figures(&view) }
             <ModelTable view={(*view).clone()} />
             <pre class="metrics" data-metrics="">{ view.metrics_json() }</pre>
         </section>
+    }
+}
+
+/// E1's charts: the models' training losses, and their predictions over the ground truth.
+pub fn figures(view: &RunView) -> Html {
+    html! {
+        <div class="charts">
+            <LineChart id="fit-loss" title="Training loss (MSE)" x_label="epoch" y_label="loss" log_y={true} series={model_series(&view.models, &view.losses)} />
+            <LineChart id="fit-predictions" title="Ground truth and predictions" x_label="x" y_label="y" series={prediction_series(view)} />
+        </div>
     }
 }
 

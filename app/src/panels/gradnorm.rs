@@ -60,6 +60,17 @@ fn series(name: &str, view: &RunView, pick: fn(&(f64, f64)) -> f64) -> Rc<Vec<Se
     }])
 }
 
+/// E4's chart: gradient norm over loss, per iteration.
+pub fn figures(view: &RunView) -> Html {
+    html! {
+        <div class="charts">
+            <StackedChart id="gradnorm-chart" title="Gradient norm and loss per iteration" x_label="iteration"
+                top_label="‖∇L‖" bottom_label="loss"
+                top={series("gradient norm", view, |p| p.1)} bottom={series("loss", view, |p| p.0)} />
+        </div>
+    }
+}
+
 #[function_component]
 pub fn GradNormPanel(props: &GradNormPanelProps) -> Html {
     let url = use_url_config::<GradNormConfig>("gradnorm");
@@ -77,11 +88,7 @@ pub fn GradNormPanel(props: &GradNormPanelProps) -> Html {
             </p>
             <Presets presets={presets()} current={current} />
             { subject.controls(&url, html! {}) }
-            <div class="charts">
-                <StackedChart id="gradnorm-chart" title="Gradient norm and loss per iteration" x_label="iteration"
-                    top_label="‖∇L‖" bottom_label="loss"
-                    top={series("gradient norm", &view, |p| p.1)} bottom={series("loss", &view, |p| p.0)} />
-            </div>
+            { figures(&view) }
             <ModelTable view={(*view).clone()} />
             <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
         </section>

@@ -75,6 +75,18 @@ fn metrics(view: &RunView) -> String {
     m.to_string()
 }
 
+/// E9a's chart: loss and accuracy along θ(α).
+pub fn figures(view: &RunView) -> Html {
+    html! {
+        <div class="charts">
+            <DualAxisChart id="interpolate-chart" title="Cross-entropy (left, log) and accuracy (right) along θ(α)" x_label="α"
+                left_label="cross-entropy" right_label="accuracy" log_left={true} right_range={Some((0.0, 1.0))}
+                left={series(view, &[("train_loss", "train loss", 0, false), ("test_loss", "test loss", 0, true)])}
+                right={series(view, &[("accuracy", "train accuracy", 1, false), ("test_accuracy", "test accuracy", 1, true)])} />
+        </div>
+    }
+}
+
 #[function_component]
 pub fn InterpolatePanel(props: &InterpolatePanelProps) -> Html {
     let url = use_url_config::<InterpolateConfig>("interpolate");
@@ -103,12 +115,7 @@ pub fn InterpolatePanel(props: &InterpolatePanelProps) -> Html {
             </p>
             <Presets presets={presets()} current={current_hash(&*config)} />
             { subject.frame(&url, controls) }
-            <div class="charts">
-                <DualAxisChart id="interpolate-chart" title="Cross-entropy (left, log) and accuracy (right) along θ(α)" x_label="α"
-                    left_label="cross-entropy" right_label="accuracy" log_left={true} right_range={Some((0.0, 1.0))}
-                    left={series(&view, &[("train_loss", "train loss", 0, false), ("test_loss", "test loss", 0, true)])}
-                    right={series(&view, &[("accuracy", "train accuracy", 1, false), ("test_accuracy", "test accuracy", 1, true)])} />
-            </div>
+            { figures(&view) }
             <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
         </section>
     }

@@ -83,6 +83,25 @@ fn spectrum(point: Option<&CriticalPointView>) -> Rc<Vec<Series>> {
     )
 }
 
+/// E5's charts: loss against minimal ratio at every critical point, and the sorted Hessian
+/// spectrum of the `selected` one (clicking a point calls `on_click`).
+pub fn figures(
+    view: &RunView,
+    selected: Option<usize>,
+    on_click: Option<Callback<(usize, usize)>>,
+) -> Html {
+    let points = &view.sweep.critical_points;
+    let chosen = selected.and_then(|i| points.get(i));
+    html! {
+        <div class="charts">
+            <ScatterChart id="minratio-scatter" title="Loss vs minimal ratio at each critical point (click a point)" x_label="minimal ratio" y_label="loss" log_y={true}
+                series={scatter(points)} selected={selected.map(|i| (0, i))} {on_click} />
+            <LineChart id="minratio-spectrum" title={chosen.map_or("Hessian eigenvalues (click a point)".to_string(), |p| format!("Hessian eigenvalues of run {}, sorted", p.run + 1))}
+                x_label="index" y_label="eigenvalue" series={spectrum(chosen)} />
+        </div>
+    }
+}
+
 #[function_component]
 pub fn MinRatioPanel() -> Html {
     let url = use_url_config::<MinRatioConfig>("minratio");
@@ -111,7 +130,6 @@ pub fn MinRatioPanel() -> Html {
         let selected = selected.clone();
         Callback::from(move |(_, i): (usize, usize)| selected.set(Some(i)))
     };
-    let chosen = selected.and_then(|i| points.get(i));
     let field = |name, label, value: String| url.field(name, label, value, busy);
     let choice = |name, label, value: &str, options, title| {
         url.choice(name, label, value, options, title, busy)
@@ -142,12 +160,7 @@ pub fn MinRatioPanel() -> Html {
             <p class="backend-line">{ "Backend: CPU (flex), in f64 for the Hessian." }</p>
             <Notices notices={(*url.notices).clone()} />
             { run_controls(&run, on_start, config.train.epochs) }
-            <div class="charts">
-                <ScatterChart id="minratio-scatter" title="Loss vs minimal ratio at each critical point (click a point)" x_label="minimal ratio" y_label="loss" log_y={true}
-                    series={scatter(points)} selected={selected.map(|i| (0, i))} on_click={Some(on_click)} />
-                <LineChart id="minratio-spectrum" title={chosen.map_or("Hessian eigenvalues (click a point)".to_string(), |p| format!("Hessian eigenvalues of run {}, sorted", p.run + 1))}
-                    x_label="index" y_label="eigenvalue" series={spectrum(chosen)} />
-            </div>
+            { figures(&view, *selected, Some(on_click)) }
             if !points.is_empty() {
                 <div class="table-scroll">
                     <table class="models">

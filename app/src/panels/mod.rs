@@ -4,12 +4,12 @@
 mod config;
 mod fit;
 mod gradnorm;
-mod image_data;
+pub mod image_data;
 mod interpolate;
 mod minratio;
 mod params_sweep;
 mod random_labels;
-mod run;
+pub mod run;
 mod sensitivity;
 mod sharpness;
 mod subject;
@@ -30,7 +30,34 @@ pub use surface::SurfacePanel;
 pub use tasks::TasksPanel;
 pub use trajectory::TrajectoryPanel;
 
+use mlds_core::experiments::job::Job;
+use yew::Html;
+
 use crate::components::Preset;
+use crate::run_view::RunView;
+
+/// The charts of `job`'s experiment drawn from `view`: the same figures as its panel (the
+/// report shows them). E5's spectrum shows the lowest-loss point.
+pub fn figures_of(job: &Job, view: &RunView) -> Html {
+    match job {
+        Job::Fit(_) => fit::figures(view),
+        Job::Tasks(_) => tasks::figures(view),
+        Job::Trajectory(c) => trajectory::figures(view, c),
+        Job::GradNorm(_) => gradnorm::figures(view),
+        Job::MinRatio(_) => {
+            let points = &view.sweep.critical_points;
+            let lowest =
+                (0..points.len()).min_by(|&a, &b| points[a].loss.total_cmp(&points[b].loss));
+            minratio::figures(view, lowest, None)
+        }
+        Job::Surface(c) => surface::figures(view, c),
+        Job::RandomLabels(_) => random_labels::figures(view),
+        Job::Params(_) => params_sweep::figures(view),
+        Job::Interpolate(_) => interpolate::figures(view),
+        Job::Sensitivity(_) => sensitivity::figures(view),
+        Job::Sharpness(_) => sharpness::figures(view),
+    }
+}
 
 /// The presets of the experiment with URL id `exp` (the landing page lists them).
 pub fn presets_of(exp: &str) -> Vec<Preset> {

@@ -5,6 +5,8 @@ use mlds_core::experiments::generalization::join_list;
 use mlds_core::experiments::params_sweep::ParamsConfig;
 use yew::prelude::*;
 
+use crate::run_view::RunView;
+
 use super::config::use_url_config;
 use super::subject::{current_hash, image_controls, training_controls, use_subject_run};
 use super::sweep_charts::{results_table, series_of, sweep_metrics};
@@ -39,6 +41,19 @@ const KEYS: [&str; 5] = [
     "test_accuracy",
 ];
 
+/// E8's charts: loss and accuracy against the parameter count, a point per model.
+pub fn figures(view: &RunView) -> Html {
+    let results = &view.sweep.results;
+    html! {
+        <div class="charts">
+            <ScatterChart id="params-loss" title="Loss vs number of parameters" x_label="parameters" y_label="cross-entropy" log_x={true} log_y={true}
+                series={series_of(results, "params", &[("train_loss", "train"), ("test_loss", "test")])} />
+            <ScatterChart id="params-accuracy" title="Accuracy vs number of parameters" x_label="parameters" y_label="accuracy" log_x={true}
+                series={series_of(results, "params", &[("accuracy", "train"), ("test_accuracy", "test")])} />
+        </div>
+    }
+}
+
 #[function_component]
 pub fn ParamsPanel(props: &ParamsPanelProps) -> Html {
     let url = use_url_config::<ParamsConfig>("params");
@@ -64,12 +79,7 @@ pub fn ParamsPanel(props: &ParamsPanelProps) -> Html {
             </p>
             <Presets presets={presets()} current={current_hash(&*config)} />
             { subject.frame(&url, controls) }
-            <div class="charts">
-                <ScatterChart id="params-loss" title="Loss vs number of parameters" x_label="parameters" y_label="cross-entropy" log_x={true} log_y={true}
-                    series={series_of(results, "params", &[("train_loss", "train"), ("test_loss", "test")])} />
-                <ScatterChart id="params-accuracy" title="Accuracy vs number of parameters" x_label="parameters" y_label="accuracy" log_x={true}
-                    series={series_of(results, "params", &[("accuracy", "train"), ("test_accuracy", "test")])} />
-            </div>
+            { figures(&view) }
             { results_table(results, &[("params", "parameters"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
             <pre class="metrics" data-metrics="">{ sweep_metrics(&view, &KEYS) }</pre>
         </section>

@@ -74,6 +74,18 @@ fn train_test(
     ])
 }
 
+/// E7's charts: train and test loss, and accuracy, against the epoch.
+pub fn figures(view: &RunView) -> Html {
+    html! {
+        <div class="charts">
+            <LineChart id="random-labels-loss" title="Cross-entropy: train (random labels) and test" x_label="epoch" y_label="loss" log_y={true}
+                series={train_test(view, &view.losses, &view.test_losses)} />
+            <LineChart id="random-labels-accuracy" title="Accuracy: train and test" x_label="epoch" y_label="accuracy"
+                series={train_test(view, &view.accuracies, &view.test_accuracies)} />
+        </div>
+    }
+}
+
 #[function_component]
 pub fn RandomLabelsPanel(props: &RandomLabelsPanelProps) -> Html {
     let url = use_url_config::<RandomLabelsConfig>("random-labels");
@@ -98,12 +110,7 @@ pub fn RandomLabelsPanel(props: &RandomLabelsPanelProps) -> Html {
             </p>
             <Presets presets={presets()} current={current_hash(&*config)} />
             { subject.frame(&url, controls) }
-            <div class="charts">
-                <LineChart id="random-labels-loss" title="Cross-entropy: train (random labels) and test" x_label="epoch" y_label="loss" log_y={true}
-                    series={train_test(&view, &view.losses, &view.test_losses)} />
-                <LineChart id="random-labels-accuracy" title="Accuracy: train and test" x_label="epoch" y_label="accuracy"
-                    series={train_test(&view, &view.accuracies, &view.test_accuracies)} />
-            </div>
+            { figures(&view) }
             <ModelTable view={(*view).clone()} />
             <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
         </section>

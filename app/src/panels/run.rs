@@ -5,10 +5,13 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
-use mlds_core::BackendKind;
+use mlds_core::experiments::job::Job;
+use mlds_core::{BackendKind, Event};
 use yew::prelude::*;
 
+use crate::backends::Backends;
 use crate::components::{save_text, Progress, RunButtons};
+use crate::datasets::{self, LoadError};
 use crate::host::{BrowserHost, RunControl};
 use crate::run_view::{EventLog, RunAction, RunView};
 
@@ -37,6 +40,40 @@ impl RunHandle {
             let mut host = experiment(BrowserHost::new(control, deliver)).await;
             host.flush();
         });
+    }
+
+    /// Start `job` on the backend its config resolves to (getting its dataset first): how the
+    /// report runs a section. A dataset that cannot be had ends the run with its reason.
+    pub fn start_job(&self, job: Job, backends: &Backends) {
+        let (workload, choice) = job.backend();
+        let kind = choice.resolve(workload, backends.webgpu_available()).kind;
+        let device = backends.device(kind);
+        let run = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let images = match job.image_task() {
+                Some(task) => match datasets::obtain(task.dataset, task.source, |_| {}).await {
+                    Ok(data) => Some(data),
+                    Err(LoadError::Missing(why) | LoadError::Failed(why)) => {
+                        run.view.dispatch(RunAction::Start(kind));
+                        let error = Event::Error { message: why };
+                        run.view.dispatch(RunAction::Events(vec![error]));
+                        return;
+                    }
+                },
+                None => None,
+            };
+            run.start(kind, move |mut host| async move {
+                job.run(images.as_deref(), &device, &mut host).await;
+                host
+            });
+        });
+    }
+
+    /// Show a finished run's events (kept from an earlier visit) as if it had just run.
+    pub fn replay(&self, backend: BackendKind, events: Vec<Event>) {
+        self.stop();
+        self.view.dispatch(RunAction::Start(backend));
+        self.view.dispatch(RunAction::Events(events));
     }
 
     pub fn pause(&self, paused: bool) {

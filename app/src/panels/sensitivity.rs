@@ -4,6 +4,8 @@
 use mlds_core::experiments::sensitivity::SensitivityConfig;
 use yew::prelude::*;
 
+use crate::run_view::RunView;
+
 use super::config::use_url_config;
 use super::subject::{current_hash, use_subject_run};
 use super::sweep_charts::{batch_sweep_controls, results_table, series_of, sweep_metrics};
@@ -41,6 +43,21 @@ const KEYS: [&str; 7] = [
     "test_accuracy",
 ];
 
+/// E9b's charts: sensitivity, loss and accuracy against the batch size.
+pub fn figures(view: &RunView) -> Html {
+    let results = &view.sweep.results;
+    html! {
+        <div class="charts">
+            <ScatterChart id="sensitivity-sensitivity" title="Sensitivity vs batch size" x_label="batch size" y_label="‖∂·/∂x‖ (mean)" log_x={true} log_y={true}
+                series={series_of(results, "batch", &[("sensitivity", "loss gradient"), ("softmax_sensitivity", "softmax Jacobian")])} />
+            <ScatterChart id="sensitivity-loss" title="Loss vs batch size" x_label="batch size" y_label="cross-entropy" log_x={true} log_y={true}
+                series={series_of(results, "batch", &[("train_loss", "train"), ("test_loss", "test")])} />
+            <ScatterChart id="sensitivity-accuracy" title="Accuracy vs batch size" x_label="batch size" y_label="accuracy" log_x={true}
+                series={series_of(results, "batch", &[("accuracy", "train"), ("test_accuracy", "test")])} />
+        </div>
+    }
+}
+
 #[function_component]
 pub fn SensitivityPanel(props: &SensitivityPanelProps) -> Html {
     let url = use_url_config::<SensitivityConfig>("sensitivity");
@@ -65,14 +82,7 @@ pub fn SensitivityPanel(props: &SensitivityPanelProps) -> Html {
             </p>
             <Presets presets={presets()} current={current_hash(&*config)} />
             { subject.frame(&url, controls) }
-            <div class="charts">
-                <ScatterChart id="sensitivity-sensitivity" title="Sensitivity vs batch size" x_label="batch size" y_label="‖∂·/∂x‖ (mean)" log_x={true} log_y={true}
-                    series={series_of(results, "batch", &[("sensitivity", "loss gradient"), ("softmax_sensitivity", "softmax Jacobian")])} />
-                <ScatterChart id="sensitivity-loss" title="Loss vs batch size" x_label="batch size" y_label="cross-entropy" log_x={true} log_y={true}
-                    series={series_of(results, "batch", &[("train_loss", "train"), ("test_loss", "test")])} />
-                <ScatterChart id="sensitivity-accuracy" title="Accuracy vs batch size" x_label="batch size" y_label="accuracy" log_x={true}
-                    series={series_of(results, "batch", &[("accuracy", "train"), ("test_accuracy", "test")])} />
-            </div>
+            { figures(&view) }
             { results_table(results, &[("sensitivity", "sensitivity"), ("softmax_sensitivity", "softmax sensitivity"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
             <pre class="metrics" data-metrics="">{ sweep_metrics(&view, &KEYS) }</pre>
         </section>

@@ -4,6 +4,8 @@
 use mlds_core::experiments::sharpness::SharpnessConfig;
 use yew::prelude::*;
 
+use crate::run_view::RunView;
+
 use super::config::use_url_config;
 use super::subject::{current_hash, use_subject_run};
 use super::sweep_charts::{batch_sweep_controls, results_table, series_of, sweep_metrics};
@@ -41,6 +43,19 @@ const KEYS: [&str; 7] = [
     "test_accuracy",
 ];
 
+/// E10's charts: sharpness and the top eigenvalue, and accuracy, against the batch size.
+pub fn figures(view: &RunView) -> Html {
+    let results = &view.sweep.results;
+    html! {
+        <div class="charts">
+            <ScatterChart id="sharpness-sharpness" title="Sharpness and top Hessian eigenvalue vs batch size" x_label="batch size" y_label="value" log_x={true} log_y={true}
+                series={series_of(results, "batch", &[("sharpness", "sharpness"), ("top_eigenvalue", "largest eigenvalue")])} />
+            <ScatterChart id="sharpness-accuracy" title="Accuracy vs batch size" x_label="batch size" y_label="accuracy" log_x={true}
+                series={series_of(results, "batch", &[("accuracy", "train"), ("test_accuracy", "test")])} />
+        </div>
+    }
+}
+
 #[function_component]
 pub fn SharpnessPanel(props: &SharpnessPanelProps) -> Html {
     let url = use_url_config::<SharpnessConfig>("sharpness");
@@ -67,12 +82,7 @@ pub fn SharpnessPanel(props: &SharpnessPanelProps) -> Html {
             </p>
             <Presets presets={presets()} current={current_hash(&*config)} />
             { subject.frame(&url, controls) }
-            <div class="charts">
-                <ScatterChart id="sharpness-sharpness" title="Sharpness and top Hessian eigenvalue vs batch size" x_label="batch size" y_label="value" log_x={true} log_y={true}
-                    series={series_of(results, "batch", &[("sharpness", "sharpness"), ("top_eigenvalue", "largest eigenvalue")])} />
-                <ScatterChart id="sharpness-accuracy" title="Accuracy vs batch size" x_label="batch size" y_label="accuracy" log_x={true}
-                    series={series_of(results, "batch", &[("accuracy", "train"), ("test_accuracy", "test")])} />
-            </div>
+            { figures(&view) }
             { results_table(results, &[("sharpness", "sharpness"), ("top_eigenvalue", "top eigenvalue"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
             <pre class="metrics" data-metrics="">{ sweep_metrics(&view, &KEYS) }</pre>
         </section>

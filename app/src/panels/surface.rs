@@ -63,6 +63,34 @@ fn grid(view: &RunView) -> Rc<HeatmapGrid> {
     )
 }
 
+/// E6's charts: the loss grid around the trained model (with the projected trajectory), and the
+/// loss along the line from the initial weights.
+pub fn figures(view: &RunView, config: &SurfaceConfig) -> Html {
+    let surface = view.sweep.surface.as_ref();
+    let path = Rc::new(surface.map_or(Vec::new(), |s| {
+        s.path.iter().map(|p| (p[0], p[1])).collect()
+    }));
+    let markers = Rc::new(surface.map_or(Vec::new(), |_| vec![(0.0, 0.0, "trained".to_string())]));
+    let line = Rc::new(vec![Series {
+        name: "θ₀ + α(θ₁ − θ₀)".into(),
+        color: PALETTE[0],
+        points: view.sweep.line.clone(),
+        dashed: false,
+    }]);
+    let loss_name = if config.subject.image_task().is_some() {
+        "cross-entropy"
+    } else {
+        "MSE"
+    };
+    html! {
+        <div class="charts">
+            <Heatmap id="surface-map" title={format!("Training loss ({loss_name}) around the trained model")} x_label="direction 1" y_label="direction 2"
+                grid={grid(view)} log_color={true} {path} {markers} />
+            <LineChart id="surface-line" title="Loss from the initial (α = 0) to the final weights (α = 1)" x_label="α" y_label="loss" log_y={true} series={line} />
+        </div>
+    }
+}
+
 #[function_component]
 pub fn SurfacePanel(props: &SurfacePanelProps) -> Html {
     let url = use_url_config::<SurfaceConfig>("surface");
@@ -75,17 +103,6 @@ pub fn SurfacePanel(props: &SurfacePanelProps) -> Html {
     let classify = config.subject.image_task().is_some();
     let current = current_hash(&*config);
     let surface = view.sweep.surface.as_ref();
-    let path = Rc::new(surface.map_or(Vec::new(), |s| {
-        s.path.iter().map(|p| (p[0], p[1])).collect()
-    }));
-    let markers = Rc::new(surface.map_or(Vec::new(), |_| vec![(0.0, 0.0, "trained".to_string())]));
-    let line = Rc::new(vec![Series {
-        name: "θ₀ + α(θ₁ − θ₀)".into(),
-        color: PALETTE[0],
-        points: view.sweep.line.clone(),
-        dashed: false,
-    }]);
-    let loss_name = if classify { "cross-entropy" } else { "MSE" };
     html! {
         <section class="panel" data-experiment="surface" data-state={state} data-run-backend={backend}>
             <h2>{ "E6 · Error surface" }</h2>
@@ -105,11 +122,7 @@ pub fn SurfacePanel(props: &SurfacePanelProps) -> Html {
             if let Some(s) = surface {
                 <p class="surface-status">{ format!("Grid along {}: {} of {} rows computed.", s.directions, s.rows_done, s.grid.ys.len()) }</p>
             }
-            <div class="charts">
-                <Heatmap id="surface-map" title={format!("Training loss ({loss_name}) around the trained model")} x_label="direction 1" y_label="direction 2"
-                    grid={grid(&view)} log_color={true} {path} {markers} />
-                <LineChart id="surface-line" title="Loss from the initial (α = 0) to the final weights (α = 1)" x_label="α" y_label="loss" log_y={true} series={line} />
-            </div>
+            { figures(&view, &config) }
             <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
         </section>
     }

@@ -10,6 +10,8 @@ use mlds_core::train::OptimizerKind;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use crate::run_view::RunView;
+
 use super::config::{use_autorun, use_url_config};
 use super::image_data::use_image_data;
 use super::run::{run_controls, set_body_backend, use_run};
@@ -43,6 +45,17 @@ pub fn presets() -> Vec<Preset> {
 #[derive(Properties, PartialEq)]
 pub struct TasksPanelProps {
     pub backends: Backends,
+}
+
+/// E2's charts: every model's training loss, training accuracy and test accuracy.
+pub fn figures(view: &RunView) -> Html {
+    html! {
+        <div class="charts">
+            <LineChart id="tasks-loss" title="Training loss (cross-entropy)" x_label="epoch" y_label="loss" log_y={true} series={model_series(&view.models, &view.losses)} />
+            <LineChart id="tasks-accuracy" title="Training accuracy" x_label="epoch" y_label="accuracy" series={model_series(&view.models, &view.accuracies)} />
+            <LineChart id="tasks-test-accuracy" title="Test accuracy (after each epoch)" x_label="epoch" y_label="accuracy" series={model_series(&view.models, &view.test_accuracies)} />
+        </div>
+    }
 }
 
 #[function_component]
@@ -132,7 +145,6 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
         .find(|(k, _)| *k == "models")
         .map(|(_, v)| v)
         .unwrap_or_default();
-    let chart = |suffix: &str| format!("tasks-{suffix}");
 
     html! {
         <section class={classes!("panel", dropping.then_some("dropping"))} data-experiment="tasks" data-state={state.id()}
@@ -159,11 +171,7 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
             <BackendLine choice={config.train.backend} resolution={resolution.clone()} workload={TasksConfig::WORKLOAD} />
             <Notices notices={(*url.notices).clone()} />
             { run_controls(&run, on_start, config.train.epochs) }
-            <div class="charts">
-                <LineChart id={chart("loss")} title="Training loss (cross-entropy)" x_label="epoch" y_label="loss" log_y={true} series={model_series(&view.models, &view.losses)} />
-                <LineChart id={chart("accuracy")} title="Training accuracy" x_label="epoch" y_label="accuracy" series={model_series(&view.models, &view.accuracies)} />
-                <LineChart id={chart("test-accuracy")} title="Test accuracy (after each epoch)" x_label="epoch" y_label="accuracy" series={model_series(&view.models, &view.test_accuracies)} />
-            </div>
+            { figures(&view) }
             <ModelTable view={(*view).clone()} />
             if let (Some(ms), Some((_, train, _))) = (view.epoch_train_ms, &view.dataset) {
                 <p class="throughput">{ format!(

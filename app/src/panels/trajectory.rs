@@ -111,8 +111,6 @@ pub fn TrajectoryPanel(props: &TrajectoryPanelProps) -> Html {
         .take(config.subject.layer_count())
         .map(|&id| (id, id))
         .collect();
-    let (lx, ly) = axis_labels(&view, "layer");
-    let (mx, my) = axis_labels(&view, "model");
     html! {
         <section class="panel" data-experiment="trajectory" data-state={state} data-run-backend={backend}>
             <h2>{ "E3 · Visualize the optimization process" }</h2>
@@ -128,12 +126,21 @@ pub fn TrajectoryPanel(props: &TrajectoryPanelProps) -> Html {
                     { url.choice("layer", "Layer (first chart)", LAYER_IDS[config.layer - 1], layers, "the layer whose weights the first chart reduces", busy) }
                 </>
             }) }
-            <div class="charts">
-                <ScatterChart id="trajectory-layer" title={format!("Layer {} weights", config.layer)} x_label={lx} y_label={ly} series={run_series(&view, "layer")} />
-                <ScatterChart id="trajectory-model" title="Whole model's weights" x_label={mx} y_label={my} series={run_series(&view, "model")} />
-            </div>
+            { figures(&view, &config) }
             <pre class="metrics" data-metrics="">{ metrics(&view, classify) }</pre>
         </section>
+    }
+}
+
+/// E3's charts: the PCA projections of the chosen layer's and of the whole model's snapshots.
+pub fn figures(view: &RunView, config: &TrajectoryConfig) -> Html {
+    let (lx, ly) = axis_labels(view, "layer");
+    let (mx, my) = axis_labels(view, "model");
+    html! {
+        <div class="charts">
+            <ScatterChart id="trajectory-layer" title={format!("Layer {} weights", config.layer)} x_label={lx} y_label={ly} series={run_series(view, "layer")} />
+            <ScatterChart id="trajectory-model" title="Whole model's weights" x_label={mx} y_label={my} series={run_series(view, "model")} />
+        </div>
     }
 }
 

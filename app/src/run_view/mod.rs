@@ -51,6 +51,11 @@ impl PartialEq for EventLog {
 }
 
 impl EventLog {
+    /// A copy of the events so far.
+    pub fn events(&self) -> Vec<Event> {
+        self.0.borrow().clone()
+    }
+
     /// The events as a JSON array.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(&*self.0.borrow()).unwrap_or_default()

@@ -24,6 +24,10 @@ pub struct Section {
     pub quick: &'static str,
     /// The query at the homework's scale.
     pub full: &'static str,
+    /// About how long the quick preset takes on the CPU backend of a 2-core machine, in
+    /// seconds (measured by `bench/report.mjs`): the weight of the section in the report's
+    /// progress bar and its ETA.
+    pub seconds: u32,
 }
 
 /// The report's three parts, each with its sections.
@@ -45,6 +49,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "the deeper models end far below the one-hidden-layer model",
         quick: "exp=fit&fn=sinc5&epochs=2000",
         full: "exp=fit&fn=sinc5&epochs=20000",
+        seconds: 20,
     },
     Section {
         id: "tasks",
@@ -54,6 +59,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "deeper CNNs reach higher train and test accuracy at equal parameter count",
         quick: "exp=tasks&dataset=mnist&train_size=2000&epochs=2",
         full: "exp=tasks&dataset=mnist&epochs=5",
+        seconds: 30,
     },
     Section {
         id: "trajectory",
@@ -63,6 +69,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "runs leave a common centre in different directions",
         quick: "exp=trajectory&task=images&dataset=mnist",
         full: "exp=trajectory&task=images&dataset=mnist&train_size=all&epochs=45",
+        seconds: 11,
     },
     Section {
         id: "gradnorm",
@@ -72,6 +79,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "the loss falls while the gradient norm rises and spikes before it settles below its peak",
         quick: "exp=gradnorm&task=function&fn=sinc5",
         full: "exp=gradnorm&task=images&dataset=mnist&train_size=all&epochs=10",
+        seconds: 5,
     },
     Section {
         id: "minratio",
@@ -81,6 +89,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "low-loss points have a high minimal ratio (no point above about 0.56), high-loss outliers a low one",
         quick: "exp=minratio&runs=30",
         full: "exp=minratio&runs=100",
+        seconds: 25,
     },
     Section {
         id: "surface",
@@ -90,6 +99,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "the trained model sits at the bottom of a basin",
         quick: "exp=surface&task=function&fn=sinc5&dirs=pca",
         full: "exp=surface&task=images&dataset=mnist&dirs=pca",
+        seconds: 3,
     },
     Section {
         id: "random-labels",
@@ -99,6 +109,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "train loss goes to ~0 while test accuracy stays at chance (~10 %) and test loss rises",
         quick: "exp=random-labels",
         full: "exp=random-labels&train_size=all&epochs=100",
+        seconds: 18,
     },
     Section {
         id: "params",
@@ -108,6 +119,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "bigger models fit the training set better and do not generalise worse",
         quick: "exp=params",
         full: "exp=params&train_size=all&epochs=20",
+        seconds: 84,
     },
     Section {
         id: "interpolate",
@@ -117,6 +129,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "the loss is lowest near the two trained models and rises beyond them",
         quick: "exp=interpolate",
         full: "exp=interpolate&epochs=50&points=61",
+        seconds: 17,
     },
     Section {
         id: "sensitivity",
@@ -126,6 +139,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "lower sensitivity goes with better test accuracy (Novak et al. 2018)",
         quick: "exp=sensitivity",
         full: "exp=sensitivity&epochs=30",
+        seconds: 18,
     },
     Section {
         id: "sharpness",
@@ -135,6 +149,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "sharpness grows with the batch size (Keskar et al. 2017)",
         quick: "exp=sharpness",
         full: "exp=sharpness&epochs=30",
+        seconds: 19,
     },
 ];
 
