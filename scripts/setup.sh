@@ -22,6 +22,13 @@ if ! trunk --version 2>/dev/null | grep -q '0\.21\.14'; then
   cargo install trunk --version 0.21.14 --locked
 fi
 
+# python3 runs trunk's post_build hook (scripts/externalize-scripts.py).
+if ! command -v python3 >/dev/null; then
+  log "installing python3 (Debian package)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y python3 || { apt-get update && apt-get install -y python3; }
+fi
+
 # wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly (no --locked: the
 # registry lacks some versions its own lock file pins).
 wb=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)

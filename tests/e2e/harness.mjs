@@ -11,19 +11,24 @@ const MIME = {
   '.png': 'image/png', '.gz': 'application/gzip',
 };
 
-/** Serve `root` on 127.0.0.1 (a free port). Resolves to { url, close }. */
-export function serve(root, extra = {}) {
+/**
+ * Serve `root` on 127.0.0.1 (a free port). Resolves to { url, close }. `extra` mounts other
+ * folders at URL prefixes (`{ '/mlds-playground/': DIST }`); `headers` go on every response
+ * (e.g. a Content-Security-Policy).
+ */
+export function serve(root, extra = {}, { headers = {} } = {}) {
   const server = http.createServer((req, res) => {
+    const reply = (status, type) => res.writeHead(status, { ...headers, ...(type && { 'content-type': type }) });
     const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const mounted = Object.entries(extra).find(([prefix]) => urlPath.startsWith(prefix));
     const base = mounted ? mounted[1] : root;
     const rel = mounted ? urlPath.slice(mounted[0].length) : urlPath;
     let file = path.join(base, rel);
-    if (!file.startsWith(base)) { res.writeHead(403).end(); return; }
+    if (!file.startsWith(base)) { reply(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, data) => {
-      if (err) { res.writeHead(404).end('not found'); return; }
-      res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+      if (err) { reply(404).end('not found'); return; }
+      reply(200, MIME[path.extname(file)] ?? 'application/octet-stream');
       res.end(data);
     });
   });
@@ -47,9 +52,13 @@ export async function launch({ webgpu }) {
   });
 }
 
-/** Open `url` in a fresh page; `errors` collects console errors and uncaught exceptions. */
-export async function open(browser, url) {
+/**
+ * Open `url` in a fresh page; `errors` collects console errors and uncaught exceptions.
+ * `init` (a function) runs in every document of the page before its own scripts.
+ */
+export async function open(browser, url, { init } = {}) {
   const page = await browser.newPage();
+  if (init) await page.addInitScript(init);
   const errors = [];
   page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
   page.on('pageerror', (err) => errors.push(String(err)));
