@@ -37,8 +37,9 @@ pub enum Event {
         train: usize,
         test: usize,
     },
-    /// Training loss and accuracy (0–1) of every model, averaged over the epoch's batches so
-    /// far. `epoch` is fractional: 2.5 is half-way through the third.
+    /// Training loss and accuracy (0–1) of every model, averaged over the mini-batches since
+    /// the previous `TrainMetrics` (reported a few times a second). `epoch` is fractional: 2.5
+    /// is half-way through the third.
     TrainMetrics {
         epoch: f64,
         elapsed_ms: f64,

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
+import fs from 'node:fs/promises';
 import { serve, launch, open, metrics, canvasInfo, DIST } from './harness.mjs';
 
 let server;
@@ -46,6 +47,25 @@ test('E2 trains CNNs on the shipped MNIST subset on the CPU backend; a corrupt f
     // One epoch of 768 images: well above chance (0.1); measured ≈ 0.6–0.8.
     for (const [name, v] of Object.entries(m.models)) assert.ok(v.test_accuracy > 0.4, `${name}: ${v.test_accuracy}`);
     assert.deepEqual(errors, []);
+
+    // Mini-batch curves are smoothed (EMA, TensorBoard's 0.6 by default); 0 shows them raw.
+    // The CSV holds what is drawn: the same points, the first one equal (the EMA is debiased).
+    const lossCsv = async () => {
+      const figure = page.locator('figure.chart', { has: page.locator('canvas#tasks-loss') });
+      const [saved] = await Promise.all([page.waitForEvent('download'),
+        figure.getByRole('button', { name: /Download CSV/ }).click()]);
+      return (await fs.readFile(await saved.path(), 'utf8')).trim().split('\n');
+    };
+    const slider = page.locator(`${panel} input[name="smoothing"]`);
+    assert.equal(await slider.inputValue(), '0.6');
+    const smooth = await lossCsv();
+    await slider.fill('0');
+    await page.waitForFunction(() => document.querySelector('label.smoothing .value').textContent === '0.00');
+    const raw = await lossCsv();
+    assert.equal(raw.length, smooth.length);
+    assert.ok(raw.length > 4, raw.join('\n'));
+    assert.equal(raw[1], smooth[1]);
+    assert.notDeepEqual(raw.slice(2), smooth.slice(2));
 
     // A file that claims to be the CIFAR-10 archive but is not gzip: a clear error, no panic.
     await page.setInputFiles(`${panel} input[data-dataset-input]`, {

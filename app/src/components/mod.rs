@@ -15,6 +15,7 @@ mod presets;
 mod progress;
 mod run_buttons;
 mod scatter;
+mod smoothing;
 mod stacked;
 
 pub use backend_line::{backend_options, backend_title, BackendLine};
@@ -31,4 +32,5 @@ pub use presets::{Preset, Presets};
 pub use progress::Progress;
 pub use run_buttons::RunButtons;
 pub use scatter::{ScatterChart, ScatterPoint, ScatterSeries};
+pub use smoothing::{smoothed, Smoothing, DEFAULT_SMOOTHING};
 pub use stacked::StackedChart;

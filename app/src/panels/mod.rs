@@ -33,7 +33,7 @@ pub use trajectory::TrajectoryPanel;
 use mlds_core::experiments::job::Job;
 use yew::Html;
 
-use crate::components::Preset;
+use crate::components::{Preset, DEFAULT_SMOOTHING};
 use crate::run_view::RunView;
 
 /// The charts of `job`'s experiment drawn from `view`: the same figures as its panel (the
@@ -41,7 +41,7 @@ use crate::run_view::RunView;
 pub fn figures_of(job: &Job, view: &RunView) -> Html {
     match job {
         Job::Fit(_) => fit::figures(view),
-        Job::Tasks(_) => tasks::figures(view),
+        Job::Tasks(_) => tasks::figures(view, DEFAULT_SMOOTHING),
         Job::Trajectory(c) => trajectory::figures(view, c),
         Job::GradNorm(_) => gradnorm::figures(view),
         Job::MinRatio(_) => {
@@ -51,7 +51,7 @@ pub fn figures_of(job: &Job, view: &RunView) -> Html {
             minratio::figures(view, lowest, None)
         }
         Job::Surface(c) => surface::figures(view, c),
-        Job::RandomLabels(_) => random_labels::figures(view),
+        Job::RandomLabels(_) => random_labels::figures(view, DEFAULT_SMOOTHING),
         Job::Params(_) => params_sweep::figures(view),
         Job::Interpolate(_) => interpolate::figures(view),
         Job::Sensitivity(_) => sensitivity::figures(view),

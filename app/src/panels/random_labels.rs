@@ -10,7 +10,9 @@ use yew::prelude::*;
 use super::config::use_url_config;
 use super::subject::{current_hash, image_controls, training_controls, use_subject_run};
 use crate::backends::Backends;
-use crate::components::{LineChart, ModelTable, Preset, Presets, Series, PALETTE};
+use crate::components::{
+    smoothed, LineChart, ModelTable, Preset, Presets, Series, Smoothing, DEFAULT_SMOOTHING, PALETTE,
+};
 use crate::run_view::RunView;
 
 #[derive(Properties, PartialEq)]
@@ -74,14 +76,15 @@ fn train_test(
     ])
 }
 
-/// E7's charts: train and test loss, and accuracy, against the epoch.
-pub fn figures(view: &RunView) -> Html {
+/// E7's charts: train and test loss, and accuracy, against the epoch (the mini-batch train
+/// curves smoothed with weight `smoothing`).
+pub fn figures(view: &RunView, smoothing: f64) -> Html {
     html! {
         <div class="charts">
             <LineChart id="random-labels-loss" title="Cross-entropy: train (random labels) and test" x_label="epoch" y_label="loss" log_y={true}
-                series={train_test(view, &view.losses, &view.test_losses)} />
+                series={train_test(view, &smoothed(&view.losses, smoothing), &view.test_losses)} />
             <LineChart id="random-labels-accuracy" title="Accuracy: train and test" x_label="epoch" y_label="accuracy"
-                series={train_test(view, &view.accuracies, &view.test_accuracies)} />
+                series={train_test(view, &smoothed(&view.accuracies, smoothing), &view.test_accuracies)} />
         </div>
     }
 }
@@ -94,6 +97,7 @@ pub fn RandomLabelsPanel(props: &RandomLabelsPanelProps) -> Html {
     let view = subject.run.view.clone();
     let busy = subject.busy();
     let (state, backend) = subject.state();
+    let smoothing = use_state(|| DEFAULT_SMOOTHING);
     let controls = html! {
         <>
             { image_controls(&url, &config.subject, busy, true) }
@@ -110,7 +114,8 @@ pub fn RandomLabelsPanel(props: &RandomLabelsPanelProps) -> Html {
             </p>
             <Presets presets={presets()} current={current_hash(&*config)} />
             { subject.frame(&url, controls) }
-            { figures(&view) }
+            <Smoothing value={*smoothing} on_change={{ let s = smoothing.clone(); Callback::from(move |v| s.set(v)) }} />
+            { figures(&view, *smoothing) }
             <ModelTable view={(*view).clone()} />
             <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
         </section>

@@ -17,8 +17,8 @@ use super::image_data::use_image_data;
 use super::run::{run_controls, set_body_backend, use_run};
 use crate::backends::Backends;
 use crate::components::{
-    backend_options, backend_title, model_series, BackendLine, LineChart, ModelTable, Notices,
-    Preset, Presets,
+    backend_options, backend_title, model_series, smoothed, BackendLine, LineChart, ModelTable,
+    Notices, Preset, Presets, Smoothing, DEFAULT_SMOOTHING,
 };
 use crate::datasets::dropped_files;
 
@@ -47,12 +47,13 @@ pub struct TasksPanelProps {
     pub backends: Backends,
 }
 
-/// E2's charts: every model's training loss, training accuracy and test accuracy.
-pub fn figures(view: &RunView) -> Html {
+/// E2's charts: every model's training loss and accuracy (mini-batch curves, smoothed with
+/// weight `smoothing`) and test accuracy.
+pub fn figures(view: &RunView, smoothing: f64) -> Html {
     html! {
         <div class="charts">
-            <LineChart id="tasks-loss" title="Training loss (cross-entropy)" x_label="epoch" y_label="loss" log_y={true} series={model_series(&view.models, &view.losses)} />
-            <LineChart id="tasks-accuracy" title="Training accuracy" x_label="epoch" y_label="accuracy" series={model_series(&view.models, &view.accuracies)} />
+            <LineChart id="tasks-loss" title="Training loss (cross-entropy)" x_label="epoch" y_label="loss" log_y={true} series={model_series(&view.models, &smoothed(&view.losses, smoothing))} />
+            <LineChart id="tasks-accuracy" title="Training accuracy" x_label="epoch" y_label="accuracy" series={model_series(&view.models, &smoothed(&view.accuracies, smoothing))} />
             <LineChart id="tasks-test-accuracy" title="Test accuracy (after each epoch)" x_label="epoch" y_label="accuracy" series={model_series(&view.models, &view.test_accuracies)} />
         </div>
     }
@@ -78,6 +79,7 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
     };
     let data = use_image_data(Some(config.task.clone()), on_adopt);
     let dropping = use_state(|| false);
+    let smoothing = use_state(|| DEFAULT_SMOOTHING);
     let resolution = config
         .train
         .backend
@@ -171,7 +173,8 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
             <BackendLine choice={config.train.backend} resolution={resolution.clone()} workload={TasksConfig::WORKLOAD} />
             <Notices notices={(*url.notices).clone()} />
             { run_controls(&run, on_start, config.train.epochs) }
-            { figures(&view) }
+            <Smoothing value={*smoothing} on_change={{ let s = smoothing.clone(); Callback::from(move |v| s.set(v)) }} />
+            { figures(&view, *smoothing) }
             <ModelTable view={(*view).clone()} />
             if let (Some(ms), Some((_, train, _))) = (view.epoch_train_ms, &view.dataset) {
                 <p class="throughput">{ format!(

@@ -8,7 +8,8 @@
 //! - [`pca`]: principal components of parameter snapshots (trajectory plots);
 //! - [`directions`]: filter-normalised random directions for loss-landscape plots;
 //! - [`sensitivity`]: norms of input gradients and of the softmax's input Jacobian;
-//! - [`sharpness`]: Keskar's sharpness by projected ascent in a box around θ.
+//! - [`sharpness`]: Keskar's sharpness by projected ascent in a box around θ;
+//! - [`smoothing`]: the exponential moving average that smooths mini-batch curves.
 //!
 //! Reads that may run on WebGPU are async ([`read_params`]); the second-order tools are
 //! synchronous and meant for small f64 models on burn's CPU backend.
@@ -20,6 +21,7 @@ pub mod pca;
 mod random;
 pub mod sensitivity;
 pub mod sharpness;
+pub mod smoothing;
 pub mod vector;
 
 pub use directions::{combine, filter_slices, random_direction};

@@ -151,8 +151,8 @@ fn conv_depth(run: &Events) -> Option<Finding> {
     let (_, train) = run.last_train()?;
     let (dt, st) = (*test.get(deep)?, *test.get(shallow)?);
     let (dr, sr) = (*train.get(deep)?, *train.get(shallow)?);
-    // Train accuracy is the epoch's running mean, which lags a slower starter; the test pass
-    // after the last epoch is the fair comparison.
+    // Train accuracy is the mean of the last few mini-batches, noisy and lagging a slower
+    // starter; the test pass after the last epoch is the fair comparison.
     let agrees = dt >= st;
     Some(Finding {
         text: format!(

@@ -143,8 +143,11 @@ pub async fn fit_classifiers<H: Host>(
     for epoch in 1..=epochs {
         let mut windows: Vec<Window> = trainers.iter().map(|_| Window::default()).collect();
         let (mut seen, mut batches_since_read, mut last_read) = (0usize, 0usize, Instant::now());
-        // Loss and hit sums of the epoch so far (read back): points show the running average
-        // over the epoch, as Keras reports it, not the noisy last few batches.
+        // Examples since the last read: each `TrainMetrics` is the mean over those batches only,
+        // so curves do not jump at every epoch start (the page smooths them, as TensorBoard does).
+        let mut seen_since_read = 0usize;
+        // Loss and hit sums of the epoch so far (read back): the epoch's means, which the
+        // hooks get at its end.
         let mut epoch_sums = vec![0.0f64; trainers.len() * 2];
         let (mut losses, mut accuracies) = (Vec::new(), Vec::new());
         let epoch_start_ms = clock.elapsed_ms();
@@ -196,6 +199,7 @@ pub async fn fit_classifiers<H: Host>(
                     .map_err(Halt::Failed)?;
             }
             seen += batch.len();
+            seen_since_read += batch.len();
             batches_since_read += 1;
             let last = b + 1 == steps;
             if last
@@ -229,13 +233,22 @@ pub async fn fit_classifiers<H: Host>(
                         names[i], losses[i]
                     )));
                 }
+                let window = |offset: usize| -> Vec<f64> {
+                    let n = seen_since_read as f64;
+                    values
+                        .iter()
+                        .skip(offset)
+                        .step_by(2)
+                        .map(|v| v / n)
+                        .collect()
+                };
                 host.emit(Event::TrainMetrics {
                     epoch: (epoch - 1) as f64 + (b + 1) as f64 / steps as f64,
                     elapsed_ms: clock.elapsed_ms(),
-                    losses: losses.clone(),
-                    accuracies: accuracies.clone(),
+                    losses: window(0),
+                    accuracies: window(1),
                 });
-                (batches_since_read, last_read) = (0, Instant::now());
+                (batches_since_read, seen_since_read, last_read) = (0, 0, Instant::now());
             }
             clock.stop();
             if host.checkpoint().await == Flow::Stop {
