@@ -10,6 +10,7 @@ use burn::tensor::Device;
 use super::subject::{
     image_training, subject_params, train_classifier, Subject, SubjectData, SubjectDefaults,
 };
+use super::units::Units;
 use super::{fail, stopped, Outcome};
 use crate::data::ImageDataset;
 use crate::events::{Event, Host};
@@ -167,6 +168,9 @@ pub struct BatchSweep {
     pub batches: Vec<usize>,
     /// Examples of each set the finished models are evaluated on.
     pub eval_size: usize,
+    /// The batch sizes this run trains (all, or one: a worker's unit).
+    #[serde(default)]
+    pub units: Units,
 }
 
 /// 16 … 4096, ×4 apart: five models.
@@ -176,10 +180,12 @@ impl BatchSweep {
     pub fn from_params(p: &mut Params, subject: &SubjectDefaults, epochs: usize) -> Self {
         let subject = Subject::images_from_params(p, subject);
         let train = TrainSettings::from_params(p, &image_training(epochs));
+        let batches = number_list(p, "batches", &DEFAULT_BATCHES, 1..=8192, 2);
         Self {
             subject,
             train,
-            batches: number_list(p, "batches", &DEFAULT_BATCHES, 1..=8192, 2),
+            units: Units::from_params(p, batches.len()),
+            batches,
             eval_size: p.number("eval_size", 2000, 10..=60_000),
         }
     }
@@ -191,6 +197,7 @@ impl BatchSweep {
             ("batches", join_list(&self.batches)),
             ("eval_size", self.eval_size.to_string()),
         ]);
+        pairs.extend(self.units.to_params());
         pairs
     }
 }
@@ -234,6 +241,9 @@ pub async fn run_batch_sweep<H: Host>(
     let mut clock = Stopwatch::default();
     let count = sweep.batches.len();
     for (i, &batch) in sweep.batches.iter().enumerate() {
+        if !sweep.units.includes(i) {
+            continue;
+        }
         host.emit(Event::Unit {
             index: i,
             count,

@@ -17,6 +17,7 @@ use super::subject::SubjectExperiment;
 use super::surface::SurfaceConfig;
 use super::tasks::{self, TasksConfig};
 use super::trajectory::TrajectoryConfig;
+use super::units::Units;
 use super::{FromParams, Outcome};
 use crate::backend::{BackendChoice, Workload};
 use crate::data::ImageDataset;
@@ -152,6 +153,33 @@ impl Job {
             Job::Sensitivity(c) => (c.subject().workload(), c.train().backend),
             Job::Sharpness(c) => (c.subject().workload(), c.train().backend),
         }
+    }
+
+    /// How many independent units the job is (E5's runs, E8's widths, E9b's and E10's batch
+    /// sizes; 1 for the rest), and the one picked, if any.
+    pub fn units(&self) -> (usize, Option<usize>) {
+        match self {
+            Job::MinRatio(c) => (c.runs, c.units.only()),
+            Job::Params(c) => (c.widths.len(), c.units.only()),
+            Job::Sensitivity(c) => (c.sweep.batches.len(), c.sweep.units.only()),
+            Job::Sharpness(c) => (c.sweep.batches.len(), c.sweep.units.only()),
+            _ => (1, None),
+        }
+    }
+
+    /// Unit `i` of the job alone (the job itself where it is not a sweep): what one worker
+    /// of a pool runs. Its results keep their index in the whole sweep.
+    pub fn unit(&self, i: usize) -> Job {
+        let mut job = self.clone();
+        let one = Units::one(i);
+        match &mut job {
+            Job::MinRatio(c) if i < c.runs => c.units = one,
+            Job::Params(c) if i < c.widths.len() => c.units = one,
+            Job::Sensitivity(c) if i < c.sweep.batches.len() => c.sweep.units = one,
+            Job::Sharpness(c) if i < c.sweep.batches.len() => c.sweep.units = one,
+            _ => {}
+        }
+        job
     }
 
     /// Run the job on `device` (plain, not autodiff); `images` is the dataset of its image

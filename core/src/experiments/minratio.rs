@@ -20,6 +20,7 @@ use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
 use super::common::FunctionTask;
+use super::units::Units;
 use super::{fail, stopped, FromParams, Outcome};
 use crate::analysis::{
     hessian, minimal_ratio, read_params, sampled_ratio, symmetric_eigenvalues, to_f64, LossOracle,
@@ -64,6 +65,9 @@ pub struct MinRatioConfig {
     /// Levenberg–Marquardt steps at most, per run.
     pub steps: usize,
     pub ratio: RatioDefinition,
+    /// The runs this run computes (all, or one: a worker's unit).
+    #[serde(default)]
+    pub units: Units,
 }
 
 impl MinRatioConfig {
@@ -120,11 +124,13 @@ impl FromParams for MinRatioConfig {
             &ActivationKind::ALL.map(|a| a.id()),
         );
         let train = TrainSettings::from_params(p, &train_defaults(task.samples));
+        let runs = p.number("runs", 100, 1..=1000);
         Self {
             task,
             model: MlpConfig::new(widths, activation),
             train,
-            runs: p.number("runs", 100, 1..=1000),
+            units: Units::from_params(p, runs),
+            runs,
             steps: p.number("steps", 200, 0..=2000),
             ratio: p.choice(
                 "ratio",
@@ -147,6 +153,7 @@ impl FromParams for MinRatioConfig {
             ("steps", self.steps.to_string()),
             ("ratio", self.ratio.id().into()),
         ]);
+        pairs.extend(self.units.to_params());
         pairs
     }
 }
@@ -309,6 +316,9 @@ pub async fn run<H: Host>(config: &MinRatioConfig, host: &mut H) -> Outcome {
     let mut clock = Stopwatch::default();
     let names = vec!["model".to_string()];
     for run in 0..config.runs {
+        if !config.units.includes(run) {
+            continue;
+        }
         host.emit(Event::Unit {
             index: run,
             count: config.runs,

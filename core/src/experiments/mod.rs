@@ -15,6 +15,7 @@ pub mod subject;
 pub mod surface;
 pub mod tasks;
 pub mod trajectory;
+pub mod units;
 
 use crate::events::{Event, Host};
 use crate::params::Params;

@@ -10,6 +10,7 @@ use super::generalization::{emit_result, join_list, number_list, Evaluator};
 use super::subject::{
     image_training, subject_params, train_classifier, Subject, SubjectData, SubjectDefaults,
 };
+use super::units::Units;
 use super::{fail, stopped, FromParams, Outcome};
 use crate::data::ImageDataset;
 use crate::events::{Event, Host, ModelInfo};
@@ -26,6 +27,9 @@ pub struct ParamsConfig {
     pub widths: Vec<usize>,
     /// Examples of each set the finished models are evaluated on.
     pub eval_size: usize,
+    /// The widths this run trains (all, or one: a worker's unit).
+    #[serde(default)]
+    pub units: Units,
 }
 
 /// 1 … 1024 hidden units: 805 to 814,090 parameters on MNIST, 11 models.
@@ -44,10 +48,12 @@ impl FromParams for ParamsConfig {
     fn from_params(p: &mut Params) -> Self {
         let subject = Subject::images_from_params(p, &SUBJECT);
         let train = TrainSettings::from_params(p, &image_training(8));
+        let widths = number_list(p, "widths", &DEFAULT_WIDTHS, 1..=2048, 2);
         Self {
             subject,
             train,
-            widths: number_list(p, "widths", &DEFAULT_WIDTHS, 1..=2048, 2),
+            units: Units::from_params(p, widths.len()),
+            widths,
             eval_size: p.number("eval_size", 2000, 10..=60_000),
         }
     }
@@ -59,6 +65,7 @@ impl FromParams for ParamsConfig {
             ("widths", join_list(&self.widths)),
             ("eval_size", self.eval_size.to_string()),
         ]);
+        pairs.extend(self.units.to_params());
         pairs
     }
 }
@@ -102,6 +109,9 @@ pub async fn run<H: Host>(
     });
     let mut clock = Stopwatch::default();
     for (i, (member, info)) in members.iter().zip(&infos).enumerate() {
+        if !config.units.includes(i) {
+            continue;
+        }
         host.emit(Event::Unit {
             index: i,
             count: members.len(),
