@@ -35,6 +35,10 @@ pub fn Landing() -> Html {
             <p class="lede">
                 { "The ten experiments of the classic deep-learning-theory homework, trained live in this page: pick a preset to start. Every setting is in the URL, so a link reproduces a run. Times are for the CPU backend of a 2-core laptop-class machine." }
             </p>
+            <p class="report-link">
+                <a href="#exp=report">{ "The whole report" }</a>
+                { ": every experiment's quick preset in one page, one after another (about 7 minutes on the CPU), each with its figures and a finding checked against the reference result, downloadable as one HTML file." }
+            </p>
             <div class="cards">
                 { for CARDS.iter().map(|c| html! {
                     <article class="card" data-card={c.id}>

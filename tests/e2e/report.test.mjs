@@ -80,7 +80,9 @@ test('the whole quick report: pause, stop, run, export, resume after a reload, c
     // A reload resumes: every section comes back from IndexedDB, with the same findings.
     await page.goto(`${server.url}/#exp=report`);
     await page.reload();
-    await page.waitForSelector(`${report}[data-state="done"]`);
+    await page.waitForSelector(`${report}[data-state="done"]`).catch(async (e) => {
+      throw new Error(`not every section came back: ${JSON.stringify(await sections(page))} (${e})`);
+    });
     const restored = await sections(page);
     assert.deepEqual(restored.map((s) => [s.id, s.finding, s.agrees]), now.map((s) => [s.id, s.finding, s.agrees]));
     assert.ok(await drawn(page, 'surface') >= 1);

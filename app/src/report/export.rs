@@ -3,14 +3,13 @@
 //! the data as JSON. It opens offline: no script, no external file.
 
 use std::collections::HashMap;
-use std::rc::Rc;
 
 use mlds_core::report::{finding, parts};
 use serde_json::json;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
-use super::store::SavedSection;
+use super::store::Kept;
 use super::Mode;
 use crate::components::save_text;
 
@@ -51,7 +50,7 @@ h1{margin-bottom:0}section{border-top:1px solid #ccc;margin:1.5em 0;padding-top:
 img{max-width:100%;border:1px solid #eee;margin:.3em 0}code{font-size:90%}";
 
 /// The report as HTML, from the kept sections of `mode`.
-pub fn html(saved: &HashMap<String, Rc<SavedSection>>, mode: Mode) -> String {
+pub fn html(saved: &HashMap<String, Kept>, mode: Mode) -> String {
     let site = site();
     let mut body = String::new();
     let mut data = Vec::new();
@@ -120,7 +119,7 @@ pub fn html(saved: &HashMap<String, Rc<SavedSection>>, mode: Mode) -> String {
 }
 
 /// Download the report as `mlds-report.html`.
-pub fn download(saved: &HashMap<String, Rc<SavedSection>>, mode: Mode) {
+pub fn download(saved: &HashMap<String, Kept>, mode: Mode) {
     let text = html(saved, mode);
     if let Err(e) = save_text("mlds-report.html", "text/html", &text) {
         web_sys::console::warn_2(&"report export failed:".into(), &e);

@@ -17,7 +17,7 @@ use crate::backends::Backends;
 use crate::run_view::RunState;
 use crate::url;
 use section::{ReportSection, SectionNews};
-use store::SavedSection;
+use store::Kept;
 
 /// Quick presets (minutes on a CPU) or the homework's scale.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,10 +44,10 @@ impl Mode {
 
 /// The page's side of the report: what is kept, each section's progress, and the whole-report
 /// run (a queue of sections, one at a time).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 struct Report {
     mode: Mode,
-    saved: HashMap<String, Rc<SavedSection>>,
+    saved: HashMap<String, Kept>,
     loaded: bool,
     /// Per section: its state and fraction done.
     progress: Vec<(RunState, f64)>,
@@ -65,7 +65,7 @@ struct Report {
 }
 
 enum Action {
-    Loaded(Result<HashMap<String, Rc<SavedSection>>, String>),
+    Loaded(Result<HashMap<String, Kept>, String>),
     News(SectionNews),
     RunAll,
     Pause(bool),
@@ -162,7 +162,7 @@ impl Reducible for Report {
                 }
             }
             Action::News(SectionNews::Finished { saved, .. }) => {
-                r.saved.insert(saved.query.clone(), Rc::new(saved));
+                r.saved.insert(saved.query.clone(), Kept(Rc::new(saved)));
             }
             Action::RunAll if r.current.is_none() => {
                 r.queue = (0..SECTIONS.len()).filter(|&i| !r.is_kept(i)).collect();

@@ -1,14 +1,12 @@
 //! One section of the report: its question, its run (started by the page or by its own Run
 //! button), the experiment's figures, and the finding computed from the run's events.
 
-use std::rc::Rc;
-
 use mlds_core::experiments::job::Job;
 use mlds_core::report::{finding, Finding, Section};
 use mlds_core::BackendKind;
 use yew::prelude::*;
 
-use super::store::SavedSection;
+use super::store::{Kept, SavedSection};
 use crate::backends::Backends;
 use crate::components::Progress;
 use crate::panels::figures_of;
@@ -36,7 +34,7 @@ pub struct ReportSectionProps {
     pub query: AttrValue,
     pub backends: Backends,
     /// The section as kept from an earlier run of the same query.
-    pub saved: Option<Rc<SavedSection>>,
+    pub saved: Option<Kept>,
     /// Bumped by the page to start this section.
     pub start: u32,
     /// Bumped by the page to stop whatever runs.
