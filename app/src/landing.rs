@@ -37,7 +37,7 @@ pub fn Landing() -> Html {
             </p>
             <p class="report-link">
                 <a href="#exp=report">{ "The whole report" }</a>
-                { ": every experiment's quick preset in one page, one after another (about 7 minutes on the CPU), each with its figures and a finding checked against the reference result, downloadable as one HTML file." }
+                { ": every experiment's quick preset in one page, one after another (about 5 minutes on the CPU), each with its figures and a finding checked against the reference result, downloadable as one HTML file." }
             </p>
             <div class="cards">
                 { for CARDS.iter().map(|c| html! {

@@ -49,7 +49,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "the deeper models end far below the one-hidden-layer model",
         quick: "exp=fit&fn=sinc5&epochs=2000",
         full: "exp=fit&fn=sinc5&epochs=20000",
-        seconds: 20,
+        seconds: 14,
     },
     Section {
         id: "tasks",
@@ -59,7 +59,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "deeper CNNs reach higher accuracy at equal parameter count (the spec's reference is on CIFAR-10; compared here on test accuracy)",
         quick: "exp=tasks&dataset=mnist&train_size=2000&epochs=2",
         full: "exp=tasks&dataset=mnist&epochs=5",
-        seconds: 30,
+        seconds: 23,
     },
     Section {
         id: "trajectory",
@@ -69,7 +69,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "runs leave a common centre in different directions",
         quick: "exp=trajectory&task=images&dataset=mnist",
         full: "exp=trajectory&task=images&dataset=mnist&train_size=all&epochs=45",
-        seconds: 11,
+        seconds: 13,
     },
     Section {
         id: "gradnorm",
@@ -79,7 +79,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "as the loss converges the gradient norm falls too, though not monotonically",
         quick: "exp=gradnorm&task=function&fn=sinc5",
         full: "exp=gradnorm&task=images&dataset=mnist&train_size=all&epochs=10",
-        seconds: 5,
+        seconds: 2,
     },
     Section {
         id: "minratio",
@@ -89,7 +89,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "low-loss points have a high minimal ratio (no point above about 0.56), high-loss outliers a low one",
         quick: "exp=minratio&runs=30",
         full: "exp=minratio&runs=100",
-        seconds: 25,
+        seconds: 26,
     },
     Section {
         id: "surface",
@@ -109,7 +109,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "train loss goes to ~0 while test accuracy stays at chance (~10 %) and test loss rises",
         quick: "exp=random-labels",
         full: "exp=random-labels&train_size=all&epochs=100",
-        seconds: 18,
+        seconds: 21,
     },
     Section {
         id: "params",
@@ -119,7 +119,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "bigger models fit the training set better and do not generalise worse",
         quick: "exp=params",
         full: "exp=params&train_size=all&epochs=20",
-        seconds: 84,
+        seconds: 106,
     },
     Section {
         id: "interpolate",
@@ -129,7 +129,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "each trained model lies lower than the line beyond it: the loss rises past both ends",
         quick: "exp=interpolate",
         full: "exp=interpolate&epochs=50&points=61",
-        seconds: 17,
+        seconds: 19,
     },
     Section {
         id: "sensitivity",
@@ -149,7 +149,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "sharpness grows with the batch size (Keskar et al. 2017)",
         quick: "exp=sharpness",
         full: "exp=sharpness&epochs=30",
-        seconds: 19,
+        seconds: 22,
     },
 ];
 
