@@ -84,13 +84,13 @@ test('under the CSP from a sub-path: front page, an E2 run on the shipped MNIST 
 
     // E2: the dataset comes from data/ relative to the page (the sub-path).
     ({ page, problems } = await openSite(browser,
-      '#exp=tasks&dataset=mnist&models=cnn1,dnn&epochs=1&train_size=256&batch=32&lr=0.003&backend=cpu&autorun=1'));
+      '#exp=tasks&dataset=mnist&models=cnn1,dnn&epochs=1&train_size=768&batch=32&lr=0.003&backend=cpu&autorun=1'));
     const panel = '[data-experiment="tasks"]';
     await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 120_000 });
     const m = await metrics(page, 'tasks');
     assert.equal(m.backend, 'cpu');
     assert.match(m.dataset.title, /subset/);
-    assert.equal(m.dataset.train, 256);
+    assert.equal(m.dataset.train, 768);
     assert.deepEqual(Object.keys(m.models), ['CNN, 1 conv', 'DNN, 1 hidden']);
     for (const [name, v] of Object.entries(m.models)) assert.ok(v.loss < v.first_loss, `${name}: loss fell`);
     const chart = await canvasInfo(page, 'tasks-loss');
