@@ -126,7 +126,9 @@ pub fn App() -> Html {
         (Some(b), "gradnorm") => {
             html! { <GradNormPanel key={*hash_generation} backends={b.clone()} /> }
         }
-        (Some(_), "minratio") => html! { <MinRatioPanel key={*hash_generation} /> },
+        (Some(b), "minratio") => {
+            html! { <MinRatioPanel key={*hash_generation} backends={b.clone()} /> }
+        }
         (Some(b), "surface") => {
             html! { <SurfacePanel key={*hash_generation} backends={b.clone()} /> }
         }

@@ -3,7 +3,8 @@
 use std::rc::Rc;
 
 use mlds_core::data::TargetFunction;
-use mlds_core::experiments::fit::{self, FitConfig};
+use mlds_core::experiments::fit::FitConfig;
+use mlds_core::experiments::job::Job;
 use mlds_core::experiments::FromParams;
 use mlds_core::models::ActivationKind;
 use mlds_core::params::to_query;
@@ -12,7 +13,7 @@ use plotters::style::BLACK;
 use yew::prelude::*;
 
 use super::config::{use_autorun, use_url_config};
-use super::run::{run_controls, set_body_backend, use_run};
+use super::run::{run_controls, use_run};
 use crate::backends::Backends;
 use crate::components::{
     backend_options, backend_title, model_series, BackendLine, LineChart, ModelTable, Notices,
@@ -73,13 +74,7 @@ pub fn FitPanel(props: &FitPanelProps) -> Html {
             if let Some(n) = &resolution.notice {
                 url.notify(n);
             }
-            let device = backends.device(resolution.kind);
-            let config = (*config).clone();
-            set_body_backend(resolution.kind.id());
-            run.start(resolution.kind, move |mut host| async move {
-                fit::run(&config, &device, &mut host).await;
-                host
-            });
+            run.start_job(Job::Fit((*config).clone()), &backends);
         })
     };
     use_autorun(url.autorun, on_start.clone());

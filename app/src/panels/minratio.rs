@@ -5,17 +5,18 @@
 use std::rc::Rc;
 
 use mlds_core::data::TargetFunction;
-use mlds_core::experiments::minratio::{self, MinRatioConfig, RatioDefinition};
+use mlds_core::experiments::job::Job;
+use mlds_core::experiments::minratio::{MinRatioConfig, RatioDefinition};
 use mlds_core::experiments::FromParams;
 use mlds_core::models::ActivationKind;
 use mlds_core::params::to_query;
-use mlds_core::BackendKind;
 use serde_json::json;
 use yew::prelude::*;
 
 use super::config::{use_autorun, use_url_config};
-use super::run::{run_controls, set_body_backend, use_run};
+use super::run::{run_controls, use_run};
 use super::subject::training_controls;
+use crate::backends::Backends;
 use crate::components::{
     LineChart, Notices, Preset, Presets, ScatterChart, ScatterPoint, ScatterSeries, Series, PALETTE,
 };
@@ -102,8 +103,13 @@ pub fn figures(
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct MinRatioPanelProps {
+    pub backends: Backends,
+}
+
 #[function_component]
-pub fn MinRatioPanel() -> Html {
+pub fn MinRatioPanel(props: &MinRatioPanelProps) -> Html {
     let url = use_url_config::<MinRatioConfig>("minratio");
     let config = url.config.clone();
     let run = use_run();
@@ -112,14 +118,11 @@ pub fn MinRatioPanel() -> Html {
 
     let on_start = {
         let (run, config, selected) = (run.clone(), config.clone(), selected.clone());
+        let backends = props.backends.clone();
         Callback::from(move |()| {
-            let config = (*config).clone();
             selected.set(None);
-            set_body_backend(BackendKind::Cpu.id());
-            run.start(BackendKind::Cpu, move |mut host| async move {
-                minratio::run(&config, &mut host).await;
-                host
-            });
+            // E5 always runs on the CPU backend (its Hessians are f64): the job says so.
+            run.start_job(Job::MinRatio((*config).clone()), &backends);
         })
     };
     use_autorun(url.autorun, on_start.clone());

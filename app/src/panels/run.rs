@@ -42,8 +42,9 @@ impl RunHandle {
         });
     }
 
-    /// Start `job` on the backend its config resolves to (getting its dataset first): how the
-    /// report runs a section. A dataset that cannot be had ends the run with its reason.
+    /// Start `job` on the backend its config resolves to (getting its dataset first, from
+    /// memory once a panel has loaded it): how every panel and the report start a run. A
+    /// dataset that cannot be had ends the run with its reason.
     pub fn start_job(&self, job: Job, backends: &Backends) {
         let (workload, choice) = job.backend();
         let kind = choice.resolve(workload, backends.webgpu_available()).kind;
@@ -62,6 +63,7 @@ impl RunHandle {
                 },
                 None => None,
             };
+            set_body_backend(kind.id());
             run.start(kind, move |mut host| async move {
                 job.run(images.as_deref(), &device, &mut host).await;
                 host

@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use super::config::{use_autorun, UrlConfig};
 use super::image_data::{use_image_data, ImageData};
-use super::run::{run_controls, set_body_backend, use_run, RunHandle};
+use super::run::{run_controls, use_run, RunHandle};
 use crate::backends::Backends;
 use crate::components::{backend_options, backend_title, BackendLine, Notices};
 
@@ -157,23 +157,16 @@ pub fn use_subject_run<C: SubjectExperiment>(
             if let Some(n) = &resolution.notice {
                 url.notify(n);
             }
-            let config = (*config).clone();
-            let device = backends.device(resolution.kind);
-            let (run, kind, data) = (run.clone(), resolution.kind, data.clone());
+            let job = config.job();
+            let (run, data, backends) = (run.clone(), data.clone(), backends.clone());
             spawn_local(async move {
-                let images = match config.subject().image_task().cloned() {
-                    Some(task) => match data.obtain(task).await {
-                        Some(d) => Some(d),
-                        // The dataset box says what is missing.
-                        None => return,
-                    },
-                    None => None,
-                };
-                set_body_backend(kind.id());
-                run.start(kind, move |mut host| async move {
-                    config.run(images.as_deref(), &device, &mut host).await;
-                    host
-                });
+                // The dataset box shows the loading, and says what is missing.
+                if let Some(task) = job.image_task().cloned() {
+                    if data.obtain(task).await.is_none() {
+                        return;
+                    }
+                }
+                run.start_job(job, &backends);
             });
         })
     };

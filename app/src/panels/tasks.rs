@@ -3,7 +3,8 @@
 
 use mlds_core::data::{DataSource, DatasetKind};
 use mlds_core::experiments::common::ImageTask;
-use mlds_core::experiments::tasks::{self, TasksConfig};
+use mlds_core::experiments::job::Job;
+use mlds_core::experiments::tasks::TasksConfig;
 use mlds_core::experiments::FromParams;
 use mlds_core::params::to_query;
 use mlds_core::train::OptimizerKind;
@@ -14,7 +15,7 @@ use crate::run_view::RunView;
 
 use super::config::{use_autorun, use_url_config};
 use super::image_data::use_image_data;
-use super::run::{run_controls, set_body_backend, use_run};
+use super::run::{run_controls, use_run};
 use crate::backends::Backends;
 use crate::components::{
     backend_options, backend_title, model_series, smoothed, BackendLine, LineChart, ModelTable,
@@ -98,18 +99,13 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
             if let Some(n) = &resolution.notice {
                 url.notify(n);
             }
-            let (run, config, data) = (run.clone(), config.clone(), data.clone());
-            let device = backends.device(resolution.kind);
-            let kind = resolution.kind;
+            let (run, config, data, backends) =
+                (run.clone(), config.clone(), data.clone(), backends.clone());
             spawn_local(async move {
-                let Some(dataset) = data.obtain(config.task.clone()).await else {
-                    return;
-                };
-                set_body_backend(kind.id());
-                run.start(kind, move |mut host| async move {
-                    tasks::run(&config, &dataset, &device, &mut host).await;
-                    host
-                });
+                // The dataset box shows the loading, and says what is missing.
+                if data.obtain(config.task.clone()).await.is_some() {
+                    run.start_job(Job::Tasks(config), &backends);
+                }
             });
         })
     };

@@ -94,4 +94,4 @@ pub async fn run<H: Host>(
     .await
 }
 
-super::subject::subject_experiment!(GradNormConfig, "gradnorm", subject, train);
+super::subject::subject_experiment!(GradNormConfig, "gradnorm", GradNorm, subject, train);

@@ -192,4 +192,10 @@ async fn along_the_line(
     Ok(())
 }
 
-super::subject::subject_experiment!(InterpolateConfig, "interpolate", subject, train);
+super::subject::subject_experiment!(
+    InterpolateConfig,
+    "interpolate",
+    Interpolate,
+    subject,
+    train
+);

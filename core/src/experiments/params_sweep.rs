@@ -169,4 +169,4 @@ pub async fn run<H: Host>(
     Outcome::Done
 }
 
-super::subject::subject_experiment!(ParamsConfig, "params", subject, train);
+super::subject::subject_experiment!(ParamsConfig, "params", Params, subject, train);

@@ -117,4 +117,10 @@ pub async fn run<H: Host>(
     .await
 }
 
-super::subject::subject_experiment!(RandomLabelsConfig, "random-labels", subject, train);
+super::subject::subject_experiment!(
+    RandomLabelsConfig,
+    "random-labels",
+    RandomLabels,
+    subject,
+    train
+);

@@ -121,4 +121,10 @@ pub async fn run<H: Host>(
     run_batch_sweep(&config.sweep, images, device, host, &mut measure).await
 }
 
-super::subject::subject_experiment!(SensitivityConfig, "sensitivity", sweep.subject, sweep.train);
+super::subject::subject_experiment!(
+    SensitivityConfig,
+    "sensitivity",
+    Sensitivity,
+    sweep.subject,
+    sweep.train
+);

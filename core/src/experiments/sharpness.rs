@@ -158,4 +158,10 @@ pub async fn run<H: Host>(
     run_batch_sweep(&config.sweep, images, device, host, &mut measure).await
 }
 
-super::subject::subject_experiment!(SharpnessConfig, "sharpness", sweep.subject, sweep.train);
+super::subject::subject_experiment!(
+    SharpnessConfig,
+    "sharpness",
+    Sharpness,
+    sweep.subject,
+    sweep.train
+);

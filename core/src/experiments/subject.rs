@@ -343,6 +343,8 @@ pub trait SubjectExperiment: FromParams + Clone + PartialEq + 'static {
     const ID: &'static str;
     fn subject(&self) -> &Subject;
     fn train(&self) -> &TrainSettings;
+    /// The config as a [`Job`](super::job::Job), which is how a page starts it.
+    fn job(&self) -> super::job::Job;
     /// Run on `device` (plain, not autodiff); `images` is the dataset of an image task.
     async fn run<H: Host>(
         &self,
@@ -353,11 +355,11 @@ pub trait SubjectExperiment: FromParams + Clone + PartialEq + 'static {
 }
 
 /// Implements [`SubjectExperiment`] for a config of the calling module, whose `run(config,
-/// images, device, host)` runs it: `subject_experiment!(Config, "url-id", subject, train)`, the
-/// last two being the paths of its subject and training settings (`sweep.subject`, …). The
-/// config's `Default` is what an empty URL gives.
+/// images, device, host)` runs it: `subject_experiment!(Config, "url-id", JobVariant, subject,
+/// train)`, the last two being the paths of its subject and training settings
+/// (`sweep.subject`, …). The config's `Default` is what an empty URL gives.
 macro_rules! subject_experiment {
-    ($config:ty, $id:literal, $($subject:ident).+, $($train:ident).+) => {
+    ($config:ty, $id:literal, $variant:ident, $($subject:ident).+, $($train:ident).+) => {
         impl Default for $config {
             fn default() -> Self {
                 <Self as $crate::experiments::FromParams>::from_params(
@@ -375,6 +377,10 @@ macro_rules! subject_experiment {
 
             fn train(&self) -> &$crate::train::TrainSettings {
                 &self.$($train).+
+            }
+
+            fn job(&self) -> $crate::experiments::job::Job {
+                $crate::experiments::job::Job::$variant(self.clone())
             }
 
             async fn run<H: $crate::events::Host>(

@@ -378,4 +378,4 @@ fn linspace_sym(r: f64, n: usize) -> Vec<f64> {
     crate::data::linspace(-r, r, n)
 }
 
-super::subject::subject_experiment!(SurfaceConfig, "surface", subject, train);
+super::subject::subject_experiment!(SurfaceConfig, "surface", Surface, subject, train);

@@ -246,4 +246,4 @@ pub async fn run<H: Host>(
     Outcome::Done
 }
 
-super::subject::subject_experiment!(TrajectoryConfig, "trajectory", subject, train);
+super::subject::subject_experiment!(TrajectoryConfig, "trajectory", Trajectory, subject, train);
