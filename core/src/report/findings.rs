@@ -403,50 +403,52 @@ fn interpolate(run: &Events) -> Option<Finding> {
     })
 }
 
-/// E9b: sensitivity against the batch size.
+/// E9b: sensitivity against the batch size, expected to fall as it grows.
 fn sensitivity(run: &Events) -> Option<Finding> {
-    let (batch, sens, test) = (
-        run.column("batch")?,
-        run.column("sensitivity")?,
-        run.column("test_accuracy")?,
-    );
-    let rho = spearman(&batch, &sens)?;
-    let n = batch.len() - 1;
-    let agrees = rho < 0.0;
-    Some(Finding {
-        text: format!(
-            "sensitivity {} at batch {} vs {} at batch {} (test accuracy {} vs {}); rank correlation with the batch size {rho:.2}",
-            num(sens[0]),
-            batch[0],
-            num(sens[n]),
-            batch[n],
-            pct(test[0]),
-            pct(test[n])
-        ),
-        agrees,
-    })
+    batch_trend(
+        run,
+        ("sensitivity", "sensitivity"),
+        ("test_accuracy", "test accuracy", pct),
+        -1.0,
+    )
 }
 
-/// E10: sharpness against batch size.
+/// E10: sharpness against the batch size, expected to grow with it.
 fn sharpness(run: &Events) -> Option<Finding> {
-    let (batch, sharp, top) = (
+    batch_trend(
+        run,
+        ("sharpness", "sharpness"),
+        ("top_eigenvalue", "largest Hessian eigenvalue", num),
+        1.0,
+    )
+}
+
+/// How a measure (`key`, `name`) of E9b's or E10's models moves with the batch size: its
+/// value at the smallest and the largest batch beside another value's, and its rank
+/// correlation with the batch size, which agrees when its sign is `expected`'s.
+fn batch_trend(
+    run: &Events,
+    (key, name): (&str, &str),
+    (other_key, other_name, show): (&str, &str, fn(f64) -> String),
+    expected: f64,
+) -> Option<Finding> {
+    let (batch, value, other) = (
         run.column("batch")?,
-        run.column("sharpness")?,
-        run.column("top_eigenvalue")?,
+        run.column(key)?,
+        run.column(other_key)?,
     );
-    let rho = spearman(&batch, &sharp)?;
+    let rho = spearman(&batch, &value)?;
     let n = batch.len() - 1;
-    let agrees = rho > 0.0;
     Some(Finding {
         text: format!(
-            "sharpness {} at batch {} vs {} at batch {} (largest Hessian eigenvalue {} vs {}); rank correlation with the batch size {rho:.2}",
-            num(sharp[0]),
+            "{name} {} at batch {} vs {} at batch {} ({other_name} {} vs {}); rank correlation with the batch size {rho:.2}",
+            num(value[0]),
             batch[0],
-            num(sharp[n]),
+            num(value[n]),
             batch[n],
-            num(top[0]),
-            num(top[n])
+            show(other[0]),
+            show(other[n])
         ),
-        agrees,
+        agrees: rho * expected > 0.0,
     })
 }
