@@ -1,7 +1,7 @@
 //! The run lifecycle every panel shares: start a core experiment on a backend with a browser
 //! host, pause, resume, stop, reset, and the folded view of its events.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 
@@ -19,6 +19,8 @@ use crate::run_view::{EventLog, RunAction, RunView};
 pub struct RunHandle {
     pub view: UseReducerHandle<RunView>,
     control: Rc<RefCell<Option<Rc<RunControl>>>>,
+    /// Bumped by every stop: a start still waiting for its dataset gives up when it changed.
+    stops: Rc<Cell<u32>>,
 }
 
 impl RunHandle {
@@ -50,6 +52,7 @@ impl RunHandle {
         let kind = choice.resolve(workload, backends.webgpu_available()).kind;
         let device = backends.device(kind);
         let run = self.clone();
+        let stops = self.stops.get();
         wasm_bindgen_futures::spawn_local(async move {
             let images = match job.image_task() {
                 Some(task) => match datasets::obtain(task.dataset, task.source, |_| {}).await {
@@ -63,6 +66,9 @@ impl RunHandle {
                 },
                 None => None,
             };
+            if run.stops.get() != stops {
+                return; // stopped while the dataset loaded
+            }
             set_body_backend(kind.id());
             run.start(kind, move |mut host| async move {
                 job.run(images.as_deref(), &device, &mut host).await;
@@ -86,6 +92,7 @@ impl RunHandle {
     }
 
     pub fn stop(&self) {
+        self.stops.set(self.stops.get().wrapping_add(1));
         if let Some(control) = self.control.borrow_mut().take() {
             control.stopped.set(true);
         }
@@ -101,18 +108,18 @@ impl RunHandle {
 pub fn use_run() -> RunHandle {
     let view = use_reducer(RunView::default);
     let control = use_mut_ref(|| None::<Rc<RunControl>>);
+    let stops = (*use_memo((), |_| Rc::new(Cell::new(0u32)))).clone();
+    let run = RunHandle {
+        view,
+        control,
+        stops,
+    };
     {
-        // Unmounting a panel (another experiment picked) stops its run.
-        let control = control.clone();
-        use_effect_with((), move |_| {
-            move || {
-                if let Some(c) = control.borrow_mut().take() {
-                    c.stopped.set(true);
-                }
-            }
-        });
+        // Unmounting a panel (another experiment picked) stops its run, or its start.
+        let run = run.clone();
+        use_effect_with((), move |_| move || run.stop());
     }
-    RunHandle { view, control }
+    run
 }
 
 /// `body[data-backend]`: the backend the latest run uses (browser tests read it).
