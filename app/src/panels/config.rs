@@ -58,12 +58,14 @@ impl<C> UrlConfig<C> {
     }
 }
 
-fn from_url<C: FromParams>() -> (C, Vec<String>, bool) {
+fn from_url<C: FromParams>() -> (C, Vec<String>, bool, Option<String>) {
     let mut params = url::params();
     params.get("exp");
     let autorun = params.flag("autorun");
+    // Where runs go (the page or workers): a setting of the page, kept in the URL.
+    let workers = params.get("workers");
     let config = C::from_params(&mut params);
-    (config, params.finish(), autorun)
+    (config, params.finish(), autorun, workers)
 }
 
 /// Bind a config of experiment `exp` to the URL hash.
@@ -76,9 +78,13 @@ where
     let config = use_state(|| initial.0.clone());
     let notices = use_state(|| initial.1.clone());
     let autorun = initial.2;
+    let workers = initial.3.clone();
     use_effect_with((*config).clone(), move |c| {
         let mut pairs = vec![("exp", exp.to_string())];
         pairs.extend(c.to_params());
+        if let Some(w) = workers {
+            pairs.push(("workers", w));
+        }
         if autorun {
             pairs.push(("autorun", "1".into()));
         }

@@ -5,6 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 
+use mlds_core::data::ImageDataset;
 use mlds_core::experiments::job::Job;
 use mlds_core::{BackendKind, Event};
 use yew::prelude::*;
@@ -14,6 +15,13 @@ use crate::components::{save_text, Progress, RunButtons};
 use crate::datasets::{self, LoadError};
 use crate::host::{BrowserHost, RunControl};
 use crate::run_view::{EventLog, RunAction, RunView};
+use crate::url;
+use crate::worker_run::WorkerRun;
+
+/// CPU runs go to a dedicated worker unless the URL says `workers=0` (run on the page).
+fn workers_asked() -> bool {
+    url::params().get("workers").as_deref().map(str::trim) != Some("0")
+}
 
 #[derive(Clone)]
 pub struct RunHandle {
@@ -21,6 +29,8 @@ pub struct RunHandle {
     control: Rc<RefCell<Option<Rc<RunControl>>>>,
     /// Bumped by every stop: a start still waiting for its dataset gives up when it changed.
     stops: Rc<Cell<u32>>,
+    /// The run's worker, when it runs in one.
+    worker: Rc<RefCell<Option<WorkerRun>>>,
 }
 
 impl RunHandle {
@@ -70,6 +80,10 @@ impl RunHandle {
                 return; // stopped while the dataset loaded
             }
             set_body_backend(kind.id());
+            if kind == BackendKind::Cpu && workers_asked() {
+                run.start_in_worker(kind, &job, images);
+                return;
+            }
             run.start(kind, move |mut host| async move {
                 job.run(images.as_deref(), &device, &mut host).await;
                 host
@@ -84,7 +98,25 @@ impl RunHandle {
         self.view.dispatch(RunAction::Events(events));
     }
 
+    /// Run `job` in a dedicated worker: the page only renders its events.
+    fn start_in_worker(&self, kind: BackendKind, job: &Job, images: Option<Rc<ImageDataset>>) {
+        self.stop();
+        self.view.dispatch(RunAction::Start(kind));
+        let dispatcher = self.view.dispatcher();
+        let deliver = Callback::from(move |events| dispatcher.dispatch(RunAction::Events(events)));
+        match WorkerRun::start(job, images, deliver) {
+            Ok(worker) => *self.worker.borrow_mut() = Some(worker),
+            Err(message) => self
+                .view
+                .dispatch(RunAction::Events(vec![Event::Error { message }])),
+        }
+    }
+
     pub fn pause(&self, paused: bool) {
+        if let Some(worker) = self.worker.borrow().as_ref() {
+            worker.pause(paused);
+            self.view.dispatch(RunAction::Paused(paused));
+        }
         if let Some(control) = self.control.borrow().as_ref() {
             control.paused.set(paused);
             self.view.dispatch(RunAction::Paused(paused));
@@ -93,6 +125,10 @@ impl RunHandle {
 
     pub fn stop(&self) {
         self.stops.set(self.stops.get().wrapping_add(1));
+        // The worker stays in its slot until the next start: it still reports `Stopped`.
+        if let Some(worker) = self.worker.borrow().as_ref() {
+            worker.stop();
+        }
         if let Some(control) = self.control.borrow_mut().take() {
             control.stopped.set(true);
         }
@@ -109,10 +145,12 @@ pub fn use_run() -> RunHandle {
     let view = use_reducer(RunView::default);
     let control = use_mut_ref(|| None::<Rc<RunControl>>);
     let stops = (*use_memo((), |_| Rc::new(Cell::new(0u32)))).clone();
+    let worker = use_mut_ref(|| None::<WorkerRun>);
     let run = RunHandle {
         view,
         control,
         stops,
+        worker,
     };
     {
         // Unmounting a panel (another experiment picked) stops its run, or its start.

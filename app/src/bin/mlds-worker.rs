@@ -1,0 +1,186 @@
+//! The training worker: runs jobs (experiment queries, see `mlds_core::experiments::job`) off
+//! the page's main thread and posts their events back, so the page only renders.
+//!
+//! In: `{type: "start", query, dataset?}`, `{type: "pause"}`, `{type: "resume"}`,
+//! `{type: "stop"}`. Out: `{type: "ready"}` once loaded (messages sent before are lost),
+//! `{type: "events", events}` a few times a second, `{type: "finished"}`.
+
+use std::cell::Cell;
+
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Object, Reflect, Uint8Array};
+use mlds_core::data::{ImageDataset, ImageSet, ImageShape};
+use mlds_core::experiments::job::Job;
+use mlds_core::{Event, Flow, Host};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_time::Instant;
+
+#[cfg(target_family = "wasm")]
+unsafe extern "C" {
+    fn __wasm_call_ctors();
+}
+
+thread_local! {
+    static PAUSED: Cell<bool> = const { Cell::new(false) };
+    static STOPPED: Cell<bool> = const { Cell::new(false) };
+}
+
+const SLICE_MS: u128 = 30;
+const POST_MS: u128 = 100;
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(kind: &str, field: Option<(&str, JsValue)>) {
+    let message = Object::new();
+    let _ = Reflect::set(&message, &"type".into(), &kind.into());
+    if let Some((key, value)) = field {
+        let _ = Reflect::set(&message, &key.into(), &value);
+    }
+    let _ = scope().post_message(&message);
+}
+
+/// Events to the page, in batches; pause and stop from the page's messages.
+struct WorkerHost {
+    pending: Vec<Event>,
+    slice_start: Instant,
+    last_post: Option<Instant>,
+}
+
+impl WorkerHost {
+    fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+            match self.pending.serialize(&serializer) {
+                Ok(events) => post("events", Some(("events", events))),
+                Err(e) => post("failed", Some(("message", e.to_string().into()))),
+            }
+            self.pending.clear();
+        }
+        self.last_post = Some(Instant::now());
+    }
+}
+
+impl Host for WorkerHost {
+    fn emit(&mut self, event: Event) {
+        let urgent = !matches!(
+            event,
+            Event::Losses { .. } | Event::Predictions { .. } | Event::TrainMetrics { .. }
+        );
+        self.pending.push(event);
+        if urgent
+            || self
+                .last_post
+                .is_none_or(|t| t.elapsed().as_millis() >= POST_MS)
+        {
+            self.flush();
+        }
+    }
+
+    async fn checkpoint(&mut self) -> Flow {
+        // Yield to the worker's event loop now and then, so pause and stop arrive.
+        if self.slice_start.elapsed().as_millis() >= SLICE_MS {
+            TimeoutFuture::new(0).await;
+            self.slice_start = Instant::now();
+        }
+        while PAUSED.get() && !STOPPED.get() {
+            self.flush();
+            TimeoutFuture::new(20).await;
+            self.slice_start = Instant::now();
+        }
+        if STOPPED.get() {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+}
+
+fn field(value: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(value, &key.into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn image_set(value: &JsValue) -> Option<ImageSet> {
+    let number = |key| field(value, key)?.as_f64().map(|n| n as usize);
+    let bytes = |key| Some(field(value, key)?.dyn_into::<Uint8Array>().ok()?.to_vec());
+    let shape = ImageShape {
+        channels: number("channels")?,
+        height: number("height")?,
+        width: number("width")?,
+    };
+    ImageSet::new(shape, bytes("images")?, bytes("labels")?).ok()
+}
+
+/// The dataset the page sent (`{name, train, test}`), if any.
+fn dataset(message: &JsValue) -> Result<Option<ImageDataset>, String> {
+    let Some(d) = field(message, "dataset") else {
+        return Ok(None);
+    };
+    let set = |key| field(&d, key).as_ref().and_then(image_set);
+    match (
+        field(&d, "name").and_then(|n| n.as_string()),
+        set("train"),
+        set("test"),
+    ) {
+        (Some(name), Some(train), Some(test)) => Ok(Some(ImageDataset { name, train, test })),
+        _ => Err("the page sent a malformed dataset to the training worker".into()),
+    }
+}
+
+async fn run(message: JsValue) {
+    let mut host = WorkerHost {
+        pending: Vec::new(),
+        slice_start: Instant::now(),
+        last_post: None,
+    };
+    let query = field(&message, "query")
+        .and_then(|q| q.as_string())
+        .unwrap_or_default();
+    let prepared = Job::parse(&query)
+        .map(|(job, _)| job)
+        .and_then(|job| Ok((job, dataset(&message)?)));
+    match prepared {
+        Ok((job, images)) => {
+            job.run(images.as_ref(), &burn::tensor::Device::flex(), &mut host)
+                .await;
+        }
+        Err(message) => host.emit(Event::Error { message }),
+    }
+    host.flush();
+    post("finished", None);
+}
+
+fn main() {
+    // SAFETY: as in the page's main: the constructor runner, once, before anything else.
+    #[cfg(target_family = "wasm")]
+    unsafe {
+        __wasm_call_ctors();
+    }
+    console_error_panic_hook::set_once();
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(|e: MessageEvent| {
+        let message = e.data();
+        match field(&message, "type")
+            .and_then(|t| t.as_string())
+            .as_deref()
+        {
+            Some("start") => {
+                PAUSED.set(false);
+                STOPPED.set(false);
+                wasm_bindgen_futures::spawn_local(run(message));
+            }
+            Some("pause") => PAUSED.set(true),
+            Some("resume") => PAUSED.set(false),
+            Some("stop") => STOPPED.set(true),
+            _ => {}
+        }
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post("ready", None);
+}
