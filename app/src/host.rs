@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
-use mlds_core::{Event, Flow, Host};
+use mlds_core::{Event, EventBatch, Flow, Host};
 use web_time::Instant;
 use yew::Callback;
 
@@ -24,9 +24,8 @@ pub struct RunControl {
 pub struct BrowserHost {
     control: Rc<RunControl>,
     deliver: Callback<Vec<Event>>,
-    pending: Vec<Event>,
+    batch: EventBatch,
     slice_start: Instant,
-    last_delivery: Option<Instant>,
 }
 
 impl BrowserHost {
@@ -34,17 +33,16 @@ impl BrowserHost {
         Self {
             control,
             deliver,
-            pending: Vec::new(),
+            batch: EventBatch::new(DELIVER_MS),
             slice_start: Instant::now(),
-            last_delivery: None,
         }
     }
 
     pub fn flush(&mut self) {
-        if !self.pending.is_empty() {
-            self.deliver.emit(std::mem::take(&mut self.pending));
+        let events = self.batch.take();
+        if !events.is_empty() {
+            self.deliver.emit(events);
         }
-        self.last_delivery = Some(Instant::now());
     }
 }
 
@@ -55,17 +53,7 @@ async fn yield_to_page() {
 
 impl Host for BrowserHost {
     fn emit(&mut self, event: Event) {
-        let urgent = !matches!(
-            event,
-            Event::Losses { .. } | Event::Predictions { .. } | Event::TrainMetrics { .. }
-        );
-        self.pending.push(event);
-        // The first points and every terminal event show at once; the rest are batched.
-        if urgent
-            || self
-                .last_delivery
-                .is_none_or(|t| t.elapsed().as_millis() >= DELIVER_MS)
-        {
+        if self.batch.push(event) {
             self.flush();
         }
     }

@@ -15,4 +15,4 @@ pub mod report;
 pub mod train;
 
 pub use backend::{BackendChoice, BackendKind};
-pub use events::{Event, Flow, Host, ModelInfo};
+pub use events::{Event, EventBatch, Flow, Host, ModelInfo};

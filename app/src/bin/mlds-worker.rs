@@ -11,7 +11,7 @@ use gloo_timers::future::TimeoutFuture;
 use js_sys::{Object, Reflect, Uint8Array};
 use mlds_core::data::{ImageDataset, ImageSet, ImageShape};
 use mlds_core::experiments::job::Job;
-use mlds_core::{Event, Flow, Host};
+use mlds_core::{Event, EventBatch, Flow, Host};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -46,37 +46,26 @@ fn post(kind: &str, field: Option<(&str, JsValue)>) {
 
 /// Events to the page, in batches; pause and stop from the page's messages.
 struct WorkerHost {
-    pending: Vec<Event>,
+    batch: EventBatch,
     slice_start: Instant,
-    last_post: Option<Instant>,
 }
 
 impl WorkerHost {
     fn flush(&mut self) {
-        if !self.pending.is_empty() {
+        let events = self.batch.take();
+        if !events.is_empty() {
             let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-            match self.pending.serialize(&serializer) {
+            match events.serialize(&serializer) {
                 Ok(events) => post("events", Some(("events", events))),
                 Err(e) => post("failed", Some(("message", e.to_string().into()))),
             }
-            self.pending.clear();
         }
-        self.last_post = Some(Instant::now());
     }
 }
 
 impl Host for WorkerHost {
     fn emit(&mut self, event: Event) {
-        let urgent = !matches!(
-            event,
-            Event::Losses { .. } | Event::Predictions { .. } | Event::TrainMetrics { .. }
-        );
-        self.pending.push(event);
-        if urgent
-            || self
-                .last_post
-                .is_none_or(|t| t.elapsed().as_millis() >= POST_MS)
-        {
+        if self.batch.push(event) {
             self.flush();
         }
     }
@@ -135,9 +124,8 @@ fn dataset(message: &JsValue) -> Result<Option<ImageDataset>, String> {
 
 async fn run(message: JsValue) {
     let mut host = WorkerHost {
-        pending: Vec::new(),
+        batch: EventBatch::new(POST_MS),
         slice_start: Instant::now(),
-        last_post: None,
     };
     let query = field(&message, "query")
         .and_then(|q| q.as_string())
