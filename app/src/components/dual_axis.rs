@@ -73,18 +73,15 @@ impl ChartSpec for DualAxisChartProps {
     }
 
     fn csv(&self) -> String {
-        let side = |axis: &str, s: &Series| (format!("{} ({axis})", s.name), s.points.clone());
-        let owned: Vec<(String, Vec<(f64, f64)>)> = self
-            .left
-            .iter()
-            .map(|s| side("left", s))
-            .chain(self.right.iter().map(|s| side("right", s)))
-            .collect();
-        let curves: Vec<(String, &[(f64, f64)])> = owned
-            .iter()
-            .map(|(n, p)| (n.clone(), p.as_slice()))
-            .collect();
-        curves_csv(&curves)
+        fn side<'a>(axis: &str, s: &'a Series) -> (String, &'a [(f64, f64)]) {
+            (format!("{} ({axis})", s.name), &s.points)
+        }
+        curves_csv(
+            self.left
+                .iter()
+                .map(|s| side("left", s))
+                .chain(self.right.iter().map(|s| side("right", s))),
+        )
     }
 }
 

@@ -36,12 +36,15 @@ fn field(text: &str) -> String {
     }
 }
 
-/// Curves as CSV, one row per point: `series,x,y`.
-pub(super) fn curves_csv(curves: &[(String, &[(f64, f64)])]) -> String {
+/// Curves (name, points) as CSV, one row per point: `series,x,y`. Points may be borrowed or
+/// made on the fly, so every chart passes its series as they come.
+pub(super) fn curves_csv<P: AsRef<[(f64, f64)]>>(
+    curves: impl IntoIterator<Item = (String, P)>,
+) -> String {
     let mut out = String::from("series,x,y\n");
     for (name, points) in curves {
-        for (x, y) in points.iter() {
-            out.push_str(&format!("{},{x},{y}\n", field(name)));
+        for (x, y) in points.as_ref() {
+            out.push_str(&format!("{},{x},{y}\n", field(&name)));
         }
     }
     out

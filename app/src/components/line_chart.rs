@@ -76,12 +76,11 @@ impl ChartSpec for LineChartProps {
     }
 
     fn csv(&self) -> String {
-        let curves: Vec<(String, &[(f64, f64)])> = self
-            .series
-            .iter()
-            .map(|s| (s.name.clone(), s.points.as_slice()))
-            .collect();
-        curves_csv(&curves)
+        curves_csv(
+            self.series
+                .iter()
+                .map(|s| (s.name.clone(), s.points.as_slice())),
+        )
     }
 }
 

@@ -136,21 +136,10 @@ pub fn ScatterChart(props: &ScatterChartProps) -> Html {
     });
     let d = props.clone();
     let csv = csv_data(move || {
-        let owned: Vec<(String, Vec<(f64, f64)>)> = d
-            .series
-            .iter()
-            .map(|s| {
-                (
-                    s.name.clone(),
-                    s.points.iter().map(|p| (p.x, p.y)).collect(),
-                )
-            })
-            .collect();
-        let curves: Vec<(String, &[(f64, f64)])> = owned
-            .iter()
-            .map(|(n, p)| (n.clone(), p.as_slice()))
-            .collect();
-        curves_csv(&curves)
+        curves_csv(d.series.iter().map(|s| {
+            let points: Vec<(f64, f64)> = s.points.iter().map(|p| (p.x, p.y)).collect();
+            (s.name.clone(), points)
+        }))
     });
     html! {
         <figure class="chart">

@@ -58,19 +58,15 @@ impl ChartSpec for StackedChartProps {
     }
 
     fn csv(&self) -> String {
-        let panel =
-            |label: &AttrValue, s: &Series| (format!("{label}: {}", s.name), s.points.clone());
-        let owned: Vec<(String, Vec<(f64, f64)>)> = self
-            .top
-            .iter()
-            .map(|s| panel(&self.top_label, s))
-            .chain(self.bottom.iter().map(|s| panel(&self.bottom_label, s)))
-            .collect();
-        let curves: Vec<(String, &[(f64, f64)])> = owned
-            .iter()
-            .map(|(n, p)| (n.clone(), p.as_slice()))
-            .collect();
-        curves_csv(&curves)
+        fn panel<'a>(label: &AttrValue, s: &'a Series) -> (String, &'a [(f64, f64)]) {
+            (format!("{label}: {}", s.name), &s.points)
+        }
+        curves_csv(
+            self.top
+                .iter()
+                .map(|s| panel(&self.top_label, s))
+                .chain(self.bottom.iter().map(|s| panel(&self.bottom_label, s))),
+        )
     }
 }
 
