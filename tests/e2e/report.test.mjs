@@ -126,3 +126,23 @@ test('one section runs from its own button; the full mode has its own presets', 
     await browser.close();
   }
 });
+
+test('without browser storage the report still runs and says that sections will not be kept', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=report`, {
+      init: () => Object.defineProperty(window, 'indexedDB', { get: () => undefined }),
+    });
+    await page.waitForSelector(`${report}[data-state="idle"]`);
+    await page.click('[data-section="surface"] .section-controls >> text=Run');
+    await page.waitForSelector('[data-section="surface"][data-state="done"]', { timeout: 120_000 });
+    assert.match((await sections(page)).find((s) => s.id === 'surface').finding, /grid points/);
+    const alert = page.locator(`${report} > [role="alert"]`);
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /a reload will run it again/);
+    assert.equal(await page.isHidden('#fatal'), true, 'no panic banner');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -71,6 +71,8 @@ enum Action {
     Pause(bool),
     Stop,
     Cleared(Result<(), String>),
+    /// A kept section could not be written (e.g. storage quota): say so, it will not resume.
+    NotKept(String),
 }
 
 impl Report {
@@ -179,6 +181,7 @@ impl Reducible for Report {
                 r.paused = false;
                 r.stop += 1;
             }
+            Action::NotKept(e) => r.message = Some(e),
             Action::Cleared(result) => {
                 let (mode, generation) = (r.mode, r.generation + 1);
                 r = Report {
@@ -242,10 +245,12 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
         let report = report.dispatcher();
         Callback::from(move |news: SectionNews| {
             if let SectionNews::Finished { saved, .. } = &news {
-                let saved = saved.clone();
+                let (saved, report) = (saved.clone(), report.clone());
                 spawn_local(async move {
                     if let Err(e) = store::save(&saved).await {
-                        web_sys::console::warn_1(&e.into());
+                        report.dispatch(Action::NotKept(format!(
+                            "{e} The section is shown, but a reload will run it again."
+                        )));
                     }
                 });
             }
