@@ -11,7 +11,7 @@ mod panels;
 mod report;
 mod run_view;
 mod url;
-mod worker_run;
+mod workers;
 
 // cubecl registers its IR with `inventory`, i.e. static constructors. A module that never calls
 // `__wasm_call_ctors` itself gets "command" linkage from wasm-ld: every export then reruns all

@@ -118,6 +118,14 @@ pub enum Event {
     },
     /// Loss along the straight line from the initial to the final weights, θ(α) = θ₀ + α(θ₁ − θ₀).
     LineLosses { alphas: Vec<f64>, losses: Vec<f64> },
+    /// A sweep whose units run apart (a pool of workers) and are merged into one stream (see
+    /// `experiments::merge`): epochs done and to do over all its units, and units ended.
+    SweepProgress {
+        epochs_done: f64,
+        epochs_total: f64,
+        units_ended: usize,
+        units: usize,
+    },
     /// The schedule ran to its end.
     Done { epoch: usize, elapsed_ms: f64 },
     /// The host asked to stop.

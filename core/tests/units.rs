@@ -88,3 +88,158 @@ fn a_job_that_is_no_sweep_is_its_own_unit_and_bad_units_are_refused() {
     assert_eq!(notices.len(), 1);
     assert_eq!(job.unit(9), job);
 }
+
+/// The results, curves and end of unit streams merged in `order` (chunks of `chunk` events,
+/// taken round-robin from the units listed), vs each unit's own stream.
+mod merged {
+    use super::*;
+    use mlds_core::experiments::merge::UnitMerge;
+
+    fn unit_streams(query: &str) -> (Vec<Event>, Vec<Vec<Event>>) {
+        let (job, _) = Job::parse(query).unwrap();
+        let count = job.units().0;
+        let units = (0..count).map(|i| events(&job.unit(i))).collect();
+        (events(&job), units)
+    }
+
+    fn is_result(e: &Event) -> bool {
+        matches!(e, Event::Result { .. } | Event::CriticalPoint { .. })
+    }
+
+    fn is_end(e: &Event) -> bool {
+        matches!(e, Event::Done { .. } | Event::Stopped { .. })
+    }
+
+    /// Feed the units' streams, `chunk` events at a time, cycling over units in `order`.
+    fn interleave(units: &[Vec<Event>], order: &[usize], chunk: usize) -> Vec<Event> {
+        let mut merge = UnitMerge::new(units.len());
+        let mut at = vec![0; units.len()];
+        let mut out = Vec::new();
+        while at.iter().zip(units).any(|(&a, u)| a < u.len()) {
+            for &i in order {
+                let end = (at[i] + chunk).min(units[i].len());
+                out.extend(merge.push(i, units[i][at[i]..end].to_vec()));
+                at[i] = end;
+            }
+        }
+        assert!(merge.is_finished());
+        out
+    }
+
+    #[test]
+    fn a_merged_sweep_is_its_units_in_order_whatever_order_they_arrive_in() {
+        let (whole, units) =
+            unit_streams("exp=params&widths=2,4,8&epochs=1&train_size=256&eval_size=100");
+        for (order, chunk) in [(vec![2, 1, 0], 1), (vec![0, 1, 2], 3), (vec![1, 2, 0], 2)] {
+            let merged = interleave(&units, &order, chunk);
+            // The results, in index order, are the whole sweep's.
+            let mut found: Vec<String> = merged
+                .iter()
+                .filter(|e| is_result(e))
+                .map(|e| format!("{e:?}"))
+                .collect();
+            found.sort();
+            let mut expected: Vec<String> = whole
+                .iter()
+                .filter(|e| is_result(e))
+                .map(|e| format!("{e:?}"))
+                .collect();
+            expected.sort();
+            assert_eq!(found, expected);
+            // The curves are every unit's, one unit after another in index order.
+            let curves = |events: &[Event]| -> Vec<Event> {
+                events
+                    .iter()
+                    .filter(|e| {
+                        !is_result(e) && !is_end(e) && !matches!(e, Event::SweepProgress { .. })
+                    })
+                    .cloned()
+                    .collect()
+            };
+            let expected: Vec<Event> = units.iter().flat_map(|u| curves(u)).collect();
+            assert_eq!(curves(&merged), expected, "order {order:?}");
+            // One end, the last event but its progress, and progress reaches every epoch.
+            let ends: Vec<&Event> = merged.iter().filter(|e| is_end(e)).collect();
+            assert!(
+                matches!(ends[..], [Event::Done { epoch: 1, .. }]),
+                "{ends:?}"
+            );
+            assert!(is_end(&merged[merged.len() - 1]));
+            let last_progress = merged.iter().rev().find_map(|e| match e {
+                Event::SweepProgress {
+                    epochs_done,
+                    epochs_total,
+                    units_ended,
+                    units,
+                } => Some((*epochs_done, *epochs_total, *units_ended, *units)),
+                _ => None,
+            });
+            assert_eq!(last_progress, Some((3.0, 3.0, 3, 3)));
+        }
+    }
+
+    #[test]
+    fn a_lost_unit_is_reported_and_the_others_finish_a_stopped_sweep_ends_stopped() {
+        let done = |epoch| Event::Done {
+            epoch,
+            elapsed_ms: 1.0,
+        };
+        let unit = |index, label: &str| Event::Unit {
+            index,
+            count: 3,
+            label: label.into(),
+        };
+        let mut merge = UnitMerge::new(3);
+        assert!(merge
+            .push(0, vec![unit(0, "batch 32")])
+            .iter()
+            .any(|e| matches!(e, Event::Unit { .. })));
+        // Unit 1 is not followed: its curves wait, its error does not.
+        let out = merge.push(
+            1,
+            vec![
+                unit(1, "batch 64"),
+                Event::Error {
+                    message: "out of memory".into(),
+                },
+            ],
+        );
+        let errors: Vec<&Event> = out
+            .iter()
+            .filter(|e| matches!(e, Event::Error { .. }))
+            .collect();
+        assert_eq!(errors.len(), 1);
+        assert!(
+            format!("{errors:?}").contains("batch 64 was lost (out of memory)"),
+            "{errors:?}"
+        );
+        assert!(!out.iter().any(|e| matches!(e, Event::Unit { .. })));
+        assert!(!merge.push(0, vec![done(2)]).iter().any(is_end));
+        let out = merge.push(2, vec![done(2)]);
+        assert!(
+            matches!(out.last(), Some(Event::Done { epoch: 2, .. })),
+            "{out:?}"
+        );
+        assert!(
+            merge.push(2, vec![done(2)]).is_empty(),
+            "nothing after the end"
+        );
+
+        let mut merge = UnitMerge::new(2);
+        merge.push(
+            0,
+            vec![Event::Stopped {
+                epoch: 1,
+                elapsed_ms: 1.0,
+            }],
+        );
+        let out = merge.skip(1, None);
+        assert!(matches!(out.last(), Some(Event::Stopped { .. })), "{out:?}");
+
+        // Every unit lost: only the errors, no `Done`.
+        let mut merge = UnitMerge::new(2);
+        merge.skip(0, Some("no worker"));
+        let out = merge.skip(1, Some("no worker"));
+        assert!(merge.is_finished() && !out.iter().any(is_end), "{out:?}");
+    }
+}

@@ -1,6 +1,9 @@
-// CPU runs train in a dedicated Web Worker: the page's main thread only renders, so it has no
+// CPU runs train in dedicated Web Workers: the page's main thread only renders, so it has no
 // long task during an E2 run; pause holds the worker; the results equal a run on the page
-// (`workers=0`) bit for bit; a worker that cannot start is reported and the page goes on.
+// (`workers=0`) bit for bit. A sweep's units spread over a pool: the same numbers with 1 or 2
+// workers, the workers and their compiled code are kept for the next run, pause and stop reach
+// every worker. A worker that cannot start, or comes from another build, is reported and the
+// page goes on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, metrics, DIST } from './harness.mjs';
@@ -77,7 +80,7 @@ test('a worker that cannot start is reported in the page, which keeps working', 
   const browser = await launch({ webgpu: false });
   try {
     const { page } = await instrumented(browser);
-    await page.route('**/mlds-worker_loader.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    await page.route('**/worker-loader.js*', (route) => route.fulfill({ status: 404, body: 'gone' }));
     await page.goto(`${server.url}/#exp=fit&epochs=50&backend=cpu&autorun=1`);
     const alert = await page.waitForSelector('[data-experiment="fit"] [role="alert"]', { timeout: 60_000 });
     assert.match(await alert.textContent(), /training worker/i);
@@ -87,6 +90,99 @@ test('a worker that cannot start is reported in the page, which keeps working', 
     await page.goto(`${server.url}/#exp=fit&epochs=50&backend=cpu&workers=0&autorun=1`);
     await page.reload();
     await page.waitForSelector('[data-experiment="fit"][data-state="done"]', { timeout: 60_000 });
+  } finally {
+    await browser.close();
+  }
+});
+
+/** Count the requests for the worker's wasm. */
+function countWasm(page) {
+  const seen = { wasm: 0 };
+  page.on('request', (r) => { if (r.url().includes('mlds-worker_bg.wasm')) seen.wasm += 1; });
+  return seen;
+}
+
+const SWEEP = '#exp=params&widths=2,4,8,16&epochs=1&train_size=400&eval_size=300&backend=cpu';
+
+test('a sweep gives the same numbers on 1 and 2 workers, in unit order; workers and their code are loaded once', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const points = {};
+    for (const workers of [1, 2]) {
+      const { page, errors } = await instrumented(browser);
+      const fetched = countWasm(page);
+      await page.goto(`${server.url}/${SWEEP}&workers=${workers}&autorun=1`);
+      await page.waitForSelector('[data-experiment="params"][data-state="done"]', { timeout: 300_000 });
+      const m = await metrics(page, 'params');
+      assert.deepEqual(m.sweep, { units: 4, units_ended: 4, epochs_done: 4, epochs_total: 4 });
+      assert.deepEqual(m.points.map((p) => p.params), [1600, 3190, 6370, 12730], 'units in order');
+      points[workers] = m.points;
+      assert.equal(await page.evaluate(() => window.__workers), workers);
+      // Again in the same page: the same workers, no new fetch or compile of their code.
+      await page.click('[data-experiment="params"] button.start');
+      await page.waitForSelector('[data-experiment="params"][data-state="running"]');
+      await page.waitForSelector('[data-experiment="params"][data-state="done"]', { timeout: 300_000 });
+      assert.deepEqual((await metrics(page, 'params')).points, m.points);
+      assert.equal(await page.evaluate(() => window.__workers), workers, 'workers are kept');
+      assert.equal(fetched.wasm, 1, "the worker's wasm is fetched (and compiled) once");
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+    assert.deepEqual(points[2], points[1]);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('pause holds every worker of a pooled sweep, resume goes on, stop ends it', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await instrumented(browser);
+    const panel = '[data-experiment="minratio"]';
+    await page.goto(`${server.url}/#exp=minratio&runs=8&epochs=400&samples=64&workers=2&autorun=1`);
+    const sweep = async () => (await metrics(page, 'minratio')).sweep;
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-experiment="minratio"] [data-metrics]');
+      const m = el && JSON.parse(el.textContent);
+      return m && m.sweep && m.sweep.epochs_done > 0;
+    }, null, { timeout: 120_000 });
+    await page.click(`${panel} button.pause`);
+    await page.waitForSelector(`${panel}[data-state="paused"]`);
+    await page.waitForTimeout(500);
+    const held = JSON.stringify(await sweep());
+    await page.waitForTimeout(1500);
+    assert.equal(JSON.stringify(await sweep()), held, 'no worker moves while paused');
+    await page.click(`${panel} button.pause`);
+    await page.waitForSelector(`${panel}[data-state="running"]`);
+    await page.waitForFunction((held) => {
+      const m = JSON.parse(document.querySelector('[data-experiment="minratio"] [data-metrics]').textContent);
+      return m.sweep.epochs_done > JSON.parse(held).epochs_done;
+    }, held, { timeout: 60_000 });
+    await page.click(`${panel} button.stop`);
+    await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 10_000 });
+    assert.ok(await page.isVisible(`${panel} .stopped`));
+    const stopped = await sweep();
+    assert.equal(stopped.units_ended, 8, 'every unit ended, the queued ones unstarted');
+    assert.ok((await metrics(page, 'minratio')).runs_done < 8);
+    assert.equal(await page.evaluate(() => window.__workers), 2);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a worker of another build is refused with a message', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page } = await instrumented(browser);
+    // A cached loader of an older build: its worker reports that build.
+    await page.route('**/worker-loader.js*', (route) => route.fulfill({
+      status: 200, contentType: 'text/javascript', body: "self.onmessage = () => self.postMessage({ type: 'ready', build: 'old' });",
+    }));
+    await page.goto(`${server.url}/#exp=fit&epochs=50&backend=cpu&autorun=1`);
+    const alert = await page.waitForSelector('[data-experiment="fit"] [role="alert"]', { timeout: 60_000 });
+    assert.match(await alert.textContent(), /different builds.*reload/i);
+    assert.equal(await page.isHidden('#fatal'), true, 'no panic banner');
   } finally {
     await browser.close();
   }

@@ -2,7 +2,7 @@
 //! the page's main thread and posts their events back, so the page only renders.
 //!
 //! In: `{type: "start", query, dataset?}`, `{type: "pause"}`, `{type: "resume"}`,
-//! `{type: "stop"}`. Out: `{type: "ready"}` once loaded (messages sent before are lost),
+//! `{type: "stop"}`. Out: `{type: "ready", build}` once loaded (messages sent before are lost),
 //! `{type: "events", events}` a few times a second, `{type: "finished"}`.
 
 use std::cell::Cell;
@@ -170,5 +170,6 @@ fn main() {
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    post("ready", None);
+    // The page checks that the worker is of its own build.
+    post("ready", Some(("build", env!("MLDS_BUILD_ID").into())));
 }

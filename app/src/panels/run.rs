@@ -15,13 +15,7 @@ use crate::components::{save_text, Progress, RunButtons};
 use crate::datasets::{self, LoadError};
 use crate::host::{BrowserHost, RunControl};
 use crate::run_view::{EventLog, RunAction, RunView};
-use crate::url;
-use crate::worker_run::WorkerRun;
-
-/// CPU runs go to a dedicated worker unless the URL says `workers=0` (run on the page).
-fn workers_asked() -> bool {
-    url::params().get("workers").as_deref().map(str::trim) != Some("0")
-}
+use crate::workers::{Placement, WorkerRun};
 
 #[derive(Clone)]
 pub struct RunHandle {
@@ -29,7 +23,7 @@ pub struct RunHandle {
     control: Rc<RefCell<Option<Rc<RunControl>>>>,
     /// Bumped by every stop: a start still waiting for its dataset gives up when it changed.
     stops: Rc<Cell<u32>>,
-    /// The run's worker, when it runs in one.
+    /// The run's workers, when it runs in workers.
     worker: Rc<RefCell<Option<WorkerRun>>>,
 }
 
@@ -80,8 +74,8 @@ impl RunHandle {
                 return; // stopped while the dataset loaded
             }
             set_body_backend(kind.id());
-            if kind == BackendKind::Cpu && workers_asked() {
-                run.start_in_worker(kind, &job, images);
+            if let (BackendKind::Cpu, Placement::Workers(n)) = (kind, Placement::from_url()) {
+                run.start_in_workers(kind, job, images, n);
                 return;
             }
             run.start(kind, move |mut host| async move {
@@ -98,18 +92,21 @@ impl RunHandle {
         self.view.dispatch(RunAction::Events(events));
     }
 
-    /// Run `job` in a dedicated worker: the page only renders its events.
-    fn start_in_worker(&self, kind: BackendKind, job: &Job, images: Option<Rc<ImageDataset>>) {
+    /// Run `job` in workers (a sweep's units over up to `workers` of them): the page only
+    /// renders their events.
+    fn start_in_workers(
+        &self,
+        kind: BackendKind,
+        job: Job,
+        images: Option<Rc<ImageDataset>>,
+        workers: usize,
+    ) {
         self.stop();
         self.view.dispatch(RunAction::Start(kind));
         let dispatcher = self.view.dispatcher();
         let deliver = Callback::from(move |events| dispatcher.dispatch(RunAction::Events(events)));
-        match WorkerRun::start(job, images, deliver) {
-            Ok(worker) => *self.worker.borrow_mut() = Some(worker),
-            Err(message) => self
-                .view
-                .dispatch(RunAction::Events(vec![Event::Error { message }])),
-        }
+        // The previous run's workers finish stopping and go back to the pool.
+        *self.worker.borrow_mut() = Some(WorkerRun::start(job, images, workers, deliver));
     }
 
     pub fn pause(&self, paused: bool) {

@@ -9,7 +9,8 @@ use serde_json::json;
 use yew::Reducible;
 
 pub use sweep::{
-    CriticalPointView, Projection, SnapshotPoint, SurfaceView, SweepResult, SweepView,
+    CriticalPointView, Projection, SnapshotPoint, SurfaceView, SweepProgress, SweepResult,
+    SweepView,
 };
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -248,7 +249,7 @@ impl RunView {
                 start_grad_norm,
                 init_grad_norm,
                 eigenvalues,
-            } => self.sweep.critical_points.push(CriticalPointView {
+            } => self.sweep.add_critical_point(CriticalPointView {
                 run,
                 loss,
                 ratio,
@@ -277,6 +278,19 @@ impl RunView {
                 label,
                 values,
             }),
+            Event::SweepProgress {
+                epochs_done,
+                epochs_total,
+                units_ended,
+                units,
+            } => {
+                self.sweep.progress = Some(SweepProgress {
+                    epochs_done,
+                    epochs_total,
+                    units_ended,
+                    units,
+                })
+            }
             Event::LineLosses { alphas, losses } => {
                 self.sweep.line = alphas.into_iter().zip(losses).collect();
             }
@@ -285,6 +299,9 @@ impl RunView {
 
     /// Epochs done and to do over the whole run, counting a sweep's units.
     pub fn overall_progress(&self) -> (f64, usize) {
+        if let Some(p) = &self.sweep.progress {
+            return (p.epochs_done, p.epochs_total.ceil() as usize);
+        }
         match &self.sweep.unit {
             Some((index, count, _)) => (
                 (*index * self.total_epochs) as f64 + self.progress,
@@ -303,6 +320,9 @@ impl RunView {
 
     /// Runs of a sweep that finished: all of them once the run is done.
     pub fn units_done(&self) -> usize {
+        if let Some(p) = &self.sweep.progress {
+            return p.units_ended;
+        }
         match (&self.sweep.unit, self.state) {
             (Some((_, count, _)), RunState::Done) if self.error.is_none() && !self.stopped => {
                 *count
@@ -346,6 +366,7 @@ impl RunView {
             "epoch_train_ms": self.epoch_train_ms.map(f64::round),
             "models": models,
             "dataset": self.dataset.as_ref().map(|(title, train, test)| json!({ "title": title, "train": train, "test": test })),
+            "sweep": self.sweep.progress.as_ref().map(|p| json!({ "units": p.units, "units_ended": p.units_ended, "epochs_done": p.epochs_done, "epochs_total": p.epochs_total })),
         })
     }
 }

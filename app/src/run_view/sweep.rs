@@ -92,6 +92,15 @@ impl SweepResult {
     }
 }
 
+/// Progress over a sweep whose units run apart (a pool of workers).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SweepProgress {
+    pub epochs_done: f64,
+    pub epochs_total: f64,
+    pub units_ended: usize,
+    pub units: usize,
+}
+
 /// Everything the optimisation experiments fold from their events.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SweepView {
@@ -107,6 +116,8 @@ pub struct SweepView {
     pub line: Vec<(f64, f64)>,
     /// A sweep's results, in index order.
     pub results: Vec<SweepResult>,
+    /// Over all units, where they run apart.
+    pub progress: Option<SweepProgress>,
 }
 
 impl SweepView {
@@ -114,6 +125,12 @@ impl SweepView {
     pub fn add_result(&mut self, result: SweepResult) {
         let at = self.results.partition_point(|r| r.index < result.index);
         self.results.insert(at, result);
+    }
+
+    /// Add a critical point, keeping run order whatever order runs finish in.
+    pub fn add_critical_point(&mut self, point: CriticalPointView) {
+        let at = self.critical_points.partition_point(|p| p.run < point.run);
+        self.critical_points.insert(at, point);
     }
 
     /// `(x, y)` of every result, from two of its named values.

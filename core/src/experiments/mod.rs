@@ -6,6 +6,7 @@ pub mod generalization;
 pub mod gradnorm;
 pub mod interpolate;
 pub mod job;
+pub mod merge;
 pub mod minratio;
 pub mod params_sweep;
 pub mod random_labels;

@@ -1,0 +1,45 @@
+//! Training off the page: dedicated Web Workers, loaded once and kept, that run jobs (an
+//! experiment's query) and post their events back; a sweep's independent units spread over a
+//! pool of them and merge back into one stream (`mlds_core::experiments::merge`).
+
+mod code;
+mod run;
+mod worker;
+
+pub use run::WorkerRun;
+
+use crate::url;
+
+/// The machine's logical cores, as the browser says (at least 1).
+pub fn cores() -> usize {
+    web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency())
+        .filter(|n| n.is_finite() && *n >= 1.0)
+        .map_or(1, |n| n as usize)
+}
+
+/// Where CPU runs go, from the URL's `workers`: `0` on the page, a number that many workers at
+/// most, otherwise (absent or `auto`) the default pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    Page,
+    Workers(usize),
+}
+
+impl Placement {
+    pub fn from_url() -> Self {
+        let asked = url::params().get("workers");
+        match asked.as_deref().map(str::trim).map(str::parse::<usize>) {
+            Some(Ok(0)) => Self::Page,
+            Some(Ok(n)) => Self::Workers(n.min(64)),
+            _ => Self::Workers(default_pool(cores())),
+        }
+    }
+}
+
+/// One core is left for the page, but never below two workers on a machine with two cores:
+/// the page only renders (a few times a second) while workers train, so on a 2-core laptop a
+/// second worker nearly doubles a sweep's speed where a core kept for the page would idle.
+pub fn default_pool(cores: usize) -> usize {
+    cores.saturating_sub(1).max(cores.min(2)).max(1)
+}

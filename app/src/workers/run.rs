@@ -1,0 +1,267 @@
+//! A job run in workers. A sweep (`Job::units`) is queued unit by unit over a pool of workers,
+//! each taking the next unit as it frees up, and their streams are merged into the sweep's;
+//! any other job runs whole in one worker. Pause and stop reach every worker of the run.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use js_sys::{Object, Uint8Array};
+use mlds_core::data::{ImageDataset, ImageSet};
+use mlds_core::experiments::job::Job;
+use mlds_core::experiments::merge::UnitMerge;
+use mlds_core::Event;
+use wasm_bindgen::JsValue;
+use yew::Callback;
+
+use super::worker::{acquire, message, release, set, Message, TrainingWorker};
+
+fn image_set(s: &ImageSet) -> Object {
+    let o = Object::new();
+    set(&o, "channels", &(s.shape.channels as f64).into());
+    set(&o, "height", &(s.shape.height as f64).into());
+    set(&o, "width", &(s.shape.width as f64).into());
+    set(&o, "images", &Uint8Array::from(s.images.as_slice()));
+    set(&o, "labels", &Uint8Array::from(s.labels.as_slice()));
+    o
+}
+
+fn dataset(d: &ImageDataset) -> JsValue {
+    let dataset = Object::new();
+    set(&dataset, "name", &d.name.as_str().into());
+    set(&dataset, "train", &image_set(&d.train));
+    set(&dataset, "test", &image_set(&d.test));
+    dataset.into()
+}
+
+struct Run {
+    job: Job,
+    /// The dataset as the worker receives it, built once for all units.
+    dataset: Option<JsValue>,
+    /// Units not started yet (just `0`, the whole job, when it is no sweep).
+    queue: VecDeque<usize>,
+    /// The sweep's merge of its units' streams.
+    merge: Option<UnitMerge>,
+    busy: Vec<(Rc<TrainingWorker>, usize)>,
+    /// This run's workers waiting for `resume` to take the next unit.
+    held: Vec<Rc<TrainingWorker>>,
+    paused: bool,
+    stopped: bool,
+    /// Some worker finished a job: the workers' code works, a lost worker may be replaced.
+    worked: bool,
+    /// The run was replaced or its panel closed: its workers finish, nothing is shown.
+    detached: bool,
+    deliver: Callback<Vec<Event>>,
+}
+
+type Shared = Rc<RefCell<Run>>;
+
+/// A job running in workers; dropping it stops the job.
+pub struct WorkerRun(Shared);
+
+impl WorkerRun {
+    /// Start `job` on up to `workers` workers (never more than its units).
+    pub fn start(
+        job: Job,
+        images: Option<Rc<ImageDataset>>,
+        workers: usize,
+        deliver: Callback<Vec<Event>>,
+    ) -> Self {
+        let (count, only) = job.units();
+        let sweep = only.is_none() && count > 1;
+        let run = Rc::new(RefCell::new(Run {
+            job,
+            dataset: images.as_deref().map(dataset),
+            queue: if sweep {
+                (0..count).collect()
+            } else {
+                [0].into()
+            },
+            merge: sweep.then(|| UnitMerge::new(count)),
+            busy: Vec::new(),
+            held: Vec::new(),
+            paused: false,
+            stopped: false,
+            worked: false,
+            detached: false,
+            deliver,
+        }));
+        let size = workers.clamp(1, count.max(1));
+        for _ in 0..size {
+            match acquire() {
+                Ok(worker) => next_unit(&run, worker),
+                Err(why) => lose_queue(&run, &why),
+            }
+        }
+        Self(run)
+    }
+
+    pub fn pause(&self, paused: bool) {
+        let held = {
+            let mut run = self.0.borrow_mut();
+            run.paused = paused;
+            let command = message(if paused { "pause" } else { "resume" });
+            run.busy.iter().for_each(|(w, _)| w.send(&command));
+            if paused {
+                Vec::new()
+            } else {
+                std::mem::take(&mut run.held)
+            }
+        };
+        for worker in held {
+            next_unit(&self.0, worker);
+        }
+    }
+
+    /// Stop every unit: running ones report `Stopped`, queued ones never start.
+    pub fn stop(&self) {
+        let (events, held) = {
+            let mut guard = self.0.borrow_mut();
+            let run = &mut *guard;
+            run.stopped = true;
+            let command = message("stop");
+            run.busy.iter().for_each(|(w, _)| w.send(&command));
+            let mut events = Vec::new();
+            for unit in std::mem::take(&mut run.queue) {
+                if let Some(merge) = &mut run.merge {
+                    events.extend(merge.skip(unit, None));
+                }
+            }
+            (events, std::mem::take(&mut run.held))
+        };
+        held.into_iter().for_each(release);
+        deliver(&self.0, events);
+    }
+}
+
+impl Drop for WorkerRun {
+    fn drop(&mut self) {
+        self.0.borrow_mut().detached = true;
+        self.stop();
+    }
+}
+
+fn deliver(run: &Shared, events: Vec<Event>) {
+    let (deliver, detached) = {
+        let run = run.borrow();
+        (run.deliver.clone(), run.detached)
+    };
+    if !events.is_empty() && !detached {
+        deliver.emit(events);
+    }
+}
+
+/// Events of `unit`, through the sweep's merge if there is one.
+fn unit_events(run: &Shared, unit: usize, events: Vec<Event>) {
+    let events = match &mut run.borrow_mut().merge {
+        Some(merge) => merge.push(unit, events),
+        None => events,
+    };
+    deliver(run, events);
+}
+
+/// Give `worker` the next unit, hold it while paused, or give it back.
+fn next_unit(run: &Shared, worker: Rc<TrainingWorker>) {
+    let mut guard = run.borrow_mut();
+    let r = &mut *guard;
+    if r.stopped || r.queue.is_empty() {
+        drop(guard);
+        release(worker);
+        return;
+    }
+    if r.paused {
+        r.held.push(worker);
+        return;
+    }
+    let Some(unit) = r.queue.pop_front() else {
+        return;
+    };
+    let job = match r.merge {
+        Some(_) => r.job.unit(unit),
+        None => r.job.clone(),
+    };
+    let start = message("start");
+    set(&start, "query", &job.query().into());
+    if let Some(dataset) = &r.dataset {
+        set(&start, "dataset", dataset);
+    }
+    let (weak_run, weak_worker) = (Rc::downgrade(run), Rc::downgrade(&worker));
+    worker.lease(Rc::new(move |m| {
+        if let (Some(run), Some(worker)) = (weak_run.upgrade(), weak_worker.upgrade()) {
+            on_message(&run, worker, unit, m);
+        }
+    }));
+    worker.send(&start);
+    r.busy.push((worker, unit));
+}
+
+/// The worker is no longer this run's (it finished or was lost).
+fn unbusy(run: &Shared, worker: &Rc<TrainingWorker>) {
+    run.borrow_mut()
+        .busy
+        .retain(|(w, _)| !Rc::ptr_eq(w, worker));
+}
+
+fn on_message(run: &Shared, worker: Rc<TrainingWorker>, unit: usize, message: Message) {
+    match message {
+        Message::Events(events) => unit_events(run, unit, events),
+        Message::Failed(message) => unit_events(run, unit, vec![Event::Error { message }]),
+        Message::Finished => {
+            unbusy(run, &worker);
+            run.borrow_mut().worked = true;
+            next_unit(run, worker);
+        }
+        Message::Lost(reason) => {
+            unbusy(run, &worker);
+            let message = match run.borrow().merge {
+                Some(_) => reason,
+                None => format!(
+                    "{reason}; this run is lost. Start it again, or run it on the page (workers=0 in the link)."
+                ),
+            };
+            unit_events(run, unit, vec![Event::Error { message }]);
+            replace_lost(run);
+        }
+    }
+}
+
+/// After a lost worker: the run's other workers take the queue; if none is left, a new worker
+/// does — when workers have run jobs before (a worker that cannot start would fail again,
+/// and then the queued units are reported lost).
+fn replace_lost(run: &Shared) {
+    let (left, worked, pending) = {
+        let r = run.borrow();
+        (
+            r.busy.len() + r.held.len(),
+            r.worked,
+            !r.queue.is_empty() && !r.stopped,
+        )
+    };
+    if left > 0 || !pending {
+        return;
+    }
+    match worked.then(acquire) {
+        Some(Ok(worker)) => next_unit(run, worker),
+        Some(Err(why)) => lose_queue(run, &why),
+        None => lose_queue(run, "no training worker could start to run it"),
+    }
+}
+
+/// Report every queued unit lost, for `why`.
+fn lose_queue(run: &Shared, why: &str) {
+    let events = {
+        let mut guard = run.borrow_mut();
+        let r = &mut *guard;
+        let queue = std::mem::take(&mut r.queue);
+        match &mut r.merge {
+            Some(merge) => queue
+                .into_iter()
+                .flat_map(|unit| merge.skip(unit, Some(why)))
+                .collect(),
+            None => vec![Event::Error {
+                message: why.to_string(),
+            }],
+        }
+    };
+    deliver(run, events);
+}

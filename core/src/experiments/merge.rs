@@ -1,0 +1,175 @@
+//! One stream from a sweep's units run apart (a pool of workers, see `units`): each unit sends
+//! its own events, in any interleaving; the page gets the stream it would get from the whole
+//! sweep run in one place, plus the progress over all units.
+//!
+//! - Results (`Result`, `CriticalPoint`) pass at once: they carry their unit's index, so views
+//!   keep them in index order whatever order units finish in.
+//! - Curves (training metrics, the unit's models) come one unit at a time, in index order: the
+//!   *followed* unit's pass at once, the others' wait until every unit before theirs has ended.
+//!   So the stream holds every unit's curves, as the whole sweep run in one place does.
+//! - A unit's `Done`/`Stopped` is kept to itself; the sweep's own `Done` (or `Stopped`) comes
+//!   once every unit has ended. A unit's error is reported with what was lost, and the other
+//!   units go on.
+
+use web_time::Instant;
+
+use crate::events::Event;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    Done,
+    Stopped,
+    Failed,
+}
+
+#[derive(Debug, Default)]
+struct UnitStream {
+    label: Option<String>,
+    /// Curve events not shown yet (the unit is not followed).
+    waiting: Vec<Event>,
+    epochs: f64,
+    total: Option<f64>,
+    end: Option<End>,
+}
+
+/// The merge of a sweep's `count` unit streams.
+#[derive(Debug)]
+pub struct UnitMerge {
+    units: Vec<UnitStream>,
+    followed: usize,
+    started: Instant,
+    finished: bool,
+}
+
+impl UnitMerge {
+    pub fn new(count: usize) -> Self {
+        Self {
+            units: (0..count).map(|_| UnitStream::default()).collect(),
+            followed: 0,
+            started: Instant::now(),
+            finished: false,
+        }
+    }
+
+    /// The events unit `unit` sent → the events of the sweep's one stream.
+    pub fn push(&mut self, unit: usize, events: Vec<Event>) -> Vec<Event> {
+        let mut out = Vec::new();
+        if unit >= self.units.len() || self.finished {
+            return out;
+        }
+        for event in events {
+            if self.units[unit].end.is_some() {
+                break; // nothing after a unit's end belongs to the sweep
+            }
+            self.take(unit, event, &mut out);
+        }
+        self.follow_next(&mut out);
+        out.push(self.progress());
+        if self.units.iter().all(|u| u.end.is_some()) {
+            self.finish(&mut out);
+        }
+        out
+    }
+
+    /// Unit `unit` will not run (the sweep was stopped before it started, or no worker is left
+    /// to run it: `lost` says why).
+    pub fn skip(&mut self, unit: usize, lost: Option<&str>) -> Vec<Event> {
+        let event = match lost {
+            Some(why) => Event::Error {
+                message: why.to_string(),
+            },
+            None => Event::Stopped {
+                epoch: 0,
+                elapsed_ms: 0.0,
+            },
+        };
+        self.push(unit, vec![event])
+    }
+
+    /// Whether the sweep's last event (`Done` or `Stopped`) has been given out.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    fn take(&mut self, unit: usize, event: Event, out: &mut Vec<Event>) {
+        let count = self.units.len();
+        let followed = unit == self.followed;
+        let stream = &mut self.units[unit];
+        match event {
+            Event::Result { .. } | Event::CriticalPoint { .. } => out.push(event),
+            Event::Done { epoch, .. } => {
+                stream.epochs = stream.total.unwrap_or(epoch as f64);
+                stream.end = Some(End::Done);
+            }
+            Event::Stopped { .. } => stream.end = Some(End::Stopped),
+            Event::Error { message } => {
+                let name = stream
+                    .label
+                    .clone()
+                    .unwrap_or_else(|| format!("unit {} of {count}", unit + 1));
+                stream.end = Some(End::Failed);
+                out.push(Event::Error {
+                    message: format!("{name} was lost ({message}); the other units go on."),
+                });
+            }
+            // A unit's own progress; the sweep's is given out after every push.
+            Event::SweepProgress { .. } => {}
+            curve => {
+                match &curve {
+                    Event::Started { total_epochs, .. } => {
+                        stream.total = Some(*total_epochs as f64)
+                    }
+                    Event::Unit { label, .. } => stream.label = Some(label.clone()),
+                    Event::Losses { epoch, .. } | Event::TestMetrics { epoch, .. } => {
+                        stream.epochs = stream.epochs.max(*epoch as f64)
+                    }
+                    Event::TrainMetrics { epoch, .. } => stream.epochs = stream.epochs.max(*epoch),
+                    _ => {}
+                }
+                if followed {
+                    out.push(curve);
+                } else {
+                    stream.waiting.push(curve);
+                }
+            }
+        }
+    }
+
+    /// Once the followed unit has ended, follow the next one, showing the curves it has sent so
+    /// far (all of them, if it has ended too: then the one after it, and so on).
+    fn follow_next(&mut self, out: &mut Vec<Event>) {
+        while self.units[self.followed].end.is_some() && self.followed + 1 < self.units.len() {
+            self.followed += 1;
+            out.append(&mut self.units[self.followed].waiting);
+        }
+    }
+
+    fn progress(&self) -> Event {
+        // Units not started yet count as long as the longest known one.
+        let known = self
+            .units
+            .iter()
+            .filter_map(|u| u.total)
+            .fold(0.0, f64::max);
+        Event::SweepProgress {
+            epochs_done: self.units.iter().map(|u| u.epochs).sum(),
+            epochs_total: self.units.iter().map(|u| u.total.unwrap_or(known)).sum(),
+            units_ended: self.units.iter().filter(|u| u.end.is_some()).count(),
+            units: self.units.len(),
+        }
+    }
+
+    /// Every unit has ended: the sweep is `Done` if any unit finished its work, `Stopped` if
+    /// one was stopped, and only the errors already given out if every unit failed.
+    fn finish(&mut self, out: &mut Vec<Event>) {
+        self.finished = true;
+        let elapsed_ms = self.started.elapsed().as_secs_f64() * 1000.0;
+        let ends = || self.units.iter().filter_map(|u| u.end);
+        let epoch = self.units.iter().map(|u| u.epochs).fold(0.0, f64::max) as usize;
+        if ends().any(|e| e == End::Stopped) {
+            out.push(Event::Stopped { epoch, elapsed_ms });
+        } else if ends().any(|e| e == End::Done) {
+            out.push(Event::Done { epoch, elapsed_ms });
+        }
+    }
+}
