@@ -72,6 +72,15 @@ pub enum Event {
         loss: f64,
         accuracy: Option<f64>,
     },
+    /// The weights of the `Snapshot` just sent, where E3's runs are computed apart (a unit
+    /// each, in a pool of workers): the whole model's parameters and the chosen layer's range
+    /// in them. The sweep's combining step turns them into `Projection`s and drops them.
+    Weights {
+        run: usize,
+        epoch: usize,
+        model: Vec<f64>,
+        layer: [usize; 2],
+    },
     /// Every snapshot so far (in the order of `Snapshot` events) projected on the top two
     /// principal components of `space` ("layer" or "model"), refitted on all of them, and the
     /// fraction of the variance each component explains.

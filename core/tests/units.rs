@@ -243,3 +243,56 @@ mod merged {
         assert!(merge.is_finished() && !out.iter().any(is_end), "{out:?}");
     }
 }
+
+/// E3's runs as units: each sends its snapshots' weights; merged in any order and combined,
+/// they give the whole sweep's snapshots and its final projections, bit for bit.
+#[test]
+fn e3_runs_as_units_combine_to_the_whole_sweeps_projections() {
+    let query = "exp=trajectory&task=function&epochs=40&every=10&runs=3&samples=64&layer=2";
+    let (job, _) = Job::parse(query).unwrap();
+    assert_eq!(job.units(), (3, None));
+    let whole = events(&job);
+    let units: Vec<Vec<Event>> = (0..3).map(|i| events(&job.unit(i))).collect();
+    assert!(units[1]
+        .iter()
+        .any(|e| matches!(e, Event::Weights { run: 1, .. })));
+    assert!(!whole.iter().any(|e| matches!(e, Event::Weights { .. })));
+    let mut merge = job.merge().expect("a sweep");
+    let mut merged = Vec::new();
+    // Unit 2 first, then 1, then 0: their snapshots still come in run order.
+    for i in [2, 1, 0] {
+        for chunk in units[i].chunks(3) {
+            merged.extend(merge.push(i, chunk.to_vec()));
+        }
+    }
+    assert!(merge.is_finished());
+    assert!(
+        !merged.iter().any(|e| matches!(e, Event::Weights { .. })),
+        "weights are taken out"
+    );
+    // As text: the initial snapshot's loss is NaN, which equals nothing.
+    let snapshots = |events: &[Event]| -> Vec<String> {
+        events
+            .iter()
+            .filter(|e| matches!(e, Event::Snapshot { .. }))
+            .map(|e| format!("{e:?}"))
+            .collect()
+    };
+    assert_eq!(snapshots(&merged), snapshots(&whole));
+    let last_projection = |events: &[Event], space: &str| -> Event {
+        events
+            .iter()
+            .rev()
+            .find(|e| matches!(e, Event::Projection { space: s, .. } if s == space))
+            .cloned()
+            .expect("a projection")
+    };
+    for space in ["layer", "model"] {
+        assert_eq!(
+            last_projection(&merged, space),
+            last_projection(&whole, space),
+            "{space}"
+        );
+    }
+    assert!(matches!(merged.last(), Some(Event::Done { .. })));
+}

@@ -187,3 +187,26 @@ test('a worker of another build is refused with a message', async () => {
     await browser.close();
   }
 });
+
+test("E3's runs spread over workers and its projections combine to the same numbers on 1 and 2 workers", async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const seen = {};
+    for (const workers of [1, 2]) {
+      const { page, errors } = await instrumented(browser);
+      await page.goto(`${server.url}/#exp=trajectory&task=function&epochs=60&every=20&runs=3&samples=64&backend=cpu&workers=${workers}&autorun=1`);
+      await page.waitForSelector('[data-experiment="trajectory"][data-state="done"]', { timeout: 120_000 });
+      const m = await metrics(page, 'trajectory');
+      assert.equal(m.snapshots, 12, '3 runs × (initial weights + 3 snapshots)');
+      assert.equal(m.runs_done, 3);
+      assert.equal(await page.evaluate(() => window.__workers), workers);
+      seen[workers] = { explained: m.explained_variance, finals: m.final_losses };
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+    assert.deepEqual(seen[2], seen[1]);
+    assert.ok(seen[1].explained.model[0] > 0);
+  } finally {
+    await browser.close();
+  }
+});

@@ -4,6 +4,8 @@ use mlds_core::backend::{BackendChoice, Resolution, Workload};
 use mlds_core::BackendKind;
 use yew::prelude::*;
 
+use crate::workers::Placement;
+
 #[derive(Properties, PartialEq)]
 pub struct BackendLineProps {
     pub choice: BackendChoice,
@@ -28,6 +30,19 @@ pub fn backend_options() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
+/// Where a run on `kind` trains: WebGPU runs on the page, CPU runs in Web Workers unless the
+/// URL says `workers=0`.
+fn placement(kind: BackendKind) -> String {
+    match (kind, Placement::from_url()) {
+        (BackendKind::WebGpu, _) => "on this page".into(),
+        (BackendKind::Cpu, Placement::Page) => "on this page (workers=0)".into(),
+        (BackendKind::Cpu, Placement::Workers(1)) => "in a Web Worker".into(),
+        (BackendKind::Cpu, Placement::Workers(n)) => {
+            format!("in Web Workers (a sweep's units on up to {n} at once)")
+        }
+    }
+}
+
 #[function_component]
 pub fn BackendLine(props: &BackendLineProps) -> Html {
     let title = backend_title(props.choice, props.workload);
@@ -35,9 +50,10 @@ pub fn BackendLine(props: &BackendLineProps) -> Html {
         BackendKind::WebGpu => "WebGPU",
         BackendKind::Cpu => "CPU (flex)",
     };
+    let place = placement(props.resolution.kind);
     html! {
         <p class="backend-line" {title}>
-            { format!("This run uses: {name}") }
+            { format!("This run uses: {name}, {place}") }
             if props.choice == BackendChoice::Auto {
                 <span class="why">{ " (auto — hover for why)" }</span>
             }

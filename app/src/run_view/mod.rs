@@ -291,6 +291,8 @@ impl RunView {
                     units,
                 })
             }
+            // Material for a sweep's combining step, which takes it out before the page.
+            Event::Weights { .. } => {}
             Event::LineLosses { alphas, losses } => {
                 self.sweep.line = alphas.into_iter().zip(losses).collect();
             }

@@ -67,17 +67,16 @@ impl WorkerRun {
         workers: usize,
         deliver: Callback<Vec<Event>>,
     ) -> Self {
-        let (count, only) = job.units();
-        let sweep = only.is_none() && count > 1;
+        let merge = job.merge();
+        let count = job.units().0;
         let run = Rc::new(RefCell::new(Run {
             job,
             dataset: images.as_deref().map(dataset),
-            queue: if sweep {
-                (0..count).collect()
-            } else {
-                [0].into()
+            queue: match merge {
+                Some(_) => (0..count).collect(),
+                None => [0].into(),
             },
-            merge: sweep.then(|| UnitMerge::new(count)),
+            merge,
             busy: Vec::new(),
             held: Vec::new(),
             paused: false,
@@ -86,7 +85,7 @@ impl WorkerRun {
             detached: false,
             deliver,
         }));
-        let size = workers.clamp(1, count.max(1));
+        let size = workers.clamp(1, run.borrow().queue.len().max(1));
         for _ in 0..size {
             match acquire() {
                 Ok(worker) => next_unit(&run, worker),

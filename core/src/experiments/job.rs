@@ -8,6 +8,7 @@ use super::common::ImageTask;
 use super::fit::{self, FitConfig};
 use super::gradnorm::GradNormConfig;
 use super::interpolate::InterpolateConfig;
+use super::merge::UnitMerge;
 use super::minratio::{self, MinRatioConfig};
 use super::params_sweep::ParamsConfig;
 use super::random_labels::RandomLabelsConfig;
@@ -16,6 +17,7 @@ use super::sharpness::SharpnessConfig;
 use super::subject::SubjectExperiment;
 use super::surface::SurfaceConfig;
 use super::tasks::{self, TasksConfig};
+use super::trajectory::Projections;
 use super::trajectory::TrajectoryConfig;
 use super::units::Units;
 use super::{FromParams, Outcome};
@@ -155,10 +157,11 @@ impl Job {
         }
     }
 
-    /// How many independent units the job is (E5's runs, E8's widths, E9b's and E10's batch
-    /// sizes; 1 for the rest), and the one picked, if any.
+    /// How many independent units the job is (E3's and E5's runs, E8's widths, E9b's and
+    /// E10's batch sizes; 1 for the rest), and the one picked, if any.
     pub fn units(&self) -> (usize, Option<usize>) {
         match self {
+            Job::Trajectory(c) => (c.runs, c.units.only()),
             Job::MinRatio(c) => (c.runs, c.units.only()),
             Job::Params(c) => (c.widths.len(), c.units.only()),
             Job::Sensitivity(c) => (c.sweep.batches.len(), c.sweep.units.only()),
@@ -173,6 +176,7 @@ impl Job {
         let mut job = self.clone();
         let one = Units::one(i);
         match &mut job {
+            Job::Trajectory(c) if i < c.runs => c.units = one,
             Job::MinRatio(c) if i < c.runs => c.units = one,
             Job::Params(c) if i < c.widths.len() => c.units = one,
             Job::Sensitivity(c) if i < c.sweep.batches.len() => c.sweep.units = one,
@@ -180,6 +184,20 @@ impl Job {
             _ => {}
         }
         job
+    }
+
+    /// How the streams of a sweep's units, run apart, become the sweep's stream (with E3's
+    /// combining step, its projections); `None` for a job that is no sweep.
+    pub fn merge(&self) -> Option<UnitMerge> {
+        let count = match self.units() {
+            (count, None) if count > 1 => count,
+            _ => return None,
+        };
+        let merge = UnitMerge::new(count);
+        Some(match self {
+            Job::Trajectory(_) => merge.combined_by(Box::new(Projections::default())),
+            _ => merge,
+        })
     }
 
     /// Run the job on `device` (plain, not autodiff); `images` is the dataset of its image

@@ -10,6 +10,8 @@
 //! - A unit's `Done`/`Stopped` is kept to itself; the sweep's own `Done` (or `Stopped`) comes
 //!   once every unit has ended. A unit's error is reported with what was lost, and the other
 //!   units go on.
+//! - Where the sweep's results need all units (E3's projections of every run's snapshots), a
+//!   [`Combine`] step turns the merged stream's raw material into them.
 
 use web_time::Instant;
 
@@ -32,13 +34,19 @@ struct UnitStream {
     end: Option<End>,
 }
 
+/// A sweep's combining step, on its merged stream (units in index order).
+pub trait Combine {
+    /// Events as merged → events as the page shows them.
+    fn absorb(&mut self, events: Vec<Event>) -> Vec<Event>;
+}
+
 /// The merge of a sweep's `count` unit streams.
-#[derive(Debug)]
 pub struct UnitMerge {
     units: Vec<UnitStream>,
     followed: usize,
     started: Instant,
     finished: bool,
+    combine: Option<Box<dyn Combine>>,
 }
 
 impl UnitMerge {
@@ -48,7 +56,14 @@ impl UnitMerge {
             followed: 0,
             started: Instant::now(),
             finished: false,
+            combine: None,
         }
+    }
+
+    /// The same merge, its stream then combined by `combine`.
+    pub fn combined_by(mut self, combine: Box<dyn Combine>) -> Self {
+        self.combine = Some(combine);
+        self
     }
 
     /// The events unit `unit` sent → the events of the sweep's one stream.
@@ -64,6 +79,9 @@ impl UnitMerge {
             self.take(unit, event, &mut out);
         }
         self.follow_next(&mut out);
+        if let Some(combine) = &mut self.combine {
+            out = combine.absorb(out);
+        }
         out.push(self.progress());
         if self.units.iter().all(|u| u.end.is_some()) {
             self.finish(&mut out);

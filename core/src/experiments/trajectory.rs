@@ -1,6 +1,8 @@
 //! E3, "Visualize the optimization process": the same architecture trained several times from
 //! different seeds; its weights collected every few epochs, and all snapshots of all runs
 //! reduced to 2-D by PCA (one chosen layer, and the whole model), refitted as they arrive.
+//! Run as units (one run each, `unit=i`), a run sends its snapshots' weights instead, and
+//! [`Projections`] is the combining step that projects them.
 
 use std::ops::Range;
 
@@ -8,10 +10,12 @@ use burn::module::Module;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
+use super::merge::Combine;
 use super::subject::{
     function_training, image_training, subject_and_settings, subject_params, train_subject,
     Subject, SubjectData, SubjectDefaults,
 };
+use super::units::Units;
 use super::{fail, stopped, FromParams, Outcome};
 use crate::analysis::{layout, pca, read_params};
 use crate::data::ImageDataset;
@@ -30,6 +34,9 @@ pub struct TrajectoryConfig {
     pub every: usize,
     /// The layer whose weights the first chart reduces (from 1).
     pub layer: usize,
+    /// The runs computed (all of them, or one: a unit of a pool).
+    #[serde(default)]
+    pub units: Units,
 }
 
 /// The MNIST preset's small DNN (784-16-10, 12,730 parameters) keeps 8 runs within a few
@@ -59,12 +66,14 @@ impl FromParams for TrajectoryConfig {
         };
         let every = p.number("every", default_every, 1..=train.epochs.max(1));
         let layer = p.number("layer", 1, 1..=subject.layer_count());
+        let units = Units::from_params(p, runs);
         Self {
             subject,
             train,
             runs,
             every,
             layer,
+            units,
         }
     }
 
@@ -75,6 +84,7 @@ impl FromParams for TrajectoryConfig {
             ("every", self.every.to_string()),
             ("layer", self.layer.to_string()),
         ]);
+        pairs.extend(self.units.to_params());
         pairs
     }
 }
@@ -95,12 +105,22 @@ struct Collected {
 }
 
 impl Collected {
-    /// Refit both PCAs on everything collected and send the projections.
-    fn project(&self, host: &mut impl Host) -> Result<(), String> {
+    fn push(&mut self, model: Vec<f64>, layer: Range<usize>) -> Result<(), String> {
+        let weights = model
+            .get(layer.clone())
+            .ok_or("a snapshot's layer lies outside its weights")?;
+        self.layer.push(weights.to_vec());
+        self.model.push(model);
+        Ok(())
+    }
+
+    /// Refit both PCAs on everything collected: the projections to send.
+    fn project(&self) -> Result<Vec<Event>, String> {
+        let mut events = Vec::with_capacity(2);
         for (space, rows) in [("layer", &self.layer), ("model", &self.model)] {
             let fit = pca::fit(rows, 2)?;
             let coordinate = |row: &Vec<f64>, i: usize| row.get(i).copied().unwrap_or(0.0);
-            host.emit(Event::Projection {
+            events.push(Event::Projection {
                 space: space.into(),
                 points: fit
                     .projections
@@ -113,13 +133,55 @@ impl Collected {
                 ],
             });
         }
-        Ok(())
+        Ok(events)
+    }
+}
+
+/// E3's combining step, for runs computed apart: takes the `Weights` out of the merged stream
+/// (which holds them in the order of their `Snapshot`s) and refits the projections on every
+/// snapshot so far, once per delivery.
+#[derive(Default)]
+pub struct Projections {
+    collected: Collected,
+    failed: bool,
+}
+
+impl Combine for Projections {
+    fn absorb(&mut self, events: Vec<Event>) -> Vec<Event> {
+        let mut out = Vec::with_capacity(events.len());
+        let mut fresh = Ok(false);
+        for event in events {
+            match event {
+                Event::Weights { model, layer, .. } => {
+                    fresh = fresh.and_then(|_| {
+                        self.collected.push(model, layer[0]..layer[1])?;
+                        Ok(true)
+                    })
+                }
+                other => out.push(other),
+            }
+        }
+        match fresh.and_then(|fresh| match fresh && !self.failed {
+            true => self.collected.project(),
+            false => Ok(Vec::new()),
+        }) {
+            Ok(projections) => out.extend(projections),
+            // Reported once: later snapshots would fail the same way.
+            Err(message) if !self.failed => {
+                self.failed = true;
+                out.push(Event::Error { message });
+            }
+            Err(_) => {}
+        }
+        out
     }
 }
 
 /// E3's addition to one run's loop: a snapshot every `every` epochs and after the last.
 struct Snapshots<'a> {
     run: usize,
+    /// The run is a unit computed apart: send the weights, the combining step projects them.
+    apart: bool,
     every: usize,
     epochs: usize,
     layer: usize,
@@ -179,15 +241,26 @@ impl Snapshots<'_> {
             .get(self.layer - 1)
             .cloned()
             .ok_or_else(|| format!("the model has no layer {}", self.layer))?;
-        self.collected.layer.push(theta[layer].to_vec());
-        self.collected.model.push(theta);
         host.emit(Event::Snapshot {
             run: self.run,
             epoch,
             loss,
             accuracy,
         });
-        self.collected.project(host)
+        if self.apart {
+            host.emit(Event::Weights {
+                run: self.run,
+                epoch,
+                model: theta,
+                layer: [layer.start, layer.end],
+            });
+            return Ok(());
+        }
+        self.collected.push(theta, layer)?;
+        for projection in self.collected.project()? {
+            host.emit(projection);
+        }
+        Ok(())
     }
 }
 
@@ -209,6 +282,9 @@ pub async fn run<H: Host>(
     let mut collected = Collected::default();
     let mut clock = Stopwatch::default();
     for run in 0..config.runs {
+        if !config.units.includes(run) {
+            continue;
+        }
         host.emit(Event::Unit {
             index: run,
             count: config.runs,
@@ -216,6 +292,7 @@ pub async fn run<H: Host>(
         });
         let mut hooks = Snapshots {
             run,
+            apart: config.units.only().is_some(),
             every: config.every,
             epochs: config.train.epochs,
             layer: config.layer,
