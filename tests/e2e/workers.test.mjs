@@ -210,3 +210,26 @@ test("E3's runs spread over workers and its projections combine to the same numb
     await browser.close();
   }
 });
+
+test('a WebGPU run trains in one worker (its own WebGPU device), and on the page with workers=0', async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    const trained = {};
+    for (const place of ['', '&workers=0']) {
+      const { page, errors } = await instrumented(browser);
+      await page.goto(`${server.url}/#exp=fit&epochs=8&samples=32&backend=webgpu${place}&autorun=1`);
+      await page.waitForSelector('[data-experiment="fit"][data-state="done"]', { timeout: 120_000 });
+      const m = await metrics(page, 'fit');
+      assert.equal(m.backend, 'webgpu');
+      assert.equal(m.epoch, 8);
+      const line = await page.textContent('[data-experiment="fit"] .backend-line');
+      assert.match(line, place ? /on this page/ : /in a Web Worker/);
+      trained[place || 'worker'] = await page.evaluate(() => window.__workers);
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+    assert.deepEqual(trained, { worker: 1, '&workers=0': 0 });
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,11 +1,13 @@
 //! The training worker: runs jobs (experiment queries, see `mlds_core::experiments::job`) off
 //! the page's main thread and posts their events back, so the page only renders.
 //!
-//! In: `{type: "start", query, dataset?}`, `{type: "pause"}`, `{type: "resume"}`,
+//! In: `{type: "start", query, backend, dataset?}` (`backend`: `cpu` or `webgpu`), `{type: "pause"}`, `{type: "resume"}`,
 //! `{type: "stop"}`. Out: `{type: "ready", build}` once loaded (messages sent before are lost),
 //! `{type: "events", events}` a few times a second, `{type: "finished"}`.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+
+use burn::tensor::Device;
 
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Object, Reflect, Uint8Array};
@@ -24,6 +26,7 @@ unsafe extern "C" {
 }
 
 thread_local! {
+    static WEBGPU: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
     static PAUSED: Cell<bool> = const { Cell::new(false) };
     static STOPPED: Cell<bool> = const { Cell::new(false) };
 }
@@ -122,6 +125,25 @@ fn dataset(message: &JsValue) -> Result<Option<ImageDataset>, String> {
     }
 }
 
+/// This worker's WebGPU device, initialised on its first WebGPU job (each worker needs its own
+/// adapter and device), or why there is none.
+async fn webgpu() -> Result<Device, String> {
+    if let Some(known) = WEBGPU.with(|w| w.borrow().clone()) {
+        return known;
+    }
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).unwrap_or_default();
+    let exposed = Reflect::has(&navigator, &"gpu".into()).unwrap_or(false);
+    let device = match exposed {
+        false => Err("this browser does not offer WebGPU to workers (navigator.gpu is missing there); run it on the page with workers=0 in the link".to_string()),
+        true => Device::wgpu_options()
+            .init_async()
+            .await
+            .map_err(|e| format!("WebGPU could not start in the training worker: {e}")),
+    };
+    WEBGPU.with(|w| *w.borrow_mut() = Some(device.clone()));
+    device
+}
+
 async fn run(message: JsValue) {
     let mut host = WorkerHost {
         batch: EventBatch::new(POST_MS),
@@ -130,13 +152,19 @@ async fn run(message: JsValue) {
     let query = field(&message, "query")
         .and_then(|q| q.as_string())
         .unwrap_or_default();
+    let device = match field(&message, "backend")
+        .and_then(|b| b.as_string())
+        .as_deref()
+    {
+        Some("webgpu") => webgpu().await,
+        _ => Ok(Device::flex()),
+    };
     let prepared = Job::parse(&query)
         .map(|(job, _)| job)
-        .and_then(|job| Ok((job, dataset(&message)?)));
+        .and_then(|job| Ok((job, dataset(&message)?, device?)));
     match prepared {
-        Ok((job, images)) => {
-            job.run(images.as_ref(), &burn::tensor::Device::flex(), &mut host)
-                .await;
+        Ok((job, images, device)) => {
+            job.run(images.as_ref(), &device, &mut host).await;
         }
         Err(message) => host.emit(Event::Error { message }),
     }

@@ -30,13 +30,14 @@ pub fn backend_options() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-/// Where a run on `kind` trains: WebGPU runs on the page, CPU runs in Web Workers unless the
-/// URL says `workers=0`.
+/// Where a run on `kind` trains: in Web Workers (one for a WebGPU run, which is bound to one
+/// device) unless the URL says `workers=0`.
 fn placement(kind: BackendKind) -> String {
     match (kind, Placement::from_url()) {
-        (BackendKind::WebGpu, _) => "on this page".into(),
-        (BackendKind::Cpu, Placement::Page) => "on this page (workers=0)".into(),
-        (BackendKind::Cpu, Placement::Workers(1)) => "in a Web Worker".into(),
+        (_, Placement::Page) => "on this page (workers=0)".into(),
+        (BackendKind::WebGpu, _) | (BackendKind::Cpu, Placement::Workers(1)) => {
+            "in a Web Worker".into()
+        }
         (BackendKind::Cpu, Placement::Workers(n)) => {
             format!("in Web Workers (a sweep's units on up to {n} at once)")
         }

@@ -74,7 +74,7 @@ impl RunHandle {
                 return; // stopped while the dataset loaded
             }
             set_body_backend(kind.id());
-            if let (BackendKind::Cpu, Placement::Workers(n)) = (kind, Placement::from_url()) {
+            if let Placement::Workers(n) = Placement::from_url() {
                 run.start_in_workers(kind, job, images, n);
                 return;
             }
@@ -92,8 +92,8 @@ impl RunHandle {
         self.view.dispatch(RunAction::Events(events));
     }
 
-    /// Run `job` in workers (a sweep's units over up to `workers` of them): the page only
-    /// renders their events.
+    /// Run `job` on `kind` in workers (a CPU sweep's units over up to `workers` of them): the
+    /// page only renders their events.
     fn start_in_workers(
         &self,
         kind: BackendKind,
@@ -106,7 +106,7 @@ impl RunHandle {
         let dispatcher = self.view.dispatcher();
         let deliver = Callback::from(move |events| dispatcher.dispatch(RunAction::Events(events)));
         // The previous run's workers finish stopping and go back to the pool.
-        *self.worker.borrow_mut() = Some(WorkerRun::start(job, images, workers, deliver));
+        *self.worker.borrow_mut() = Some(WorkerRun::start(job, images, kind, workers, deliver));
     }
 
     pub fn pause(&self, paused: bool) {

@@ -10,7 +10,7 @@ use js_sys::{Object, Uint8Array};
 use mlds_core::data::{ImageDataset, ImageSet};
 use mlds_core::experiments::job::Job;
 use mlds_core::experiments::merge::UnitMerge;
-use mlds_core::Event;
+use mlds_core::{BackendKind, Event};
 use wasm_bindgen::JsValue;
 use yew::Callback;
 
@@ -36,6 +36,7 @@ fn dataset(d: &ImageDataset) -> JsValue {
 
 struct Run {
     job: Job,
+    backend: BackendKind,
     /// The dataset as the worker receives it, built once for all units.
     dataset: Option<JsValue>,
     /// Units not started yet (just `0`, the whole job, when it is no sweep).
@@ -60,17 +61,20 @@ type Shared = Rc<RefCell<Run>>;
 pub struct WorkerRun(Shared);
 
 impl WorkerRun {
-    /// Start `job` on up to `workers` workers (never more than its units).
+    /// Start `job` on `backend`: a CPU sweep's units over up to `workers` workers, anything
+    /// else whole in one worker (a WebGPU run is bound to one device).
     pub fn start(
         job: Job,
         images: Option<Rc<ImageDataset>>,
+        backend: BackendKind,
         workers: usize,
         deliver: Callback<Vec<Event>>,
     ) -> Self {
-        let merge = job.merge();
+        let merge = job.merge().filter(|_| backend == BackendKind::Cpu);
         let count = job.units().0;
         let run = Rc::new(RefCell::new(Run {
             job,
+            backend,
             dataset: images.as_deref().map(dataset),
             queue: match merge {
                 Some(_) => (0..count).collect(),
@@ -181,6 +185,7 @@ fn next_unit(run: &Shared, worker: Rc<TrainingWorker>) {
     };
     let start = message("start");
     set(&start, "query", &job.query().into());
+    set(&start, "backend", &r.backend.id().into());
     if let Some(dataset) = &r.dataset {
         set(&start, "dataset", dataset);
     }
