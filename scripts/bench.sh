@@ -2,7 +2,8 @@
 # Benchmarks (not tests): E1's training step natively and in headless Chromium on each backend,
 # beside TensorFlow.js on the same task in the same browser; wasm size; time to first point;
 # then E2's MNIST CNN training throughput (images/s per model) beside TensorFlow.js, and the
-# wall time of E3-E10's presets against their goals, and the whole quick report per section.
+# wall time of E3-E10's presets against their goals, a sweep on one worker vs the default pool
+# of workers, and the whole quick report per section.
 # `scripts/bench.sh --quick` runs shorter schedules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,8 @@ echo "== E2 training throughput, headless Chromium"
 node bench/tasks.mjs "$@"
 echo "== E3-E10 presets, headless Chromium (CPU backend)"
 node bench/presets.mjs "$@"
+echo "== a sweep on one worker vs the default pool, headless Chromium (CPU backend)"
+node bench/pool.mjs "$@"
 if [[ " $* " != *" --quick "* ]]; then
   echo "== the whole quick report, headless Chromium (CPU backend)"
   node bench/report.mjs

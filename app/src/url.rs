@@ -22,3 +22,21 @@ pub fn write_hash<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash));
     }
 }
+
+/// Set (or, with `None`, remove) one parameter of the hash, keeping the others as they are.
+pub fn set_param(key: &str, value: Option<&str>) {
+    let hash = read_hash();
+    let mut parts: Vec<String> = hash
+        .trim_start_matches('#')
+        .split('&')
+        .filter(|p| !p.is_empty() && p.split('=').next() != Some(key))
+        .map(String::from)
+        .collect();
+    if let Some(value) = value {
+        parts.push(format!("{key}={value}"));
+    }
+    let hash = format!("#{}", parts.join("&"));
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash));
+    }
+}

@@ -80,9 +80,10 @@ fn e9b_and_e10_batch_sizes_are_independent_units() {
 
 #[test]
 fn a_job_that_is_no_sweep_is_its_own_unit_and_bad_units_are_refused() {
-    let (job, _) = Job::parse("exp=fit&epochs=3").unwrap();
+    let (job, _) = Job::parse("exp=gradnorm&epochs=3").unwrap();
     assert_eq!(job.units(), (1, None));
     assert_eq!(job.unit(0), job);
+    assert!(job.merge().is_none());
     let (job, notices) = Job::parse("exp=params&widths=2,8&unit=5").unwrap();
     assert_eq!(job.units(), (2, None));
     assert_eq!(notices.len(), 1);
@@ -93,7 +94,7 @@ fn a_job_that_is_no_sweep_is_its_own_unit_and_bad_units_are_refused() {
 /// taken round-robin from the units listed), vs each unit's own stream.
 mod merged {
     use super::*;
-    use mlds_core::experiments::merge::UnitMerge;
+    use mlds_core::experiments::merge::{Merge, UnitMerge};
 
     fn unit_streams(query: &str) -> (Vec<Event>, Vec<Vec<Event>>) {
         let (job, _) = Job::parse(query).unwrap();
@@ -295,4 +296,60 @@ fn e3_runs_as_units_combine_to_the_whole_sweeps_projections() {
         );
     }
     assert!(matches!(merged.last(), Some(Event::Done { .. })));
+}
+
+/// E1's models as units, trained apart and joined side by side: the whole run's models, losses
+/// at every logged epoch and final predictions, bit for bit, however their events interleave.
+#[test]
+fn e1_models_as_units_join_to_the_whole_run() {
+    let (job, _) = Job::parse("exp=fit&epochs=60&samples=32").unwrap();
+    assert_eq!(job.units(), (3, None));
+    let whole = events(&job);
+    let units: Vec<Vec<Event>> = (0..3).map(|i| events(&job.unit(i))).collect();
+    let mut merge = job.merge().expect("side by side");
+    assert!(merge.side_by_side());
+    let mut merged = Vec::new();
+    let mut at = [0; 3];
+    // Unit 1 runs ahead, 0 and 2 a step at a time.
+    while (0..3).any(|i| at[i] < units[i].len()) {
+        for (i, step) in [(1, 5), (0, 1), (2, 2)] {
+            let end = (at[i] + step).min(units[i].len());
+            merged.extend(merge.push(i, units[i][at[i]..end].to_vec()));
+            at[i] = end;
+        }
+    }
+    assert!(merge.is_finished());
+    let started = |events: &[Event]| {
+        events
+            .iter()
+            .find(|e| matches!(e, Event::Started { .. }))
+            .cloned()
+    };
+    assert_eq!(started(&merged), started(&whole));
+    let losses = |events: &[Event]| -> Vec<(usize, Vec<f64>)> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Losses { epoch, losses, .. } => Some((*epoch, losses.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(losses(&merged), losses(&whole));
+    assert_eq!(losses(&merged).last().map(|l| l.1.len()), Some(3));
+    let last_predictions = |events: &[Event]| {
+        events.iter().rev().find_map(|e| match e {
+            Event::Predictions { epoch, ys } => Some((*epoch, ys.clone())),
+            _ => None,
+        })
+    };
+    assert_eq!(last_predictions(&merged), last_predictions(&whole));
+    assert_eq!(
+        merged
+            .iter()
+            .filter(|e| matches!(e, Event::Reference { .. }))
+            .count(),
+        1
+    );
+    assert!(matches!(merged.last(), Some(Event::Done { epoch: 60, .. })));
 }

@@ -233,3 +233,53 @@ test('a WebGPU run trains in one worker (its own WebGPU device), and on the page
     await browser.close();
   }
 });
+
+test("E1's three models train side by side, a worker each, with the same numbers as in one worker", async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const seen = {};
+    for (const workers of ['', '&workers=1']) {
+      const { page, errors } = await instrumented(browser);
+      await page.goto(`${server.url}/#exp=fit&epochs=300&samples=64&backend=cpu${workers}&autorun=1`);
+      await page.waitForSelector('[data-experiment="fit"][data-state="done"]', { timeout: 120_000 });
+      const m = await metrics(page, 'fit');
+      assert.equal(m.epoch, 300);
+      assert.equal(Object.keys(m.models).length, 3);
+      seen[workers || 'side by side'] = {
+        workers: await page.evaluate(() => window.__workers),
+        losses: Object.fromEntries(Object.entries(m.models).map(([k, v]) => [k, [v.first_loss, v.loss]])),
+      };
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+    assert.equal(seen['side by side'].workers, 3);
+    assert.equal(seen['&workers=1'].workers, 1);
+    assert.deepEqual(seen['side by side'].losses, seen['&workers=1'].losses);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the Workers control sets `workers` in the link, and the backend line follows it', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await instrumented(browser);
+    await page.goto(`${server.url}/#exp=params&backend=cpu`);
+    const line = '[data-experiment="params"] .backend-line';
+    await page.waitForSelector(line);
+    assert.match(await page.textContent(line), /in Web Workers \(a sweep's units on up to 2 at once\)/);
+    await page.selectOption(`${line} select.workers`, '0');
+    assert.match(await page.evaluate(() => location.hash), /workers=0/);
+    assert.match(await page.textContent(line), /on this page \(workers=0\)/);
+    // A parameter edited afterwards keeps it.
+    await page.fill('[data-experiment="params"] input[name="epochs"]', '3');
+    await page.dispatchEvent('[data-experiment="params"] input[name="epochs"]', 'change');
+    await page.waitForFunction(() => /epochs=3/.test(location.hash));
+    assert.match(await page.evaluate(() => location.hash), /workers=0/);
+    await page.selectOption(`${line} select.workers`, '');
+    assert.doesNotMatch(await page.evaluate(() => location.hash), /workers=/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

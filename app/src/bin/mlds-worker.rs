@@ -32,7 +32,8 @@ thread_local! {
 }
 
 const SLICE_MS: u128 = 30;
-const POST_MS: u128 = 100;
+/// How often events go to the page: each delivery redraws its charts, a few times a second is enough.
+const POST_MS: u128 = 150;
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()

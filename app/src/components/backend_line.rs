@@ -4,6 +4,9 @@ use mlds_core::backend::{BackendChoice, Resolution, Workload};
 use mlds_core::BackendKind;
 use yew::prelude::*;
 
+use web_sys::HtmlSelectElement;
+
+use crate::url;
 use crate::workers::Placement;
 
 #[derive(Properties, PartialEq)]
@@ -51,13 +54,52 @@ pub fn BackendLine(props: &BackendLineProps) -> Html {
         BackendKind::WebGpu => "WebGPU",
         BackendKind::Cpu => "CPU (flex)",
     };
+    // Re-rendered when the control below changes the URL's `workers`.
+    let version = use_state(|| 0u32);
     let place = placement(props.resolution.kind);
+    let _ = *version;
     html! {
-        <p class="backend-line" {title}>
-            { format!("This run uses: {name}, {place}") }
+        <p class="backend-line">
+            <span {title}>{ format!("This run uses: {name}, {place}") }</span>
             if props.choice == BackendChoice::Auto {
-                <span class="why">{ " (auto — hover for why)" }</span>
+                <span class="why" {title}>{ " (auto — hover for why)" }</span>
             }
+            { " " }
+            <WorkersControl on_change={Callback::from(move |()| version.set(*version + 1))} />
         </p>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct WorkersControlProps {
+    on_change: Callback<()>,
+}
+
+/// The URL's `workers` as a control: the default pool, a number of workers, or the page.
+#[function_component]
+fn WorkersControl(props: &WorkersControlProps) -> Html {
+    let asked = url::params().get("workers").unwrap_or_default();
+    let most = crate::workers::cores().max(2);
+    let auto = crate::workers::default_pool(crate::workers::cores());
+    let mut options = vec![(String::new(), format!("auto ({auto})"))];
+    options.extend((1..=most).map(|n| (n.to_string(), n.to_string())));
+    options.push(("0".into(), "none: on this page".into()));
+    let onchange = {
+        let on_change = props.on_change.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            url::set_param("workers", Some(value.as_str()).filter(|v| !v.is_empty()));
+            on_change.emit(());
+        })
+    };
+    html! {
+        <label class="workers" title="Web Workers that train a run (a sweep's units spread over them); none: on this page's main thread">
+            { "Workers: " }
+            <select class="workers" {onchange}>
+                { for options.into_iter().map(|(value, label)| html! {
+                    <option selected={value == asked} value={value.clone()}>{ label }</option>
+                }) }
+            </select>
+        </label>
     }
 }

@@ -65,13 +65,22 @@ pub(super) trait ChartSpec: PartialEq + Clone + 'static {
 pub(super) fn use_chart_figure<P: ChartSpec>(spec: &P, width: u32, height: u32) -> Html {
     let canvas = use_node_ref();
     let draws = use_mut_ref(|| 0u32);
+    let frame = use_mut_ref(|| None::<gloo_render::AnimationFrame>);
     {
         let canvas = canvas.clone();
         use_effect_with(spec.clone(), move |spec| {
-            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                let result = canvas_area(&canvas).and_then(|root| spec.draw(&root));
-                finish_draw(&canvas, &draws, &spec.title(), result);
-            }
+            // Drawn at the next animation frame, not within the update that brought the data:
+            // the task that delivered a run's events ends sooner (the page's main thread has
+            // no long tasks), and updates within one frame draw once.
+            let spec = spec.clone();
+            let next = gloo_render::request_animation_frame(move |_| {
+                if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
+                    let result = canvas_area(&canvas).and_then(|root| spec.draw(&root));
+                    finish_draw(&canvas, &draws, &spec.title(), result);
+                }
+            });
+            // Replacing a frame not yet run cancels its draw.
+            *frame.borrow_mut() = Some(next);
         });
     }
     let (s, c) = (spec.clone(), spec.clone());

@@ -58,14 +58,14 @@ impl<C> UrlConfig<C> {
     }
 }
 
-fn from_url<C: FromParams>() -> (C, Vec<String>, bool, Option<String>) {
+fn from_url<C: FromParams>() -> (C, Vec<String>, bool) {
     let mut params = url::params();
     params.get("exp");
     let autorun = params.flag("autorun");
-    // Where runs go (the page or workers): a setting of the page, kept in the URL.
-    let workers = params.get("workers");
+    // Where runs go (the page or workers): a setting of the page, kept in the URL as it is.
+    params.get("workers");
     let config = C::from_params(&mut params);
-    (config, params.finish(), autorun, workers)
+    (config, params.finish(), autorun)
 }
 
 /// Bind a config of experiment `exp` to the URL hash.
@@ -78,11 +78,11 @@ where
     let config = use_state(|| initial.0.clone());
     let notices = use_state(|| initial.1.clone());
     let autorun = initial.2;
-    let workers = initial.3.clone();
     use_effect_with((*config).clone(), move |c| {
         let mut pairs = vec![("exp", exp.to_string())];
         pairs.extend(c.to_params());
-        if let Some(w) = workers {
+        // As the URL has it now: the backend line's "Where" control may have changed it.
+        if let Some(w) = url::params().get("workers") {
             pairs.push(("workers", w));
         }
         if autorun {

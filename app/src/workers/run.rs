@@ -9,7 +9,7 @@ use std::rc::Rc;
 use js_sys::{Object, Uint8Array};
 use mlds_core::data::{ImageDataset, ImageSet};
 use mlds_core::experiments::job::Job;
-use mlds_core::experiments::merge::UnitMerge;
+use mlds_core::experiments::merge::Merge;
 use mlds_core::{BackendKind, Event};
 use wasm_bindgen::JsValue;
 use yew::Callback;
@@ -41,8 +41,8 @@ struct Run {
     dataset: Option<JsValue>,
     /// Units not started yet (just `0`, the whole job, when it is no sweep).
     queue: VecDeque<usize>,
-    /// The sweep's merge of its units' streams.
-    merge: Option<UnitMerge>,
+    /// The merge of its units' streams, where it runs as units.
+    merge: Option<Box<dyn Merge>>,
     busy: Vec<(Rc<TrainingWorker>, usize)>,
     /// This run's workers waiting for `resume` to take the next unit.
     held: Vec<Rc<TrainingWorker>>,
@@ -61,8 +61,9 @@ type Shared = Rc<RefCell<Run>>;
 pub struct WorkerRun(Shared);
 
 impl WorkerRun {
-    /// Start `job` on `backend`: a CPU sweep's units over up to `workers` workers, anything
-    /// else whole in one worker (a WebGPU run is bound to one device).
+    /// Start `job` on `backend`: a CPU sweep's units over up to `workers` workers (E1's models
+    /// each in a worker of its own, as they train side by side), anything else whole in one
+    /// worker (a WebGPU run is bound to one device).
     pub fn start(
         job: Job,
         images: Option<Rc<ImageDataset>>,
@@ -70,8 +71,12 @@ impl WorkerRun {
         workers: usize,
         deliver: Callback<Vec<Event>>,
     ) -> Self {
-        let merge = job.merge().filter(|_| backend == BackendKind::Cpu);
+        // Side by side (E1's models), every unit runs at once, so one worker runs the job whole.
+        let merge = job
+            .merge()
+            .filter(|m| backend == BackendKind::Cpu && (workers > 1 || !m.side_by_side()));
         let count = job.units().0;
+        let side_by_side = merge.as_ref().is_some_and(|m| m.side_by_side());
         let run = Rc::new(RefCell::new(Run {
             job,
             backend,
@@ -89,7 +94,11 @@ impl WorkerRun {
             detached: false,
             deliver,
         }));
-        let size = workers.clamp(1, run.borrow().queue.len().max(1));
+        let units = run.borrow().queue.len().max(1);
+        let size = match side_by_side {
+            true => units,
+            false => workers.clamp(1, units),
+        };
         for _ in 0..size {
             match acquire() {
                 Ok(worker) => next_unit(&run, worker),

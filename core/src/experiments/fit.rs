@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
 use super::common::FunctionTask;
+use super::units::Units;
 use super::{finish, FromParams, Outcome};
 use crate::backend::Workload;
 use crate::data::linspace;
@@ -31,6 +32,10 @@ pub struct FitConfig {
     pub shapes: Vec<Vec<usize>>,
     pub activation: ActivationKind,
     pub train: TrainSettings,
+    /// The models trained (all of them, or one: a unit of a pool, trained side by side with
+    /// the others in workers of their own).
+    #[serde(default)]
+    pub units: Units,
 }
 
 impl Default for FitConfig {
@@ -44,6 +49,7 @@ impl Default for FitConfig {
             // tanh: narrow deep ReLU nets often lose whole layers to dead units at this size.
             activation: ActivationKind::Tanh,
             train: Self::defaults(FunctionTask::default().samples).settings(),
+            units: Units::default(),
         }
     }
 }
@@ -123,11 +129,13 @@ impl FromParams for FitConfig {
             &ActivationKind::ALL.map(|a| a.id()),
         );
         let train = TrainSettings::from_params(p, &Self::defaults(task.samples));
+        let units = Units::from_params(p, shapes.len());
         Self {
             task,
             shapes,
             activation,
             train,
+            units,
         }
     }
 
@@ -141,6 +149,7 @@ impl FromParams for FitConfig {
         let mut pairs = self.task.to_params();
         pairs.extend([("shapes", shapes), ("act", self.activation.id().into())]);
         pairs.extend(self.train.to_params());
+        pairs.extend(self.units.to_params());
         pairs
     }
 }
@@ -189,14 +198,25 @@ impl Hooks<Mlp> for Predictions {
 pub async fn run<H: Host>(config: &FitConfig, device: &Device, host: &mut H) -> Outcome {
     let train_device = device.clone().autodiff();
     let configs = config.model_configs();
+    // Every model is built, so that a unit's model has the weights it has in the whole run.
     let models = init_seeded(device, config.train.seed, || {
         configs.iter().map(|c| c.init(&train_device)).collect()
     });
+    let kept = |i: &usize| config.units.includes(*i);
     let mut trainers: Vec<Trainer<Mlp>> = models
         .into_iter()
-        .map(|m| Trainer::new(m, config.train.optimizer, config.train.learning_rate))
+        .enumerate()
+        .filter(|(i, _)| kept(i))
+        .map(|(_, m)| Trainer::new(m, config.train.optimizer, config.train.learning_rate))
         .collect();
-    let names = config.model_names();
+    let (names, configs): (Vec<String>, Vec<MlpConfig>) = config
+        .model_names()
+        .into_iter()
+        .zip(configs)
+        .enumerate()
+        .filter(|(i, _)| kept(i))
+        .map(|(_, pair)| pair)
+        .unzip();
     let models = names
         .iter()
         .zip(&configs)

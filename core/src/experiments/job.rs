@@ -8,12 +8,13 @@ use super::common::ImageTask;
 use super::fit::{self, FitConfig};
 use super::gradnorm::GradNormConfig;
 use super::interpolate::InterpolateConfig;
-use super::merge::UnitMerge;
+use super::merge::{Merge, UnitMerge};
 use super::minratio::{self, MinRatioConfig};
 use super::params_sweep::ParamsConfig;
 use super::random_labels::RandomLabelsConfig;
 use super::sensitivity::SensitivityConfig;
 use super::sharpness::SharpnessConfig;
+use super::side_by_side::SideBySide;
 use super::subject::SubjectExperiment;
 use super::surface::SurfaceConfig;
 use super::tasks::{self, TasksConfig};
@@ -157,10 +158,11 @@ impl Job {
         }
     }
 
-    /// How many independent units the job is (E3's and E5's runs, E8's widths, E9b's and
+    /// How many independent units the job is (E1's models, E3's and E5's runs, E8's widths, E9b's and
     /// E10's batch sizes; 1 for the rest), and the one picked, if any.
     pub fn units(&self) -> (usize, Option<usize>) {
         match self {
+            Job::Fit(c) => (c.shapes.len(), c.units.only()),
             Job::Trajectory(c) => (c.runs, c.units.only()),
             Job::MinRatio(c) => (c.runs, c.units.only()),
             Job::Params(c) => (c.widths.len(), c.units.only()),
@@ -176,6 +178,7 @@ impl Job {
         let mut job = self.clone();
         let one = Units::one(i);
         match &mut job {
+            Job::Fit(c) if i < c.shapes.len() => c.units = one,
             Job::Trajectory(c) if i < c.runs => c.units = one,
             Job::MinRatio(c) if i < c.runs => c.units = one,
             Job::Params(c) if i < c.widths.len() => c.units = one,
@@ -186,17 +189,20 @@ impl Job {
         job
     }
 
-    /// How the streams of a sweep's units, run apart, become the sweep's stream (with E3's
-    /// combining step, its projections); `None` for a job that is no sweep.
-    pub fn merge(&self) -> Option<UnitMerge> {
+    /// How the streams of the job's units, run apart, become its stream: E1's models side by
+    /// side, the sweeps' units in turn (E3's with its combining step, the projections); `None`
+    /// for a job that is one unit.
+    pub fn merge(&self) -> Option<Box<dyn Merge>> {
         let count = match self.units() {
             (count, None) if count > 1 => count,
             _ => return None,
         };
-        let merge = UnitMerge::new(count);
         Some(match self {
-            Job::Trajectory(_) => merge.combined_by(Box::new(Projections::default())),
-            _ => merge,
+            Job::Fit(_) => Box::new(SideBySide::new(count)),
+            Job::Trajectory(_) => {
+                Box::new(UnitMerge::new(count).combined_by(Box::new(Projections::default())))
+            }
+            _ => Box::new(UnitMerge::new(count)),
         })
     }
 

@@ -18,7 +18,7 @@ use web_time::Instant;
 use crate::events::Event;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum End {
+pub(crate) enum End {
     Done,
     Stopped,
     Failed,
@@ -32,6 +32,48 @@ struct UnitStream {
     epochs: f64,
     total: Option<f64>,
     end: Option<End>,
+}
+
+/// How the streams of a job's units, run apart, become the job's one stream.
+pub trait Merge {
+    /// The events unit `unit` sent → the events of the job's stream.
+    fn push(&mut self, unit: usize, events: Vec<Event>) -> Vec<Event>;
+
+    /// Unit `unit` will not run (the job was stopped before it started, or no worker is left
+    /// to run it: `lost` says why).
+    fn skip(&mut self, unit: usize, lost: Option<&str>) -> Vec<Event> {
+        let event = match lost {
+            Some(why) => Event::Error {
+                message: why.to_string(),
+            },
+            None => Event::Stopped {
+                epoch: 0,
+                elapsed_ms: 0.0,
+            },
+        };
+        self.push(unit, vec![event])
+    }
+
+    /// Whether the job's last event (`Done` or `Stopped`) has been given out.
+    fn is_finished(&self) -> bool;
+
+    /// Whether every unit must run at once: the stream joins them step by step (E1's models
+    /// side by side), rather than one after another.
+    fn side_by_side(&self) -> bool {
+        false
+    }
+}
+
+/// Every unit has ended, each as `ends` says: the job is `Stopped` if one was stopped, `Done`
+/// if any finished its work, and has no last event (only the errors given out) if all failed.
+pub(crate) fn last_event(ends: &[End], epoch: usize, elapsed_ms: f64) -> Option<Event> {
+    if ends.contains(&End::Stopped) {
+        Some(Event::Stopped { epoch, elapsed_ms })
+    } else if ends.contains(&End::Done) {
+        Some(Event::Done { epoch, elapsed_ms })
+    } else {
+        None
+    }
 }
 
 /// A sweep's combining step, on its merged stream (units in index order).
@@ -65,9 +107,10 @@ impl UnitMerge {
         self.combine = Some(combine);
         self
     }
+}
 
-    /// The events unit `unit` sent → the events of the sweep's one stream.
-    pub fn push(&mut self, unit: usize, events: Vec<Event>) -> Vec<Event> {
+impl Merge for UnitMerge {
+    fn push(&mut self, unit: usize, events: Vec<Event>) -> Vec<Event> {
         let mut out = Vec::new();
         if unit >= self.units.len() || self.finished {
             return out;
@@ -89,26 +132,12 @@ impl UnitMerge {
         out
     }
 
-    /// Unit `unit` will not run (the sweep was stopped before it started, or no worker is left
-    /// to run it: `lost` says why).
-    pub fn skip(&mut self, unit: usize, lost: Option<&str>) -> Vec<Event> {
-        let event = match lost {
-            Some(why) => Event::Error {
-                message: why.to_string(),
-            },
-            None => Event::Stopped {
-                epoch: 0,
-                elapsed_ms: 0.0,
-            },
-        };
-        self.push(unit, vec![event])
-    }
-
-    /// Whether the sweep's last event (`Done` or `Stopped`) has been given out.
-    pub fn is_finished(&self) -> bool {
+    fn is_finished(&self) -> bool {
         self.finished
     }
+}
 
+impl UnitMerge {
     fn take(&mut self, unit: usize, event: Event, out: &mut Vec<Event>) {
         let count = self.units.len();
         let followed = unit == self.followed;
@@ -177,17 +206,11 @@ impl UnitMerge {
         }
     }
 
-    /// Every unit has ended: the sweep is `Done` if any unit finished its work, `Stopped` if
-    /// one was stopped, and only the errors already given out if every unit failed.
     fn finish(&mut self, out: &mut Vec<Event>) {
         self.finished = true;
         let elapsed_ms = self.started.elapsed().as_secs_f64() * 1000.0;
-        let ends = || self.units.iter().filter_map(|u| u.end);
+        let ends: Vec<End> = self.units.iter().filter_map(|u| u.end).collect();
         let epoch = self.units.iter().map(|u| u.epochs).fold(0.0, f64::max) as usize;
-        if ends().any(|e| e == End::Stopped) {
-            out.push(Event::Stopped { epoch, elapsed_ms });
-        } else if ends().any(|e| e == End::Done) {
-            out.push(Event::Done { epoch, elapsed_ms });
-        }
+        out.extend(last_event(&ends, epoch, elapsed_ms));
     }
 }

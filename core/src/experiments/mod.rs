@@ -12,6 +12,7 @@ pub mod params_sweep;
 pub mod random_labels;
 pub mod sensitivity;
 pub mod sharpness;
+pub mod side_by_side;
 pub mod subject;
 pub mod surface;
 pub mod tasks;

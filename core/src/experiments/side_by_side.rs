@@ -1,0 +1,168 @@
+//! One stream from units that are models of one run trained side by side (E1's models, a unit
+//! each, `unit=i`): every unit runs at once, and the stream joins them step by step as the
+//! whole run gives it: one `Started` listing every model, each logged epoch's `Losses` once
+//! every model has reached it, `Predictions` of every model, one end after the last unit.
+
+use std::collections::BTreeMap;
+
+use web_time::Instant;
+
+use super::merge::{last_event, End, Merge};
+use crate::events::{Event, ModelInfo};
+
+/// A unit's predictions on the grid: the epoch, and a row per model of the unit.
+type Predictions = (usize, Vec<Vec<f32>>);
+
+/// A logged epoch some models have reached: the slowest's elapsed time, each unit's losses.
+type LoggedEpoch = (f64, Vec<Option<Vec<f64>>>);
+
+#[derive(Debug, Default)]
+struct Model {
+    started: Option<Vec<ModelInfo>>,
+    /// Its latest predictions.
+    predictions: Option<Predictions>,
+    epoch: usize,
+    end: Option<End>,
+}
+
+/// The merge of `count` models trained apart.
+pub struct SideBySide {
+    models: Vec<Model>,
+    total_epochs: usize,
+    started_sent: bool,
+    reference_sent: bool,
+    /// Logged epochs some models have reached.
+    losses: BTreeMap<usize, LoggedEpoch>,
+    clock: Instant,
+    finished: bool,
+}
+
+impl SideBySide {
+    pub fn new(count: usize) -> Self {
+        Self {
+            models: (0..count).map(|_| Model::default()).collect(),
+            total_epochs: 0,
+            started_sent: false,
+            reference_sent: false,
+            losses: BTreeMap::new(),
+            clock: Instant::now(),
+            finished: false,
+        }
+    }
+
+    fn take(&mut self, unit: usize, event: Event, out: &mut Vec<Event>) {
+        let count = self.models.len();
+        match event {
+            Event::Started {
+                models,
+                total_epochs,
+            } => {
+                self.models[unit].started = Some(models);
+                self.total_epochs = self.total_epochs.max(total_epochs);
+                if !self.started_sent && self.models.iter().all(|m| m.started.is_some()) {
+                    self.started_sent = true;
+                    let models = self
+                        .models
+                        .iter()
+                        .flat_map(|m| m.started.clone().unwrap_or_default())
+                        .collect();
+                    out.push(Event::Started {
+                        models,
+                        total_epochs: self.total_epochs,
+                    });
+                }
+            }
+            Event::Reference { .. } if self.reference_sent => {}
+            Event::Reference { .. } => {
+                self.reference_sent = true;
+                out.push(event);
+            }
+            Event::Losses {
+                epoch,
+                elapsed_ms,
+                losses,
+            } => {
+                self.models[unit].epoch = epoch;
+                let (slowest, parts) = self
+                    .losses
+                    .entry(epoch)
+                    .or_insert_with(|| (0.0, vec![None; count]));
+                *slowest = slowest.max(elapsed_ms);
+                parts[unit] = Some(losses);
+                if parts.iter().all(Option::is_some) {
+                    let (elapsed_ms, parts) = self.losses.remove(&epoch).unwrap_or_default();
+                    out.push(Event::Losses {
+                        epoch,
+                        elapsed_ms,
+                        losses: parts.into_iter().flatten().flatten().collect(),
+                    });
+                }
+            }
+            Event::Predictions { epoch, ys } => {
+                self.models[unit].predictions = Some((epoch, ys));
+                let latest: Option<Vec<&Predictions>> =
+                    self.models.iter().map(|m| m.predictions.as_ref()).collect();
+                if let Some(latest) = latest {
+                    out.push(Event::Predictions {
+                        epoch: latest.iter().map(|p| p.0).min().unwrap_or(epoch),
+                        ys: latest.iter().flat_map(|p| p.1.clone()).collect(),
+                    });
+                }
+            }
+            Event::Done { epoch, .. } => {
+                self.models[unit].epoch = epoch;
+                self.models[unit].end = Some(End::Done);
+            }
+            Event::Stopped { epoch, .. } => {
+                self.models[unit].epoch = epoch;
+                self.models[unit].end = Some(End::Stopped);
+            }
+            Event::Error { message } => {
+                let name = self.models[unit]
+                    .started
+                    .as_ref()
+                    .and_then(|m| m.first())
+                    .map_or_else(
+                        || format!("model {} of {count}", unit + 1),
+                        |m| m.name.clone(),
+                    );
+                self.models[unit].end = Some(End::Failed);
+                out.push(Event::Error {
+                    message: format!("{name} was lost ({message}); the other models go on."),
+                });
+            }
+            other => out.push(other),
+        }
+    }
+}
+
+impl Merge for SideBySide {
+    fn push(&mut self, unit: usize, events: Vec<Event>) -> Vec<Event> {
+        let mut out = Vec::new();
+        if unit >= self.models.len() || self.finished {
+            return out;
+        }
+        for event in events {
+            if self.models[unit].end.is_some() {
+                break;
+            }
+            self.take(unit, event, &mut out);
+        }
+        if self.models.iter().all(|m| m.end.is_some()) {
+            self.finished = true;
+            let ends: Vec<End> = self.models.iter().filter_map(|m| m.end).collect();
+            let epoch = self.models.iter().map(|m| m.epoch).max().unwrap_or(0);
+            let elapsed_ms = self.clock.elapsed().as_secs_f64() * 1000.0;
+            out.extend(last_event(&ends, epoch, elapsed_ms));
+        }
+        out
+    }
+
+    fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    fn side_by_side(&self) -> bool {
+        true
+    }
+}
