@@ -326,6 +326,10 @@ fn e1_models_as_units_join_to_the_whole_run() {
             .cloned()
     };
     assert_eq!(started(&merged), started(&whole));
+    assert!(
+        matches!(merged[0], Event::Started { .. }),
+        "the stream starts with Started"
+    );
     let losses = |events: &[Event]| -> Vec<(usize, Vec<f64>)> {
         events
             .iter()

@@ -102,6 +102,20 @@ function countWasm(page) {
   return seen;
 }
 
+/**
+ * Open `hash` (an autorun link) in a fresh instrumented page and wait for `exp`'s run to end:
+ * the page, its console errors, the run's metrics and the Workers the page created. `before`
+ * runs on the page before it loads.
+ */
+async function runToEnd(browser, hash, exp, { before } = {}) {
+  const { page, errors } = await instrumented(browser);
+  const extra = before?.(page);
+  await page.goto(`${server.url}/${hash}`);
+  await page.waitForSelector(`[data-experiment="${exp}"][data-state="done"]`, { timeout: 300_000 });
+  const m = await metrics(page, exp);
+  return { page, errors, m, workers: await page.evaluate(() => window.__workers), extra };
+}
+
 const SWEEP = '#exp=params&widths=2,4,8,16&epochs=1&train_size=400&eval_size=300&backend=cpu';
 
 test('a sweep gives the same numbers on 1 and 2 workers, in unit order; workers and their code are loaded once', async () => {
@@ -109,15 +123,12 @@ test('a sweep gives the same numbers on 1 and 2 workers, in unit order; workers 
   try {
     const points = {};
     for (const workers of [1, 2]) {
-      const { page, errors } = await instrumented(browser);
-      const fetched = countWasm(page);
-      await page.goto(`${server.url}/${SWEEP}&workers=${workers}&autorun=1`);
-      await page.waitForSelector('[data-experiment="params"][data-state="done"]', { timeout: 300_000 });
-      const m = await metrics(page, 'params');
+      const { page, errors, m, workers: created, extra: fetched } = await runToEnd(
+        browser, `${SWEEP}&workers=${workers}&autorun=1`, 'params', { before: countWasm });
       assert.deepEqual(m.sweep, { units: 4, units_ended: 4, epochs_done: 4, epochs_total: 4 });
       assert.deepEqual(m.points.map((p) => p.params), [1600, 3190, 6370, 12730], 'units in order');
       points[workers] = m.points;
-      assert.equal(await page.evaluate(() => window.__workers), workers);
+      assert.equal(created, workers);
       // Again in the same page: the same workers, no new fetch or compile of their code.
       await page.click('[data-experiment="params"] button.start');
       await page.waitForSelector('[data-experiment="params"][data-state="running"]');
@@ -193,13 +204,11 @@ test("E3's runs spread over workers and its projections combine to the same numb
   try {
     const seen = {};
     for (const workers of [1, 2]) {
-      const { page, errors } = await instrumented(browser);
-      await page.goto(`${server.url}/#exp=trajectory&task=function&epochs=60&every=20&runs=3&samples=64&backend=cpu&workers=${workers}&autorun=1`);
-      await page.waitForSelector('[data-experiment="trajectory"][data-state="done"]', { timeout: 120_000 });
-      const m = await metrics(page, 'trajectory');
+      const { page, errors, m, workers: created } = await runToEnd(browser,
+        `#exp=trajectory&task=function&epochs=60&every=20&runs=3&samples=64&backend=cpu&workers=${workers}&autorun=1`, 'trajectory');
       assert.equal(m.snapshots, 12, '3 runs × (initial weights + 3 snapshots)');
       assert.equal(m.runs_done, 3);
-      assert.equal(await page.evaluate(() => window.__workers), workers);
+      assert.equal(created, workers);
       seen[workers] = { explained: m.explained_variance, finals: m.final_losses };
       assert.deepEqual(errors, []);
       await page.close();
@@ -216,15 +225,13 @@ test('a WebGPU run trains in one worker (its own WebGPU device), and on the page
   try {
     const trained = {};
     for (const place of ['', '&workers=0']) {
-      const { page, errors } = await instrumented(browser);
-      await page.goto(`${server.url}/#exp=fit&epochs=8&samples=32&backend=webgpu${place}&autorun=1`);
-      await page.waitForSelector('[data-experiment="fit"][data-state="done"]', { timeout: 120_000 });
-      const m = await metrics(page, 'fit');
+      const { page, errors, m, workers } = await runToEnd(browser,
+        `#exp=fit&epochs=8&samples=32&backend=webgpu${place}&autorun=1`, 'fit');
       assert.equal(m.backend, 'webgpu');
       assert.equal(m.epoch, 8);
       const line = await page.textContent('[data-experiment="fit"] .backend-line');
       assert.match(line, place ? /on this page/ : /in a Web Worker/);
-      trained[place || 'worker'] = await page.evaluate(() => window.__workers);
+      trained[place || 'worker'] = workers;
       assert.deepEqual(errors, []);
       await page.close();
     }
@@ -239,14 +246,12 @@ test("E1's three models train side by side, a worker each, with the same numbers
   try {
     const seen = {};
     for (const workers of ['', '&workers=1']) {
-      const { page, errors } = await instrumented(browser);
-      await page.goto(`${server.url}/#exp=fit&epochs=300&samples=64&backend=cpu${workers}&autorun=1`);
-      await page.waitForSelector('[data-experiment="fit"][data-state="done"]', { timeout: 120_000 });
-      const m = await metrics(page, 'fit');
+      const { page, errors, m, workers: created } = await runToEnd(browser,
+        `#exp=fit&epochs=300&samples=64&backend=cpu${workers}&autorun=1`, 'fit');
       assert.equal(m.epoch, 300);
       assert.equal(Object.keys(m.models).length, 3);
       seen[workers || 'side by side'] = {
-        workers: await page.evaluate(() => window.__workers),
+        workers: created,
         losses: Object.fromEntries(Object.entries(m.models).map(([k, v]) => [k, [v.first_loss, v.loss]])),
       };
       assert.deepEqual(errors, []);

@@ -10,6 +10,21 @@ pub use run::WorkerRun;
 
 use crate::url;
 
+/// Fetch and compile the workers' code once the page has loaded, so that neither happens when
+/// the first run starts (start-up is paid once, and not on the page's main thread during a
+/// run). Nothing to do where runs train on the page.
+pub fn prepare() {
+    if Placement::from_url() == Placement::Page {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async {
+        // After the first paint and the page's own start-up.
+        gloo_timers::future::TimeoutFuture::new(300).await;
+        // A failure is reported by the first run that needs the code (it tries again).
+        let _ = code::module().await;
+    });
+}
+
 /// The machine's logical cores, as the browser says (at least 1).
 pub fn cores() -> usize {
     web_sys::window()

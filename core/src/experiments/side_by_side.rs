@@ -30,6 +30,8 @@ pub struct SideBySide {
     models: Vec<Model>,
     total_epochs: usize,
     started_sent: bool,
+    /// The ground truth (every unit sends the same), given out once, after `Started`.
+    reference: Option<Event>,
     reference_sent: bool,
     /// Logged epochs some models have reached.
     losses: BTreeMap<usize, LoggedEpoch>,
@@ -43,10 +45,21 @@ impl SideBySide {
             models: (0..count).map(|_| Model::default()).collect(),
             total_epochs: 0,
             started_sent: false,
+            reference: None,
             reference_sent: false,
             losses: BTreeMap::new(),
             clock: Instant::now(),
             finished: false,
+        }
+    }
+
+    /// The ground truth, once `Started` has gone out: the stream starts with `Started`.
+    fn send_reference(&mut self, out: &mut Vec<Event>) {
+        if self.started_sent && !self.reference_sent {
+            if let Some(reference) = &self.reference {
+                out.push(reference.clone());
+                self.reference_sent = true;
+            }
         }
     }
 
@@ -71,11 +84,11 @@ impl SideBySide {
                         total_epochs: self.total_epochs,
                     });
                 }
+                self.send_reference(out);
             }
-            Event::Reference { .. } if self.reference_sent => {}
             Event::Reference { .. } => {
-                self.reference_sent = true;
-                out.push(event);
+                self.reference.get_or_insert(event);
+                self.send_reference(out);
             }
             Event::Losses {
                 epoch,
