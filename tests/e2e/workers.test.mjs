@@ -288,3 +288,27 @@ test('the Workers control sets `workers` in the link, and the backend line follo
     await browser.close();
   }
 });
+
+test("a worker of a pooled sweep that fails is reported with its unit, and the sweep's other units finish", async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await instrumented(browser);
+    // The second worker's script cannot be loaded; the first worker's can.
+    let loaders = 0;
+    await page.route('**/worker-loader.js*', (route) => (++loaders === 2
+      ? route.fulfill({ status: 404, body: 'gone' }) : route.continue()));
+    await page.goto(`${server.url}/${SWEEP}&workers=2&autorun=1`);
+    const panel = '[data-experiment="params"]';
+    await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 300_000 });
+    const alert = await page.textContent(`${panel} [role="alert"]`);
+    assert.match(alert, /unit 2 of 4 was lost \(.*training worker.*\); the other units go on/i);
+    const m = await metrics(page, 'params');
+    assert.deepEqual(m.points.map((p) => p.params), [1600, 6370, 12730], 'every unit but the lost one');
+    assert.deepEqual(m.sweep, { units: 4, units_ended: 4, epochs_done: 3, epochs_total: 4 });
+    assert.equal(await page.isHidden('#fatal'), true, 'no panic banner');
+    assert.equal(loaders, 2);
+    assert.deepEqual(errors.filter((e) => !/404|Failed to load/i.test(e)), []);
+  } finally {
+    await browser.close();
+  }
+});

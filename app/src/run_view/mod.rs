@@ -194,7 +194,16 @@ impl RunView {
                 self.stopped = true;
             }
             Event::Error { message } => {
-                self.state = RunState::Error;
+                // A unit lost while a sweep's other units go on: shown, and the run goes on
+                // (it ends in error below if no unit finishes).
+                let others_go_on = self
+                    .sweep
+                    .progress
+                    .as_ref()
+                    .is_some_and(|p| p.units_ended + 1 < p.units);
+                if !others_go_on {
+                    self.state = RunState::Error;
+                }
                 self.error = Some(message);
             }
             Event::Unit {
@@ -284,6 +293,11 @@ impl RunView {
                 units_ended,
                 units,
             } => {
+                // Every unit ended and one was lost: an error, unless a `Done` follows (some
+                // unit finished its work).
+                if units_ended == units && self.state.is_active() && self.error.is_some() {
+                    self.state = RunState::Error;
+                }
                 self.sweep.progress = Some(SweepProgress {
                     epochs_done,
                     epochs_total,
