@@ -9,7 +9,16 @@ use mlds_core::experiments::job::Job;
 use mlds_core::experiments::Outcome;
 use mlds_core::{events::CollectingHost, Event};
 
+/// Held by every run of this file: burn's CPU backend draws random numbers from one global
+/// generator, and `init_seeded` only serialises initialisations, so a run elsewhere drawing
+/// (a random direction, a shuffle) while another initialises would change that run's weights.
+/// Tests in one binary run on parallel threads; these compare runs bit for bit.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn events(job: &Job) -> Vec<Event> {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let images = job.image_task().map(|_| common::subset());
     let mut host = CollectingHost::default();
     let outcome = pollster::block_on(job.run(images.as_ref(), &Device::flex(), &mut host));
