@@ -200,6 +200,15 @@ mod merged {
             label: label.into(),
         };
         let mut merge = UnitMerge::new(3);
+        // Before any unit has sent anything: three units to do, none ended.
+        assert!(matches!(
+            merge.opening()[..],
+            [Event::SweepProgress {
+                units: 3,
+                units_ended: 0,
+                ..
+            }]
+        ));
         assert!(merge
             .push(0, vec![unit(0, "batch 32")])
             .iter()

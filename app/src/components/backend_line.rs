@@ -34,9 +34,9 @@ pub fn backend_options() -> Vec<(&'static str, &'static str)> {
 }
 
 /// Where a run on `kind` trains: in Web Workers (one for a WebGPU run, which is bound to one
-/// device) unless the URL says `workers=0`.
-fn placement(kind: BackendKind) -> String {
-    match (kind, Placement::from_url()) {
+/// device) unless `placement` is the page.
+fn placement_text(kind: BackendKind, placement: Placement) -> String {
+    match (kind, placement) {
         (_, Placement::Page) => "on this page (workers=0)".into(),
         (BackendKind::WebGpu, _) | (BackendKind::Cpu, Placement::Workers(1)) => {
             "in a Web Worker".into()
@@ -54,10 +54,9 @@ pub fn BackendLine(props: &BackendLineProps) -> Html {
         BackendKind::WebGpu => "WebGPU",
         BackendKind::Cpu => "CPU (flex)",
     };
-    // Re-rendered when the control below changes the URL's `workers`.
-    let version = use_state(|| 0u32);
-    let place = placement(props.resolution.kind);
-    let _ = *version;
+    // The URL's `workers`, read again when the control below changes it.
+    let placement = use_state(Placement::from_url);
+    let place = placement_text(props.resolution.kind, *placement);
     html! {
         <p class="backend-line">
             <span {title}>{ format!("This run uses: {name}, {place}") }</span>
@@ -65,7 +64,7 @@ pub fn BackendLine(props: &BackendLineProps) -> Html {
                 <span class="why" {title}>{ " (auto — hover for why)" }</span>
             }
             { " " }
-            <WorkersControl on_change={Callback::from(move |()| version.set(*version + 1))} />
+            <WorkersControl on_change={Callback::from(move |()| placement.set(Placement::from_url()))} />
         </p>
     }
 }

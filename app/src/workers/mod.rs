@@ -33,8 +33,8 @@ pub fn cores() -> usize {
         .map_or(1, |n| n as usize)
 }
 
-/// Where CPU runs go, from the URL's `workers`: `0` on the page, a number that many workers at
-/// most, otherwise (absent or `auto`) the default pool.
+/// Where runs train, from the URL's `workers`: `0` on the page, a number that many workers at
+/// most (a WebGPU run always uses one), otherwise (absent or `auto`) the default pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Placement {
     Page,

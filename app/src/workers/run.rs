@@ -99,9 +99,10 @@ impl WorkerRun {
             true => units,
             false => workers.clamp(1, units),
         };
-        // The progress over all units from the start (nothing done yet), so the page knows
-        // from the first event that a lost unit leaves others to go on.
-        unit_events(&run, 0, Vec::new());
+        // The progress over all units from the start, so the page knows from the first event
+        // that a lost unit leaves others to go on.
+        let opening = run.borrow().merge.as_ref().map(|m| m.opening());
+        self::deliver(&run, opening.unwrap_or_default());
         for _ in 0..size {
             match acquire() {
                 Ok(worker) => next_unit(&run, worker),

@@ -54,6 +54,11 @@ pub trait Merge {
         self.push(unit, vec![event])
     }
 
+    /// The events before any unit has sent one (a sweep's progress: nothing done yet).
+    fn opening(&self) -> Vec<Event> {
+        Vec::new()
+    }
+
     /// Whether the job's last event (`Done` or `Stopped`) has been given out.
     fn is_finished(&self) -> bool;
 
@@ -130,6 +135,10 @@ impl Merge for UnitMerge {
             self.finish(&mut out);
         }
         out
+    }
+
+    fn opening(&self) -> Vec<Event> {
+        vec![self.progress()]
     }
 
     fn is_finished(&self) -> bool {
