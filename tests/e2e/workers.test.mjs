@@ -182,6 +182,21 @@ test('pause holds every worker of a pooled sweep, resume goes on, stop ends it',
   }
 });
 
+test("a worker whose code cannot be fetched is reported in the page", async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page } = await instrumented(browser);
+    await page.route('**/mlds-worker_bg.wasm*', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    await page.goto(`${server.url}/#exp=fit&epochs=50&backend=cpu&workers=1&autorun=1`);
+    const alert = await page.waitForSelector('[data-experiment="fit"] [role="alert"]', { timeout: 60_000 });
+    assert.match(await alert.textContent(), /training worker could not be loaded: its code could not be fetched \(HTTP 404\)/);
+    assert.equal(await page.getAttribute('[data-experiment="fit"]', 'data-state'), 'error');
+    assert.equal(await page.isHidden('#fatal'), true, 'no panic banner');
+  } finally {
+    await browser.close();
+  }
+});
+
 test('a worker of another build is refused with a message', async () => {
   const browser = await launch({ webgpu: false });
   try {
