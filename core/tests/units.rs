@@ -105,11 +105,11 @@ mod merged {
     use super::*;
     use mlds_core::experiments::merge::{Merge, UnitMerge};
 
-    fn unit_streams(query: &str) -> (Vec<Event>, Vec<Vec<Event>>) {
+    fn unit_streams(query: &str) -> (Job, Vec<Event>, Vec<Vec<Event>>) {
         let (job, _) = Job::parse(query).unwrap();
         let count = job.units().0;
         let units = (0..count).map(|i| events(&job.unit(i))).collect();
-        (events(&job), units)
+        (job.clone(), events(&job), units)
     }
 
     fn is_result(e: &Event) -> bool {
@@ -120,9 +120,10 @@ mod merged {
         matches!(e, Event::Done { .. } | Event::Stopped { .. })
     }
 
-    /// Feed the units' streams, `chunk` events at a time, cycling over units in `order`.
-    fn interleave(units: &[Vec<Event>], order: &[usize], chunk: usize) -> Vec<Event> {
-        let mut merge = UnitMerge::new(units.len());
+    /// Feed the units' streams to `job`'s merge, `chunk` events at a time, cycling over units
+    /// in `order`.
+    fn interleave(job: &Job, units: &[Vec<Event>], order: &[usize], chunk: usize) -> Vec<Event> {
+        let mut merge = job.merge().expect("a sweep");
         let mut at = vec![0; units.len()];
         let mut out = Vec::new();
         while at.iter().zip(units).any(|(&a, u)| a < u.len()) {
@@ -138,10 +139,12 @@ mod merged {
 
     #[test]
     fn a_merged_sweep_is_its_units_in_order_whatever_order_they_arrive_in() {
-        let (whole, units) =
-            unit_streams("exp=params&widths=2,4,8&epochs=1&train_size=256&eval_size=100");
+        let (job, whole, units) =
+            unit_streams("exp=params&widths=2,8,4&epochs=1&train_size=256&eval_size=100");
+        // The widest model first, as a pool starts them.
+        assert_eq!(job.schedule(), [1, 2, 0]);
         for (order, chunk) in [(vec![2, 1, 0], 1), (vec![0, 1, 2], 3), (vec![1, 2, 0], 2)] {
-            let merged = interleave(&units, &order, chunk);
+            let merged = interleave(&job, &units, &order, chunk);
             // The results, in index order, are the whole sweep's.
             let mut found: Vec<String> = merged
                 .iter()
@@ -156,7 +159,7 @@ mod merged {
                 .collect();
             expected.sort();
             assert_eq!(found, expected);
-            // The curves are every unit's, one unit after another in index order.
+            // The curves are every unit's, one unit after another in the schedule's order.
             let curves = |events: &[Event]| -> Vec<Event> {
                 events
                     .iter()
@@ -166,7 +169,11 @@ mod merged {
                     .cloned()
                     .collect()
             };
-            let expected: Vec<Event> = units.iter().flat_map(|u| curves(u)).collect();
+            let expected: Vec<Event> = job
+                .schedule()
+                .iter()
+                .flat_map(|&i| curves(&units[i]))
+                .collect();
             assert_eq!(curves(&merged), expected, "order {order:?}");
             // One end, the last event but its progress, and progress reaches every epoch.
             let ends: Vec<&Event> = merged.iter().filter(|e| is_end(e)).collect();
@@ -316,27 +323,31 @@ fn e3_runs_as_units_combine_to_the_whole_sweeps_projections() {
     assert!(matches!(merged.last(), Some(Event::Done { .. })));
 }
 
-/// E1's models as units, trained apart and joined side by side: the whole run's models, losses
-/// at every logged epoch and final predictions, bit for bit, however their events interleave.
-#[test]
-fn e1_models_as_units_join_to_the_whole_run() {
-    let (job, _) = Job::parse("exp=fit&epochs=60&samples=32").unwrap();
-    assert_eq!(job.units(), (3, None));
+/// `query`'s models as units, trained apart and merged side by side (unit 1 running ahead,
+/// 0 and 2 a step at a time, the others in turn): the whole run's events and the merged ones.
+fn side_by_side(query: &str, count: usize) -> (Vec<Event>, Vec<Event>) {
+    let (job, _) = Job::parse(query).unwrap();
+    assert_eq!(job.units(), (count, None));
     let whole = events(&job);
-    let units: Vec<Vec<Event>> = (0..3).map(|i| events(&job.unit(i))).collect();
+    let units: Vec<Vec<Event>> = (0..count).map(|i| events(&job.unit(i))).collect();
     let mut merge = job.merge().expect("side by side");
     assert!(merge.side_by_side());
     let mut merged = Vec::new();
-    let mut at = [0; 3];
-    // Unit 1 runs ahead, 0 and 2 a step at a time.
-    while (0..3).any(|i| at[i] < units[i].len()) {
-        for (i, step) in [(1, 5), (0, 1), (2, 2)] {
-            let end = (at[i] + step).min(units[i].len());
+    let mut at = vec![0; count];
+    let step = |i: usize| [1, 5, 2][i % 3];
+    while (0..count).any(|i| at[i] < units[i].len()) {
+        for i in (0..count).rev() {
+            let end = (at[i] + step(i)).min(units[i].len());
             merged.extend(merge.push(i, units[i][at[i]..end].to_vec()));
             at[i] = end;
         }
     }
     assert!(merge.is_finished());
+    assert!(
+        matches!(merged[0], Event::Started { .. } | Event::Dataset { .. }),
+        "the stream starts with Started (or the dataset): {:?}",
+        merged[0]
+    );
     let started = |events: &[Event]| {
         events
             .iter()
@@ -344,10 +355,19 @@ fn e1_models_as_units_join_to_the_whole_run() {
             .cloned()
     };
     assert_eq!(started(&merged), started(&whole));
-    assert!(
-        matches!(merged[0], Event::Started { .. }),
-        "the stream starts with Started"
-    );
+    (whole, merged)
+}
+
+/// How many of `events` `is` picks.
+fn count(events: &[Event], is: impl Fn(&Event) -> bool) -> usize {
+    events.iter().filter(|e| is(e)).count()
+}
+
+/// E1's models as units, trained apart and joined side by side: the whole run's models, losses
+/// at every logged epoch and final predictions, bit for bit, however their events interleave.
+#[test]
+fn e1_models_as_units_join_to_the_whole_run() {
+    let (whole, merged) = side_by_side("exp=fit&epochs=60&samples=32", 3);
     let losses = |events: &[Event]| -> Vec<(usize, Vec<f64>)> {
         events
             .iter()
@@ -366,12 +386,51 @@ fn e1_models_as_units_join_to_the_whole_run() {
         })
     };
     assert_eq!(last_predictions(&merged), last_predictions(&whole));
-    assert_eq!(
-        merged
-            .iter()
-            .filter(|e| matches!(e, Event::Reference { .. }))
-            .count(),
-        1
-    );
+    assert_eq!(count(&merged, |e| matches!(e, Event::Reference { .. })), 1);
     assert!(matches!(merged.last(), Some(Event::Done { epoch: 60, .. })));
+}
+
+/// E2's models as units: on the CPU their training points come on a schedule of steps, so they
+/// join point by point into the whole run's, and so do the test metrics after every epoch.
+#[test]
+fn e2_models_as_units_join_to_the_whole_run() {
+    let (whole, merged) = side_by_side(
+        "exp=tasks&models=cnn1,dnn,cnn2&epochs=2&train_size=160&batch=16&backend=cpu",
+        3,
+    );
+    let train = |events: &[Event]| -> Vec<(u64, Vec<f64>, Vec<f64>)> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::TrainMetrics {
+                    epoch,
+                    losses,
+                    accuracies,
+                    ..
+                } => Some((epoch.to_bits(), losses.clone(), accuracies.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    // 10 batches an epoch: points after batches 4, 8 and 10 of each.
+    assert_eq!(train(&whole).len(), 6);
+    assert_eq!(train(&merged), train(&whole));
+    let test = |events: &[Event]| -> Vec<(usize, Vec<f64>, Vec<f64>)> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::TestMetrics {
+                    epoch,
+                    accuracies,
+                    losses,
+                    ..
+                } => Some((*epoch, accuracies.clone(), losses.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(test(&merged), test(&whole));
+    assert_eq!(test(&merged).last().map(|t| t.1.len()), Some(3));
+    assert_eq!(count(&merged, |e| matches!(e, Event::Dataset { .. })), 1);
+    assert!(matches!(merged.last(), Some(Event::Done { epoch: 2, .. })));
 }

@@ -61,8 +61,8 @@ type Shared = Rc<RefCell<Run>>;
 pub struct WorkerRun(Shared);
 
 impl WorkerRun {
-    /// Start `job` on `backend`: a CPU sweep's units over up to `workers` workers (E1's models
-    /// each in a worker of its own, as they train side by side), anything else whole in one
+    /// Start `job` on `backend`: a CPU sweep's units over up to `workers` workers (E1's and E2's
+    /// models each in a worker of its own, as they train side by side), anything else whole in one
     /// worker (a WebGPU run is bound to one device).
     pub fn start(
         job: Job,
@@ -71,20 +71,21 @@ impl WorkerRun {
         workers: usize,
         deliver: Callback<Vec<Event>>,
     ) -> Self {
-        // Side by side (E1's models), every unit runs at once, so one worker runs the job whole.
+        // Side by side (E1's and E2's models), every unit runs at once, so one worker runs the job whole.
         let merge = job
             .merge()
             .filter(|m| backend == BackendKind::Cpu && (workers > 1 || !m.side_by_side()));
-        let count = job.units().0;
         let side_by_side = merge.as_ref().is_some_and(|m| m.side_by_side());
+        let queue = match merge {
+            // The costliest units first (the merge shows their curves in that order too).
+            Some(_) => job.schedule().into(),
+            None => [0].into(),
+        };
         let run = Rc::new(RefCell::new(Run {
             job,
             backend,
             dataset: images.as_deref().map(dataset),
-            queue: match merge {
-                Some(_) => (0..count).collect(),
-                None => [0].into(),
-            },
+            queue,
             merge,
             busy: Vec::new(),
             held: Vec::new(),

@@ -158,11 +158,12 @@ impl Job {
         }
     }
 
-    /// How many independent units the job is (E1's models, E3's and E5's runs, E8's widths, E9b's and
-    /// E10's batch sizes; 1 for the rest), and the one picked, if any.
+    /// How many independent units the job is (E1's and E2's models, E3's and E5's runs, E8's
+    /// widths, E9b's and E10's batch sizes; 1 for the rest), and the one picked, if any.
     pub fn units(&self) -> (usize, Option<usize>) {
         match self {
             Job::Fit(c) => (c.shapes.len(), c.units.only()),
+            Job::Tasks(c) => (c.models.len(), c.units.only()),
             Job::Trajectory(c) => (c.runs, c.units.only()),
             Job::MinRatio(c) => (c.runs, c.units.only()),
             Job::Params(c) => (c.widths.len(), c.units.only()),
@@ -179,6 +180,7 @@ impl Job {
         let one = Units::one(i);
         match &mut job {
             Job::Fit(c) if i < c.shapes.len() => c.units = one,
+            Job::Tasks(c) if i < c.models.len() => c.units = one,
             Job::Trajectory(c) if i < c.runs => c.units = one,
             Job::MinRatio(c) if i < c.runs => c.units = one,
             Job::Params(c) if i < c.widths.len() => c.units = one,
@@ -189,20 +191,35 @@ impl Job {
         job
     }
 
-    /// How the streams of the job's units, run apart, become its stream: E1's models side by
-    /// side, the sweeps' units in turn (E3's with its combining step, the projections); `None`
-    /// for a job that is one unit.
+    /// The order in which a pool starts a sweep's units: the costliest first, so that the
+    /// longest unit does not start last and leave one worker on it while the others idle (E8's
+    /// widest models; E9b's and E10's smallest batch sizes, whose many steps cost most per
+    /// example); index order where units cost alike.
+    pub fn schedule(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.units().0).collect();
+        match self {
+            Job::Params(c) => order.sort_by_key(|&i| std::cmp::Reverse(c.widths[i])),
+            Job::Sensitivity(c) => order.sort_by_key(|&i| c.sweep.batches[i]),
+            Job::Sharpness(c) => order.sort_by_key(|&i| c.sweep.batches[i]),
+            _ => {}
+        }
+        order
+    }
+
+    /// How the streams of the job's units, run apart, become its stream: E1's and E2's models
+    /// side by side, the sweeps' units in turn, in [`Job::schedule`]'s order (E3's with its
+    /// combining step, the projections); `None` for a job that is one unit.
     pub fn merge(&self) -> Option<Box<dyn Merge>> {
         let count = match self.units() {
             (count, None) if count > 1 => count,
             _ => return None,
         };
         Some(match self {
-            Job::Fit(_) => Box::new(SideBySide::new(count)),
+            Job::Fit(_) | Job::Tasks(_) => Box::new(SideBySide::new(count)),
             Job::Trajectory(_) => {
                 Box::new(UnitMerge::new(count).combined_by(Box::new(Projections::default())))
             }
-            _ => Box::new(UnitMerge::new(count)),
+            _ => Box::new(UnitMerge::in_order(self.schedule())),
         })
     }
 

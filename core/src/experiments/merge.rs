@@ -4,9 +4,10 @@
 //!
 //! - Results (`Result`, `CriticalPoint`) pass at once: they carry their unit's index, so views
 //!   keep them in index order whatever order units finish in.
-//! - Curves (training metrics, the unit's models) come one unit at a time, in index order: the
-//!   *followed* unit's pass at once, the others' wait until every unit before theirs has ended.
-//!   So the stream holds every unit's curves, as the whole sweep run in one place does.
+//! - Curves (training metrics, the unit's models) come one unit at a time, in the order units
+//!   are started (index order unless told, see `Job::schedule`): the *followed* unit's pass at
+//!   once, the others' wait until every unit before theirs has ended. So the stream holds every
+//!   unit's curves, as the whole sweep run in one place does.
 //! - A unit's `Done`/`Stopped` is kept to itself; the sweep's own `Done` (or `Stopped`) comes
 //!   once every unit has ended. A unit's error is reported with what was lost, and the other
 //!   units go on.
@@ -87,9 +88,11 @@ pub trait Combine {
     fn absorb(&mut self, events: Vec<Event>) -> Vec<Event>;
 }
 
-/// The merge of a sweep's `count` unit streams.
+/// The merge of a sweep's unit streams.
 pub struct UnitMerge {
     units: Vec<UnitStream>,
+    /// The order units' curves are shown in, and the followed unit's place in it.
+    order: Vec<usize>,
     followed: usize,
     started: Instant,
     finished: bool,
@@ -97,9 +100,21 @@ pub struct UnitMerge {
 }
 
 impl UnitMerge {
+    /// `count` units, their curves shown in index order.
     pub fn new(count: usize) -> Self {
+        Self::in_order((0..count).collect())
+    }
+
+    /// Units `0..order.len()`, their curves shown in `order` (a permutation of them).
+    pub fn in_order(order: Vec<usize>) -> Self {
+        debug_assert!({
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            sorted.into_iter().eq(0..order.len())
+        });
         Self {
-            units: (0..count).map(|_| UnitStream::default()).collect(),
+            units: (0..order.len()).map(|_| UnitStream::default()).collect(),
+            order,
             followed: 0,
             started: Instant::now(),
             finished: false,
@@ -149,7 +164,7 @@ impl Merge for UnitMerge {
 impl UnitMerge {
     fn take(&mut self, unit: usize, event: Event, out: &mut Vec<Event>) {
         let count = self.units.len();
-        let followed = unit == self.followed;
+        let followed = unit == self.order[self.followed];
         let stream = &mut self.units[unit];
         match event {
             Event::Result { .. } | Event::CriticalPoint { .. } => out.push(event),
@@ -194,9 +209,11 @@ impl UnitMerge {
     /// Once the followed unit has ended, follow the next one, showing the curves it has sent so
     /// far (all of them, if it has ended too: then the one after it, and so on).
     fn follow_next(&mut self, out: &mut Vec<Event>) {
-        while self.units[self.followed].end.is_some() && self.followed + 1 < self.units.len() {
+        while self.units[self.order[self.followed]].end.is_some()
+            && self.followed + 1 < self.order.len()
+        {
             self.followed += 1;
-            out.append(&mut self.units[self.followed].waiting);
+            out.append(&mut self.units[self.order[self.followed]].waiting);
         }
     }
 

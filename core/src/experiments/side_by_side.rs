@@ -1,7 +1,9 @@
-//! One stream from units that are models of one run trained side by side (E1's models, a unit
-//! each, `unit=i`): every unit runs at once, and the stream joins them step by step as the
-//! whole run gives it: one `Started` listing every model, each logged epoch's `Losses` once
-//! every model has reached it, `Predictions` of every model, one end after the last unit.
+//! One stream from units that are models of one run trained side by side (E1's and E2's
+//! models, a unit each, `unit=i`): every unit runs at once, and the stream joins them step by
+//! step as the whole run gives it: one `Started` listing every model, each logged point
+//! (`Losses`, `TrainMetrics`, `TestMetrics`) once every model has reached it, `Predictions` of
+//! every model, one end after the last unit. Points are logged on a schedule of steps, the same
+//! for a model alone as beside others, so they join.
 
 use std::collections::BTreeMap;
 
@@ -13,8 +15,50 @@ use crate::events::{Event, ModelInfo};
 /// A unit's predictions on the grid: the epoch, and a row per model of the unit.
 type Predictions = (usize, Vec<Vec<f32>>);
 
-/// A logged epoch some models have reached: the slowest's elapsed time, each unit's losses.
-type LoggedEpoch = (f64, Vec<Option<Vec<f64>>>);
+/// Logged points some models have reached, by key (an epoch, or a fractional epoch's bits):
+/// each unit's part, until every unit has sent its own.
+struct Join<T> {
+    points: BTreeMap<u64, Vec<Option<T>>>,
+    count: usize,
+}
+
+impl<T> Join<T> {
+    fn new(count: usize) -> Self {
+        Self {
+            points: BTreeMap::new(),
+            count,
+        }
+    }
+
+    /// Unit `unit`'s part of point `key`: every unit's part, in unit order, once all are in.
+    fn add(&mut self, key: u64, unit: usize, part: T) -> Option<Vec<T>> {
+        let parts = self
+            .points
+            .entry(key)
+            .or_insert_with(|| (0..self.count).map(|_| None).collect());
+        parts[unit] = Some(part);
+        if parts.iter().all(Option::is_some) {
+            self.points
+                .remove(&key)
+                .map(|p| p.into_iter().flatten().collect())
+        } else {
+            None
+        }
+    }
+}
+
+/// A `TrainMetrics` part: elapsed time, losses, accuracies.
+type MetricsPart = (f64, Vec<f64>, Vec<f64>);
+
+/// The values of every part, one after another.
+fn concat<'a>(parts: impl IntoIterator<Item = &'a Vec<f64>>) -> Vec<f64> {
+    parts.into_iter().flatten().copied().collect()
+}
+
+/// The largest of the parts' times: the slowest model's.
+fn slowest(times: impl IntoIterator<Item = f64>) -> f64 {
+    times.into_iter().fold(0.0, f64::max)
+}
 
 #[derive(Debug, Default)]
 struct Model {
@@ -33,8 +77,11 @@ pub struct SideBySide {
     /// The ground truth (every unit sends the same), given out once, after `Started`.
     reference: Option<Event>,
     reference_sent: bool,
-    /// Logged epochs some models have reached.
-    losses: BTreeMap<usize, LoggedEpoch>,
+    /// The dataset's description (every unit sends the same): the first one passes.
+    dataset_sent: bool,
+    losses: Join<(f64, Vec<f64>)>,
+    metrics: Join<MetricsPart>,
+    tests: Join<(Vec<f64>, Vec<f64>, f64)>,
     clock: Instant,
     finished: bool,
 }
@@ -47,7 +94,10 @@ impl SideBySide {
             started_sent: false,
             reference: None,
             reference_sent: false,
-            losses: BTreeMap::new(),
+            dataset_sent: false,
+            losses: Join::new(count),
+            metrics: Join::new(count),
+            tests: Join::new(count),
             clock: Instant::now(),
             finished: false,
         }
@@ -90,24 +140,56 @@ impl SideBySide {
                 self.reference.get_or_insert(event);
                 self.send_reference(out);
             }
+            Event::Dataset { .. } if self.dataset_sent => {}
+            Event::Dataset { .. } => {
+                self.dataset_sent = true;
+                out.push(event);
+            }
             Event::Losses {
                 epoch,
                 elapsed_ms,
                 losses,
             } => {
                 self.models[unit].epoch = epoch;
-                let (slowest, parts) = self
-                    .losses
-                    .entry(epoch)
-                    .or_insert_with(|| (0.0, vec![None; count]));
-                *slowest = slowest.max(elapsed_ms);
-                parts[unit] = Some(losses);
-                if parts.iter().all(Option::is_some) {
-                    let (elapsed_ms, parts) = self.losses.remove(&epoch).unwrap_or_default();
+                if let Some(parts) = self.losses.add(epoch as u64, unit, (elapsed_ms, losses)) {
                     out.push(Event::Losses {
                         epoch,
-                        elapsed_ms,
-                        losses: parts.into_iter().flatten().flatten().collect(),
+                        elapsed_ms: slowest(parts.iter().map(|p| p.0)),
+                        losses: concat(parts.iter().map(|p| &p.1)),
+                    });
+                }
+            }
+            Event::TrainMetrics {
+                epoch,
+                elapsed_ms,
+                losses,
+                accuracies,
+            } => {
+                let part = (elapsed_ms, losses, accuracies);
+                if let Some(parts) = self.metrics.add(epoch.to_bits(), unit, part) {
+                    out.push(Event::TrainMetrics {
+                        epoch,
+                        elapsed_ms: slowest(parts.iter().map(|p| p.0)),
+                        losses: concat(parts.iter().map(|p| &p.1)),
+                        accuracies: concat(parts.iter().map(|p| &p.2)),
+                    });
+                }
+            }
+            Event::TestMetrics {
+                epoch,
+                accuracies,
+                losses,
+                epoch_train_ms,
+            } => {
+                self.models[unit].epoch = epoch;
+                let part = (accuracies, losses, epoch_train_ms);
+                if let Some(parts) = self.tests.add(epoch as u64, unit, part) {
+                    out.push(Event::TestMetrics {
+                        epoch,
+                        accuracies: concat(parts.iter().map(|p| &p.0)),
+                        losses: concat(parts.iter().map(|p| &p.1)),
+                        // The models trained at once: the epoch took the slowest one's time.
+                        epoch_train_ms: slowest(parts.iter().map(|p| p.2)),
                     });
                 }
             }

@@ -6,6 +6,7 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::common::ImageTask;
+use super::units::Units;
 use super::{fail, finish, FromParams, Outcome};
 use crate::backend::Workload;
 use crate::data::{DataSource, DatasetKind, ImageDataset};
@@ -22,6 +23,9 @@ pub struct TasksConfig {
     pub task: ImageTask,
     pub models: Vec<TaskModel>,
     pub train: TrainSettings,
+    /// The models this run trains (all, or one: a worker's unit, trained beside the others).
+    #[serde(default)]
+    pub units: Units,
 }
 
 impl Default for TasksConfig {
@@ -34,6 +38,7 @@ impl Default for TasksConfig {
             },
             models: TaskModel::ALL.to_vec(),
             train: Self::defaults().settings(),
+            units: Units::default(),
         }
     }
 }
@@ -85,6 +90,7 @@ impl FromParams for TasksConfig {
         let train = TrainSettings::from_params(p, &Self::defaults());
         Self {
             task,
+            units: Units::from_params(p, models.len()),
             models,
             train,
         }
@@ -101,6 +107,7 @@ impl FromParams for TasksConfig {
                 .join(","),
         ));
         pairs.extend(self.train.to_params());
+        pairs.extend(self.units.to_params());
         pairs
     }
 }
@@ -117,32 +124,38 @@ pub async fn run<H: Host>(
         Err(e) => return fail(host, e),
     };
     let train_device = device.clone().autodiff();
-    let architectures = config.architectures();
+    // Every model is built, so that a unit's model has the weights it has in the whole run.
+    let all = config.architectures();
     let models = init_seeded(device, config.train.seed, || {
-        architectures
-            .iter()
-            .map(|a| a.init(&train_device))
-            .collect()
+        all.iter().map(|a| a.init(&train_device)).collect()
     });
+    let kept: Vec<usize> = (0..all.len())
+        .filter(|&i| config.units.includes(i))
+        .collect();
     let mut trainers: Vec<Trainer<Classifier>> = models
         .into_iter()
-        .map(|m| Trainer::new(m, config.train.optimizer, config.train.learning_rate))
+        .enumerate()
+        .filter(|(i, _)| config.units.includes(*i))
+        .map(|(_, m)| Trainer::new(m, config.train.optimizer, config.train.learning_rate))
         .collect();
+    let architectures: Vec<ClassifierConfig> = kept.iter().map(|&i| all[i].clone()).collect();
     let dataset = config.task.dataset;
     host.emit(Event::Started {
-        models: config
-            .models
+        models: kept
             .iter()
             .zip(&trainers)
-            .map(|(m, t)| ModelInfo {
-                name: m.name().into(),
-                shape: m.describe(dataset),
+            .map(|(&i, t)| ModelInfo {
+                name: config.models[i].name().into(),
+                shape: config.models[i].describe(dataset),
                 params: t.model().num_params(),
             })
             .collect(),
         total_epochs: config.train.epochs,
     });
-    let names: Vec<String> = config.models.iter().map(|m| m.name().to_string()).collect();
+    let names: Vec<String> = kept
+        .iter()
+        .map(|&i| config.models[i].name().to_string())
+        .collect();
     // The CPU backend computes on the page's thread: its work is cut into short tasks.
     let on_cpu = *device == Device::flex();
     let task = ClassifierTask::new(&train, &data.test, &architectures, on_cpu, &train_device);

@@ -1,5 +1,6 @@
 //! The training loop of an image classification task (E2, and E3/E4's MNIST presets):
-//! shuffled mini-batches on every model, running train metrics read back a few times a second,
+//! shuffled mini-batches on every model, running train metrics read back a few times a second
+//! (on a schedule of steps on the CPU),
 //! a test pass after every epoch. On the CPU backend each batch and the test pass are cut into
 //! parts that fit in one short browser task (see [`super::parts`]).
 
@@ -14,10 +15,16 @@ use crate::data::ImageSet;
 use crate::events::{Event, Flow, Host};
 use crate::models::{Classifier, ClassifierConfig};
 
-/// Training points are read back (one device round trip) at most this often.
+/// On a GPU, training points are read back (one device round trip) at most this often.
 const READ_INTERVAL_MS: u128 = 250;
 /// … and at least every this many batches, so a fast GPU queue stays short.
 const READ_EVERY_BATCHES: usize = 50;
+/// On the CPU a read costs nothing, so points come on a schedule of steps, the same for every
+/// model whatever runs beside it (E2's models trained apart join point by point): every
+/// this many batches at least…
+const CPU_READ_MIN_BATCHES: usize = 4;
+/// … and at most this many points per model in a run.
+const CPU_MOST_POINTS: usize = 1000;
 /// Test images per evaluation batch (at most).
 const EVAL_BATCH: usize = 250;
 
@@ -32,6 +39,7 @@ pub struct ClassifierTask<'a> {
     /// Per model: images per test part.
     test_limits: Vec<usize>,
     loss_fn: CrossEntropyLoss,
+    on_cpu: bool,
 }
 
 impl<'a> ClassifierTask<'a> {
@@ -60,6 +68,33 @@ impl<'a> ClassifierTask<'a> {
             part_limits: limits(3, usize::MAX),
             test_limits: limits(1, EVAL_BATCH),
             loss_fn: CrossEntropyLossConfig::new().init(device),
+            on_cpu,
+        }
+    }
+
+    /// Whether the training points of a run of `epochs` epochs of `steps` batches are read
+    /// after batch `b` (0-based, of the epoch), `batches` and `since` after the last read.
+    fn read_due(
+        &self,
+        epochs: usize,
+        steps: usize,
+        b: usize,
+        batches: usize,
+        since: Instant,
+    ) -> bool {
+        if b + 1 == steps {
+            return true;
+        }
+        match self.on_cpu {
+            true => {
+                let every = (epochs * steps)
+                    .div_ceil(CPU_MOST_POINTS)
+                    .max(CPU_READ_MIN_BATCHES);
+                (b + 1).is_multiple_of(every)
+            }
+            false => {
+                batches >= READ_EVERY_BATCHES || since.elapsed().as_millis() >= READ_INTERVAL_MS
+            }
         }
     }
 
@@ -201,11 +236,7 @@ pub async fn fit_classifiers<H: Host>(
             seen += batch.len();
             seen_since_read += batch.len();
             batches_since_read += 1;
-            let last = b + 1 == steps;
-            if last
-                || batches_since_read >= READ_EVERY_BATCHES
-                || last_read.elapsed().as_millis() >= READ_INTERVAL_MS
-            {
+            if task.read_due(epochs, steps, b, batches_since_read, last_read) {
                 let sums: Vec<Tensor<1>> = windows
                     .iter_mut()
                     .flat_map(|w| [w.loss.take(), w.correct.take()])
