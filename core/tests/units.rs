@@ -15,15 +15,20 @@ use mlds_core::{events::CollectingHost, Event};
 /// Tests in one binary run on parallel threads; these compare runs bit for bit.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn events(job: &Job) -> Vec<Event> {
+fn run(job: &Job) -> (Outcome, Vec<Event>) {
     let _serial = SERIAL
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let images = job.image_task().map(|_| common::subset());
     let mut host = CollectingHost::default();
     let outcome = pollster::block_on(job.run(images.as_ref(), &Device::flex(), &mut host));
+    (outcome, host.events)
+}
+
+fn events(job: &Job) -> Vec<Event> {
+    let (outcome, events) = run(job);
     assert_eq!(outcome, Outcome::Done, "{}", job.query());
-    host.events
+    events
 }
 
 /// The results of a run (`Result` and `CriticalPoint` events), by index.
@@ -433,4 +438,43 @@ fn e2_models_as_units_join_to_the_whole_run() {
     assert_eq!(test(&merged).last().map(|t| t.1.len()), Some(3));
     assert_eq!(count(&merged, |e| matches!(e, Event::Dataset { .. })), 1);
     assert!(matches!(merged.last(), Some(Event::Done { epoch: 2, .. })));
+}
+
+/// E9a's trainings as units send their trained weights; the line's unit starts once both have
+/// ended, given them, and gives the whole run's points bit for bit.
+#[test]
+fn e9a_line_runs_after_its_trainings_given_their_weights() {
+    use mlds_core::experiments::merge::Given;
+    let query = "exp=interpolate&hidden=16&epochs=1&train_size=256&batch=32&batch2=128&eval_size=100&points=31";
+    let (job, _) = Job::parse(query).unwrap();
+    assert_eq!(job.units(), (3, None));
+    let whole = results(&events(&job));
+    assert_eq!(whole.len(), 31);
+    let mut merge = job.merge().expect("units");
+    assert_eq!(merge.given(0), Given::Ready(Vec::new()));
+    assert_eq!(merge.given(2), Given::Wait);
+    let mut merged = Vec::new();
+    for i in [1, 0] {
+        merged.extend(merge.push(i, events(&job.unit(i))));
+    }
+    let Given::Ready(given) = merge.given(2) else {
+        panic!("the line can start once both trainings have ended")
+    };
+    assert_eq!(count(&given, |e| matches!(e, Event::Weights { .. })), 2);
+    // Not given them (a link with unit=2 alone), the line says what it needs.
+    let (outcome, _) = run(&job.unit(2));
+    assert!(
+        matches!(&outcome, Outcome::Failed(why) if why.contains("needs both trained models")),
+        "{outcome:?}"
+    );
+    merged.extend(merge.push(2, events(&job.unit(2).given(&given))));
+    assert!(merge.is_finished());
+    assert_eq!(results(&merged), whole);
+    assert_eq!(count(&merged, |e| matches!(e, Event::Weights { .. })), 0);
+    assert!(matches!(merged.last(), Some(Event::Done { .. })));
+
+    // A training lost: the line never starts.
+    let mut merge = job.merge().expect("units");
+    merge.skip(0, Some("out of memory"));
+    assert!(matches!(merge.given(2), Given::Never(_)));
 }

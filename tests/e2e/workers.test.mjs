@@ -235,6 +235,26 @@ test("E3's runs spread over workers and its projections combine to the same numb
   }
 });
 
+test("E9a's two trainings run a worker each, then its line, given their weights: the same numbers in one worker and on the page", async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const seen = {};
+    for (const workers of [2, 1, 0]) {
+      const { page, errors, m, workers: created } = await runToEnd(browser,
+        `#exp=interpolate&hidden=16&train_size=300&epochs=2&batch=32&batch2=150&eval_size=200&backend=cpu&workers=${workers}&autorun=1`, 'interpolate');
+      assert.equal(m.alphas.length, 31);
+      assert.equal(created, workers, 'two trainings at once on 2 workers; the line reuses one');
+      seen[workers] = [m.train_loss, m.test_loss, m.accuracy, m.test_accuracy];
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+    assert.deepEqual(seen[2], seen[1]);
+    assert.deepEqual(seen[1], seen[0]);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('a WebGPU run trains in one worker (its own WebGPU device), and on the page with workers=0', async () => {
   const browser = await launch({ webgpu: true });
   try {
@@ -316,9 +336,10 @@ test("a worker of a pooled sweep that fails is reported with its unit, and the s
     const panel = '[data-experiment="params"]';
     await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 300_000 });
     const alert = await page.textContent(`${panel} [role="alert"]`);
-    assert.match(alert, /unit 2 of 4 was lost \(.*training worker.*\); the other units go on/i);
+    // The widest units start first: the second worker was given the second widest, unit 3.
+    assert.match(alert, /unit 3 of 4 was lost \(.*training worker.*\); the other units go on/i);
     const m = await metrics(page, 'params');
-    assert.deepEqual(m.points.map((p) => p.params), [1600, 6370, 12730], 'every unit but the lost one');
+    assert.deepEqual(m.points.map((p) => p.params), [1600, 3190, 12730], 'every unit but the lost one');
     assert.deepEqual(m.sweep, { units: 4, units_ended: 4, epochs_done: 3, epochs_total: 4 });
     assert.equal(await page.isHidden('#fatal'), true, 'no panic banner');
     assert.equal(loaders, 2);

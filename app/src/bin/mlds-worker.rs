@@ -1,7 +1,8 @@
 //! The training worker: runs jobs (experiment queries, see `mlds_core::experiments::job`) off
 //! the page's main thread and posts their events back, so the page only renders.
 //!
-//! In: `{type: "start", query, backend, dataset?}` (`backend`: `cpu` or `webgpu`), `{type: "pause"}`, `{type: "resume"}`,
+//! In: `{type: "start", query, backend, dataset?, given?}` (`backend`: `cpu` or `webgpu`;
+//! `given`: events of the units the job waits for), `{type: "pause"}`, `{type: "resume"}`,
 //! `{type: "stop"}`. Out: `{type: "ready", build}` once loaded (messages sent before are lost),
 //! `{type: "events", events}` a few times a second, `{type: "finished"}`.
 
@@ -126,6 +127,16 @@ fn dataset(message: &JsValue) -> Result<Option<ImageDataset>, String> {
     }
 }
 
+/// The events of the units this job waits for, as the page sent them (E9a's line: the trained
+/// models' weights), if any.
+fn given(message: &JsValue) -> Result<Vec<Event>, String> {
+    match field(message, "given") {
+        None => Ok(Vec::new()),
+        Some(events) => serde_wasm_bindgen::from_value(events)
+            .map_err(|e| format!("the page sent malformed input to the training worker: {e}")),
+    }
+}
+
 /// This worker's WebGPU device, initialised on its first WebGPU job (each worker needs its own
 /// adapter and device), or why there is none.
 async fn webgpu() -> Result<Device, String> {
@@ -161,7 +172,7 @@ async fn run(message: JsValue) {
         _ => Ok(Device::flex()),
     };
     let prepared = Job::parse(&query)
-        .map(|(job, _)| job)
+        .and_then(|(job, _)| Ok(job.given(&given(&message)?)))
         .and_then(|job| Ok((job, dataset(&message)?, device?)));
     match prepared {
         Ok((job, images, device)) => {

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use js_sys::{Object, Uint8Array};
 use mlds_core::data::{ImageDataset, ImageSet};
 use mlds_core::experiments::job::Job;
-use mlds_core::experiments::merge::Merge;
+use mlds_core::experiments::merge::{Given, Merge};
 use mlds_core::{BackendKind, Event};
 use wasm_bindgen::JsValue;
 use yew::Callback;
@@ -190,7 +190,15 @@ fn next_unit(run: &Shared, worker: Rc<TrainingWorker>) {
         r.held.push(worker);
         return;
     }
-    let Some(unit) = r.queue.pop_front() else {
+    let (unit, given, lost) = pick_unit(r);
+    if !lost.is_empty() {
+        drop(guard);
+        deliver(run, lost);
+        return next_unit(run, worker);
+    }
+    let Some(unit) = unit else {
+        // Every queued unit waits for running ones (E9a's line): held until one ends.
+        r.held.push(worker);
         return;
     };
     let job = match r.merge {
@@ -203,6 +211,9 @@ fn next_unit(run: &Shared, worker: Rc<TrainingWorker>) {
     if let Some(dataset) = &r.dataset {
         set(&start, "dataset", dataset);
     }
+    if !given.is_empty() {
+        set(&start, "given", &to_js(&given));
+    }
     let (weak_run, weak_worker) = (Rc::downgrade(run), Rc::downgrade(&worker));
     worker.lease(Rc::new(move |m| {
         if let (Some(run), Some(worker)) = (weak_run.upgrade(), weak_worker.upgrade()) {
@@ -211,6 +222,57 @@ fn next_unit(run: &Shared, worker: Rc<TrainingWorker>) {
     }));
     worker.send(&start);
     r.busy.push((worker, unit));
+}
+
+/// The first queued unit that can start, taken from the queue, with what it is given; and the
+/// events of queued units that never can (a unit they wait for was lost), taken too.
+fn pick_unit(r: &mut Run) -> (Option<usize>, Vec<Event>, Vec<Event>) {
+    let Some(merge) = &mut r.merge else {
+        return (r.queue.pop_front(), Vec::new(), Vec::new());
+    };
+    let mut lost = Vec::new();
+    let mut picked = None;
+    r.queue.retain(|&unit| {
+        if picked.is_some() {
+            return true;
+        }
+        match merge.given(unit) {
+            Given::Ready(given) => {
+                picked = Some((unit, given));
+                false
+            }
+            Given::Wait => true,
+            Given::Never(why) => {
+                lost.extend(merge.skip(unit, Some(&why)));
+                false
+            }
+        }
+    });
+    match picked {
+        Some((unit, given)) => (Some(unit), given, lost),
+        None => (None, Vec::new(), lost),
+    }
+}
+
+/// Events as the worker reads them (as it posts its own).
+fn to_js(events: &[Event]) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    serde::Serialize::serialize(events, &serializer).unwrap_or(JsValue::NULL)
+}
+
+/// Workers held while every queued unit waited for running ones: one has ended, so they try
+/// again (unless the run is paused: then they wait for resume).
+fn retry_held(run: &Shared) {
+    let held = {
+        let mut r = run.borrow_mut();
+        match r.paused {
+            true => Vec::new(),
+            false => std::mem::take(&mut r.held),
+        }
+    };
+    for worker in held {
+        next_unit(run, worker);
+    }
 }
 
 /// The worker is no longer this run's (it finished or was lost).
@@ -228,6 +290,7 @@ fn on_message(run: &Shared, worker: Rc<TrainingWorker>, unit: usize, message: Me
             unbusy(run, &worker);
             run.borrow_mut().worked = true;
             next_unit(run, worker);
+            retry_held(run);
         }
         Message::Lost(reason) => {
             unbusy(run, &worker);
@@ -238,6 +301,7 @@ fn on_message(run: &Shared, worker: Rc<TrainingWorker>, unit: usize, message: Me
                 ),
             };
             unit_events(run, unit, vec![Event::Error { message }]);
+            retry_held(run);
             replace_lost(run);
         }
     }

@@ -1,7 +1,11 @@
 //! E9a, "Flatness vs generalization — interpolation": two models trained differently (batch
 //! 64 vs 1024 by default, or two learning rates), then the loss and accuracy along the line
 //! θ(α) = (1 − α)·θ₁ + α·θ₂ for α ∈ [−1, 2]: the flatter minimum is the wider valley.
+//!
+//! As units (a pool of workers): unit 0 and unit 1 each train one model and send its weights;
+//! unit 2, the line, starts once both have ended, given their weights.
 
+use burn::module::Module;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
@@ -9,11 +13,12 @@ use super::generalization::{emit_result, Evaluator};
 use super::subject::{
     image_training, subject_params, train_classifier, Subject, SubjectData, SubjectDefaults,
 };
+use super::units::Units;
 use super::{fail, finish, FromParams, Outcome};
 use crate::analysis::{combine, load_params, read_params};
 use crate::data::{linspace, ImageDataset};
 use crate::events::{Event, Flow, Host};
-use crate::models::{ActivationKind, Classifier};
+use crate::models::{init_seeded, ActivationKind, Classifier};
 use crate::params::Params;
 use crate::train::{Halt, Stopwatch, TrainSettings};
 
@@ -31,7 +36,17 @@ pub struct InterpolateConfig {
     pub points: usize,
     /// Examples of each set every point is evaluated on.
     pub eval_size: usize,
+    /// The parts this run computes (all, or one: a training, or the line).
+    #[serde(default)]
+    pub units: Units,
+    /// Both trained models' parameters, where this run is the line alone: given by the units
+    /// that trained them (see [`InterpolateConfig::given`]), never in the URL.
+    #[serde(skip)]
+    pub ends: Vec<Vec<f64>>,
 }
+
+/// The unit that evaluates the line, after the two trainings (units 0 and 1).
+pub const LINE_UNIT: usize = 2;
 
 const SUBJECT: SubjectDefaults = SubjectDefaults {
     images: true,
@@ -56,6 +71,8 @@ impl FromParams for InterpolateConfig {
             same_init: !matches!(p.get("same_init").as_deref(), Some("0" | "false" | "no")),
             points: p.number("points", 31, 31..=201),
             eval_size: p.number("eval_size", 1000, 10..=60_000),
+            units: Units::from_params(p, LINE_UNIT + 1),
+            ends: Vec::new(),
             train,
         }
     }
@@ -70,11 +87,25 @@ impl FromParams for InterpolateConfig {
             ("points", self.points.to_string()),
             ("eval_size", self.eval_size.to_string()),
         ]);
+        pairs.extend(self.units.to_params());
         pairs
     }
 }
 
 impl InterpolateConfig {
+    /// The line alone, given the events of the units it waits for (their `Weights`).
+    pub fn given(&mut self, events: &[Event]) {
+        let mut ends: Vec<(usize, Vec<f64>)> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Weights { run, model, .. } => Some((*run, model.clone())),
+                _ => None,
+            })
+            .collect();
+        ends.sort_by_key(|(run, _)| *run);
+        self.ends = ends.into_iter().map(|(_, model)| model).collect();
+    }
+
     /// The two trainings: (label, settings, initialisation seed).
     pub fn trainings(&self) -> [(String, TrainSettings, u64); 2] {
         let first = self.train.clone();
@@ -110,42 +141,88 @@ pub async fn run<H: Host>(
         Err(e) => return fail(host, e),
     };
     let trainings = config.trainings();
-    host.emit(Event::Started {
-        models: trainings
-            .iter()
-            .map(|(label, ..)| config.subject.model_info(label.clone()))
-            .collect(),
-        total_epochs: config.train.epochs,
-    });
     let mut clock = Stopwatch::default();
-    let mut ends: Vec<(Classifier, Vec<f64>)> = Vec::new();
-    for (i, (label, settings, seed)) in trainings.iter().enumerate() {
-        host.emit(Event::Unit {
-            index: i,
-            count: 2,
-            label: format!("training {label}"),
-        });
-        let trained = train_classifier(
-            &config.subject,
-            &data,
-            settings,
-            *seed,
-            device,
-            host,
-            &mut clock,
-        )
-        .await;
-        let model = match trained {
-            Ok(m) => m,
-            Err(halt) => return finish(host, Err(halt), config.train.epochs, &clock),
-        };
-        match read_params(&model).await {
-            Ok(theta) => ends.push((model, theta)),
+    let ends = match config.units.only() {
+        Some(LINE_UNIT) => match given_ends(config, device) {
+            Ok(ends) => ends,
             Err(e) => return fail(host, e),
+        },
+        _ => {
+            host.emit(Event::Started {
+                models: trainings
+                    .iter()
+                    .map(|(label, ..)| config.subject.model_info(label.clone()))
+                    .collect(),
+                total_epochs: config.train.epochs,
+            });
+            let mut ends: Vec<(Classifier, Vec<f64>)> = Vec::new();
+            for (i, (label, settings, seed)) in trainings.iter().enumerate() {
+                if !config.units.includes(i) {
+                    continue;
+                }
+                host.emit(Event::Unit {
+                    index: i,
+                    count: 2,
+                    label: format!("training {label}"),
+                });
+                let trained = train_classifier(
+                    &config.subject,
+                    &data,
+                    settings,
+                    *seed,
+                    device,
+                    host,
+                    &mut clock,
+                )
+                .await;
+                let model = match trained {
+                    Ok(m) => m,
+                    Err(halt) => return finish(host, Err(halt), config.train.epochs, &clock),
+                };
+                match read_params(&model).await {
+                    Ok(theta) => ends.push((model, theta)),
+                    Err(e) => return fail(host, e),
+                }
+            }
+            if let Some(i) = config.units.only() {
+                // A training alone: its weights go to the line's unit.
+                let (_, theta) = ends.pop().expect("the unit's model was trained");
+                host.emit(Event::Weights {
+                    run: i,
+                    epoch: config.train.epochs,
+                    layer: [0, theta.len()],
+                    model: theta,
+                });
+                return finish(host, Ok(()), config.train.epochs, &clock);
+            }
+            ends
         }
-    }
+    };
     let result = along_the_line(config, &ends, &data, device, host, &mut clock).await;
     finish(host, result, config.train.epochs, &clock)
+}
+
+/// The line's unit: both models rebuilt from the weights it was given.
+fn given_ends(
+    config: &InterpolateConfig,
+    device: &Device,
+) -> Result<Vec<(Classifier, Vec<f64>)>, String> {
+    let Subject::Images { model, .. } = &config.subject else {
+        return Err("E9a interpolates image classifiers".into());
+    };
+    // Any initial weights: every one is replaced by the given ones.
+    let template = init_seeded(device, 0, || vec![model.init(device)]).remove(0);
+    let expected = template.num_params();
+    match &config.ends[..] {
+        [a, b] if a.len() == expected && b.len() == expected => Ok(config
+            .ends
+            .iter()
+            .map(|theta| (load_params(template.clone(), theta), theta.clone()))
+            .collect()),
+        _ => Err(format!(
+            "the line (unit {LINE_UNIT}) needs both trained models' weights, from units 0 and 1; it runs after them"
+        )),
+    }
 }
 
 /// Evaluate θ(α) at every α, one point (and one result) at a time.

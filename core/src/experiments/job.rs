@@ -7,7 +7,7 @@ use burn::tensor::Device;
 use super::common::ImageTask;
 use super::fit::{self, FitConfig};
 use super::gradnorm::GradNormConfig;
-use super::interpolate::InterpolateConfig;
+use super::interpolate::{InterpolateConfig, LINE_UNIT};
 use super::merge::{Merge, UnitMerge};
 use super::minratio::{self, MinRatioConfig};
 use super::params_sweep::ParamsConfig;
@@ -24,6 +24,7 @@ use super::units::Units;
 use super::{FromParams, Outcome};
 use crate::backend::{BackendChoice, Workload};
 use crate::data::ImageDataset;
+use crate::events::Event;
 use crate::events::Host;
 use crate::params::{to_query, Params};
 
@@ -158,8 +159,10 @@ impl Job {
         }
     }
 
-    /// How many independent units the job is (E1's and E2's models, E3's and E5's runs, E8's
-    /// widths, E9b's and E10's batch sizes; 1 for the rest), and the one picked, if any.
+    /// How many units the job is (E1's and E2's models, E3's and E5's runs, E8's widths, E9a's
+    /// two trainings and its line, E9b's and E10's batch sizes; 1 for the rest), and the one
+    /// picked, if any. Units are independent, but for E9a's line, which waits for the
+    /// trainings (see [`Merge::given`]).
     pub fn units(&self) -> (usize, Option<usize>) {
         match self {
             Job::Fit(c) => (c.shapes.len(), c.units.only()),
@@ -167,6 +170,7 @@ impl Job {
             Job::Trajectory(c) => (c.runs, c.units.only()),
             Job::MinRatio(c) => (c.runs, c.units.only()),
             Job::Params(c) => (c.widths.len(), c.units.only()),
+            Job::Interpolate(c) => (LINE_UNIT + 1, c.units.only()),
             Job::Sensitivity(c) => (c.sweep.batches.len(), c.sweep.units.only()),
             Job::Sharpness(c) => (c.sweep.batches.len(), c.sweep.units.only()),
             _ => (1, None),
@@ -184,6 +188,7 @@ impl Job {
             Job::Trajectory(c) if i < c.runs => c.units = one,
             Job::MinRatio(c) if i < c.runs => c.units = one,
             Job::Params(c) if i < c.widths.len() => c.units = one,
+            Job::Interpolate(c) if i <= LINE_UNIT => c.units = one,
             Job::Sensitivity(c) if i < c.sweep.batches.len() => c.sweep.units = one,
             Job::Sharpness(c) if i < c.sweep.batches.len() => c.sweep.units = one,
             _ => {}
@@ -219,8 +224,18 @@ impl Job {
             Job::Trajectory(_) => {
                 Box::new(UnitMerge::new(count).combined_by(Box::new(Projections::default())))
             }
+            Job::Interpolate(_) => Box::new(UnitMerge::new(count).feeding(LINE_UNIT, &[0, 1])),
             _ => Box::new(UnitMerge::in_order(self.schedule())),
         })
+    }
+
+    /// The job given the events of the units it waits for ([`Merge::given`]: E9a's line, the
+    /// trained models' weights); any other job is unchanged.
+    pub fn given(mut self, events: &[Event]) -> Job {
+        if let Job::Interpolate(c) = &mut self {
+            c.given(events);
+        }
+        self
     }
 
     /// Run the job on `device` (plain, not autodiff); `images` is the dataset of its image

@@ -12,7 +12,9 @@
 //!   once every unit has ended. A unit's error is reported with what was lost, and the other
 //!   units go on.
 //! - Where the sweep's results need all units (E3's projections of every run's snapshots), a
-//!   [`Combine`] step turns the merged stream's raw material into them.
+//!   [`Combine`] step turns the merged stream's raw material into them; where they need more
+//!   computing (E9a's line through both trained models), a last unit does, given the other
+//!   units' `Weights` ([`Merge::given`]).
 
 use web_time::Instant;
 
@@ -30,6 +32,8 @@ struct UnitStream {
     label: Option<String>,
     /// Curve events not shown yet (the unit is not followed).
     waiting: Vec<Event>,
+    /// The `Weights` it sent for a unit that waits for it.
+    feeds: Vec<Event>,
     epochs: f64,
     total: Option<f64>,
     end: Option<End>,
@@ -68,6 +72,22 @@ pub trait Merge {
     fn side_by_side(&self) -> bool {
         false
     }
+
+    /// Whether unit `unit` can start now, and what it is given ([`crate::experiments::job::Job::given`]).
+    fn given(&self, _unit: usize) -> Given {
+        Given::Ready(Vec::new())
+    }
+}
+
+/// Whether a unit can start.
+#[derive(Debug, PartialEq)]
+pub enum Given {
+    /// Now, given these events of the units it waits for.
+    Ready(Vec<Event>),
+    /// Once the units it waits for have ended.
+    Wait,
+    /// Never: a unit it waits for was lost or stopped (why).
+    Never(String),
 }
 
 /// Every unit has ended, each as `ends` says: the job is `Stopped` if one was stopped, `Done`
@@ -97,6 +117,8 @@ pub struct UnitMerge {
     started: Instant,
     finished: bool,
     combine: Option<Box<dyn Combine>>,
+    /// A unit that waits for others, and those it waits for.
+    fed: Option<(usize, Vec<usize>)>,
 }
 
 impl UnitMerge {
@@ -119,7 +141,15 @@ impl UnitMerge {
             started: Instant::now(),
             finished: false,
             combine: None,
+            fed: None,
         }
+    }
+
+    /// The same merge, unit `unit` starting once units `from` have ended, given their
+    /// `Weights` (which the stream does not show).
+    pub fn feeding(mut self, unit: usize, from: &[usize]) -> Self {
+        self.fed = Some((unit, from.to_vec()));
+        self
     }
 
     /// The same merge, its stream then combined by `combine`.
@@ -159,6 +189,27 @@ impl Merge for UnitMerge {
     fn is_finished(&self) -> bool {
         self.finished
     }
+
+    fn given(&self, unit: usize) -> Given {
+        let Some((_, from)) = self.fed.as_ref().filter(|(fed, _)| *fed == unit) else {
+            return Given::Ready(Vec::new());
+        };
+        let mut events = Vec::new();
+        for &i in from {
+            match self.units[i].end {
+                None => return Given::Wait,
+                Some(End::Done) => events.extend(self.units[i].feeds.iter().cloned()),
+                Some(_) => {
+                    let name = self.units[i]
+                        .label
+                        .clone()
+                        .unwrap_or(format!("unit {}", i + 1));
+                    return Given::Never(format!("it needs {name}, which did not finish"));
+                }
+            }
+        }
+        Given::Ready(events)
+    }
 }
 
 impl UnitMerge {
@@ -168,6 +219,7 @@ impl UnitMerge {
         let stream = &mut self.units[unit];
         match event {
             Event::Result { .. } | Event::CriticalPoint { .. } => out.push(event),
+            Event::Weights { .. } if self.fed.is_some() => stream.feeds.push(event),
             Event::Done { epoch, .. } => {
                 stream.epochs = stream.total.unwrap_or(epoch as f64);
                 stream.end = Some(End::Done);
