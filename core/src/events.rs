@@ -135,6 +135,9 @@ pub enum Event {
         units_ended: usize,
         units: usize,
     },
+    /// A part of a run computed apart (a unit, in a worker of a pool) was lost, with what it
+    /// would have computed; the run's other parts go on. `message` is meant for the user.
+    UnitLost { message: String },
     /// The schedule ran to its end.
     Done { epoch: usize, elapsed_ms: f64 },
     /// The host asked to stop.

@@ -225,7 +225,7 @@ mod merged {
             .push(0, vec![unit(0, "batch 32")])
             .iter()
             .any(|e| matches!(e, Event::Unit { .. })));
-        // Unit 1 is not followed: its curves wait, its error does not.
+        // Unit 1 is not followed: its curves wait, its loss does not (the run goes on).
         let out = merge.push(
             1,
             vec![
@@ -237,9 +237,10 @@ mod merged {
         );
         let errors: Vec<&Event> = out
             .iter()
-            .filter(|e| matches!(e, Event::Error { .. }))
+            .filter(|e| matches!(e, Event::UnitLost { .. }))
             .collect();
         assert_eq!(errors.len(), 1);
+        assert!(!out.iter().any(|e| matches!(e, Event::Error { .. })));
         assert!(
             format!("{errors:?}").contains("batch 64 was lost (out of memory)"),
             "{errors:?}"
@@ -267,11 +268,15 @@ mod merged {
         let out = merge.skip(1, None);
         assert!(matches!(out.last(), Some(Event::Stopped { .. })), "{out:?}");
 
-        // Every unit lost: only the errors, no `Done`.
+        // Every unit lost: each reported, then the run's error, no `Done`.
         let mut merge = UnitMerge::new(2);
         merge.skip(0, Some("no worker"));
         let out = merge.skip(1, Some("no worker"));
         assert!(merge.is_finished() && !out.iter().any(is_end), "{out:?}");
+        assert!(
+            matches!(&out[..], [Event::UnitLost { .. }, .., Event::Error { .. }]),
+            "{out:?}"
+        );
     }
 }
 
@@ -477,4 +482,42 @@ fn e9a_line_runs_after_its_trainings_given_their_weights() {
     let mut merge = job.merge().expect("units");
     merge.skip(0, Some("out of memory"));
     assert!(matches!(merge.given(2), Given::Never(_)));
+}
+
+/// A model lost while E2's others train on: its loss is reported, no point waits for it (its
+/// slot is NaN), the others' points go on and the run ends done.
+#[test]
+fn a_lost_model_side_by_side_holds_nothing_up() {
+    let (job, _) =
+        Job::parse("exp=tasks&models=cnn1,dnn&epochs=1&train_size=96&batch=16&backend=cpu")
+            .unwrap();
+    let units: Vec<Vec<Event>> = (0..2).map(|i| events(&job.unit(i))).collect();
+    let mut merge = job.merge().expect("side by side");
+    let started = units[0]
+        .iter()
+        .position(|e| matches!(e, Event::Started { .. }))
+        .expect("Started");
+    // Model 1 starts, then its worker is lost; model 0 trains on to the end.
+    let mut out = merge.push(1, units[1][..=started].to_vec());
+    out.extend(merge.skip(1, Some("out of memory")));
+    out.extend(merge.push(0, units[0].clone()));
+    assert!(merge.is_finished());
+    assert_eq!(count(&out, |e| matches!(e, Event::UnitLost { .. })), 1);
+    assert!(
+        format!("{out:?}").contains("DNN, 1 hidden was lost (out of memory)"),
+        "{out:?}"
+    );
+    let points: Vec<&Vec<f64>> = out
+        .iter()
+        .filter_map(|e| match e {
+            Event::TrainMetrics { losses, .. } => Some(losses),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(points.len(), 2, "after batches 4 and 6: {out:?}");
+    for losses in points {
+        assert!(losses[0].is_finite() && losses[1].is_nan(), "{losses:?}");
+    }
+    assert_eq!(count(&out, |e| matches!(e, Event::TestMetrics { .. })), 1);
+    assert!(matches!(out.last(), Some(Event::Done { epoch: 1, .. })));
 }

@@ -194,18 +194,11 @@ impl RunView {
                 self.stopped = true;
             }
             Event::Error { message } => {
-                // A unit lost while a sweep's other units go on: shown, and the run goes on
-                // (it ends in error below if no unit finishes).
-                let others_go_on = self
-                    .sweep
-                    .progress
-                    .as_ref()
-                    .is_some_and(|p| p.units_ended + 1 < p.units);
-                if !others_go_on {
-                    self.state = RunState::Error;
-                }
+                self.state = RunState::Error;
                 self.error = Some(message);
             }
+            // Shown; the run's other parts go on (the merge ends it in error if all are lost).
+            Event::UnitLost { message } => self.error = Some(message),
             Event::Unit {
                 index,
                 count,
@@ -293,11 +286,6 @@ impl RunView {
                 units_ended,
                 units,
             } => {
-                // Every unit ended and one was lost: an error, unless a `Done` follows (some
-                // unit finished its work).
-                if units_ended == units && self.state.is_active() && self.error.is_some() {
-                    self.state = RunState::Error;
-                }
                 self.sweep.progress = Some(SweepProgress {
                     epochs_done,
                     epochs_total,
@@ -389,7 +377,8 @@ impl RunView {
 
 /// Append one point per model to per-model series.
 fn push_points(series: &mut [Vec<(f64, f64)>], x: f64, ys: Vec<f64>) {
-    for (points, y) in series.iter_mut().zip(ys) {
+    // NaN: no value (a model lost while the others went on), not drawn.
+    for (points, y) in series.iter_mut().zip(ys).filter(|(_, y)| !y.is_nan()) {
         points.push((x, y));
     }
 }

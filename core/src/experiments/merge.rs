@@ -9,8 +9,8 @@
 //!   once, the others' wait until every unit before theirs has ended. So the stream holds every
 //!   unit's curves, as the whole sweep run in one place does.
 //! - A unit's `Done`/`Stopped` is kept to itself; the sweep's own `Done` (or `Stopped`) comes
-//!   once every unit has ended. A unit's error is reported with what was lost, and the other
-//!   units go on.
+//!   once every unit has ended. A unit's error is reported with what was lost (`UnitLost`),
+//!   and the other units go on; if every unit is lost, the sweep ends with an `Error`.
 //! - Where the sweep's results need all units (E3's projections of every run's snapshots), a
 //!   [`Combine`] step turns the merged stream's raw material into them; where they need more
 //!   computing (E9a's line through both trained models), a last unit does, given the other
@@ -91,14 +91,16 @@ pub enum Given {
 }
 
 /// Every unit has ended, each as `ends` says: the job is `Stopped` if one was stopped, `Done`
-/// if any finished its work, and has no last event (only the errors given out) if all failed.
-pub(crate) fn last_event(ends: &[End], epoch: usize, elapsed_ms: f64) -> Option<Event> {
+/// if any finished its work, and failed if every unit was lost (each reported as it was).
+pub(crate) fn last_event(ends: &[End], epoch: usize, elapsed_ms: f64) -> Event {
     if ends.contains(&End::Stopped) {
-        Some(Event::Stopped { epoch, elapsed_ms })
+        Event::Stopped { epoch, elapsed_ms }
     } else if ends.contains(&End::Done) {
-        Some(Event::Done { epoch, elapsed_ms })
+        Event::Done { epoch, elapsed_ms }
     } else {
-        None
+        Event::Error {
+            message: "Nothing of this run finished: every part of it was lost (see above).".into(),
+        }
     }
 }
 
@@ -231,7 +233,7 @@ impl UnitMerge {
                     .clone()
                     .unwrap_or_else(|| format!("unit {} of {count}", unit + 1));
                 stream.end = Some(End::Failed);
-                out.push(Event::Error {
+                out.push(Event::UnitLost {
                     message: format!("{name} was lost ({message}); the other units go on."),
                 });
             }
@@ -289,6 +291,6 @@ impl UnitMerge {
         let elapsed_ms = self.started.elapsed().as_secs_f64() * 1000.0;
         let ends: Vec<End> = self.units.iter().filter_map(|u| u.end).collect();
         let epoch = self.units.iter().map(|u| u.epochs).fold(0.0, f64::max) as usize;
-        out.extend(last_event(&ends, epoch, elapsed_ms));
+        out.push(last_event(&ends, epoch, elapsed_ms));
     }
 }

@@ -4,6 +4,9 @@
 //! (`Losses`, `TrainMetrics`, `TestMetrics`) once every model has reached it, `Predictions` of
 //! every model, one end after the last unit. Points are logged on a schedule of steps, the same
 //! for a model alone as beside others, so they join.
+//!
+//! A lost model (its worker crashed) holds nothing up: its slot in every later point is NaN,
+//! which the page does not draw, and the other models go on.
 
 use std::collections::BTreeMap;
 
@@ -15,40 +18,68 @@ use crate::events::{Event, ModelInfo};
 /// A unit's predictions on the grid: the epoch, and a row per model of the unit.
 type Predictions = (usize, Vec<Vec<f32>>);
 
+/// A `Losses` part: elapsed time, losses.
+type LossesPart = (f64, Vec<f64>);
+/// A `TrainMetrics` part: elapsed time, losses, accuracies.
+type MetricsPart = (f64, Vec<f64>, Vec<f64>);
+/// A `TestMetrics` part: accuracies, losses, the epoch's training time.
+type TestPart = (Vec<f64>, Vec<f64>, f64);
+
 /// Logged points some models have reached, by key (an epoch, or a fractional epoch's bits):
-/// each unit's part, until every unit has sent its own.
+/// each unit's part, until every unit has sent its own or was lost (its `filler` stands in).
 struct Join<T> {
     points: BTreeMap<u64, Vec<Option<T>>>,
-    count: usize,
+    fillers: Vec<Option<T>>,
 }
 
-impl<T> Join<T> {
+impl<T: Clone> Join<T> {
     fn new(count: usize) -> Self {
         Self {
             points: BTreeMap::new(),
-            count,
+            fillers: (0..count).map(|_| None).collect(),
         }
     }
 
     /// Unit `unit`'s part of point `key`: every unit's part, in unit order, once all are in.
     fn add(&mut self, key: u64, unit: usize, part: T) -> Option<Vec<T>> {
+        let count = self.fillers.len();
         let parts = self
             .points
             .entry(key)
-            .or_insert_with(|| (0..self.count).map(|_| None).collect());
+            .or_insert_with(|| (0..count).map(|_| None).collect());
         parts[unit] = Some(part);
-        if parts.iter().all(Option::is_some) {
-            self.points
-                .remove(&key)
-                .map(|p| p.into_iter().flatten().collect())
-        } else {
-            None
+        self.complete(key)
+    }
+
+    /// Unit `unit` is lost: `filler` stands in for its parts; the points that waited only for
+    /// it, by key.
+    fn lose(&mut self, unit: usize, filler: T) -> Vec<(u64, Vec<T>)> {
+        self.fillers[unit] = Some(filler);
+        let keys: Vec<u64> = self.points.keys().copied().collect();
+        keys.into_iter()
+            .filter_map(|key| Some((key, self.complete(key)?)))
+            .collect()
+    }
+
+    fn complete(&mut self, key: u64) -> Option<Vec<T>> {
+        let parts = self.points.get(&key)?;
+        let ready = parts
+            .iter()
+            .zip(&self.fillers)
+            .all(|(part, filler)| part.is_some() || filler.is_some());
+        if !ready {
+            return None;
         }
+        let parts = self.points.remove(&key)?;
+        Some(
+            parts
+                .into_iter()
+                .zip(&self.fillers)
+                .filter_map(|(part, filler)| part.or_else(|| filler.clone()))
+                .collect(),
+        )
     }
 }
-
-/// A `TrainMetrics` part: elapsed time, losses, accuracies.
-type MetricsPart = (f64, Vec<f64>, Vec<f64>);
 
 /// The values of every part, one after another.
 fn concat<'a>(parts: impl IntoIterator<Item = &'a Vec<f64>>) -> Vec<f64> {
@@ -60,6 +91,33 @@ fn slowest(times: impl IntoIterator<Item = f64>) -> f64 {
     times.into_iter().fold(0.0, f64::max)
 }
 
+fn losses_event(epoch: u64, parts: Vec<LossesPart>) -> Event {
+    Event::Losses {
+        epoch: epoch as usize,
+        elapsed_ms: slowest(parts.iter().map(|p| p.0)),
+        losses: concat(parts.iter().map(|p| &p.1)),
+    }
+}
+
+fn metrics_event(epoch_bits: u64, parts: Vec<MetricsPart>) -> Event {
+    Event::TrainMetrics {
+        epoch: f64::from_bits(epoch_bits),
+        elapsed_ms: slowest(parts.iter().map(|p| p.0)),
+        losses: concat(parts.iter().map(|p| &p.1)),
+        accuracies: concat(parts.iter().map(|p| &p.2)),
+    }
+}
+
+fn tests_event(epoch: u64, parts: Vec<TestPart>) -> Event {
+    Event::TestMetrics {
+        epoch: epoch as usize,
+        accuracies: concat(parts.iter().map(|p| &p.0)),
+        losses: concat(parts.iter().map(|p| &p.1)),
+        // The models trained at once: the epoch took the slowest one's time.
+        epoch_train_ms: slowest(parts.iter().map(|p| p.2)),
+    }
+}
+
 #[derive(Debug, Default)]
 struct Model {
     started: Option<Vec<ModelInfo>>,
@@ -67,6 +125,13 @@ struct Model {
     predictions: Option<Predictions>,
     epoch: usize,
     end: Option<End>,
+}
+
+impl Model {
+    /// How many models the unit holds, as its `Started` said (none if it never said).
+    fn width(&self) -> usize {
+        self.started.as_ref().map_or(0, Vec::len)
+    }
 }
 
 /// The merge of `count` models trained apart.
@@ -79,9 +144,9 @@ pub struct SideBySide {
     reference_sent: bool,
     /// The dataset's description (every unit sends the same): the first one passes.
     dataset_sent: bool,
-    losses: Join<(f64, Vec<f64>)>,
+    losses: Join<LossesPart>,
     metrics: Join<MetricsPart>,
-    tests: Join<(Vec<f64>, Vec<f64>, f64)>,
+    tests: Join<TestPart>,
     clock: Instant,
     finished: bool,
 }
@@ -103,8 +168,25 @@ impl SideBySide {
         }
     }
 
-    /// The ground truth, once `Started` has gone out: the stream starts with `Started`.
-    fn send_reference(&mut self, out: &mut Vec<Event>) {
+    /// `Started` once every model has said it started (or was lost), then the ground truth:
+    /// the stream starts with `Started`.
+    fn send_started(&mut self, out: &mut Vec<Event>) {
+        let all = self
+            .models
+            .iter()
+            .all(|m| m.started.is_some() || m.end.is_some());
+        if !self.started_sent && all {
+            self.started_sent = true;
+            let models = self
+                .models
+                .iter()
+                .flat_map(|m| m.started.clone().unwrap_or_default())
+                .collect();
+            out.push(Event::Started {
+                models,
+                total_epochs: self.total_epochs,
+            });
+        }
         if self.started_sent && !self.reference_sent {
             if let Some(reference) = &self.reference {
                 out.push(reference.clone());
@@ -113,8 +195,58 @@ impl SideBySide {
         }
     }
 
-    fn take(&mut self, unit: usize, event: Event, out: &mut Vec<Event>) {
+    /// Predictions of every model, once each has sent some (or was lost: its rows are its last
+    /// ones, or empty, no curve).
+    fn send_predictions(&self, out: &mut Vec<Event>) {
+        let alive: Option<Vec<usize>> = self
+            .models
+            .iter()
+            .filter(|m| m.end != Some(End::Failed))
+            .map(|m| m.predictions.as_ref().map(|p| p.0))
+            .collect();
+        let Some(epoch) = alive.and_then(|epochs| epochs.into_iter().min()) else {
+            return;
+        };
+        let rows = |m: &Model| {
+            m.predictions
+                .as_ref()
+                .map_or_else(|| vec![Vec::new(); m.width()], |p| p.1.clone())
+        };
+        out.push(Event::Predictions {
+            epoch,
+            ys: self.models.iter().flat_map(rows).collect(),
+        });
+    }
+
+    /// Unit `unit` was lost: no point waits for it any more.
+    fn lose(&mut self, unit: usize, message: String, out: &mut Vec<Event>) {
         let count = self.models.len();
+        let model = &mut self.models[unit];
+        model.end = Some(End::Failed);
+        let name = model.started.as_ref().and_then(|m| m.first()).map_or_else(
+            || format!("model {} of {count}", unit + 1),
+            |m| m.name.clone(),
+        );
+        out.push(Event::UnitLost {
+            message: format!("{name} was lost ({message}); the other models go on."),
+        });
+        let nan = vec![f64::NAN; model.width()];
+        self.send_started(out);
+        for (key, parts) in self.losses.lose(unit, (0.0, nan.clone())) {
+            out.push(losses_event(key, parts));
+        }
+        for (key, parts) in self.metrics.lose(unit, (0.0, nan.clone(), nan.clone())) {
+            out.push(metrics_event(key, parts));
+        }
+        for (key, parts) in self.tests.lose(unit, (nan.clone(), nan, 0.0)) {
+            out.push(tests_event(key, parts));
+        }
+        if self.models.iter().any(|m| m.predictions.is_some()) {
+            self.send_predictions(out);
+        }
+    }
+
+    fn take(&mut self, unit: usize, event: Event, out: &mut Vec<Event>) {
         match event {
             Event::Started {
                 models,
@@ -122,23 +254,11 @@ impl SideBySide {
             } => {
                 self.models[unit].started = Some(models);
                 self.total_epochs = self.total_epochs.max(total_epochs);
-                if !self.started_sent && self.models.iter().all(|m| m.started.is_some()) {
-                    self.started_sent = true;
-                    let models = self
-                        .models
-                        .iter()
-                        .flat_map(|m| m.started.clone().unwrap_or_default())
-                        .collect();
-                    out.push(Event::Started {
-                        models,
-                        total_epochs: self.total_epochs,
-                    });
-                }
-                self.send_reference(out);
+                self.send_started(out);
             }
             Event::Reference { .. } => {
                 self.reference.get_or_insert(event);
-                self.send_reference(out);
+                self.send_started(out);
             }
             Event::Dataset { .. } if self.dataset_sent => {}
             Event::Dataset { .. } => {
@@ -151,12 +271,9 @@ impl SideBySide {
                 losses,
             } => {
                 self.models[unit].epoch = epoch;
-                if let Some(parts) = self.losses.add(epoch as u64, unit, (elapsed_ms, losses)) {
-                    out.push(Event::Losses {
-                        epoch,
-                        elapsed_ms: slowest(parts.iter().map(|p| p.0)),
-                        losses: concat(parts.iter().map(|p| &p.1)),
-                    });
+                let key = epoch as u64;
+                if let Some(parts) = self.losses.add(key, unit, (elapsed_ms, losses)) {
+                    out.push(losses_event(key, parts));
                 }
             }
             Event::TrainMetrics {
@@ -165,14 +282,10 @@ impl SideBySide {
                 losses,
                 accuracies,
             } => {
+                let key = epoch.to_bits();
                 let part = (elapsed_ms, losses, accuracies);
-                if let Some(parts) = self.metrics.add(epoch.to_bits(), unit, part) {
-                    out.push(Event::TrainMetrics {
-                        epoch,
-                        elapsed_ms: slowest(parts.iter().map(|p| p.0)),
-                        losses: concat(parts.iter().map(|p| &p.1)),
-                        accuracies: concat(parts.iter().map(|p| &p.2)),
-                    });
+                if let Some(parts) = self.metrics.add(key, unit, part) {
+                    out.push(metrics_event(key, parts));
                 }
             }
             Event::TestMetrics {
@@ -182,27 +295,15 @@ impl SideBySide {
                 epoch_train_ms,
             } => {
                 self.models[unit].epoch = epoch;
+                let key = epoch as u64;
                 let part = (accuracies, losses, epoch_train_ms);
-                if let Some(parts) = self.tests.add(epoch as u64, unit, part) {
-                    out.push(Event::TestMetrics {
-                        epoch,
-                        accuracies: concat(parts.iter().map(|p| &p.0)),
-                        losses: concat(parts.iter().map(|p| &p.1)),
-                        // The models trained at once: the epoch took the slowest one's time.
-                        epoch_train_ms: slowest(parts.iter().map(|p| p.2)),
-                    });
+                if let Some(parts) = self.tests.add(key, unit, part) {
+                    out.push(tests_event(key, parts));
                 }
             }
             Event::Predictions { epoch, ys } => {
                 self.models[unit].predictions = Some((epoch, ys));
-                let latest: Option<Vec<&Predictions>> =
-                    self.models.iter().map(|m| m.predictions.as_ref()).collect();
-                if let Some(latest) = latest {
-                    out.push(Event::Predictions {
-                        epoch: latest.iter().map(|p| p.0).min().unwrap_or(epoch),
-                        ys: latest.iter().flat_map(|p| p.1.clone()).collect(),
-                    });
-                }
+                self.send_predictions(out);
             }
             Event::Done { epoch, .. } => {
                 self.models[unit].epoch = epoch;
@@ -212,20 +313,7 @@ impl SideBySide {
                 self.models[unit].epoch = epoch;
                 self.models[unit].end = Some(End::Stopped);
             }
-            Event::Error { message } => {
-                let name = self.models[unit]
-                    .started
-                    .as_ref()
-                    .and_then(|m| m.first())
-                    .map_or_else(
-                        || format!("model {} of {count}", unit + 1),
-                        |m| m.name.clone(),
-                    );
-                self.models[unit].end = Some(End::Failed);
-                out.push(Event::Error {
-                    message: format!("{name} was lost ({message}); the other models go on."),
-                });
-            }
+            Event::Error { message } => self.lose(unit, message, out),
             other => out.push(other),
         }
     }
@@ -248,7 +336,7 @@ impl Merge for SideBySide {
             let ends: Vec<End> = self.models.iter().filter_map(|m| m.end).collect();
             let epoch = self.models.iter().map(|m| m.epoch).max().unwrap_or(0);
             let elapsed_ms = self.clock.elapsed().as_secs_f64() * 1000.0;
-            out.extend(last_event(&ends, epoch, elapsed_ms));
+            out.push(last_event(&ends, epoch, elapsed_ms));
         }
         out
     }
