@@ -348,3 +348,27 @@ test("a worker of a pooled sweep that fails is reported with its unit, and the s
     await browser.close();
   }
 });
+
+test('a model lost side by side is reported, and the other models train to the end', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await instrumented(browser);
+    let loaders = 0;
+    await page.route('**/worker-loader.js*', (route) => (++loaders === 2
+      ? route.fulfill({ status: 404, body: 'gone' }) : route.continue()));
+    await page.goto(`${server.url}/#exp=fit&epochs=300&samples=64&backend=cpu&autorun=1`);
+    const panel = '[data-experiment="fit"]';
+    await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 120_000 });
+    const alert = await page.textContent(`${panel} [role="alert"]`);
+    assert.match(alert, /model 2 of 3 was lost \(.*training worker.*\); the other models go on/i);
+    const m = await metrics(page, 'fit');
+    assert.equal(m.epoch, 300);
+    const models = Object.values(m.models);
+    assert.equal(models.length, 2, 'the two models that trained');
+    for (const v of models) assert.ok(v.loss < v.first_loss, JSON.stringify(v));
+    assert.equal(await page.isHidden('#fatal'), true, 'no panic banner');
+    assert.deepEqual(errors.filter((e) => !/404|Failed to load/i.test(e)), []);
+  } finally {
+    await browser.close();
+  }
+});
