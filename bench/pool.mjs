@@ -10,7 +10,7 @@ import { serve, launch, metrics, DIST } from '../tests/e2e/harness.mjs';
 const quick = process.argv.includes('--quick');
 const SWEEPS = [
   { name: quick ? 'E5 minratio, 20 runs' : 'E5 minratio, default preset (100 runs)', exp: 'minratio', hash: quick ? 'runs=20' : '' },
-  { name: 'E10 sharpness, default preset (7 batch sizes)', exp: 'sharpness', hash: '' },
+  { name: 'E10 sharpness, default preset (5 batch sizes)', exp: 'sharpness', hash: '' },
   ...(quick ? [] : [{ name: 'E8 params, default preset (11 widths)', exp: 'params', hash: '' }]),
 ];
 const GOAL = 1.7;

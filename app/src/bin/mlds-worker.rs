@@ -33,6 +33,35 @@ thread_local! {
 }
 
 const SLICE_MS: u128 = 30;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The platform's `MessageChannel`, declared here rather than through web-sys features
+    /// (which would rebuild burn's wgpu).
+    type MessageChannel;
+    #[wasm_bindgen(constructor)]
+    fn new() -> MessageChannel;
+    #[wasm_bindgen(method, getter)]
+    fn port1(this: &MessageChannel) -> Port;
+    #[wasm_bindgen(method, getter)]
+    fn port2(this: &MessageChannel) -> Port;
+
+    type Port;
+    #[wasm_bindgen(method, setter)]
+    fn set_onmessage(this: &Port, handler: &js_sys::Function);
+    #[wasm_bindgen(method, js_name = postMessage)]
+    fn post_message(this: &Port, message: &JsValue);
+}
+
+/// Let the worker's event loop run (the page's pause and stop arrive as messages): a message
+/// to itself, a task that runs at once, where a `setTimeout(0)` from within a timer's task
+/// waits at least 4 ms (browsers clamp nested timers), an eighth of a 30 ms slice.
+async fn yield_to_event_loop() {
+    let channel = MessageChannel::new();
+    let arrived = js_sys::Promise::new(&mut |resolve, _| channel.port1().set_onmessage(&resolve));
+    channel.port2().post_message(&JsValue::NULL);
+    let _ = wasm_bindgen_futures::JsFuture::from(arrived).await;
+}
 /// How often events go to the page: each delivery redraws its charts, a few times a second is enough.
 const POST_MS: u128 = 150;
 
@@ -78,7 +107,7 @@ impl Host for WorkerHost {
     async fn checkpoint(&mut self) -> Flow {
         // Yield to the worker's event loop now and then, so pause and stop arrive.
         if self.slice_start.elapsed().as_millis() >= SLICE_MS {
-            TimeoutFuture::new(0).await;
+            yield_to_event_loop().await;
             self.slice_start = Instant::now();
         }
         while PAUSED.get() && !STOPPED.get() {

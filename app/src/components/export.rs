@@ -59,30 +59,38 @@ pub(super) trait ChartSpec: PartialEq + Clone + 'static {
     fn csv(&self) -> String;
 }
 
+/// Runs `draw` on `canvas` at the next animation frame after `deps` change, not within the
+/// update that brought the data: the task that delivered a run's events ends sooner (the
+/// page's main thread has no long tasks), and updates within one frame draw once.
+#[hook]
+pub(super) fn use_draw_next_frame<D, F>(canvas: NodeRef, deps: D, draw: F)
+where
+    D: PartialEq + Clone + 'static,
+    F: FnOnce(&D, &HtmlCanvasElement) + 'static,
+{
+    let frame = use_mut_ref(|| None::<gloo_render::AnimationFrame>);
+    use_effect_with(deps, move |deps| {
+        let deps = deps.clone();
+        let next = gloo_render::request_animation_frame(move |_| {
+            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
+                draw(&deps, &canvas);
+            }
+        });
+        // Replacing a frame not yet run cancels its draw.
+        *frame.borrow_mut() = Some(next);
+    });
+}
+
 /// A chart of `spec` on a `width`×`height` canvas, redrawn whenever the spec changes (the
 /// `data-draws` counter counts the draws), with its PNG, SVG and CSV downloads.
 #[hook]
 pub(super) fn use_chart_figure<P: ChartSpec>(spec: &P, width: u32, height: u32) -> Html {
     let canvas = use_node_ref();
     let draws = use_mut_ref(|| 0u32);
-    let frame = use_mut_ref(|| None::<gloo_render::AnimationFrame>);
-    {
-        let canvas = canvas.clone();
-        use_effect_with(spec.clone(), move |spec| {
-            // Drawn at the next animation frame, not within the update that brought the data:
-            // the task that delivered a run's events ends sooner (the page's main thread has
-            // no long tasks), and updates within one frame draw once.
-            let spec = spec.clone();
-            let next = gloo_render::request_animation_frame(move |_| {
-                if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                    let result = canvas_area(&canvas).and_then(|root| spec.draw(&root));
-                    finish_draw(&canvas, &draws, &spec.title(), result);
-                }
-            });
-            // Replacing a frame not yet run cancels its draw.
-            *frame.borrow_mut() = Some(next);
-        });
-    }
+    use_draw_next_frame(canvas.clone(), spec.clone(), move |spec, canvas| {
+        let result = canvas_area(canvas).and_then(|root| spec.draw(&root));
+        finish_draw(canvas, &draws, &spec.title(), result);
+    });
     let (s, c) = (spec.clone(), spec.clone());
     let svg = svg_draw(move |root| s.draw(root));
     let csv = csv_data(move || c.csv());

@@ -16,7 +16,7 @@ use super::chart::{
     bounds, canvas_area, draw_legend, event_pixel, finish_draw, padded, plottable, tick,
     title_only, widened, Area, Axis, Backend, DrawResult,
 };
-use super::export::{csv_data, curves_csv, svg_draw, ChartExport};
+use super::export::{csv_data, curves_csv, svg_draw, use_draw_next_frame, ChartExport};
 use super::log_axis::{log_axis, log_extent, powers_of_two};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -78,7 +78,7 @@ pub fn ScatterChart(props: &ScatterChartProps) -> Html {
     let draws = use_mut_ref(|| 0u32);
     let hits = use_mut_ref(Vec::<Hit>::new);
     {
-        let (canvas, hits) = (canvas.clone(), hits.clone());
+        let hits = hits.clone();
         let deps = (
             props.series.clone(),
             (props.log_x, props.log_y),
@@ -86,23 +86,22 @@ pub fn ScatterChart(props: &ScatterChartProps) -> Html {
             props.title.clone(),
             (props.x_label.clone(), props.y_label.clone()),
         );
-        use_effect_with(
+        use_draw_next_frame(
+            canvas.clone(),
             deps,
-            move |(series, (log_x, log_y), selected, title, (x, y))| {
-                if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                    let scene = Scene {
-                        title,
-                        x,
-                        y,
-                        log_x: *log_x,
-                        log_y: *log_y,
-                        series,
-                        selected: *selected,
-                    };
-                    let result = canvas_area(&canvas)
-                        .and_then(|root| draw(&root, &scene, &mut hits.borrow_mut()));
-                    finish_draw(&canvas, &draws, title, result);
-                }
+            move |(series, (log_x, log_y), selected, title, (x, y)), canvas| {
+                let scene = Scene {
+                    title,
+                    x,
+                    y,
+                    log_x: *log_x,
+                    log_y: *log_y,
+                    series,
+                    selected: *selected,
+                };
+                let result = canvas_area(canvas)
+                    .and_then(|root| draw(&root, &scene, &mut hits.borrow_mut()));
+                finish_draw(canvas, &draws, title, result);
             },
         );
     }

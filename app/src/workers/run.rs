@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use gloo_timers::callback::Timeout;
 use js_sys::{Object, Uint8Array};
 use mlds_core::data::{ImageDataset, ImageSet};
 use mlds_core::experiments::job::Job;
@@ -34,6 +35,9 @@ fn dataset(d: &ImageDataset) -> JsValue {
     dataset.into()
 }
 
+/// How often the page takes a run's events, at most.
+const DELIVER_MS: u32 = 100;
+
 struct Run {
     job: Job,
     backend: BackendKind,
@@ -53,6 +57,9 @@ struct Run {
     /// The run was replaced or its panel closed: its workers finish, nothing is shown.
     detached: bool,
     deliver: Callback<Vec<Event>>,
+    /// Events not delivered yet, and the timer that delivers them.
+    outbox: Vec<Event>,
+    delivery: Option<Timeout>,
 }
 
 type Shared = Rc<RefCell<Run>>;
@@ -61,9 +68,9 @@ type Shared = Rc<RefCell<Run>>;
 pub struct WorkerRun(Shared);
 
 impl WorkerRun {
-    /// Start `job` on `backend`: a CPU sweep's units over up to `workers` workers (E1's and E2's
-    /// models each in a worker of its own, as they train side by side), anything else whole in one
-    /// worker (a WebGPU run is bound to one device).
+    /// Start `job` on `backend`: a CPU sweep's units over up to `workers` workers (E1's and
+    /// E2's models each in a worker of its own, as they train side by side), anything else
+    /// whole in one worker (a WebGPU run is bound to one device).
     pub fn start(
         job: Job,
         images: Option<Rc<ImageDataset>>,
@@ -71,7 +78,8 @@ impl WorkerRun {
         workers: usize,
         deliver: Callback<Vec<Event>>,
     ) -> Self {
-        // Side by side (E1's and E2's models), every unit runs at once, so one worker runs the job whole.
+        // Side by side (E1's and E2's models), every unit runs at once: so on one worker, the
+        // job runs whole.
         let merge = job
             .merge()
             .filter(|m| backend == BackendKind::Cpu && (workers > 1 || !m.side_by_side()));
@@ -94,6 +102,8 @@ impl WorkerRun {
             worked: false,
             detached: false,
             deliver,
+            outbox: Vec::new(),
+            delivery: None,
         }));
         let units = run.borrow().queue.len().max(1);
         let size = match side_by_side {
@@ -158,12 +168,33 @@ impl Drop for WorkerRun {
     }
 }
 
+/// Hand `events` to the page, coalesced: every delivery re-renders the panel and its charts,
+/// and a run's workers each post a few times a second, so the page takes what they sent at
+/// most every [`DELIVER_MS`] (the main thread's rendering would otherwise take a share of the
+/// cores the workers train on).
 fn deliver(run: &Shared, events: Vec<Event>) {
-    let (deliver, detached) = {
-        let run = run.borrow();
-        (run.deliver.clone(), run.detached)
+    let mut r = run.borrow_mut();
+    if events.is_empty() || r.detached {
+        return;
+    }
+    r.outbox.extend(events);
+    if r.delivery.is_none() {
+        let weak = Rc::downgrade(run);
+        r.delivery = Some(Timeout::new(DELIVER_MS, move || {
+            if let Some(run) = weak.upgrade() {
+                deliver_now(&run);
+            }
+        }));
+    }
+}
+
+fn deliver_now(run: &Shared) {
+    let (deliver, events) = {
+        let mut r = run.borrow_mut();
+        r.delivery = None;
+        (r.deliver.clone(), std::mem::take(&mut r.outbox))
     };
-    if !events.is_empty() && !detached {
+    if !events.is_empty() && !run.borrow().detached {
         deliver.emit(events);
     }
 }
