@@ -91,15 +91,24 @@ pub enum Given {
 }
 
 /// Every unit has ended, each as `ends` says: the job is `Stopped` if one was stopped, `Done`
-/// if any finished its work, and failed if every unit was lost (each reported as it was).
-pub(crate) fn last_event(ends: &[End], epoch: usize, elapsed_ms: f64) -> Event {
+/// if any finished its work, and failed if every unit was lost (each reported as it was; the
+/// error repeats the first one's `cause`, most often every unit's).
+pub(crate) fn last_event(
+    ends: &[End],
+    epoch: usize,
+    elapsed_ms: f64,
+    cause: Option<&str>,
+) -> Event {
     if ends.contains(&End::Stopped) {
         Event::Stopped { epoch, elapsed_ms }
     } else if ends.contains(&End::Done) {
         Event::Done { epoch, elapsed_ms }
     } else {
         Event::Error {
-            message: "Nothing of this run finished: every part of it was lost (see above).".into(),
+            message: format!(
+                "Nothing of this run finished: every part of it was lost ({}).",
+                cause.unwrap_or("no reason given")
+            ),
         }
     }
 }
@@ -121,6 +130,8 @@ pub struct UnitMerge {
     combine: Option<Box<dyn Combine>>,
     /// A unit that waits for others, and those it waits for.
     fed: Option<(usize, Vec<usize>)>,
+    /// Why the first lost unit was lost.
+    first_loss: Option<String>,
 }
 
 impl UnitMerge {
@@ -144,6 +155,7 @@ impl UnitMerge {
             finished: false,
             combine: None,
             fed: None,
+            first_loss: None,
         }
     }
 
@@ -233,6 +245,7 @@ impl UnitMerge {
                     .clone()
                     .unwrap_or_else(|| format!("unit {} of {count}", unit + 1));
                 stream.end = Some(End::Failed);
+                self.first_loss.get_or_insert(message.clone());
                 out.push(Event::UnitLost {
                     message: format!("{name} was lost ({message}); the other units go on."),
                 });
@@ -291,6 +304,11 @@ impl UnitMerge {
         let elapsed_ms = self.started.elapsed().as_secs_f64() * 1000.0;
         let ends: Vec<End> = self.units.iter().filter_map(|u| u.end).collect();
         let epoch = self.units.iter().map(|u| u.epochs).fold(0.0, f64::max) as usize;
-        out.push(last_event(&ends, epoch, elapsed_ms));
+        out.push(last_event(
+            &ends,
+            epoch,
+            elapsed_ms,
+            self.first_loss.as_deref(),
+        ));
     }
 }

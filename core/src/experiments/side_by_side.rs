@@ -149,6 +149,8 @@ pub struct SideBySide {
     tests: Join<TestPart>,
     clock: Instant,
     finished: bool,
+    /// Why the first lost model was lost.
+    first_loss: Option<String>,
 }
 
 impl SideBySide {
@@ -165,6 +167,7 @@ impl SideBySide {
             tests: Join::new(count),
             clock: Instant::now(),
             finished: false,
+            first_loss: None,
         }
     }
 
@@ -223,6 +226,7 @@ impl SideBySide {
         let count = self.models.len();
         let model = &mut self.models[unit];
         model.end = Some(End::Failed);
+        self.first_loss.get_or_insert(message.clone());
         let name = model.started.as_ref().and_then(|m| m.first()).map_or_else(
             || format!("model {} of {count}", unit + 1),
             |m| m.name.clone(),
@@ -336,7 +340,12 @@ impl Merge for SideBySide {
             let ends: Vec<End> = self.models.iter().filter_map(|m| m.end).collect();
             let epoch = self.models.iter().map(|m| m.epoch).max().unwrap_or(0);
             let elapsed_ms = self.clock.elapsed().as_secs_f64() * 1000.0;
-            out.push(last_event(&ends, epoch, elapsed_ms));
+            out.push(last_event(
+                &ends,
+                epoch,
+                elapsed_ms,
+                self.first_loss.as_deref(),
+            ));
         }
         out
     }
