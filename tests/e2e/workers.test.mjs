@@ -43,7 +43,11 @@ test('an E2 CPU run trains its models side by side in workers: no main-thread ta
     const { page, errors } = await instrumented(browser);
     await page.goto(`${server.url}/${RUN}`);
     await page.waitForSelector(`${panel}[data-state="idle"]`);
-    await page.waitForTimeout(1000);
+    // The page compiles the workers' code shortly after it loads: counted from after that (on
+    // a cold start, right after a build, its fetch and compile take longer).
+    await page.waitForFunction(() => performance.getEntriesByType('resource')
+      .some((r) => r.name.includes('mlds-worker_bg.wasm') && r.responseEnd > 0), null, { timeout: 30_000 });
+    await page.waitForTimeout(1500);
     await page.evaluate(() => { window.__long = []; });
     await page.click(`${panel} button.start`);
     await page.waitForSelector(`${panel}[data-state="running"]`);
