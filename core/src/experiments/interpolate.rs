@@ -140,66 +140,62 @@ pub async fn run<H: Host>(
         Ok(d) => d,
         Err(e) => return fail(host, e),
     };
-    let trainings = config.trainings();
     let mut clock = Stopwatch::default();
     let ends = match config.units.only() {
-        Some(LINE_UNIT) => match given_ends(config, device) {
-            Ok(ends) => ends,
-            Err(e) => return fail(host, e),
-        },
-        _ => {
-            host.emit(Event::Started {
-                models: trainings
-                    .iter()
-                    .map(|(label, ..)| config.subject.model_info(label.clone()))
-                    .collect(),
-                total_epochs: config.train.epochs,
-            });
-            let mut ends: Vec<(Classifier, Vec<f64>)> = Vec::new();
-            for (i, (label, settings, seed)) in trainings.iter().enumerate() {
-                if !config.units.includes(i) {
-                    continue;
-                }
-                host.emit(Event::Unit {
-                    index: i,
-                    count: 2,
-                    label: format!("training {label}"),
-                });
-                let trained = train_classifier(
-                    &config.subject,
-                    &data,
-                    settings,
-                    *seed,
-                    device,
-                    host,
-                    &mut clock,
-                )
-                .await;
-                let model = match trained {
-                    Ok(m) => m,
-                    Err(halt) => return finish(host, Err(halt), config.train.epochs, &clock),
-                };
-                match read_params(&model).await {
-                    Ok(theta) => ends.push((model, theta)),
-                    Err(e) => return fail(host, e),
-                }
-            }
-            if let Some(i) = config.units.only() {
-                // A training alone: its weights go to the line's unit.
-                let (_, theta) = ends.pop().expect("the unit's model was trained");
-                host.emit(Event::Weights {
-                    run: i,
-                    epoch: config.train.epochs,
-                    layer: [0, theta.len()],
-                    model: theta,
-                });
-                return finish(host, Ok(()), config.train.epochs, &clock);
-            }
-            ends
-        }
+        Some(LINE_UNIT) => given_ends(config, device).map_err(Halt::Failed),
+        _ => train_ends(config, &data, device, host, &mut clock).await,
     };
+    let mut ends = match ends {
+        Ok(ends) => ends,
+        Err(halt) => return finish(host, Err(halt), config.train.epochs, &clock),
+    };
+    if let Some(i) = config.units.only().filter(|&i| i != LINE_UNIT) {
+        // A training alone: its weights go to the line's unit.
+        let (_, theta) = ends.pop().expect("the unit's model was trained");
+        host.emit(Event::Weights {
+            run: i,
+            epoch: config.train.epochs,
+            layer: [0, theta.len()],
+            model: theta,
+        });
+        return finish(host, Ok(()), config.train.epochs, &clock);
+    }
     let result = along_the_line(config, &ends, &data, device, host, &mut clock).await;
     finish(host, result, config.train.epochs, &clock)
+}
+
+/// Train both models (or the unit's one): each model and its parameters.
+async fn train_ends(
+    config: &InterpolateConfig,
+    data: &SubjectData,
+    device: &Device,
+    host: &mut impl Host,
+    clock: &mut Stopwatch,
+) -> Result<Vec<(Classifier, Vec<f64>)>, Halt> {
+    let trainings = config.trainings();
+    host.emit(Event::Started {
+        models: trainings
+            .iter()
+            .map(|(label, ..)| config.subject.model_info(label.clone()))
+            .collect(),
+        total_epochs: config.train.epochs,
+    });
+    let mut ends = Vec::new();
+    for (i, (label, settings, seed)) in trainings.iter().enumerate() {
+        if !config.units.includes(i) {
+            continue;
+        }
+        host.emit(Event::Unit {
+            index: i,
+            count: 2,
+            label: format!("training {label}"),
+        });
+        let model =
+            train_classifier(&config.subject, data, settings, *seed, device, host, clock).await?;
+        let theta = read_params(&model).await.map_err(Halt::Failed)?;
+        ends.push((model, theta));
+    }
+    Ok(ends)
 }
 
 /// The line's unit: both models rebuilt from the weights it was given.
