@@ -57,19 +57,7 @@ fn cnns_learn_the_mnist_subset() {
     });
     let params: Vec<usize> = started.unwrap().iter().map(|m| m.params).collect();
     assert_eq!(params, vec![15770, 15422, 15910]);
-    let train: Vec<(f64, Vec<f64>, Vec<f64>)> = host
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::TrainMetrics {
-                epoch,
-                losses,
-                accuracies,
-                ..
-            } => Some((*epoch, losses.clone(), accuracies.clone())),
-            _ => None,
-        })
-        .collect();
+    let train = common::train_points(&host.events);
     let test: Vec<(usize, Vec<f64>, f64)> = host
         .events
         .iter()

@@ -409,20 +409,7 @@ fn e2_models_as_units_join_to_the_whole_run() {
         "exp=tasks&models=cnn1,dnn,cnn2&epochs=2&train_size=160&batch=16&backend=cpu",
         3,
     );
-    let train = |events: &[Event]| -> Vec<(u64, Vec<f64>, Vec<f64>)> {
-        events
-            .iter()
-            .filter_map(|e| match e {
-                Event::TrainMetrics {
-                    epoch,
-                    losses,
-                    accuracies,
-                    ..
-                } => Some((epoch.to_bits(), losses.clone(), accuracies.clone())),
-                _ => None,
-            })
-            .collect()
-    };
+    let train = common::train_points;
     // 10 batches an epoch: points after batches 4, 8 and 10 of each.
     assert_eq!(train(&whole).len(), 6);
     assert_eq!(train(&merged), train(&whole));

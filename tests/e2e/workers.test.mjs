@@ -328,14 +328,19 @@ test('the Workers control sets `workers` in the link, and the backend line follo
   }
 });
 
+/** The second worker's script cannot be loaded; the others' can. Counts the loads. */
+async function failSecondWorker(page) {
+  const loaders = { count: 0 };
+  await page.route('**/worker-loader.js*', (route) => (++loaders.count === 2
+    ? route.fulfill({ status: 404, body: 'gone' }) : route.continue()));
+  return loaders;
+}
+
 test("a worker of a pooled sweep that fails is reported with its unit, and the sweep's other units finish", async () => {
   const browser = await launch({ webgpu: false });
   try {
     const { page, errors } = await instrumented(browser);
-    // The second worker's script cannot be loaded; the first worker's can.
-    let loaders = 0;
-    await page.route('**/worker-loader.js*', (route) => (++loaders === 2
-      ? route.fulfill({ status: 404, body: 'gone' }) : route.continue()));
+    const loaders = await failSecondWorker(page);
     await page.goto(`${server.url}/${SWEEP}&workers=2&autorun=1`);
     const panel = '[data-experiment="params"]';
     await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 300_000 });
@@ -346,7 +351,7 @@ test("a worker of a pooled sweep that fails is reported with its unit, and the s
     assert.deepEqual(m.points.map((p) => p.params), [1600, 3190, 12730], 'every unit but the lost one');
     assert.deepEqual(m.sweep, { units: 4, units_ended: 4, epochs_done: 3, epochs_total: 4 });
     assert.equal(await page.isHidden('#fatal'), true, 'no panic banner');
-    assert.equal(loaders, 2);
+    assert.equal(loaders.count, 2);
     assert.deepEqual(errors.filter((e) => !/404|Failed to load/i.test(e)), []);
   } finally {
     await browser.close();
@@ -357,9 +362,7 @@ test('a model lost side by side is reported, and the other models train to the e
   const browser = await launch({ webgpu: false });
   try {
     const { page, errors } = await instrumented(browser);
-    let loaders = 0;
-    await page.route('**/worker-loader.js*', (route) => (++loaders === 2
-      ? route.fulfill({ status: 404, body: 'gone' }) : route.continue()));
+    await failSecondWorker(page);
     await page.goto(`${server.url}/#exp=fit&epochs=300&samples=64&backend=cpu&autorun=1`);
     const panel = '[data-experiment="fit"]';
     await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 120_000 });

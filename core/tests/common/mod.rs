@@ -1,4 +1,5 @@
-//! Builders of small valid dataset files and the expected errors, shared by the format tests.
+//! Builders of small valid dataset files and the expected errors, shared by the format tests;
+//! readers of a run's events, shared by the experiment tests.
 #![allow(dead_code)] // each test crate uses a different part
 
 use mlds_core::data::{
@@ -186,4 +187,20 @@ where
     let c: C = config(query);
     let written = mlds_core::params::to_query(c.to_params());
     assert_eq!(config::<C>(&written), c, "{query}");
+}
+
+/// A run's training points: (epoch, every model's loss, every model's accuracy).
+pub fn train_points(events: &[mlds_core::Event]) -> Vec<(f64, Vec<f64>, Vec<f64>)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            mlds_core::Event::TrainMetrics {
+                epoch,
+                losses,
+                accuracies,
+                ..
+            } => Some((*epoch, losses.clone(), accuracies.clone())),
+            _ => None,
+        })
+        .collect()
 }
