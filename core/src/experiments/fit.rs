@@ -202,21 +202,14 @@ pub async fn run<H: Host>(config: &FitConfig, device: &Device, host: &mut H) -> 
     let models = init_seeded(device, config.train.seed, || {
         configs.iter().map(|c| c.init(&train_device)).collect()
     });
-    let kept = |i: &usize| config.units.includes(*i);
-    let mut trainers: Vec<Trainer<Mlp>> = models
+    let mut trainers: Vec<Trainer<Mlp>> = config
+        .units
+        .keep(models)
         .into_iter()
-        .enumerate()
-        .filter(|(i, _)| kept(i))
-        .map(|(_, m)| Trainer::new(m, config.train.optimizer, config.train.learning_rate))
+        .map(|m| Trainer::new(m, config.train.optimizer, config.train.learning_rate))
         .collect();
-    let (names, configs): (Vec<String>, Vec<MlpConfig>) = config
-        .model_names()
-        .into_iter()
-        .zip(configs)
-        .enumerate()
-        .filter(|(i, _)| kept(i))
-        .map(|(_, pair)| pair)
-        .unzip();
+    let names = config.units.keep(config.model_names());
+    let configs = config.units.keep(configs);
     let models = names
         .iter()
         .zip(&configs)

@@ -129,33 +129,28 @@ pub async fn run<H: Host>(
     let models = init_seeded(device, config.train.seed, || {
         all.iter().map(|a| a.init(&train_device)).collect()
     });
-    let kept: Vec<usize> = (0..all.len())
-        .filter(|&i| config.units.includes(i))
-        .collect();
-    let mut trainers: Vec<Trainer<Classifier>> = models
+    let mut trainers: Vec<Trainer<Classifier>> = config
+        .units
+        .keep(models)
         .into_iter()
-        .enumerate()
-        .filter(|(i, _)| config.units.includes(*i))
-        .map(|(_, m)| Trainer::new(m, config.train.optimizer, config.train.learning_rate))
+        .map(|m| Trainer::new(m, config.train.optimizer, config.train.learning_rate))
         .collect();
-    let architectures: Vec<ClassifierConfig> = kept.iter().map(|&i| all[i].clone()).collect();
+    let architectures = config.units.keep(all);
+    let kinds = config.units.keep(config.models.iter().copied());
     let dataset = config.task.dataset;
     host.emit(Event::Started {
-        models: kept
+        models: kinds
             .iter()
             .zip(&trainers)
-            .map(|(&i, t)| ModelInfo {
-                name: config.models[i].name().into(),
-                shape: config.models[i].describe(dataset),
+            .map(|(m, t)| ModelInfo {
+                name: m.name().into(),
+                shape: m.describe(dataset),
                 params: t.model().num_params(),
             })
             .collect(),
         total_epochs: config.train.epochs,
     });
-    let names: Vec<String> = kept
-        .iter()
-        .map(|&i| config.models[i].name().to_string())
-        .collect();
+    let names: Vec<String> = kinds.iter().map(|m| m.name().to_string()).collect();
     // The CPU backend computes on the page's thread: its work is cut into short tasks.
     let on_cpu = *device == Device::flex();
     let task = ClassifierTask::new(&train, &data.test, &architectures, on_cpu, &train_device);

@@ -47,6 +47,16 @@ impl Units {
     pub fn only(self) -> Option<usize> {
         self.0
     }
+
+    /// Of `items`, one per unit, those of the units computed (in order).
+    pub fn keep<T>(self, items: impl IntoIterator<Item = T>) -> Vec<T> {
+        items
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| self.includes(*i))
+            .map(|(_, item)| item)
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -59,9 +69,11 @@ mod tests {
         let u = Units::from_params(&mut p, 3);
         assert!(p.finish().is_empty());
         assert!(u.includes(2) && !u.includes(0));
+        assert_eq!(u.keep(["a", "b", "c"]), ["c"]);
         assert_eq!(u.to_params(), Some(("unit", "2".into())));
         let all = Units::from_params(&mut Params::parse(""), 3);
         assert!((0..3).all(|i| all.includes(i)));
+        assert_eq!(all.keep(["a", "b", "c"]), ["a", "b", "c"]);
         assert_eq!(all.to_params(), None);
         let mut p = Params::parse("unit=3");
         assert_eq!(Units::from_params(&mut p, 3), Units::default());
