@@ -14,7 +14,10 @@ pub fn params() -> Params {
 
 /// Replace the hash without adding a history entry (the controls change it on every edit).
 pub fn write_hash<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) {
-    let hash = format!("#{}", to_query(pairs));
+    replace_hash(format!("#{}", to_query(pairs)));
+}
+
+fn replace_hash(hash: String) {
     if hash == read_hash() {
         return;
     }
@@ -35,8 +38,5 @@ pub fn set_param(key: &str, value: Option<&str>) {
     if let Some(value) = value {
         parts.push(format!("{key}={value}"));
     }
-    let hash = format!("#{}", parts.join("&"));
-    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash));
-    }
+    replace_hash(format!("#{}", parts.join("&")));
 }

@@ -38,7 +38,8 @@ pub enum Event {
         test: usize,
     },
     /// Training loss and accuracy (0–1) of every model, averaged over the mini-batches since
-    /// the previous `TrainMetrics` (reported a few times a second). `epoch` is fractional: 2.5
+    /// the previous `TrainMetrics` (every few batches on the CPU, a few times a second on a
+    /// GPU). `epoch` is fractional: 2.5
     /// is half-way through the third.
     TrainMetrics {
         epoch: f64,

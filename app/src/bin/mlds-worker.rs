@@ -33,6 +33,9 @@ thread_local! {
 }
 
 const SLICE_MS: u128 = 30;
+/// How often events go to the page: each delivery redraws its charts, a few times a second is
+/// enough.
+const POST_MS: u128 = 150;
 
 #[wasm_bindgen]
 extern "C" {
@@ -62,8 +65,6 @@ async fn yield_to_event_loop() {
     channel.port2().post_message(&JsValue::NULL);
     let _ = wasm_bindgen_futures::JsFuture::from(arrived).await;
 }
-/// How often events go to the page: each delivery redraws its charts, a few times a second is enough.
-const POST_MS: u128 = 150;
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()

@@ -1,7 +1,6 @@
 //! The training loop of an image classification task (E2, and E3/E4's MNIST presets):
-//! shuffled mini-batches on every model, running train metrics read back a few times a second
-//! (on a schedule of steps on the CPU),
-//! a test pass after every epoch. On the CPU backend each batch and the test pass are cut into
+//! shuffled mini-batches on every model, running train metrics read back every few batches on
+//! the CPU (a few times a second on a GPU), a test pass after every epoch. On the CPU backend each batch and the test pass are cut into
 //! parts that fit in one short browser task (see [`super::parts`]).
 
 use burn::module::Module;
@@ -153,7 +152,8 @@ struct Window {
 }
 
 /// Train every model for `epochs` epochs of shuffled `batch_size` mini-batches, emitting
-/// [`Event::TrainMetrics`] a few times a second and [`Event::TestMetrics`] after each epoch,
+/// [`Event::TrainMetrics`] every few batches (see `ClassifierTask::read_due`) and
+/// [`Event::TestMetrics`] after each epoch,
 /// calling `hooks` and the host's checkpoint between parts of the work.
 #[allow(clippy::too_many_arguments)]
 pub async fn fit_classifiers<H: Host>(
