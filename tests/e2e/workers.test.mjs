@@ -120,6 +120,24 @@ async function runToEnd(browser, hash, exp, { before } = {}) {
   return { page, errors, m, workers: await page.evaluate(() => window.__workers), extra };
 }
 
+/**
+ * Run `hash` (without `workers` and `autorun`) to the end once per placement, a `workers`
+ * value each ('' for the default pool), in a fresh page that must log no error: what `read`
+ * returns for it, by placement. `read` gets the run's metrics and the number of Workers the
+ * page created.
+ */
+async function underPlacements(browser, placements, hash, exp, read) {
+  const seen = {};
+  for (const workers of placements) {
+    const place = workers === '' ? '' : `&workers=${workers}`;
+    const { page, errors, m, workers: created } = await runToEnd(browser, `${hash}${place}&autorun=1`, exp);
+    seen[workers] = await read(m, created, page);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+  return seen;
+}
+
 const SWEEP = '#exp=params&widths=2,4,8,16&epochs=1&train_size=400&eval_size=300&backend=cpu';
 
 test('a sweep gives the same numbers on 1 and 2 workers, in unit order; workers and their code are loaded once', async () => {
@@ -221,18 +239,15 @@ test('a worker of another build is refused with a message', async () => {
 test("E3's runs spread over workers and its projections combine to the same numbers on 1 and 2 workers", async () => {
   const browser = await launch({ webgpu: false });
   try {
-    const seen = {};
-    for (const workers of [1, 2]) {
-      const { page, errors, m, workers: created } = await runToEnd(browser,
-        `#exp=trajectory&task=function&epochs=60&every=20&runs=3&samples=64&backend=cpu&workers=${workers}&autorun=1`, 'trajectory');
-      assert.equal(m.snapshots, 12, '3 runs × (initial weights + 3 snapshots)');
-      assert.equal(m.runs_done, 3);
-      assert.equal(created, workers);
-      seen[workers] = { explained: m.explained_variance, finals: m.final_losses };
-      assert.deepEqual(errors, []);
-      await page.close();
-    }
-    assert.deepEqual(seen[2], seen[1]);
+    const seen = await underPlacements(browser, [1, 2],
+      '#exp=trajectory&task=function&epochs=60&every=20&runs=3&samples=64&backend=cpu', 'trajectory', (m, created) => {
+        assert.equal(m.snapshots, 12, '3 runs × (initial weights + 3 snapshots)');
+        assert.equal(m.runs_done, 3);
+        return { created, explained: m.explained_variance, finals: m.final_losses };
+      });
+    assert.deepEqual([seen[1].created, seen[2].created], [1, 2]);
+    assert.deepEqual(seen[2].explained, seen[1].explained);
+    assert.deepEqual(seen[2].finals, seen[1].finals);
     assert.ok(seen[1].explained.model[0] > 0);
   } finally {
     await browser.close();
@@ -242,18 +257,15 @@ test("E3's runs spread over workers and its projections combine to the same numb
 test("E9a's two trainings run a worker each, then its line, given their weights: the same numbers in one worker and on the page", async () => {
   const browser = await launch({ webgpu: false });
   try {
-    const seen = {};
-    for (const workers of [2, 1, 0]) {
-      const { page, errors, m, workers: created } = await runToEnd(browser,
-        `#exp=interpolate&hidden=16&train_size=300&epochs=2&batch=32&batch2=150&eval_size=200&backend=cpu&workers=${workers}&autorun=1`, 'interpolate');
-      assert.equal(m.alphas.length, 31);
-      assert.equal(created, workers, 'two trainings at once on 2 workers; the line reuses one');
-      seen[workers] = [m.train_loss, m.test_loss, m.accuracy, m.test_accuracy];
-      assert.deepEqual(errors, []);
-      await page.close();
-    }
-    assert.deepEqual(seen[2], seen[1]);
-    assert.deepEqual(seen[1], seen[0]);
+    const seen = await underPlacements(browser, [2, 1, 0],
+      '#exp=interpolate&hidden=16&train_size=300&epochs=2&batch=32&batch2=150&eval_size=200&backend=cpu', 'interpolate', (m, created) => {
+        assert.equal(m.alphas.length, 31);
+        return { created, points: [m.train_loss, m.test_loss, m.accuracy, m.test_accuracy] };
+      });
+    // Two trainings at once on 2 workers; the line reuses one of them.
+    assert.deepEqual([seen[2].created, seen[1].created, seen[0].created], [2, 1, 0]);
+    assert.deepEqual(seen[2].points, seen[1].points);
+    assert.deepEqual(seen[1].points, seen[0].points);
   } finally {
     await browser.close();
   }
@@ -262,19 +274,16 @@ test("E9a's two trainings run a worker each, then its line, given their weights:
 test('a WebGPU run trains in one worker (its own WebGPU device), and on the page with workers=0', async () => {
   const browser = await launch({ webgpu: true });
   try {
-    const trained = {};
-    for (const place of ['', '&workers=0']) {
-      const { page, errors, m, workers } = await runToEnd(browser,
-        `#exp=fit&epochs=8&samples=32&backend=webgpu${place}&autorun=1`, 'fit');
-      assert.equal(m.backend, 'webgpu');
-      assert.equal(m.epoch, 8);
-      const line = await page.textContent('[data-experiment="fit"] .backend-line');
-      assert.match(line, place ? /on this page/ : /in a Web Worker/);
-      trained[place || 'worker'] = workers;
-      assert.deepEqual(errors, []);
-      await page.close();
-    }
-    assert.deepEqual(trained, { worker: 1, '&workers=0': 0 });
+    const seen = await underPlacements(browser, ['', 0],
+      '#exp=fit&epochs=8&samples=32&backend=webgpu', 'fit', async (m, created, page) => {
+        assert.equal(m.backend, 'webgpu');
+        assert.equal(m.epoch, 8);
+        return { created, line: await page.textContent('[data-experiment="fit"] .backend-line') };
+      });
+    assert.equal(seen[''].created, 1);
+    assert.match(seen[''].line, /in a Web Worker/);
+    assert.equal(seen[0].created, 0);
+    assert.match(seen[0].line, /on this page/);
   } finally {
     await browser.close();
   }
@@ -283,22 +292,18 @@ test('a WebGPU run trains in one worker (its own WebGPU device), and on the page
 test("E1's three models train side by side, a worker each, with the same numbers as in one worker", async () => {
   const browser = await launch({ webgpu: false });
   try {
-    const seen = {};
-    for (const workers of ['', '&workers=1']) {
-      const { page, errors, m, workers: created } = await runToEnd(browser,
-        `#exp=fit&epochs=300&samples=64&backend=cpu${workers}&autorun=1`, 'fit');
-      assert.equal(m.epoch, 300);
-      assert.equal(Object.keys(m.models).length, 3);
-      seen[workers || 'side by side'] = {
-        workers: created,
-        losses: Object.fromEntries(Object.entries(m.models).map(([k, v]) => [k, [v.first_loss, v.loss]])),
-      };
-      assert.deepEqual(errors, []);
-      await page.close();
-    }
-    assert.equal(seen['side by side'].workers, 3);
-    assert.equal(seen['&workers=1'].workers, 1);
-    assert.deepEqual(seen['side by side'].losses, seen['&workers=1'].losses);
+    const seen = await underPlacements(browser, ['', 1],
+      '#exp=fit&epochs=300&samples=64&backend=cpu', 'fit', (m, created) => {
+        assert.equal(m.epoch, 300);
+        assert.equal(Object.keys(m.models).length, 3);
+        return {
+          created,
+          losses: Object.fromEntries(Object.entries(m.models).map(([k, v]) => [k, [v.first_loss, v.loss]])),
+        };
+      });
+    assert.equal(seen[''].created, 3, 'side by side, a worker each');
+    assert.equal(seen[1].created, 1);
+    assert.deepEqual(seen[''].losses, seen[1].losses);
   } finally {
     await browser.close();
   }
