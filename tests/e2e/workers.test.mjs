@@ -384,3 +384,23 @@ test('a model lost side by side is reported, and the other models train to the e
     await browser.close();
   }
 });
+
+test("E9a's line is reported lost, not started, when a training it needs was lost", async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await instrumented(browser);
+    await failSecondWorker(page);
+    await page.goto(`${server.url}/#exp=interpolate&hidden=16&train_size=300&epochs=2&batch=32&batch2=150&eval_size=200&backend=cpu&workers=2&autorun=1`);
+    const panel = '[data-experiment="interpolate"]';
+    await page.waitForSelector(`${panel}[data-state="done"], ${panel}[data-state="error"]`, { timeout: 120_000 });
+    const alert = await page.textContent(`${panel} [role="alert"]`);
+    assert.match(alert, /unit 3 of 3 was lost \(it needs unit 2, which did not finish\)/);
+    const m = await metrics(page, 'interpolate');
+    assert.equal(m.alphas.length, 0, 'no point of the line');
+    assert.deepEqual(m.sweep, { units: 3, units_ended: 3, epochs_done: 2, epochs_total: 6 });
+    assert.equal(await page.isHidden('#fatal'), true, 'no panic banner');
+    assert.deepEqual(errors.filter((e) => !/404|Failed to load/i.test(e)), []);
+  } finally {
+    await browser.close();
+  }
+});
