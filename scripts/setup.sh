@@ -29,6 +29,13 @@ if ! command -v python3 >/dev/null; then
   apt-get install -y python3 || { apt-get update && apt-get install -y python3; }
 fi
 
+# wabt's wasm-objdump: the test command checks the shipped wasm for SIMD128 and relaxed SIMD.
+if ! command -v wasm-objdump >/dev/null; then
+  log "installing wabt (Debian package)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y wabt || { apt-get update && apt-get install -y wabt; }
+fi
+
 # wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly (no --locked: the
 # registry lacks some versions its own lock file pins).
 wb=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)

@@ -17,5 +17,7 @@ step "native tests"
 cargo test -p mlds-core
 step "release build"
 trunk build --release --offline
+step "SIMD128 in both wasm files, no relaxed SIMD"
+bash scripts/check-wasm-simd.sh dist
 step "browser tests"
 (cd tests/e2e && npm test)
