@@ -16,10 +16,14 @@ echo "== headless Chromium"
 node bench/bench.mjs "$@"
 echo "== E2 training throughput, headless Chromium"
 node bench/tasks.mjs "$@"
+echo "== E8's widest MLP, CPU backend vs TF.js wasm, headless Chromium"
+node bench/mlp.mjs "$@"
 echo "== E3-E10 presets, headless Chromium (CPU backend)"
 node bench/presets.mjs "$@"
 echo "== a sweep on one worker vs the default pool, headless Chromium (CPU backend)"
 node bench/pool.mjs "$@"
+echo "== main-thread long tasks over every default preset, headless Chromium (CPU backend)"
+node bench/longtasks.mjs
 if [[ " $* " != *" --quick "* ]]; then
   echo "== the whole quick report, headless Chromium (CPU backend)"
   node bench/report.mjs

@@ -1,5 +1,7 @@
-//! The browser's [`Host`]: cuts training into slices that yield to the event loop, waits while
-//! paused, and hands events to the UI in batches a few times a second.
+//! The browser's [`Host`] for runs on the page (`workers=0`): cuts training into slices that
+//! yield to the event loop, waits while paused, and hands events to the UI in batches a few
+//! times a second. Pause is a handshake, as in a worker: at its next checkpoint the run hands
+//! over what it computed, then says it holds (`on_paused`).
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -17,22 +19,43 @@ const DELIVER_MS: u128 = 120;
 /// Buttons' side of a run.
 #[derive(Default, Debug)]
 pub struct RunControl {
-    pub paused: Cell<bool>,
+    paused: Cell<bool>,
+    /// The latest pause's number (a pause, resume and pause within one wait is acknowledged
+    /// twice).
+    pause_seq: Cell<u32>,
     pub stopped: Cell<bool>,
+}
+
+impl RunControl {
+    pub fn pause(&self, paused: bool) {
+        if paused {
+            self.pause_seq.set(self.pause_seq.get().wrapping_add(1));
+        }
+        self.paused.set(paused);
+    }
 }
 
 pub struct BrowserHost {
     control: Rc<RunControl>,
     deliver: Callback<Vec<Event>>,
+    on_paused: Callback<()>,
+    /// The pause last acknowledged.
+    acknowledged: Option<u32>,
     batch: EventBatch,
     slice_start: Instant,
 }
 
 impl BrowserHost {
-    pub fn new(control: Rc<RunControl>, deliver: Callback<Vec<Event>>) -> Self {
+    pub fn new(
+        control: Rc<RunControl>,
+        deliver: Callback<Vec<Event>>,
+        on_paused: Callback<()>,
+    ) -> Self {
         Self {
             control,
             deliver,
+            on_paused,
+            acknowledged: None,
             batch: EventBatch::new(DELIVER_MS),
             slice_start: Instant::now(),
         }
@@ -65,7 +88,12 @@ impl Host for BrowserHost {
             self.slice_start = Instant::now();
         }
         while self.control.paused.get() && !self.control.stopped.get() {
-            self.flush();
+            let seq = self.control.pause_seq.get();
+            if self.acknowledged.replace(seq) != Some(seq) {
+                // What was computed before the pause first, then the acknowledgement.
+                self.flush();
+                self.on_paused.emit(());
+            }
             TimeoutFuture::new(50).await;
             self.slice_start = Instant::now();
         }

@@ -334,20 +334,25 @@ fn e3_runs_as_units_combine_to_the_whole_sweeps_projections() {
     assert!(matches!(merged.last(), Some(Event::Done { .. })));
 }
 
-/// `query`'s models as units, trained apart and merged side by side (unit 1 running ahead,
-/// 0 and 2 a step at a time, the others in turn): the whole run's events and the merged ones.
-fn side_by_side(query: &str, count: usize) -> (Vec<Event>, Vec<Event>) {
+/// `query`'s models, trained apart in `workers` parts (a model each, or groups of models: see
+/// `Job::plan`) and merged side by side (part 1 running ahead, 0 and 2 a step at a time, the
+/// others in turn): the whole run's events and the merged ones.
+fn side_by_side(query: &str, count: usize, workers: usize) -> (Vec<Event>, Vec<Event>) {
     let (job, _) = Job::parse(query).unwrap();
     assert_eq!(job.units(), (count, None));
     let whole = events(&job);
-    let units: Vec<Vec<Event>> = (0..count).map(|i| events(&job.unit(i))).collect();
-    let mut merge = job.merge().expect("side by side");
+    let plan = job.plan(workers).expect("side by side");
+    assert!(plan.at_once());
+    let parts = plan.len();
+    assert_eq!(parts, count.min(workers));
+    let units: Vec<Vec<Event>> = (0..parts).map(|i| events(&plan.job(&job, i))).collect();
+    let mut merge = plan.whole();
     assert!(merge.side_by_side());
     let mut merged = Vec::new();
-    let mut at = vec![0; count];
+    let mut at = vec![0; parts];
     let step = |i: usize| [1, 5, 2][i % 3];
-    while (0..count).any(|i| at[i] < units[i].len()) {
-        for i in (0..count).rev() {
+    while (0..parts).any(|i| at[i] < units[i].len()) {
+        for i in (0..parts).rev() {
             let end = (at[i] + step(i)).min(units[i].len());
             merged.extend(merge.push(i, units[i][at[i]..end].to_vec()));
             at[i] = end;
@@ -378,7 +383,14 @@ fn count(events: &[Event], is: impl Fn(&Event) -> bool) -> usize {
 /// at every logged epoch and final predictions, bit for bit, however their events interleave.
 #[test]
 fn e1_models_as_units_join_to_the_whole_run() {
-    let (whole, merged) = side_by_side("exp=fit&epochs=60&samples=32", 3);
+    // A worker each, and in two groups (the deep model alone, the two others together).
+    for workers in [usize::MAX, 2] {
+        e1_models_in_parts_join_to_the_whole_run(workers);
+    }
+}
+
+fn e1_models_in_parts_join_to_the_whole_run(workers: usize) {
+    let (whole, merged) = side_by_side("exp=fit&epochs=60&samples=32", 3, workers);
     let losses = |events: &[Event]| -> Vec<(usize, Vec<f64>)> {
         events
             .iter()
@@ -405,9 +417,16 @@ fn e1_models_as_units_join_to_the_whole_run() {
 /// join point by point into the whole run's, and so do the test metrics after every epoch.
 #[test]
 fn e2_models_as_units_join_to_the_whole_run() {
+    for workers in [usize::MAX, 2] {
+        e2_models_in_parts_join_to_the_whole_run(workers);
+    }
+}
+
+fn e2_models_in_parts_join_to_the_whole_run(workers: usize) {
     let (whole, merged) = side_by_side(
         "exp=tasks&models=cnn1,dnn,cnn2&epochs=2&train_size=160&batch=16&backend=cpu",
         3,
+        workers,
     );
     let train = common::train_points;
     // 10 batches an epoch: points after batches 4, 8 and 10 of each.

@@ -84,3 +84,41 @@ export async function canvasInfo(page, id) {
 }
 
 export const DIST = path.resolve(process.env.DIST_DIR ?? new URL('../../dist', import.meta.url).pathname);
+
+/** The default pool of training workers for `cores` (app/src/workers/mod.rs's `default_pool`). */
+export function defaultPool(cores) {
+  return Math.max(cores - 1, Math.min(cores, 2), 1);
+}
+
+/**
+ * Pause `exp`'s run right after a burst of events (in the task that follows a change of its
+ * `data-metrics`), wait until the panel shows `paused`, then watch `data-metrics` for `holdMs`.
+ * Returns how many times it changed meanwhile (0: nothing moved after `paused`) and the
+ * metrics held. Pause is a handshake (workers send what they computed, then acknowledge), so
+ * this holds on a machine of any speed.
+ */
+export async function pauseAfterBurst(page, exp, { holdMs = 2000 } = {}) {
+  const panel = `[data-experiment="${exp}"]`;
+  await page.evaluate((panel) => new Promise((resolve) => {
+    const text = () => document.querySelector(`${panel} [data-metrics]`)?.textContent;
+    const before = text();
+    const poll = setInterval(() => {
+      if (text() === before) return;
+      clearInterval(poll);
+      document.querySelector(`${panel} button.pause`).click();
+      resolve();
+    }, 2);
+  }), panel);
+  await page.waitForSelector(`${panel}[data-state="paused"]`, { timeout: 120_000 });
+  return page.evaluate(({ panel, holdMs }) => new Promise((resolve) => {
+    const text = () => document.querySelector(`${panel} [data-metrics]`)?.textContent;
+    const held = text();
+    let last = held;
+    let changes = 0;
+    const poll = setInterval(() => {
+      const now = text();
+      if (now !== last) { changes += 1; last = now; }
+    }, 5);
+    setTimeout(() => { clearInterval(poll); resolve({ changes, held: JSON.parse(held), state: document.querySelector(panel).dataset.state }); }, holdMs);
+  }), { panel, holdMs });
+}

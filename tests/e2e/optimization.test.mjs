@@ -2,7 +2,7 @@
 // once on WebGPU (SwiftShader).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, metrics, canvasInfo, DIST } from './harness.mjs';
+import { serve, launch, open, metrics, canvasInfo, pauseAfterBurst, DIST } from './harness.mjs';
 
 let server;
 before(async () => { server = await serve(DIST); });
@@ -86,11 +86,11 @@ test('E3 on sinc5: a pooled sweep pauses, resumes and stops', async () => {
       const m = document.querySelector('[data-metrics]');
       return m !== null && JSON.parse(m.textContent).snapshots >= 3;
     });
-    await page.click(`${p} button.pause`);
-    await page.waitForSelector(`${p}[data-state="paused"]`);
-    const frozen = (await metrics(page, 'trajectory')).snapshots;
-    await page.waitForTimeout(600);
-    assert.equal((await metrics(page, 'trajectory')).snapshots, frozen, 'no training while paused');
+    // Paused right after a burst of snapshots: once `paused` shows, nothing moves (the workers
+    // acknowledge after sending what they computed, and the combining worker has answered).
+    const paused = await pauseAfterBurst(page, 'trajectory');
+    assert.equal(paused.changes, 0, 'no metric moves after paused is shown');
+    const frozen = paused.held.snapshots;
     await page.click(`${p} button.pause`);
     await page.waitForFunction((n) => JSON.parse(document.querySelector('[data-metrics]').textContent).snapshots > n, frozen);
     await page.click(`${p} button.stop`);

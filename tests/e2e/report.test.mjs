@@ -93,7 +93,8 @@ test('the whole quick report: pause, stop, run, export, resume after a reload, c
     assert.ok((await sections(page)).every((s) => s.state === 'idle' && s.agrees === 'pending'));
     await page.reload();
     await page.waitForSelector(`${report}[data-state="idle"]`);
-    await page.waitForTimeout(500);
+    // Nothing is restored from the store: every section stays idle once the store was read.
+    await page.waitForSelector(`${report} .run-all:not([disabled])`);
     assert.ok((await sections(page)).every((s) => s.state === 'idle'));
     assert.deepEqual(errors, []);
   } finally {
@@ -118,8 +119,8 @@ test('one section runs from its own button; the full mode has its own presets', 
     // The full mode: other presets, nothing kept yet.
     await page.click(`${report} >> text=Switch to the homework's scale (full)`);
     await page.waitForSelector(`${report}[data-mode="full"]`);
-    await page.waitForTimeout(300);
-    assert.ok((await sections(page)).every((s) => s.state === 'idle'));
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-section]')]
+      .every((s) => s.dataset.state === 'idle'));
     assert.match(await page.getAttribute('[data-section="fit"] a.section-link', 'href'), /epochs=20000/);
     assert.deepEqual(errors, []);
   } finally {

@@ -6,7 +6,7 @@
 // page goes on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, metrics, DIST } from './harness.mjs';
+import { serve, launch, metrics, defaultPool, pauseAfterBurst, DIST } from './harness.mjs';
 
 let server;
 before(async () => { server = await serve(DIST); });
@@ -37,31 +37,38 @@ async function instrumented(browser) {
  * of steps, so both are functions of the config alone. */
 const results = (m) => Object.fromEntries(Object.entries(m.models).map(([k, v]) => [k, [v.loss, v.accuracy, v.test_accuracy]]));
 
-test('an E2 CPU run trains its models side by side in workers: no main-thread task over 100 ms, pause holds, same results as on the page', async () => {
+/** The default pool of workers on the machine the page runs on. */
+const pool = (page) => page.evaluate(() => navigator.hardwareConcurrency).then(defaultPool);
+
+test('an E2 CPU run with the default workers: its models side by side in at most a worker per pool slot, no main-thread task over 100 ms, pause holds, same results as on the page', async () => {
   const browser = await launch({ webgpu: false });
   try {
     const { page, errors } = await instrumented(browser);
     await page.goto(`${server.url}/${RUN}`);
     await page.waitForSelector(`${panel}[data-state="idle"]`);
     // The page compiles the workers' code shortly after it loads: counted from after that (on
-    // a cold start, right after a build, its fetch and compile take longer).
+    // a cold start, right after a build, its fetch and compile take longer), once the page has
+    // been quiet for a second.
     await page.waitForFunction(() => performance.getEntriesByType('resource')
-      .some((r) => r.name.includes('mlds-worker_bg.wasm') && r.responseEnd > 0), null, { timeout: 30_000 });
-    await page.waitForTimeout(1500);
+      .some((r) => r.name.includes('mlds-worker_bg.wasm') && r.responseEnd > 0), null, { timeout: 60_000 });
+    await page.waitForFunction(() => new Promise((resolve) => {
+      const seen = window.__long.length;
+      setTimeout(() => resolve(window.__long.length === seen), 1000);
+    }), null, { timeout: 60_000 });
     await page.evaluate(() => { window.__long = []; });
     await page.click(`${panel} button.start`);
-    await page.waitForSelector(`${panel}[data-state="running"]`);
-    await page.waitForFunction(() => JSON.parse(document.querySelector('[data-experiment="tasks"] [data-metrics]').textContent).epoch >= 0.2 || false, null, { timeout: 60_000 }).catch(() => {});
-    await page.click(`${panel} button.pause`);
-    await page.waitForSelector(`${panel}[data-state="paused"]`);
-    await page.waitForTimeout(500);
-    const held = JSON.stringify(await metrics(page, 'tasks'));
-    await page.waitForTimeout(1500);
-    assert.equal(JSON.stringify(await metrics(page, 'tasks')), held, 'nothing moves while paused');
+    await page.waitForFunction(() => {
+      const m = JSON.parse(document.querySelector('[data-experiment="tasks"] [data-metrics]').textContent);
+      return m.epoch > 0 || Object.values(m.models).some((v) => v.loss !== null);
+    }, null, { timeout: 120_000 });
+    // Paused right after a burst of training points: once `paused` shows, nothing moves.
+    const paused = await pauseAfterBurst(page, 'tasks');
+    assert.equal(paused.changes, 0, 'no metric moves after paused is shown');
     await page.click(`${panel} button.pause`);
     await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 300_000 });
-    // E2's four models, a worker each.
-    assert.equal(await page.evaluate(() => window.__workers), 4);
+    // E2's four models in as many groups as the pool has workers: never more busy workers
+    // than the default pool.
+    assert.equal(await page.evaluate(() => window.__workers), Math.min(4, await pool(page)));
     const long = await page.evaluate(() => window.__long);
     assert.ok(long.every((ms) => ms <= 100), `main-thread long tasks: ${long}`);
     const inWorker = results(await metrics(page, 'tasks'));
@@ -75,6 +82,18 @@ test('an E2 CPU run trains its models side by side in workers: no main-thread ta
     assert.deepEqual(results(await metrics(onPage.page, 'tasks')), inWorker);
     assert.match(await onPage.page.evaluate(() => location.hash), /workers=0/);
     assert.deepEqual(onPage.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E2 with workers=4 trains its four models a worker each, with the same numbers (no long-task bound: four busy workers may outnumber the cores)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const seen = await underPlacements(browser, [4, 1], RUN, 'tasks', (m, created) => ({ created, results: results(m) }));
+    assert.equal(seen[4].created, 4);
+    assert.equal(seen[1].created, 1);
+    assert.deepEqual(seen[4].results, seen[1].results);
   } finally {
     await browser.close();
   }
@@ -179,12 +198,9 @@ test('pause holds every worker of a pooled sweep, resume goes on, stop ends it',
       const m = el && JSON.parse(el.textContent);
       return m && m.sweep && m.sweep.epochs_done > 0;
     }, null, { timeout: 120_000 });
-    await page.click(`${panel} button.pause`);
-    await page.waitForSelector(`${panel}[data-state="paused"]`);
-    await page.waitForTimeout(500);
-    const held = JSON.stringify(await sweep());
-    await page.waitForTimeout(1500);
-    assert.equal(JSON.stringify(await sweep()), held, 'no worker moves while paused');
+    const paused = await pauseAfterBurst(page, 'minratio');
+    assert.equal(paused.changes, 0, 'no worker moves after paused is shown');
+    const held = JSON.stringify(paused.held.sweep);
     await page.click(`${panel} button.pause`);
     await page.waitForSelector(`${panel}[data-state="running"]`);
     await page.waitForFunction((held) => {
@@ -245,7 +261,9 @@ test("E3's runs spread over workers and its projections combine to the same numb
         assert.equal(m.runs_done, 3);
         return { created, explained: m.explained_variance, finals: m.final_losses };
       });
-    assert.deepEqual([seen[1].created, seen[2].created], [1, 2]);
+    // The runs' workers, and one that combines their snapshots (the PCA refits: the page
+    // only renders).
+    assert.deepEqual([seen[1].created, seen[2].created], [2, 3]);
     assert.deepEqual(seen[2].explained, seen[1].explained);
     assert.deepEqual(seen[2].finals, seen[1].finals);
     assert.ok(seen[1].explained.model[0] > 0);
@@ -289,21 +307,24 @@ test('a WebGPU run trains in one worker (its own WebGPU device), and on the page
   }
 });
 
-test("E1's three models train side by side, a worker each, with the same numbers as in one worker", async () => {
+test("E1's three models train side by side, in groups over the default pool or a worker each, with the same numbers as in one worker", async () => {
   const browser = await launch({ webgpu: false });
   try {
-    const seen = await underPlacements(browser, ['', 1],
-      '#exp=fit&epochs=300&samples=64&backend=cpu', 'fit', (m, created) => {
+    const seen = await underPlacements(browser, ['', 3, 1],
+      '#exp=fit&epochs=300&samples=64&backend=cpu', 'fit', async (m, created, page) => {
         assert.equal(m.epoch, 300);
         assert.equal(Object.keys(m.models).length, 3);
         return {
           created,
+          pool: await pool(page),
           losses: Object.fromEntries(Object.entries(m.models).map(([k, v]) => [k, [v.first_loss, v.loss]])),
         };
       });
-    assert.equal(seen[''].created, 3, 'side by side, a worker each');
+    assert.equal(seen[''].created, Math.min(3, seen[''].pool), 'side by side, at most the pool');
+    assert.equal(seen[3].created, 3, 'a worker each');
     assert.equal(seen[1].created, 1);
     assert.deepEqual(seen[''].losses, seen[1].losses);
+    assert.deepEqual(seen[3].losses, seen[1].losses);
   } finally {
     await browser.close();
   }
@@ -316,7 +337,7 @@ test('the Workers control sets `workers` in the link, and the backend line follo
     await page.goto(`${server.url}/#exp=params&backend=cpu`);
     const line = '[data-experiment="params"] .backend-line';
     await page.waitForSelector(line);
-    assert.match(await page.textContent(line), /in Web Workers \(a sweep's units on up to 2 at once, models side by side a worker each\)/);
+    assert.match(await page.textContent(line), /in Web Workers \(a sweep's units on up to 2 at once; models side by side in up to 2 groups, a worker each\)/);
     await page.selectOption(`${line} select.workers`, '0');
     assert.match(await page.evaluate(() => location.hash), /workers=0/);
     assert.match(await page.textContent(line), /on this page \(workers=0\)/);
@@ -368,7 +389,8 @@ test('a model lost side by side is reported, and the other models train to the e
   try {
     const { page, errors } = await instrumented(browser);
     await failSecondWorker(page);
-    await page.goto(`${server.url}/#exp=fit&epochs=300&samples=64&backend=cpu&autorun=1`);
+    // A worker each (workers=3), so that the lost one is one model.
+    await page.goto(`${server.url}/#exp=fit&epochs=300&samples=64&backend=cpu&workers=3&autorun=1`);
     const panel = '[data-experiment="fit"]';
     await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 120_000 });
     const alert = await page.textContent(`${panel} [role="alert"]`);

@@ -2,9 +2,16 @@
 //! the page's main thread and posts their events back, so the page only renders.
 //!
 //! In: `{type: "start", query, backend, dataset?, given?}` (`backend`: `cpu` or `webgpu`;
-//! `given`: events of the units the job waits for), `{type: "pause"}`, `{type: "resume"}`,
-//! `{type: "stop"}`. Out: `{type: "ready", build}` once loaded (messages sent before are lost),
-//! `{type: "events", events}` a few times a second, `{type: "finished"}`.
+//! `given`: events of the units the job waits for), `{type: "pause", seq}`, `{type: "resume"}`,
+//! `{type: "stop"}`, and `{type: "combine", query, events, seq, fresh}` (a run's merged stream
+//! to combine: E3's projections, computed here so the page only renders). Out: `{type:
+//! "ready", build}` once loaded (messages sent before are lost), `{type: "events", events}` a
+//! few times a second, `{type: "paused", seq}`, `{type: "combined", events, seq}`,
+//! `{type: "finished"}`.
+//!
+//! Pause is a handshake: at its next checkpoint the job sends every event it computed before
+//! the pause, then `paused` with the pause's `seq`, and computes nothing until `resume` or
+//! `stop`. So once the page has every worker's `paused`, nothing of the run moves.
 
 use std::cell::{Cell, RefCell};
 
@@ -14,6 +21,7 @@ use gloo_timers::future::TimeoutFuture;
 use js_sys::{Object, Reflect, Uint8Array};
 use mlds_core::data::{ImageDataset, ImageSet, ImageShape};
 use mlds_core::experiments::job::Job;
+use mlds_core::experiments::merge::Combine;
 use mlds_core::{Event, EventBatch, Flow, Host};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -29,7 +37,12 @@ unsafe extern "C" {
 thread_local! {
     static WEBGPU: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
     static PAUSED: Cell<bool> = const { Cell::new(false) };
+    /// The latest pause's number, and the latest one acknowledged.
+    static PAUSE_SEQ: Cell<u32> = const { Cell::new(0) };
+    static ACKNOWLEDGED: Cell<Option<u32>> = const { Cell::new(None) };
     static STOPPED: Cell<bool> = const { Cell::new(false) };
+    /// The combining step of the run this worker combines for.
+    static COMBINE: RefCell<Option<Box<dyn Combine>>> = RefCell::new(None);
 }
 
 const SLICE_MS: u128 = 30;
@@ -89,10 +102,9 @@ impl WorkerHost {
     fn flush(&mut self) {
         let events = self.batch.take();
         if !events.is_empty() {
-            let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-            match events.serialize(&serializer) {
+            match to_js(&events) {
                 Ok(events) => post("events", Some(("events", events))),
-                Err(e) => post("failed", Some(("message", e.to_string().into()))),
+                Err(e) => post("failed", Some(("message", e.into()))),
             }
         }
     }
@@ -112,7 +124,12 @@ impl Host for WorkerHost {
             self.slice_start = Instant::now();
         }
         while PAUSED.get() && !STOPPED.get() {
-            self.flush();
+            let seq = PAUSE_SEQ.get();
+            if ACKNOWLEDGED.replace(Some(seq)) != Some(seq) {
+                // Everything computed before the pause goes first, then the acknowledgement.
+                self.flush();
+                post("paused", Some(("seq", seq.into())));
+            }
             TimeoutFuture::new(20).await;
             self.slice_start = Instant::now();
         }
@@ -214,6 +231,51 @@ async fn run(message: JsValue) {
     post("finished", None);
 }
 
+/// Events as the page reads them.
+fn to_js(events: &[Event]) -> Result<JsValue, String> {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    events.serialize(&serializer).map_err(|e| e.to_string())
+}
+
+/// Combine a part of a run's merged stream (the whole of it, over its messages, in order) and
+/// send it back, with the request's `seq`.
+fn combine(message: &JsValue) {
+    let seq = field(message, "seq")
+        .and_then(|s| s.as_f64())
+        .unwrap_or(0.0);
+    let fresh = field(message, "fresh").and_then(|f| f.as_bool()) == Some(true);
+    let events: Result<Vec<Event>, String> = match field(message, "events") {
+        Some(events) => serde_wasm_bindgen::from_value(events).map_err(|e| e.to_string()),
+        None => Ok(Vec::new()),
+    };
+    let combined = COMBINE.with(|c| {
+        let mut c = c.borrow_mut();
+        if fresh {
+            let query = field(message, "query").and_then(|q| q.as_string());
+            *c = query
+                .and_then(|q| Job::parse(&q).ok())
+                .and_then(|(job, _)| job.plan(usize::MAX)?.combine);
+        }
+        let events =
+            events.map_err(|e| format!("the page sent unreadable events to combine ({e})"))?;
+        match c.as_mut() {
+            Some(combine) => Ok(combine.absorb(events)),
+            None => Err("this run has no combining step".to_string()),
+        }
+    });
+    let events = combined.unwrap_or_else(|message| vec![Event::Error { message }]);
+    let reply = Object::new();
+    let _ = Reflect::set(&reply, &"type".into(), &"combined".into());
+    let _ = Reflect::set(&reply, &"seq".into(), &seq.into());
+    match to_js(&events) {
+        Ok(events) => {
+            let _ = Reflect::set(&reply, &"events".into(), &events);
+            let _ = scope().post_message(&reply);
+        }
+        Err(e) => post("failed", Some(("message", e.into()))),
+    }
+}
+
 fn main() {
     // SAFETY: as in the page's main: the constructor runner, once, before anything else.
     #[cfg(target_family = "wasm")]
@@ -229,10 +291,16 @@ fn main() {
         {
             Some("start") => {
                 PAUSED.set(false);
+                ACKNOWLEDGED.set(None);
                 STOPPED.set(false);
                 wasm_bindgen_futures::spawn_local(run(message));
             }
-            Some("pause") => PAUSED.set(true),
+            Some("pause") => {
+                let seq = field(&message, "seq").and_then(|s| s.as_f64());
+                PAUSE_SEQ.set(seq.unwrap_or(0.0) as u32);
+                PAUSED.set(true);
+            }
+            Some("combine") => combine(&message),
             Some("resume") => PAUSED.set(false),
             Some("stop") => STOPPED.set(true),
             _ => {}

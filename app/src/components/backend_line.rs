@@ -34,8 +34,8 @@ pub fn backend_options() -> Vec<(&'static str, &'static str)> {
 }
 
 /// Where a run on `kind` trains: in Web Workers (one for a WebGPU run, which is bound to one
-/// device; one per model where E1's or E2's models train side by side) unless `placement` is
-/// the page.
+/// device; E1's or E2's models side by side in at most that many groups) unless `placement`
+/// is the page.
 fn placement_text(kind: BackendKind, placement: Placement) -> String {
     match (kind, placement) {
         (_, Placement::Page) => "on this page (workers=0)".into(),
@@ -43,7 +43,7 @@ fn placement_text(kind: BackendKind, placement: Placement) -> String {
             "in a Web Worker".into()
         }
         (BackendKind::Cpu, Placement::Workers(n)) => {
-            format!("in Web Workers (a sweep's units on up to {n} at once, models side by side a worker each)")
+            format!("in Web Workers (a sweep's units on up to {n} at once; models side by side in up to {n} groups, a worker each)")
         }
     }
 }

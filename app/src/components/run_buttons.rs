@@ -27,13 +27,27 @@ pub fn RunButtons(props: &RunButtonsProps) -> Html {
         let cb = props.on_pause.clone();
         Callback::from(move |_: MouseEvent| cb.emit(state == RunState::Running))
     };
+    // Pausing and stopping are states of their own: the button says so until every part of
+    // the run has acknowledged.
+    let pause_label = match state {
+        RunState::Paused => "Resume",
+        RunState::Pausing => "Pausing…",
+        _ => "Pause",
+    };
+    let can_pause = matches!(
+        state,
+        RunState::Running | RunState::Pausing | RunState::Paused
+    );
+    let can_stop = state.is_active() && state != RunState::Stopping;
     html! {
         <div class="run-buttons">
             <button class="start" onclick={click(&props.on_start)} disabled={state.is_active() || !props.ready}>{ "Start" }</button>
-            <button class="pause" onclick={pause} disabled={!state.is_active()}>
-                { if state == RunState::Paused { "Resume" } else { "Pause" } }
+            <button class="pause" onclick={pause} disabled={!can_pause} data-state={state.id()}>
+                { pause_label }
             </button>
-            <button class="stop" onclick={click(&props.on_stop)} disabled={!state.is_active()}>{ "Stop" }</button>
+            <button class="stop" onclick={click(&props.on_stop)} disabled={!can_stop}>
+                { if state == RunState::Stopping { "Stopping…" } else { "Stop" } }
+            </button>
             <button class="reset" onclick={click(&props.on_reset)} disabled={state == RunState::Idle}>{ "Reset" }</button>
         </div>
     }

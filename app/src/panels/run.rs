@@ -38,12 +38,11 @@ impl RunHandle {
         let control = Rc::new(RunControl::default());
         *self.control.borrow_mut() = Some(control.clone());
         self.view.dispatch(RunAction::Start(backend));
-        let dispatcher = self.view.dispatcher();
-        let deliver = Callback::from(move |events| dispatcher.dispatch(RunAction::Events(events)));
+        let (deliver, on_paused) = self.callbacks();
         wasm_bindgen_futures::spawn_local(async move {
             // Let the page paint the "running" state before the first epoch.
             gloo_timers::future::TimeoutFuture::new(0).await;
-            let mut host = experiment(BrowserHost::new(control, deliver)).await;
+            let mut host = experiment(BrowserHost::new(control, deliver, on_paused)).await;
             host.flush();
         });
     }
@@ -71,7 +70,9 @@ impl RunHandle {
                 None => None,
             };
             if run.stops.get() != stops {
-                return; // stopped while the dataset loaded
+                // Stopped while the dataset loaded: a Stop pressed then ends the run here.
+                run.view.dispatch(RunAction::StoppedBeforeStart);
+                return;
             }
             set_body_backend(kind.id());
             if let Placement::Workers(n) = Placement::from_url() {
@@ -103,23 +104,49 @@ impl RunHandle {
     ) {
         self.stop();
         self.view.dispatch(RunAction::Start(kind));
+        let (deliver, on_paused) = self.callbacks();
+        // The previous run's workers finish stopping and go back to the pool.
+        *self.worker.borrow_mut() = Some(WorkerRun::start(
+            job, images, kind, workers, deliver, on_paused,
+        ));
+    }
+
+    /// Where a run's events and its pause's acknowledgement go: this panel's view.
+    fn callbacks(&self) -> (Callback<Vec<Event>>, Callback<()>) {
         let dispatcher = self.view.dispatcher();
         let deliver = Callback::from(move |events| dispatcher.dispatch(RunAction::Events(events)));
-        // The previous run's workers finish stopping and go back to the pool.
-        *self.worker.borrow_mut() = Some(WorkerRun::start(job, images, kind, workers, deliver));
+        let dispatcher = self.view.dispatcher();
+        let on_paused = Callback::from(move |()| dispatcher.dispatch(RunAction::PauseHeld));
+        (deliver, on_paused)
     }
 
+    /// Pause (the view shows `pausing` until every part of the run holds) or resume.
     pub fn pause(&self, paused: bool) {
-        if let Some(worker) = self.worker.borrow().as_ref() {
-            worker.pause(paused);
-            self.view.dispatch(RunAction::Paused(paused));
+        let worker = self.worker.borrow();
+        let control = self.control.borrow();
+        if worker.is_none() && control.is_none() {
+            return;
         }
-        if let Some(control) = self.control.borrow().as_ref() {
-            control.paused.set(paused);
-            self.view.dispatch(RunAction::Paused(paused));
+        // Asked first: the acknowledgement may come at once (nothing busy).
+        self.view.dispatch(match paused {
+            true => RunAction::Pause,
+            false => RunAction::Resume,
+        });
+        if let Some(worker) = worker.as_ref() {
+            worker.pause(paused);
+        }
+        if let Some(control) = control.as_ref() {
+            control.pause(paused);
         }
     }
 
+    /// The user's Stop: `stopping` until the run's end arrives.
+    pub fn request_stop(&self) {
+        self.view.dispatch(RunAction::Stop);
+        self.stop();
+    }
+
+    /// Stop whatever runs (before a new start, on unmount, on reset).
     pub fn stop(&self) {
         self.stops.set(self.stops.get().wrapping_add(1));
         // The worker stays in its slot until the next start: it still reports `Stopped`.
@@ -177,7 +204,7 @@ pub fn run_controls(run: &RunHandle, on_start: Callback<()>, total_epochs: usize
         <>
             <RunButtons {state} {on_start}
                 on_pause={{ let run = run.clone(); Callback::from(move |p| run.pause(p)) }}
-                on_stop={{ let run = run.clone(); Callback::from(move |()| run.stop()) }}
+                on_stop={{ let run = run.clone(); Callback::from(move |()| run.request_stop()) }}
                 on_reset={{ let run = run.clone(); Callback::from(move |()| run.reset()) }} />
             <Progress epoch={done} total={total.max(total_epochs)} elapsed_ms={view.elapsed_ms}
                       unit={view.sweep.unit.as_ref().map(|(_, _, label)| AttrValue::from(label.clone()))} />

@@ -125,10 +125,18 @@ impl Report {
     }
 
     fn state(&self) -> &'static str {
-        if self.current.is_some() {
-            return if self.paused { "paused" } else { "running" };
+        let states = || self.progress.iter().map(|(s, _)| *s);
+        if let Some(i) = self.current {
+            // Paused once the running section's run holds (see `RunState::Pausing`).
+            return match (self.paused, self.progress[i].0) {
+                (true, RunState::Paused) => "paused",
+                (true, _) => "pausing",
+                (false, _) => "running",
+            };
         }
-        if self.progress.iter().any(|(s, _)| s.is_active()) {
+        if states().any(|s| s == RunState::Stopping) {
+            "stopping"
+        } else if states().any(RunState::is_active) {
             "running"
         } else if (0..SECTIONS.len()).all(|i| self.is_kept(i)) {
             "done"
@@ -276,7 +284,7 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
 
     let state = report.state();
     let whole = report.current.is_some();
-    let busy = state == "running" || state == "paused";
+    let busy = matches!(state, "running" | "pausing" | "paused" | "stopping");
     let done = report.done();
     let eta = report.started.and_then(|(at, before)| {
         let elapsed = (js_sys::Date::now() - at) / 1e3;
@@ -307,7 +315,7 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
                 </button>
                 if whole {
                     <button type="button" onclick={let p = report.paused; let d = report.dispatcher(); Callback::from(move |_| d.dispatch(Action::Pause(!p)))}>
-                        { if report.paused { "Resume" } else { "Pause" } }
+                        { match state { "paused" => "Resume", "pausing" => "Pausing…", _ => "Pause" } }
                     </button>
                     <button type="button" onclick={dispatch(|| Action::Stop)}>{ "Stop" }</button>
                 }

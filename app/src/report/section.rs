@@ -86,7 +86,7 @@ pub fn ReportSection(props: &ReportSectionProps) -> Html {
         let run = run.clone();
         use_effect_with(props.stop, move |stop| {
             if *stop > 0 {
-                run.stop();
+                run.request_stop();
             }
         });
     }

@@ -18,7 +18,12 @@ pub enum RunState {
     #[default]
     Idle,
     Running,
+    /// Pause asked, not yet acknowledged by everything that computes the run: events may come.
+    Pausing,
+    /// Every part of the run holds: nothing moves until resume or stop.
     Paused,
+    /// Stop asked: the run's parts are ending.
+    Stopping,
     Done,
     Error,
 }
@@ -29,14 +34,19 @@ impl RunState {
         match self {
             Self::Idle => "idle",
             Self::Running => "running",
+            Self::Pausing => "pausing",
             Self::Paused => "paused",
+            Self::Stopping => "stopping",
             Self::Done => "done",
             Self::Error => "error",
         }
     }
 
     pub fn is_active(self) -> bool {
-        matches!(self, Self::Running | Self::Paused)
+        matches!(
+            self,
+            Self::Running | Self::Pausing | Self::Paused | Self::Stopping
+        )
     }
 }
 
@@ -102,7 +112,15 @@ pub struct RunView {
 pub enum RunAction {
     Start(BackendKind),
     Events(Vec<Event>),
-    Paused(bool),
+    /// The user asked to pause: `pausing` until [`RunAction::PauseHeld`].
+    Pause,
+    /// Everything that computes the run has acknowledged the pause.
+    PauseHeld,
+    Resume,
+    /// The user asked to stop: `stopping` until the run's end arrives.
+    Stop,
+    /// A run stopped before it could start (waiting for its dataset): it ends here.
+    StoppedBeforeStart,
     Reset,
 }
 
@@ -120,14 +138,23 @@ impl Reducible for RunView {
                 }
             }
             RunAction::Reset => view = RunView::default(),
-            RunAction::Paused(paused) if view.state.is_active() => {
-                view.state = if paused {
-                    RunState::Paused
-                } else {
-                    RunState::Running
-                };
+            RunAction::Pause if view.state == RunState::Running => view.state = RunState::Pausing,
+            RunAction::PauseHeld if view.state == RunState::Pausing => {
+                view.state = RunState::Paused
             }
-            RunAction::Paused(_) => {}
+            RunAction::Resume if matches!(view.state, RunState::Pausing | RunState::Paused) => {
+                view.state = RunState::Running
+            }
+            RunAction::Stop if view.state.is_active() => view.state = RunState::Stopping,
+            RunAction::StoppedBeforeStart if view.state == RunState::Stopping => {
+                view.stopped = true;
+                view.state = RunState::Done;
+            }
+            RunAction::Pause
+            | RunAction::PauseHeld
+            | RunAction::Resume
+            | RunAction::Stop
+            | RunAction::StoppedBeforeStart => {}
             RunAction::Events(events) => {
                 view.log.0.borrow_mut().extend(events.iter().cloned());
                 events.into_iter().for_each(|e| view.apply(e));

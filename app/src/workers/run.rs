@@ -1,6 +1,12 @@
-//! A job run in workers. A sweep (`Job::units`) is queued unit by unit over a pool of workers,
-//! each taking the next unit as it frees up, and their streams are merged into the sweep's;
-//! any other job runs whole in one worker. Pause and stop reach every worker of the run.
+//! A job run in workers. A sweep is cut into parts (`Job::plan`: a unit each, or E1's and
+//! E2's models in at most one group per worker) queued over a pool of workers, each taking the
+//! next part as it frees up, and their streams are merged into the sweep's; where the merged
+//! stream needs computing (E3's projections), a worker of its own combines it, so the page only
+//! renders. Any other job runs whole in one worker.
+//!
+//! Pause is a handshake: the run is paused once every busy worker has acknowledged (after
+//! sending what it computed before) and every event sent to the combining worker is back;
+//! until then the panel shows `pausing`. Stop reaches every worker; queued parts never start.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -10,7 +16,8 @@ use gloo_timers::callback::Timeout;
 use js_sys::{Object, Uint8Array};
 use mlds_core::data::{ImageDataset, ImageSet};
 use mlds_core::experiments::job::Job;
-use mlds_core::experiments::merge::{Given, Merge};
+use mlds_core::experiments::merge::Given;
+use mlds_core::experiments::plan::Plan;
 use mlds_core::{BackendKind, Event};
 use wasm_bindgen::JsValue;
 use yew::Callback;
@@ -43,19 +50,29 @@ struct Run {
     backend: BackendKind,
     /// The dataset as the worker receives it, built once for all units.
     dataset: Option<JsValue>,
-    /// Units not started yet (just `0`, the whole job, when it is no sweep).
+    /// Parts not started yet (just `0`, the whole job, when it is not cut).
     queue: VecDeque<usize>,
-    /// The merge of its units' streams, where it runs as units.
-    merge: Option<Box<dyn Merge>>,
+    /// The job's parts and the merge of their streams, where it is cut.
+    plan: Option<Plan>,
     busy: Vec<(Rc<TrainingWorker>, usize)>,
-    /// This run's workers waiting for `resume` to take the next unit.
+    /// This run's workers waiting for `resume` (or for a part they can take).
     held: Vec<Rc<TrainingWorker>>,
     paused: bool,
+    /// The latest pause's number, the busy workers that have not acknowledged it yet, and
+    /// whether the page was told the run is paused.
+    pause_seq: u32,
+    unacknowledged: Vec<Rc<TrainingWorker>>,
+    acknowledged: bool,
+    on_paused: Callback<()>,
     stopped: bool,
     /// Some worker finished a job: the workers' code works, a lost worker may be replaced.
     worked: bool,
     /// The run was replaced or its panel closed: its workers finish, nothing is shown.
     detached: bool,
+    /// The worker that combines the merged stream, and the requests sent to it and answered.
+    combiner: Option<Rc<TrainingWorker>>,
+    combines_sent: u32,
+    combines_answered: u32,
     deliver: Callback<Vec<Event>>,
     /// Events not delivered yet, and the timer that delivers them.
     outbox: Vec<Event>,
@@ -68,25 +85,22 @@ type Shared = Rc<RefCell<Run>>;
 pub struct WorkerRun(Shared);
 
 impl WorkerRun {
-    /// Start `job` on `backend`: a CPU sweep's units over up to `workers` workers (E1's and
-    /// E2's models each in a worker of its own, as they train side by side), anything else
-    /// whole in one worker (a WebGPU run is bound to one device).
+    /// Start `job` on `backend`: a CPU sweep's parts over up to `workers` workers (E1's and
+    /// E2's models in as many groups, side by side), anything else whole in one worker (a
+    /// WebGPU run is bound to one device). `on_paused` is told when a pause has taken hold.
     pub fn start(
         job: Job,
         images: Option<Rc<ImageDataset>>,
         backend: BackendKind,
         workers: usize,
         deliver: Callback<Vec<Event>>,
+        on_paused: Callback<()>,
     ) -> Self {
-        // Side by side (E1's and E2's models), every unit runs at once: so on one worker, the
-        // job runs whole.
-        let merge = job
-            .merge()
-            .filter(|m| backend == BackendKind::Cpu && (workers > 1 || !m.side_by_side()));
-        let side_by_side = merge.as_ref().is_some_and(|m| m.side_by_side());
-        let queue = match merge {
-            // The costliest units first (the merge shows their curves in that order too).
-            Some(_) => job.schedule().into(),
+        let mut plan = job.plan(workers).filter(|_| backend == BackendKind::Cpu);
+        let combine = plan.as_mut().and_then(|p| p.combine.take()).is_some();
+        let queue = match &plan {
+            // The costliest parts first (the merge shows their curves in that order too).
+            Some(plan) => plan.order.iter().copied().collect(),
             None => [0].into(),
         };
         let run = Rc::new(RefCell::new(Run {
@@ -94,26 +108,33 @@ impl WorkerRun {
             backend,
             dataset: images.as_deref().map(dataset),
             queue,
-            merge,
+            plan,
             busy: Vec::new(),
             held: Vec::new(),
             paused: false,
+            pause_seq: 0,
+            unacknowledged: Vec::new(),
+            acknowledged: false,
+            on_paused,
             stopped: false,
             worked: false,
             detached: false,
+            combiner: None,
+            combines_sent: 0,
+            combines_answered: 0,
             deliver,
             outbox: Vec::new(),
             delivery: None,
         }));
-        let units = run.borrow().queue.len().max(1);
-        let size = match side_by_side {
-            true => units,
-            false => workers.clamp(1, units),
-        };
+        let parts = run.borrow().queue.len().max(1);
+        let size = workers.clamp(1, parts);
+        if combine {
+            start_combiner(&run);
+        }
         // The progress over all units from the start, so the page knows from the first event
         // that a lost unit leaves others to go on.
-        let opening = run.borrow().merge.as_ref().map(|m| m.opening());
-        self::deliver(&run, opening.unwrap_or_default());
+        let opening = run.borrow().plan.as_ref().map(|p| p.merge.opening());
+        merged(&run, opening.unwrap_or_default());
         for _ in 0..size {
             match acquire() {
                 Ok(worker) => next_unit(&run, worker),
@@ -123,18 +144,27 @@ impl WorkerRun {
         Self(run)
     }
 
+    /// Pause (every busy worker acknowledges, see the module's doc) or resume.
     pub fn pause(&self, paused: bool) {
         let held = {
             let mut run = self.0.borrow_mut();
             run.paused = paused;
-            let command = message(if paused { "pause" } else { "resume" });
-            run.busy.iter().for_each(|(w, _)| w.send(&command));
+            run.acknowledged = false;
             if paused {
+                run.pause_seq += 1;
+                let command = message("pause");
+                set(&command, "seq", &run.pause_seq.into());
+                run.busy.iter().for_each(|(w, _)| w.send(&command));
+                run.unacknowledged = run.busy.iter().map(|(w, _)| w.clone()).collect();
                 Vec::new()
             } else {
+                run.unacknowledged.clear();
+                let command = message("resume");
+                run.busy.iter().for_each(|(w, _)| w.send(&command));
                 std::mem::take(&mut run.held)
             }
         };
+        check_paused(&self.0);
         for worker in held {
             next_unit(&self.0, worker);
         }
@@ -150,14 +180,14 @@ impl WorkerRun {
             run.busy.iter().for_each(|(w, _)| w.send(&command));
             let mut events = Vec::new();
             for unit in std::mem::take(&mut run.queue) {
-                if let Some(merge) = &mut run.merge {
-                    events.extend(merge.skip(unit, None));
+                if let Some(plan) = &mut run.plan {
+                    events.extend(plan.merge.skip(unit, None));
                 }
             }
             (events, std::mem::take(&mut run.held))
         };
         held.into_iter().for_each(release);
-        deliver(&self.0, events);
+        merged(&self.0, events);
     }
 }
 
@@ -165,6 +195,112 @@ impl Drop for WorkerRun {
     fn drop(&mut self) {
         self.0.borrow_mut().detached = true;
         self.stop();
+    }
+}
+
+/// Once every busy worker has acknowledged the pause and every combine request is answered:
+/// hand the page what came before, then tell it the run is paused.
+fn check_paused(run: &Shared) {
+    let ready = {
+        let mut r = run.borrow_mut();
+        let ready = r.paused
+            && !r.acknowledged
+            && r.unacknowledged.is_empty()
+            && r.combines_answered == r.combines_sent;
+        r.acknowledged |= ready;
+        ready
+    };
+    if ready {
+        deliver_now(run);
+        let on_paused = run.borrow().on_paused.clone();
+        if !run.borrow().detached {
+            on_paused.emit(());
+        }
+    }
+}
+
+/// A worker that combines the run's merged stream (E3's projections).
+fn start_combiner(run: &Shared) {
+    let worker = match acquire() {
+        Ok(worker) => worker,
+        Err(why) => {
+            let message = format!("no worker could start to combine the runs ({why})");
+            return deliver(run, vec![Event::Error { message }]);
+        }
+    };
+    let weak_run = Rc::downgrade(run);
+    worker.lease(Rc::new(move |m| {
+        if let Some(run) = weak_run.upgrade() {
+            on_combined(&run, m);
+        }
+    }));
+    run.borrow_mut().combiner = Some(worker);
+}
+
+fn on_combined(run: &Shared, message: Message) {
+    match message {
+        Message::Combined(seq, events) => {
+            run.borrow_mut().combines_answered = seq;
+            deliver(run, events);
+            release_combiner_when_done(run);
+            check_paused(run);
+        }
+        Message::Lost(reason) | Message::Failed(reason) => {
+            let worker = run.borrow_mut().combiner.take();
+            if let Some(worker) = worker {
+                release(worker);
+            }
+            {
+                let mut r = run.borrow_mut();
+                r.combines_answered = r.combines_sent;
+            }
+            let message = format!("the worker that combines the runs was lost ({reason})");
+            deliver(run, vec![Event::Error { message }]);
+            check_paused(run);
+        }
+        _ => {}
+    }
+}
+
+/// Once the merge has ended and the combiner has answered everything, it goes back.
+fn release_combiner_when_done(run: &Shared) {
+    let worker = {
+        let mut r = run.borrow_mut();
+        let finished = r.plan.as_ref().is_some_and(|p| p.merge.is_finished());
+        match finished && r.combines_answered == r.combines_sent {
+            true => r.combiner.take(),
+            false => None,
+        }
+    };
+    if let Some(worker) = worker {
+        release(worker);
+    }
+}
+
+/// The merged stream's `events`: through the combining worker where there is one, else to
+/// the page.
+fn merged(run: &Shared, events: Vec<Event>) {
+    if events.is_empty() {
+        return;
+    }
+    let request = {
+        let mut r = run.borrow_mut();
+        match r.combiner.clone() {
+            Some(worker) => {
+                r.combines_sent += 1;
+                let request = message("combine");
+                set(&request, "seq", &r.combines_sent.into());
+                set(&request, "fresh", &(r.combines_sent == 1).into());
+                set(&request, "query", &r.job.query().into());
+                set(&request, "events", &to_js(&events));
+                Some((worker, request))
+            }
+            None => None,
+        }
+    };
+    match request {
+        Some((worker, request)) => worker.send(&request),
+        None => deliver(run, events),
     }
 }
 
@@ -199,13 +335,13 @@ fn deliver_now(run: &Shared) {
     }
 }
 
-/// Events of `unit`, through the sweep's merge if there is one.
+/// Events of part `unit`, through the sweep's merge if there is one.
 fn unit_events(run: &Shared, unit: usize, events: Vec<Event>) {
-    let events = match &mut run.borrow_mut().merge {
-        Some(merge) => merge.push(unit, events),
+    let events = match &mut run.borrow_mut().plan {
+        Some(plan) => plan.merge.push(unit, events),
         None => events,
     };
-    deliver(run, events);
+    merged(run, events);
 }
 
 /// Give `worker` the next unit, hold it while paused, or give it back.
@@ -224,7 +360,7 @@ fn next_unit(run: &Shared, worker: Rc<TrainingWorker>) {
     let (unit, given, lost) = pick_unit(r);
     if !lost.is_empty() {
         drop(guard);
-        deliver(run, lost);
+        merged(run, lost);
         return next_unit(run, worker);
     }
     let Some(unit) = unit else {
@@ -232,8 +368,8 @@ fn next_unit(run: &Shared, worker: Rc<TrainingWorker>) {
         r.held.push(worker);
         return;
     };
-    let job = match r.merge {
-        Some(_) => r.job.unit(unit),
+    let job = match &r.plan {
+        Some(plan) => plan.job(&r.job, unit),
         None => r.job.clone(),
     };
     let start = message("start");
@@ -258,7 +394,7 @@ fn next_unit(run: &Shared, worker: Rc<TrainingWorker>) {
 /// The first queued unit that can start, taken from the queue, with what it is given; and the
 /// events of queued units that never can (a unit they wait for was lost), taken too.
 fn pick_unit(r: &mut Run) -> (Option<usize>, Vec<Event>, Vec<Event>) {
-    let Some(merge) = &mut r.merge else {
+    let Some(merge) = r.plan.as_mut().map(|p| &mut p.merge) else {
         return (r.queue.pop_front(), Vec::new(), Vec::new());
     };
     let mut lost = Vec::new();
@@ -306,17 +442,35 @@ fn retry_held(run: &Shared) {
     }
 }
 
-/// The worker is no longer this run's (it finished or was lost).
+/// The worker is no longer this run's (it finished or was lost): nothing of it moves any more,
+/// which answers a pause too.
 fn unbusy(run: &Shared, worker: &Rc<TrainingWorker>) {
-    run.borrow_mut()
-        .busy
-        .retain(|(w, _)| !Rc::ptr_eq(w, worker));
+    {
+        let mut r = run.borrow_mut();
+        r.busy.retain(|(w, _)| !Rc::ptr_eq(w, worker));
+        r.unacknowledged.retain(|w| !Rc::ptr_eq(w, worker));
+    }
+    check_paused(run);
 }
 
 fn on_message(run: &Shared, worker: Rc<TrainingWorker>, unit: usize, message: Message) {
     match message {
         Message::Events(events) => unit_events(run, unit, events),
         Message::Failed(message) => unit_events(run, unit, vec![Event::Error { message }]),
+        Message::Paused(seq) => {
+            let current = {
+                let mut r = run.borrow_mut();
+                let current = r.paused && seq == r.pause_seq;
+                if current {
+                    r.unacknowledged.retain(|w| !Rc::ptr_eq(w, &worker));
+                }
+                current
+            };
+            if current {
+                check_paused(run);
+            }
+        }
+        Message::Combined(..) => {}
         Message::Finished => {
             unbusy(run, &worker);
             run.borrow_mut().worked = true;
@@ -325,7 +479,7 @@ fn on_message(run: &Shared, worker: Rc<TrainingWorker>, unit: usize, message: Me
         }
         Message::Lost(reason) => {
             unbusy(run, &worker);
-            let message = match run.borrow().merge {
+            let message = match run.borrow().plan {
                 Some(_) => reason,
                 None => format!(
                     "{reason}; this run is lost. Start it again, or run it on the page (workers=0 in the link)."
@@ -366,15 +520,15 @@ fn lose_queue(run: &Shared, why: &str) {
         let mut guard = run.borrow_mut();
         let r = &mut *guard;
         let queue = std::mem::take(&mut r.queue);
-        match &mut r.merge {
-            Some(merge) => queue
+        match &mut r.plan {
+            Some(plan) => queue
                 .into_iter()
-                .flat_map(|unit| merge.skip(unit, Some(why)))
+                .flat_map(|unit| plan.merge.skip(unit, Some(why)))
                 .collect(),
             None => vec![Event::Error {
                 message: why.to_string(),
             }],
         }
     };
-    deliver(run, events);
+    merged(run, events);
 }

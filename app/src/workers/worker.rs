@@ -2,9 +2,12 @@
 //! workers, kept between runs so that each is created and loaded once.
 //!
 //! The worker protocol. Page → worker: `{type: "load", module, build}` (to the loader script),
-//! then `{type: "start", query, dataset?}`, `{type: "pause" | "resume" | "stop"}`. Worker →
-//! page: `{type: "ready", build}`, `{type: "events", events}` a few times a second,
-//! `{type: "failed", message}`, `{type: "finished"}` once a job has ended.
+//! then `{type: "start", query, dataset?}`, `{type: "pause", seq}`, `{type: "resume" | "stop"}`;
+//! to a worker that combines a run's merged stream (E3's projections), `{type: "combine",
+//! query, events, seq, fresh}`. Worker → page: `{type: "ready", build}`, `{type: "events",
+//! events}` a few times a second, `{type: "paused", seq}` once it has sent every event computed
+//! before pause `seq` and holds, `{type: "combined", events, seq}`, `{type: "failed", message}`,
+//! `{type: "finished"}` once a job has ended.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -22,6 +25,10 @@ pub enum Message {
     Events(Vec<Event>),
     /// The job could not go on; the worker still reports `Finished`.
     Failed(String),
+    /// The worker has sent every event computed before pause `seq`, and holds.
+    Paused(u32),
+    /// The combined stream of combine request `seq`.
+    Combined(u32, Vec<Event>),
     /// The job has ended: the worker can take another.
     Finished,
     /// The worker is gone (it did not start, crashed or ran out of memory) and its job with it.
@@ -43,6 +50,19 @@ pub fn message(kind: &str) -> Object {
 
 fn text(data: &JsValue, key: &str) -> Option<String> {
     Reflect::get(data, &key.into()).ok()?.as_string()
+}
+
+fn seq(data: &JsValue) -> u32 {
+    Reflect::get(data, &"seq".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .map_or(0, |n| n as u32)
+}
+
+fn events(data: &JsValue) -> Result<Vec<Event>, String> {
+    let events = Reflect::get(data, &"events".into()).unwrap_or_default();
+    serde_wasm_bindgen::from_value::<Vec<Event>>(events)
+        .map_err(|e| format!("The training worker sent unreadable events ({e})."))
 }
 
 pub struct TrainingWorker {
@@ -158,15 +178,15 @@ impl TrainingWorker {
                     other.unwrap_or_else(|| "unknown".into())
                 )),
             },
-            Some("events") => {
-                let events = Reflect::get(data, &"events".into()).unwrap_or_default();
-                self.tell(match serde_wasm_bindgen::from_value::<Vec<Event>>(events) {
-                    Ok(events) => Message::Events(events),
-                    Err(e) => Message::Failed(format!(
-                        "The training worker sent unreadable events ({e})."
-                    )),
-                });
-            }
+            Some("events") => self.tell(match events(data) {
+                Ok(events) => Message::Events(events),
+                Err(why) => Message::Failed(why),
+            }),
+            Some("combined") => self.tell(match events(data) {
+                Ok(events) => Message::Combined(seq(data), events),
+                Err(why) => Message::Combined(seq(data), vec![Event::Error { message: why }]),
+            }),
+            Some("paused") => self.tell(Message::Paused(seq(data))),
             Some("failed") => self.tell(Message::Failed(format!(
                 "The training worker failed: {}",
                 text(data, "message").unwrap_or_default()

@@ -8,17 +8,16 @@ use super::common::ImageTask;
 use super::fit::{self, FitConfig};
 use super::gradnorm::GradNormConfig;
 use super::interpolate::{InterpolateConfig, LINE_UNIT};
-use super::merge::{Merge, UnitMerge};
+use super::merge::Merge;
 use super::minratio::{self, MinRatioConfig};
 use super::params_sweep::ParamsConfig;
+use super::plan::Plan;
 use super::random_labels::RandomLabelsConfig;
 use super::sensitivity::SensitivityConfig;
 use super::sharpness::SharpnessConfig;
-use super::side_by_side::SideBySide;
 use super::subject::SubjectExperiment;
 use super::surface::SurfaceConfig;
 use super::tasks::{self, TasksConfig};
-use super::trajectory::Projections;
 use super::trajectory::TrajectoryConfig;
 use super::units::Units;
 use super::{FromParams, Outcome};
@@ -213,20 +212,57 @@ impl Job {
 
     /// How the streams of the job's units, run apart, become its stream: E1's and E2's models
     /// side by side, the sweeps' units in turn, in [`Job::schedule`]'s order (E3's with its
-    /// combining step, the projections); `None` for a job that is one unit.
+    /// combining step, the projections); `None` for a job that is one unit. (A pool cuts the
+    /// job with [`Job::plan`].)
     pub fn merge(&self) -> Option<Box<dyn Merge>> {
-        let count = match self.units() {
-            (count, None) if count > 1 => count,
-            _ => return None,
+        self.plan(usize::MAX).map(Plan::whole)
+    }
+
+    /// Units `range` of the job together (E1's and E2's models side by side in one worker;
+    /// one unit is [`Job::unit`]). Units out of range leave the job as it is.
+    pub fn part(&self, range: std::ops::Range<usize>) -> Job {
+        if range.len() == 1 {
+            return self.unit(range.start);
+        }
+        let mut job = self.clone();
+        let part = Units::part(range.clone());
+        match &mut job {
+            Job::Fit(c) if range.end <= c.shapes.len() => c.units = part,
+            Job::Tasks(c) if range.end <= c.models.len() => c.units = part,
+            _ => {}
+        }
+        job
+    }
+
+    /// Whether the job is some of its units (a worker's part), not all of them.
+    pub fn is_part(&self) -> bool {
+        let units = match self {
+            Job::Fit(c) => c.units,
+            Job::Tasks(c) => c.units,
+            Job::Trajectory(c) => c.units,
+            Job::MinRatio(c) => c.units,
+            Job::Params(c) => c.units,
+            Job::Interpolate(c) => c.units,
+            Job::Sensitivity(c) => c.sweep.units,
+            Job::Sharpness(c) => c.sweep.units,
+            _ => Units::default(),
         };
-        Some(match self {
-            Job::Fit(_) | Job::Tasks(_) => Box::new(SideBySide::new(count)),
-            Job::Trajectory(_) => {
-                Box::new(UnitMerge::new(count).combined_by(Box::new(Projections::default())))
-            }
-            Job::Interpolate(_) => Box::new(UnitMerge::new(count).feeding(LINE_UNIT, &[0, 1])),
-            _ => Box::new(UnitMerge::in_order(self.schedule())),
-        })
+        units.picked().is_some()
+    }
+
+    /// What each unit costs, relatively, per step (where units train side by side, to share
+    /// them fairly among workers): an MLP's layers (E1's small models are bound by the
+    /// per-layer dispatch, not arithmetic), a classifier's multiply-adds per image.
+    pub fn unit_costs(&self) -> Vec<f64> {
+        match self {
+            Job::Fit(c) => c.shapes.iter().map(|s| s.len() as f64).collect(),
+            Job::Tasks(c) => c
+                .architectures()
+                .iter()
+                .map(|a| a.forward_macs() as f64)
+                .collect(),
+            _ => vec![1.0; self.units().0],
+        }
     }
 
     /// The job given the events of the units it waits for ([`Merge::given`]: E9a's line, the

@@ -113,9 +113,11 @@ pub(crate) fn last_event(
     }
 }
 
-/// A sweep's combining step, on its merged stream (units in index order).
+/// A sweep's combining step, on its merged stream (units in index order): kept apart from the
+/// merge (see `plan`), so the page can run it in a worker of its own.
 pub trait Combine {
-    /// Events as merged → events as the page shows them.
+    /// Events as merged → events as the page shows them (what it adds goes before the
+    /// merge's bookkeeping at the end of `events`: its progress and the run's end).
     fn absorb(&mut self, events: Vec<Event>) -> Vec<Event>;
 }
 
@@ -127,7 +129,6 @@ pub struct UnitMerge {
     followed: usize,
     started: Instant,
     finished: bool,
-    combine: Option<Box<dyn Combine>>,
     /// A unit that waits for others, and those it waits for.
     fed: Option<(usize, Vec<usize>)>,
     /// Why the first lost unit was lost.
@@ -153,7 +154,6 @@ impl UnitMerge {
             followed: 0,
             started: Instant::now(),
             finished: false,
-            combine: None,
             fed: None,
             first_loss: None,
         }
@@ -163,12 +163,6 @@ impl UnitMerge {
     /// `Weights` (which the stream does not show).
     pub fn feeding(mut self, unit: usize, from: &[usize]) -> Self {
         self.fed = Some((unit, from.to_vec()));
-        self
-    }
-
-    /// The same merge, its stream then combined by `combine`.
-    pub fn combined_by(mut self, combine: Box<dyn Combine>) -> Self {
-        self.combine = Some(combine);
         self
     }
 }
@@ -186,9 +180,6 @@ impl Merge for UnitMerge {
             self.take(unit, event, &mut out);
         }
         self.follow_next(&mut out);
-        if let Some(combine) = &mut self.combine {
-            out = combine.absorb(out);
-        }
         out.push(self.progress());
         if self.units.iter().all(|u| u.end.is_some()) {
             self.finish(&mut out);

@@ -9,6 +9,7 @@ pub mod job;
 pub mod merge;
 pub mod minratio;
 pub mod params_sweep;
+pub mod plan;
 pub mod random_labels;
 pub mod sensitivity;
 pub mod sharpness;

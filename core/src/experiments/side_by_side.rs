@@ -118,8 +118,11 @@ fn tests_event(epoch: u64, parts: Vec<TestPart>) -> Event {
     }
 }
 
+/// One part: a model, or a group of models trained together in one worker.
 #[derive(Debug, Default)]
 struct Model {
+    /// Its models' indexes among all the run's.
+    models: std::ops::Range<usize>,
     started: Option<Vec<ModelInfo>>,
     /// Its latest predictions.
     predictions: Option<Predictions>,
@@ -131,6 +134,26 @@ impl Model {
     /// How many models the unit holds, as its `Started` said (none if it never said).
     fn width(&self) -> usize {
         self.started.as_ref().map_or(0, Vec::len)
+    }
+
+    /// What to call it in a message: its models' names, or their places among `count`.
+    fn name(&self, count: usize) -> String {
+        let names: Vec<&str> = self
+            .started
+            .iter()
+            .flatten()
+            .map(|m| m.name.as_str())
+            .collect();
+        match (names.as_slice(), self.models.len()) {
+            ([], 1) => format!("model {} of {count}", self.models.start + 1),
+            ([], _) => format!(
+                "models {} to {} of {count}",
+                self.models.start + 1,
+                self.models.end
+            ),
+            ([one], _) => one.to_string(),
+            (many, _) => many.join(" and "),
+        }
     }
 }
 
@@ -154,9 +177,26 @@ pub struct SideBySide {
 }
 
 impl SideBySide {
+    /// `count` models, a unit each.
     pub fn new(count: usize) -> Self {
+        Self::grouped(&vec![1; count])
+    }
+
+    /// Units that hold `sizes[i]` models each (in order: unit 0 the first models, and so on).
+    pub fn grouped(sizes: &[usize]) -> Self {
+        let count = sizes.len();
+        let mut start = 0;
         Self {
-            models: (0..count).map(|_| Model::default()).collect(),
+            models: sizes
+                .iter()
+                .map(|&size| {
+                    start += size;
+                    Model {
+                        models: start - size..start,
+                        ..Model::default()
+                    }
+                })
+                .collect(),
             total_epochs: 0,
             started_sent: false,
             reference: None,
@@ -223,16 +263,20 @@ impl SideBySide {
 
     /// Unit `unit` was lost: no point waits for it any more.
     fn lose(&mut self, unit: usize, message: String, out: &mut Vec<Event>) {
-        let count = self.models.len();
+        let count = self.models.last().map_or(0, |m| m.models.end);
         let model = &mut self.models[unit];
         model.end = Some(End::Failed);
         self.first_loss.get_or_insert(message.clone());
-        let name = model.started.as_ref().and_then(|m| m.first()).map_or_else(
-            || format!("model {} of {count}", unit + 1),
-            |m| m.name.clone(),
-        );
+        let verb = if model.models.len() > 1 {
+            "were"
+        } else {
+            "was"
+        };
         out.push(Event::UnitLost {
-            message: format!("{name} was lost ({message}); the other models go on."),
+            message: format!(
+                "{} {verb} lost ({message}); the other models go on.",
+                model.name(count)
+            ),
         });
         let nan = vec![f64::NAN; model.width()];
         self.send_started(out);

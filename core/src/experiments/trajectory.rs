@@ -161,18 +161,29 @@ impl Combine for Projections {
                 other => out.push(other),
             }
         }
-        match fresh.and_then(|fresh| match fresh && !self.failed {
+        let added = match fresh.and_then(|fresh| match fresh && !self.failed {
             true => self.collected.project(),
             false => Ok(Vec::new()),
         }) {
-            Ok(projections) => out.extend(projections),
+            Ok(projections) => projections,
             // Reported once: later snapshots would fail the same way.
             Err(message) if !self.failed => {
                 self.failed = true;
-                out.push(Event::Error { message });
+                vec![Event::Error { message }]
             }
-            Err(_) => {}
-        }
+            Err(_) => Vec::new(),
+        };
+        // Before the merge's progress and the run's end, as a whole run gives them.
+        let tail = out
+            .iter()
+            .rposition(|e| {
+                !matches!(
+                    e,
+                    Event::SweepProgress { .. } | Event::Done { .. } | Event::Stopped { .. }
+                )
+            })
+            .map_or(0, |i| i + 1);
+        out.splice(tail..tail, added);
         out
     }
 }
@@ -292,7 +303,7 @@ pub async fn run<H: Host>(
         });
         let mut hooks = Snapshots {
             run,
-            apart: config.units.only().is_some(),
+            apart: config.units.picked().is_some(),
             every: config.every,
             epochs: config.train.epochs,
             layer: config.layer,
