@@ -56,6 +56,8 @@ fn run_units(
     let bar = progress::bar(settings.quiet);
     let (tx, rx) = mpsc::channel::<(usize, f64)>();
     let mut stopping = false;
+    // Models side by side join step by step: their files are merged together at the end.
+    let mut finished = Vec::new();
     loop {
         if stop.load(Ordering::Relaxed) && !stopping {
             stopping = true;
@@ -100,7 +102,13 @@ fn run_units(
                 Ok(Some(status)) => {
                     let r = running.swap_remove(i);
                     shares[r.unit] = 1.0;
-                    collect(&mut merge, r.unit, &r.out, status.code());
+                    match read_unit(r.unit, &r.out, status.code()) {
+                        Ok(file) if merge.side_by_side() => finished.push((r.unit, file)),
+                        Ok(file) => {
+                            lose_on_error(&mut merge, r.unit, |m| m.add(&name(r.unit), file))
+                        }
+                        Err(why) => merge.skip(r.unit, Some(why.as_str())),
+                    }
                 }
                 Ok(None) => i += 1,
                 Err(e) => return Err(format!("waiting for unit {}: {e}", running[i].unit)),
@@ -116,22 +124,41 @@ fn run_units(
         std::thread::sleep(Duration::from_millis(50));
     }
     bar.finish_and_clear();
+    if !finished.is_empty() {
+        let units: Vec<usize> = finished.iter().map(|(unit, _)| *unit).collect();
+        let files = finished.into_iter().map(|(u, f)| (name(u), f)).collect();
+        if let Err(why) = merge.add_together(files) {
+            for unit in units {
+                merge.skip(unit, Some(why.as_str()));
+            }
+        }
+    }
     merge.finish(&settings.page)
 }
 
-/// A unit's run file into the merge, or the unit lost with why.
-fn collect(merge: &mut RunMerge, unit: usize, out: &Path, code: Option<i32>) {
-    let name = format!("unit {unit}'s file");
-    let read = std::fs::read_to_string(out)
-        .map_err(|e| {
-            format!(
-                "its process exited ({}) without a run file: {e}",
-                exit(code)
-            )
-        })
-        .and_then(|text| RunFile::parse(&text).map_err(|e| format!("its run file: {e}")));
-    let added = read.and_then(|file| merge.add(&name, file));
-    if let Err(why) = added {
+/// How a unit's file is named in messages.
+fn name(unit: usize) -> String {
+    format!("unit {unit}'s file")
+}
+
+/// The run file unit `unit`'s process wrote to `out`, or why there is none.
+fn read_unit(unit: usize, out: &Path, code: Option<i32>) -> Result<RunFile, String> {
+    let text = std::fs::read_to_string(out).map_err(|e| {
+        format!(
+            "its process exited ({}) without a run file: {e}",
+            exit(code)
+        )
+    })?;
+    RunFile::parse(&text).map_err(|e| format!("{}: {e}", name(unit)))
+}
+
+/// `add` the unit to the merge; if that fails, the unit is lost, with why.
+fn lose_on_error(
+    merge: &mut RunMerge,
+    unit: usize,
+    add: impl FnOnce(&mut RunMerge) -> Result<(), String>,
+) {
+    if let Err(why) = add(merge) {
         merge.skip(unit, Some(why.as_str()));
     }
 }

@@ -326,3 +326,29 @@ fn e9a_line_is_given_its_trainings() {
         assert_eq!(numbers(&read(&dir.join(name))).0, whole, "{name}");
     }
 }
+
+/// E1's models side by side, a process each, join step by step as in one process: the same
+/// losses at every logged step, and predictions of every model at the same step.
+#[test]
+fn e1_models_side_by_side_join_step_by_step() {
+    let dir = folder("e1");
+    let query = "exp=fit&epochs=20&samples=64";
+    ok(&["run", query, "--jobs", "1", "--out", "whole.json"], &dir);
+    ok(&["run", query, "--jobs", "3", "--out", "fanned.json"], &dir);
+    let predictions = |file: &RunFile| -> Vec<String> {
+        let found = file.events.iter().filter_map(|e| match e {
+            Event::Predictions { epoch, ys } => Some(format!("{epoch} {ys:?}")),
+            _ => None,
+        });
+        found.collect()
+    };
+    let (whole, fanned) = (
+        read(&dir.join("whole.json")),
+        read(&dir.join("fanned.json")),
+    );
+    assert_eq!(numbers(&fanned).1, numbers(&whole).1);
+    let (mine, theirs) = (predictions(&fanned), predictions(&whole));
+    assert_eq!(theirs.len(), 2, "at the first and the last epoch");
+    assert_eq!(mine.first(), theirs.first());
+    assert_eq!(mine.last(), theirs.last());
+}

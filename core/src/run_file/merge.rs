@@ -74,16 +74,62 @@ impl RunMerge {
     /// Add a unit's file.
     pub fn add(&mut self, name: &str, file: RunFile) -> Result<(), String> {
         let index = self.unit_of(name, &file)?;
-        if !self.backends.contains(&file.backend) {
-            self.backends.push(file.backend.clone());
-        }
         let ended = file.end().is_some();
         self.push(index, file.events);
+        self.close(index, name, &file.backend, ended);
+        Ok(())
+    }
+
+    /// Unit `index`'s events are in: note its backend, and end a file cut short (`ended`: it
+    /// was not).
+    fn close(&mut self, index: usize, name: &str, backend: &str, ended: bool) {
+        if !self.backends.iter().any(|b| b == backend) {
+            self.backends.push(backend.into());
+        }
         if !ended {
             let message = format!("{name} ends before its unit did");
             self.push(index, vec![Event::Error { message }]);
         }
         self.units[index] = Some(name.into());
+    }
+
+    /// Whether the run's units are models trained side by side (E1, E2), whose streams join
+    /// step by step: their files are best added together ([`RunMerge::add_together`]).
+    pub fn side_by_side(&self) -> bool {
+        self.merge.as_ref().is_some_and(|m| m.side_by_side())
+    }
+
+    /// Add several units' files at once (name, file), in unit order. Side by side, their
+    /// events go in turn, one each, as models training side by side send them, so a joined
+    /// point (E1's predictions) holds every model at the same step rather than one model's
+    /// last beside the others' first.
+    pub fn add_together(&mut self, files: Vec<(String, RunFile)>) -> Result<(), String> {
+        let mut units = Vec::new();
+        for (name, file) in files {
+            let index = self.unit_of(&name, &file)?;
+            if let Some((_, other, _)) = units.iter().find(|(i, _, _)| *i == index) {
+                return Err(format!("{name}: unit {index} is given twice ({other} too)"));
+            }
+            units.push((index, name, file));
+        }
+        units.sort_by_key(|(i, _, _)| *i);
+        if !self.side_by_side() {
+            for (_, name, file) in units {
+                self.add(&name, file)?;
+            }
+            return Ok(());
+        }
+        let longest = units.iter().map(|(_, _, f)| f.events.len()).max();
+        for at in 0..longest.unwrap_or(0) {
+            for (index, _, file) in &units {
+                if let Some(event) = file.events.get(at) {
+                    self.push(*index, vec![event.clone()]);
+                }
+            }
+        }
+        for (index, name, file) in units {
+            self.close(index, &name, &file.backend, file.end().is_some());
+        }
         Ok(())
     }
 
@@ -167,27 +213,17 @@ pub fn merge_files(
         return Err("no unit files to merge".into());
     };
     let mut run = RunMerge::new(&first.job(), &first.build.clone());
-    let mut indexed = Vec::new();
-    for (name, file) in files {
-        let index = run.unit_of(&name, &file)?;
-        if let Some((_, other, _)) = indexed.iter().find(|(i, _, _)| *i == index) {
-            return Err(format!("{name}: unit {index} is given twice ({other} too)"));
-        }
-        indexed.push((index, name, file));
-    }
-    indexed.sort_by_key(|(i, _, _)| *i);
     if lose_missing {
-        let present: Vec<usize> = indexed.iter().map(|(i, _, _)| *i).collect();
+        let mut present = Vec::new();
+        for (name, file) in &files {
+            present.push(run.unit_of(name, file)?);
+        }
         let absent: Vec<usize> = (0..run.count()).filter(|i| !present.contains(i)).collect();
         for unit in absent {
-            run.skip(
-                unit,
-                Some(format!("no file of unit {unit} was given").as_str()),
-            );
+            let why = format!("no file of unit {unit} was given");
+            run.skip(unit, Some(why.as_str()));
         }
     }
-    for (_, name, file) in indexed {
-        run.add(&name, file)?;
-    }
+    run.add_together(files)?;
     run.finish(page)
 }
