@@ -12,6 +12,7 @@ pub mod experiments;
 pub mod models;
 pub mod params;
 pub mod report;
+pub mod run_file;
 pub mod train;
 
 pub use backend::{BackendChoice, BackendKind};

@@ -195,6 +195,25 @@ impl Job {
         job
     }
 
+    /// The whole job a unit belongs to (the job itself where it is no unit): what the units'
+    /// streams merge into.
+    pub fn whole(&self) -> Job {
+        let mut job = self.clone();
+        let all = Units::default();
+        match &mut job {
+            Job::Fit(c) => c.units = all,
+            Job::Tasks(c) => c.units = all,
+            Job::Trajectory(c) => c.units = all,
+            Job::MinRatio(c) => c.units = all,
+            Job::Params(c) => c.units = all,
+            Job::Interpolate(c) => c.units = all,
+            Job::Sensitivity(c) => c.sweep.units = all,
+            Job::Sharpness(c) => c.sweep.units = all,
+            _ => {}
+        }
+        job
+    }
+
     /// The order in which a pool starts a sweep's units: the costliest first, so that the
     /// longest unit does not start last and leave one worker on it while the others idle (E8's
     /// widest models; E9b's and E10's smallest batch sizes, whose many steps cost most per

@@ -1,0 +1,259 @@
+//! `mlds`: the playground's experiments from a native command. A run is named by the page's own
+//! URL query and written as the page's run file, so a run made here opens in the page and the
+//! other way round; a sweep's units run on every core, or one at a time on a cluster's job
+//! array, and merge into the same run. See the README, "Beyond the browser".
+
+mod backend;
+mod data;
+mod fanout;
+mod progress;
+mod run;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use mlds_core::experiments::job::Job;
+use mlds_core::run_file::{merge_files, RunFile};
+use mlds_core::Event;
+
+use backend::BackendArg;
+use run::{Settings, StopFlag};
+
+#[derive(Parser)]
+#[command(
+    name = "mlds",
+    version,
+    about = "The MLDS Playground's experiments, natively"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the experiment a URL query names (`exp=minratio&runs=500`, or the page's link).
+    Run(RunArgs),
+    /// Print how many units the run has (the number alone).
+    Units {
+        /// The page's URL query (or its whole link).
+        query: String,
+    },
+    /// Merge units' run files, in any order, into their run.
+    Merge {
+        /// The units' run files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The merged run's file (`-`: stdout).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Report missing units as lost in the run instead of refusing to merge.
+        #[arg(long)]
+        allow_missing: bool,
+        /// The page's URL, which the run file's link starts with (default: `#` + query).
+        #[arg(long, default_value = "")]
+        page: String,
+    },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The page's URL query (or its whole link): `exp=…&…`, a preset's, `unit=i` for one unit.
+    query: String,
+    /// Run only unit I (0-based) of a sweep: what one task of a job array runs.
+    #[arg(long, value_name = "I")]
+    unit: Option<usize>,
+    /// The run file (`-`: stdout). Default: `<exp>-run.json`, `<exp>-unit-<I>.json` for a unit.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// A sweep's units at most N at once, each in a process (default: every core).
+    #[arg(long, short, value_name = "N")]
+    jobs: Option<usize>,
+    /// The backend (default: the query's `backend=`, `auto` unless it says).
+    #[arg(long, value_enum)]
+    backend: Option<BackendArg>,
+    /// A folder with the official MNIST or CIFAR-10 files (for `source=full`).
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Run files of the units this unit needs (E9a's line, unit 2: units 0 and 1's files).
+    #[arg(long, value_name = "FILE")]
+    given: Vec<PathBuf>,
+    /// The page's URL, which the run file's link starts with (default: `#` + query).
+    #[arg(long, default_value = "")]
+    page: String,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Progress as lines on stdout, and stop when stdin closes: a unit started by `mlds run`.
+    #[arg(long, hide = true)]
+    progress_lines: bool,
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Run(args) => run(args),
+        Command::Units { query } => parse(&query).map(|job| {
+            println!("{}", job.units().0);
+            ExitCode::SUCCESS
+        }),
+        Command::Merge {
+            files,
+            out,
+            allow_missing,
+            page,
+        } => merge(&files, &out, allow_missing, &page),
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("mlds: {message}");
+        ExitCode::FAILURE
+    })
+}
+
+/// The job a query (or a link, whose hash holds the query) names; notices go to stderr.
+fn parse(query: &str) -> Result<Job, String> {
+    let query = query.rsplit_once('#').map_or(query, |(_, hash)| hash);
+    let (job, notices) = Job::parse(query)?;
+    for notice in notices {
+        eprintln!("notice: {notice}");
+    }
+    Ok(job)
+}
+
+fn run(args: RunArgs) -> Result<ExitCode, String> {
+    let mut job = parse(&args.query)?;
+    if let Some(i) = args.unit {
+        let count = job.units().0;
+        if i >= count {
+            return Err(format!(
+                "--unit {i}: this run has {count} unit(s), 0 to {}",
+                count - 1
+            ));
+        }
+        job = job.unit(i);
+    }
+    let mut given = Vec::new();
+    for path in &args.given {
+        given.extend(read_run(path)?.events);
+    }
+    let settings = Settings {
+        backend: args.backend,
+        data: args.data,
+        page: args.page,
+        quiet: args.quiet || args.progress_lines,
+        progress_lines: args.progress_lines,
+    };
+    let stop = stop_flag(args.progress_lines)?;
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let sweep = job.units().0 > 1 && job.units().1.is_none();
+    let file = if sweep && jobs > 1 && !backend::may_use_gpu(&job, settings.backend) {
+        // Fail here, once, rather than in every unit's process.
+        if let Some(task) = job.image_task() {
+            data::obtain(task, settings.data.as_deref())?;
+        }
+        fanout::fan_out(&job, jobs, &settings, &stop)?
+    } else {
+        run::run_here(&job, &given, &settings, &stop)?
+    };
+    let out = args.out.unwrap_or_else(|| {
+        PathBuf::from(match job.units().1 {
+            Some(i) => format!("{}-unit-{i}.json", job.id()),
+            None => format!("{}-run.json", job.id()),
+        })
+    });
+    write_run(&file, &out)?;
+    // A unit's process leaves the word to its parent, which reports its end or its loss.
+    Ok(ended(&file, &out, !args.progress_lines))
+}
+
+fn merge(
+    files: &[PathBuf],
+    out: &Path,
+    allow_missing: bool,
+    page: &str,
+) -> Result<ExitCode, String> {
+    let read = files
+        .iter()
+        .map(|path| Ok((path.display().to_string(), read_run(path)?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    let run = merge_files(read, page, allow_missing)?;
+    write_run(&run, out)?;
+    Ok(ended(&run, out, true))
+}
+
+/// Ctrl-C asks the run to stop (a second one quits at once); a unit's process also stops when
+/// its parent closes its stdin.
+fn stop_flag(watch_stdin: bool) -> Result<StopFlag, String> {
+    let stop: StopFlag = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+        // A unit's process leaves the word to its parent, which the same Ctrl-C reaches.
+        if !watch_stdin {
+            eprintln!("\nmlds: stopping after the current step (Ctrl-C again to quit at once)…");
+        }
+    })
+    .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
+    if watch_stdin {
+        let flag = stop.clone();
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            flag.store(true, Ordering::Relaxed);
+        });
+    }
+    Ok(stop)
+}
+
+fn read_run(path: &Path) -> Result<RunFile, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    RunFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Write the run file whole or not at all (a merge never reads half a file).
+fn write_run(file: &RunFile, out: &Path) -> Result<(), String> {
+    let text = file.to_json();
+    if out == Path::new("-") {
+        println!("{text}");
+        return Ok(());
+    }
+    let partial = out.with_extension("json.partial");
+    std::fs::write(&partial, text)
+        .and_then(|()| std::fs::rename(&partial, out))
+        .map_err(|e| format!("{}: {e}", out.display()))
+}
+
+/// The exit code of a written run: 0 done, 130 stopped, 1 failed; lost units and the end are
+/// reported on stderr where `say`.
+fn ended(file: &RunFile, out: &Path, say: bool) -> ExitCode {
+    let say = |message: String| {
+        if say {
+            eprintln!("mlds: {message}");
+        }
+    };
+    for event in &file.events {
+        if let Event::UnitLost { message } = event {
+            say(message.clone());
+        }
+    }
+    match file.end() {
+        Some(Event::Done { .. }) => ExitCode::SUCCESS,
+        Some(Event::Stopped { .. }) => {
+            say(format!("stopped; what finished is in {}", out.display()));
+            ExitCode::from(130)
+        }
+        Some(Event::Error { message }) => {
+            say(format!("the run failed: {message}"));
+            ExitCode::FAILURE
+        }
+        _ => {
+            say("the run ended without saying how".into());
+            ExitCode::FAILURE
+        }
+    }
+}

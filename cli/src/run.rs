@@ -1,0 +1,114 @@
+//! A run in this process: the job on its device, with a host that keeps every event, shows
+//! progress and stops at the next checkpoint once asked (Ctrl-C, or the parent that started
+//! this process as one unit of a sweep), so what finished is kept.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use indicatif::ProgressBar;
+use mlds_core::experiments::job::Job;
+use mlds_core::run_file::RunFile;
+use mlds_core::{Event, Flow, Host};
+
+use crate::backend::{self, BackendArg};
+use crate::data;
+use crate::progress::{self, Tracker};
+
+/// The build every run file of this binary carries (`build.rs`).
+pub const BUILD: &str = env!("MLDS_BUILD");
+
+/// How a run is computed and shown, whatever its job.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub backend: Option<BackendArg>,
+    pub data: Option<PathBuf>,
+    /// The page's URL the run file's link starts with (empty: `#` + query).
+    pub page: String,
+    /// No progress bar.
+    pub quiet: bool,
+    /// Report progress as `progress <fraction>` lines on stdout, for a parent process.
+    pub progress_lines: bool,
+}
+
+/// Set once the run is asked to stop.
+pub type StopFlag = Arc<AtomicBool>;
+
+/// Where progress goes.
+enum Report {
+    Bar(ProgressBar),
+    /// To a parent process: the last per-mille written.
+    Lines(i64),
+}
+
+struct CliHost<'a> {
+    events: Vec<Event>,
+    stop: &'a AtomicBool,
+    tracker: Tracker,
+    report: Report,
+}
+
+impl Host for CliHost<'_> {
+    fn emit(&mut self, event: Event) {
+        self.tracker.see(&event);
+        let fraction = self.tracker.fraction();
+        match &mut self.report {
+            Report::Bar(bar) => progress::show(bar, fraction, &self.tracker.label),
+            Report::Lines(last) => {
+                let now = (fraction * 1000.0).round() as i64;
+                if now != *last {
+                    *last = now;
+                    // A parent that went away is noticed through stdin; nothing to do here.
+                    let mut out = std::io::stdout().lock();
+                    let _ = writeln!(out, "progress {fraction:.4}").and_then(|_| out.flush());
+                }
+            }
+        }
+        self.events.push(event);
+    }
+
+    async fn checkpoint(&mut self) -> Flow {
+        match self.stop.load(Ordering::Relaxed) {
+            true => Flow::Stop,
+            false => Flow::Continue,
+        }
+    }
+}
+
+/// Run `job` here (given the events of the units it waits for, if any): its run file, or why
+/// it could not start (a dataset or backend that cannot be had).
+pub fn run_here(
+    job: &Job,
+    given: &[Event],
+    settings: &Settings,
+    stop: &StopFlag,
+) -> Result<RunFile, String> {
+    let job = job.clone().given(given);
+    let images = job
+        .image_task()
+        .map(|task| data::obtain(task, settings.data.as_deref()))
+        .transpose()?;
+    let (device, kind) = backend::device(&job, settings.backend)?;
+    let report = match settings.progress_lines {
+        true => Report::Lines(-1),
+        false => Report::Bar(progress::bar(settings.quiet)),
+    };
+    let mut host = CliHost {
+        events: Vec::new(),
+        stop,
+        tracker: Tracker::new(job.units().1.is_some()),
+        report,
+    };
+    pollster::block_on(job.run(images.as_ref(), &device, &mut host));
+    if let Report::Bar(bar) = &host.report {
+        bar.finish_and_clear();
+    }
+    Ok(RunFile::new(
+        &job,
+        &settings.page,
+        BUILD,
+        kind.id(),
+        host.events,
+    ))
+}

@@ -1,0 +1,354 @@
+//! The `mlds` command as a cluster uses it: a sweep's units as separate processes (as a job
+//! array runs them), merged, equal the whole run bit for bit; and files that do not belong are
+//! refused with a message that names them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use mlds_core::run_file::RunFile;
+use mlds_core::Event;
+
+/// A tiny E5 preset: three runs of a few epochs and search steps (a second or so each).
+const E5: &str = "exp=minratio&runs=3&epochs=60&steps=5&samples=32";
+
+fn mlds(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mlds"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("mlds starts")
+}
+
+fn ok(args: &[&str], dir: &Path) -> String {
+    let out = mlds(args, dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "mlds {args:?}: {stderr}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// mlds fails, and its error message.
+fn fails(args: &[&str], dir: &Path) -> String {
+    let out = mlds(args, dir);
+    assert!(!out.status.success(), "mlds {args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A fresh folder for one test.
+fn folder(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn read(path: &Path) -> RunFile {
+    RunFile::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The numbers a run computed, timings aside: its results by index, and its training curves
+/// in order. Debug text of an f64 is its shortest exact form, so equal text is equal bits.
+fn numbers(file: &RunFile) -> (Vec<String>, Vec<String>) {
+    let mut results: Vec<(usize, String)> = file
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::CriticalPoint { run, .. } => Some((*run, format!("{e:?}"))),
+            Event::Result { index, .. } => Some((*index, format!("{e:?}"))),
+            _ => None,
+        })
+        .collect();
+    results.sort_by_key(|(i, _)| *i);
+    let curves = file
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Losses { epoch, losses, .. } => Some(format!("{epoch} {losses:?}")),
+            _ => None,
+        })
+        .collect();
+    (results.into_iter().map(|(_, r)| r).collect(), curves)
+}
+
+/// Unit files of E5 in `dir`, each from its own process, all at once (as a job array).
+fn job_array(dir: &Path) -> Vec<String> {
+    let children: Vec<_> = (0..3)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_mlds"))
+                .args(["run", E5, "--unit", &i.to_string()])
+                .args(["--out", &format!("unit-{i}.json")])
+                .current_dir(dir)
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    (0..3).map(|i| format!("unit-{i}.json")).collect()
+}
+
+#[test]
+fn units_are_counted_on_stdout_alone() {
+    let dir = folder("units");
+    assert_eq!(ok(&["units", E5], &dir), "3\n");
+    assert_eq!(ok(&["units", "exp=gradnorm&epochs=3"], &dir), "1\n");
+    // A page's link works as well as its query.
+    assert_eq!(
+        ok(&["units", &format!("http://h/#{E5}&autorun=1")], &dir),
+        "3\n"
+    );
+    assert!(fails(&["units", "exp=nothing"], &dir).contains("no experiment 'nothing'"));
+    assert!(fails(&["run", E5, "--unit", "3"], &dir).contains("0 to 2"));
+}
+
+#[test]
+fn a_job_array_merged_equals_the_whole_run_and_the_fan_out() {
+    let dir = folder("array");
+    ok(&["run", E5, "--jobs", "1", "--out", "whole.json"], &dir);
+    let units = job_array(&dir);
+    // In another order than the units' own: the merge puts them in unit order.
+    ok(
+        &[
+            "merge",
+            &units[2],
+            &units[0],
+            &units[1],
+            "--out",
+            "merged.json",
+        ],
+        &dir,
+    );
+    ok(&["run", E5, "--jobs", "3", "--out", "fanned.json"], &dir);
+    let whole = read(&dir.join("whole.json"));
+    let expected = numbers(&whole);
+    assert_eq!(expected.0.len(), 3, "three critical points");
+    assert!(!expected.1.is_empty(), "training curves");
+    for name in ["merged.json", "fanned.json"] {
+        let file = read(&dir.join(name));
+        assert_eq!(numbers(&file), expected, "{name}");
+        assert_eq!(file.query, whole.query, "{name}");
+        assert!(matches!(file.end(), Some(Event::Done { .. })), "{name}");
+    }
+    // A unit's file names its unit; the merged file names the whole run, whose link is the page's.
+    assert!(read(&dir.join(&units[1])).query.ends_with("unit=1"));
+    assert_eq!(whole.link, format!("#{}", whole.query));
+}
+
+#[test]
+fn files_that_do_not_belong_are_refused_by_name() {
+    let dir = folder("refusals");
+    let units = job_array(&dir);
+    // A lost unit: the merge names it (and the query that computes it).
+    let err = fails(&["merge", &units[0], &units[2], "--out", "m.json"], &dir);
+    assert!(err.contains("unit 1") && err.contains("unit=1"), "{err}");
+    // …unless told to go on without it: the run reports it lost.
+    ok(
+        &[
+            "merge",
+            &units[0],
+            &units[2],
+            "--allow-missing",
+            "--out",
+            "m.json",
+        ],
+        &dir,
+    );
+    let partial = read(&dir.join("m.json"));
+    assert_eq!(numbers(&partial).0.len(), 2);
+    assert!(partial.events.iter().any(
+        |e| matches!(e, Event::UnitLost { message } if message.contains("no file of unit 1"))
+    ));
+    // A unit of another run (another seed).
+    let other = E5.replace("samples=32", "samples=32&seed=7");
+    ok(&["run", &other, "--unit", "1", "--out", "other.json"], &dir);
+    let err = fails(
+        &[
+            "merge",
+            &units[0],
+            "other.json",
+            &units[2],
+            "--out",
+            "m.json",
+        ],
+        &dir,
+    );
+    assert!(err.contains("other.json is part of another run"), "{err}");
+    // The same unit twice.
+    let err = fails(&["merge", &units[0], &units[0], "--out", "m.json"], &dir);
+    assert!(err.contains("given twice"), "{err}");
+    // Another build.
+    let text = std::fs::read_to_string(dir.join(&units[1])).unwrap();
+    let build = read(&dir.join(&units[1])).build;
+    std::fs::write(dir.join("rebuilt.json"), text.replace(&build, "mlds 0.0.9")).unwrap();
+    let err = fails(
+        &[
+            "merge",
+            &units[0],
+            "rebuilt.json",
+            &units[2],
+            "--out",
+            "m.json",
+        ],
+        &dir,
+    );
+    assert!(
+        err.contains("rebuilt.json was computed by another build"),
+        "{err}"
+    );
+    // Corrupt files: cut short, or not a run file at all.
+    std::fs::write(dir.join("cut.json"), &text[..text.len() / 2]).unwrap();
+    let err = fails(
+        &["merge", &units[0], "cut.json", &units[2], "--out", "m.json"],
+        &dir,
+    );
+    assert!(err.contains("cut.json: it is not JSON"), "{err}");
+    std::fs::write(dir.join("list.json"), "[1, 2, 3]").unwrap();
+    let err = fails(&["merge", "list.json", "--out", "m.json"], &dir);
+    assert!(err.contains("list.json: it is not a run file"), "{err}");
+    let err = fails(&["merge", "absent.json", "--out", "m.json"], &dir);
+    assert!(err.contains("absent.json"), "{err}");
+}
+
+#[test]
+fn datasets_missing_or_corrupt_are_explained() {
+    let dir = folder("data");
+    let full = "exp=tasks&source=full&models=dnn&epochs=1&train_size=64";
+    let err = fails(&["run", full], &dir);
+    assert!(err.contains("pass --data DIR"), "{err}");
+    let err = fails(&["run", full, "--data", "nowhere"], &dir);
+    assert!(err.contains("nowhere"), "{err}");
+    let empty = folder("data-empty");
+    let err = fails(&["run", full, "--data", empty.to_str().unwrap()], &dir);
+    assert!(err.contains("has no MNIST files"), "{err}");
+    let junk = folder("data-junk");
+    for name in [
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ] {
+        std::fs::write(junk.join(name), b"not an idx file").unwrap();
+    }
+    let err = fails(&["run", full, "--data", junk.to_str().unwrap()], &dir);
+    assert!(err.contains("train-images-idx3-ubyte"), "{err}");
+    // CIFAR-10 has no subset: the query says so, and the full dataset is asked for.
+    let err = fails(&["run", "exp=tasks&dataset=cifar10&source=subset"], &dir);
+    assert!(
+        err.contains("no built-in subset") && err.contains("pass --data DIR"),
+        "{err}"
+    );
+}
+
+/// `mlds run` with `args`, interrupted as Ctrl-C would once it is under way: its exit code and
+/// the run file it wrote.
+fn interrupted(dir: &Path, args: &[&str]) -> (Option<i32>, RunFile) {
+    // Long enough not to end before the signal: thousands of epochs per run.
+    let slow = "exp=minratio&runs=4&epochs=20000&steps=50&samples=64";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mlds"))
+        .args(["run", slow, "--out", "stopped.json"])
+        .args(args)
+        .current_dir(dir)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // SIGINT to this process alone (a terminal's Ctrl-C reaches its whole group).
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let code = child.wait().unwrap().code();
+    (code, read(&dir.join("stopped.json")))
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_keeps_what_finished() {
+    let dir = folder("ctrl-c-here");
+    let (code, file) = interrupted(&dir, &["--jobs", "1"]);
+    assert_eq!(code, Some(130));
+    assert!(
+        matches!(file.end(), Some(Event::Stopped { .. })),
+        "{:?}",
+        file.end()
+    );
+    // The units' own processes stop too, and the merge keeps what they finished.
+    let dir = folder("ctrl-c-units");
+    let (code, file) = interrupted(&dir, &["--jobs", "2"]);
+    assert_eq!(code, Some(130));
+    assert!(
+        matches!(file.end(), Some(Event::Stopped { .. })),
+        "{:?}",
+        file.end()
+    );
+    assert!(file
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::SweepProgress { units: 4, .. })));
+}
+
+/// E9a's line (unit 2) needs both trainings' weights: given their files (`--given`), as a
+/// cluster runs it after them, or by the fan-out itself, it gives the whole run's points.
+#[test]
+fn e9a_line_is_given_its_trainings() {
+    let dir = folder("e9a");
+    let query = "exp=interpolate&hidden=16&epochs=1&train_size=256&batch=32&batch2=128&eval_size=100&points=31";
+    ok(&["run", query, "--jobs", "1", "--out", "whole.json"], &dir);
+    ok(&["run", query, "--jobs", "3", "--out", "fanned.json"], &dir);
+    for i in ["0", "1"] {
+        ok(
+            &["run", query, "--unit", i, "--out", &format!("u{i}.json")],
+            &dir,
+        );
+    }
+    let err = fails(&["run", query, "--unit", "2", "--out", "u2.json"], &dir);
+    assert!(err.contains("needs both trained models"), "{err}");
+    ok(
+        &[
+            "run", query, "--unit", "2", "--given", "u0.json", "--given", "u1.json", "--out",
+            "u2.json",
+        ],
+        &dir,
+    );
+    ok(
+        &[
+            "merge",
+            "u2.json",
+            "u1.json",
+            "u0.json",
+            "--out",
+            "merged.json",
+        ],
+        &dir,
+    );
+    let whole = numbers(&read(&dir.join("whole.json"))).0;
+    assert_eq!(whole.len(), 31);
+    for name in ["fanned.json", "merged.json"] {
+        assert_eq!(numbers(&read(&dir.join(name))).0, whole, "{name}");
+    }
+}
+
+/// E1's models side by side, a process each, join step by step as in one process: the same
+/// losses at every logged step, and predictions of every model at the same step.
+#[test]
+fn e1_models_side_by_side_join_step_by_step() {
+    let dir = folder("e1");
+    let query = "exp=fit&epochs=20&samples=64";
+    ok(&["run", query, "--jobs", "1", "--out", "whole.json"], &dir);
+    ok(&["run", query, "--jobs", "3", "--out", "fanned.json"], &dir);
+    let predictions = |file: &RunFile| -> Vec<String> {
+        let found = file.events.iter().filter_map(|e| match e {
+            Event::Predictions { epoch, ys } => Some(format!("{epoch} {ys:?}")),
+            _ => None,
+        });
+        found.collect()
+    };
+    let (whole, fanned) = (
+        read(&dir.join("whole.json")),
+        read(&dir.join("fanned.json")),
+    );
+    assert_eq!(numbers(&fanned).1, numbers(&whole).1);
+    let (mine, theirs) = (predictions(&fanned), predictions(&whole));
+    assert_eq!(theirs.len(), 2, "at the first and the last epoch");
+    assert_eq!(mine.first(), theirs.first());
+    assert_eq!(mine.last(), theirs.last());
+}
