@@ -11,11 +11,13 @@ step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
-step "clippy (core natively, the app for wasm32)"
+step "clippy (core and the mlds command natively, the app for wasm32)"
 cargo clippy -p mlds-core --all-targets -- -D warnings
+cargo clippy -p mlds-cli --all-targets -- -D warnings
 cargo clippy -p mlds-app --target wasm32-unknown-unknown -- -D warnings
 step "native tests"
 cargo test -p mlds-core
+cargo test -p mlds-cli
 step "release build"
 trunk build --release --offline
 step "SIMD128 in both wasm files, no relaxed SIMD"
