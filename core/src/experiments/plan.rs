@@ -194,7 +194,10 @@ mod tests {
             balanced_groups(&[5.0, 1.0, 1.0, 1.0, 1.0, 1.0], 2),
             [0..1, 1..6]
         );
-        assert_eq!(balanced_groups(&[2.0, 3.0], 1), vec![std::ops::Range { start: 0, end: 2 }]);
+        assert_eq!(
+            balanced_groups(&[2.0, 3.0], 1),
+            vec![std::ops::Range { start: 0, end: 2 }]
+        );
     }
 
     #[test]
