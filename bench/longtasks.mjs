@@ -4,7 +4,7 @@
 // once, shortly after load). The goal: none over 100 ms.
 // Usage: node bench/longtasks.mjs [exp ...]   (after a release build in dist/; default: all)
 import os from 'node:os';
-import { serve, launch, DIST } from '../tests/e2e/harness.mjs';
+import { serve, launch, waitForWorkerCode, DIST } from '../tests/e2e/harness.mjs';
 
 const ALL = ['fit', 'tasks', 'trajectory', 'gradnorm', 'minratio', 'surface', 'random-labels',
   'params', 'interpolate', 'sensitivity', 'sharpness'];
@@ -27,13 +27,7 @@ for (const exp of EXPS) {
     const panel = `[data-experiment="${exp}"]`;
     await page.goto(`${server.url}/#exp=${exp}&backend=cpu`);
     await page.waitForSelector(`${panel}[data-state="idle"]`);
-    await page.waitForFunction(() => performance.getEntriesByType('resource')
-      .some((r) => r.name.includes('mlds-worker_bg.wasm') && r.responseEnd > 0), null, { timeout: 60_000 });
-    // The compile that follows the fetch: wait until the page is quiet, then count.
-    await page.waitForFunction(() => new Promise((resolve) => {
-      const seen = window.__long.length;
-      setTimeout(() => resolve(window.__long.length === seen), 1000);
-    }), null, { timeout: 60_000 });
+    await waitForWorkerCode(page);
     await page.evaluate(() => { window.__long = []; });
     const t0 = performance.now();
     await page.click(`${panel} button.start`);

@@ -122,3 +122,17 @@ export async function pauseAfterBurst(page, exp, { holdMs = 2000 } = {}) {
     setTimeout(() => { clearInterval(poll); resolve({ changes, held: JSON.parse(held), state: document.querySelector(panel).dataset.state }); }, holdMs);
   }), { panel, holdMs });
 }
+
+/**
+ * Wait until the page has fetched the workers' code and then been quiet (no new long task) for
+ * a second: the compile that follows the fetch is start-up, paid once, not part of a run.
+ * Needs `window.__long` (a long-task recorder installed before the page's scripts).
+ */
+export async function waitForWorkerCode(page) {
+  await page.waitForFunction(() => performance.getEntriesByType('resource')
+    .some((r) => r.name.includes('mlds-worker_bg.wasm') && r.responseEnd > 0), null, { timeout: 60_000 });
+  await page.waitForFunction(() => new Promise((resolve) => {
+    const seen = window.__long.length;
+    setTimeout(() => resolve(window.__long.length === seen), 1000);
+  }), null, { timeout: 60_000 });
+}

@@ -6,7 +6,7 @@
 // page goes on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, metrics, defaultPool, pauseAfterBurst, DIST } from './harness.mjs';
+import { serve, launch, metrics, defaultPool, pauseAfterBurst, waitForWorkerCode, DIST } from './harness.mjs';
 
 let server;
 before(async () => { server = await serve(DIST); });
@@ -49,12 +49,7 @@ test('an E2 CPU run with the default workers: its models side by side in at most
     // The page compiles the workers' code shortly after it loads: counted from after that (on
     // a cold start, right after a build, its fetch and compile take longer), once the page has
     // been quiet for a second.
-    await page.waitForFunction(() => performance.getEntriesByType('resource')
-      .some((r) => r.name.includes('mlds-worker_bg.wasm') && r.responseEnd > 0), null, { timeout: 60_000 });
-    await page.waitForFunction(() => new Promise((resolve) => {
-      const seen = window.__long.length;
-      setTimeout(() => resolve(window.__long.length === seen), 1000);
-    }), null, { timeout: 60_000 });
+    await waitForWorkerCode(page);
     await page.evaluate(() => { window.__long = []; });
     await page.click(`${panel} button.start`);
     await page.waitForFunction(() => {
