@@ -9,6 +9,8 @@
 //! - [`directions`]: filter-normalised random directions for loss-landscape plots;
 //! - [`sensitivity`]: norms of input gradients and of the softmax's input Jacobian;
 //! - [`sharpness`]: Keskar's sharpness by projected ascent in a box around θ;
+//! - [`spectrum`]: the top eigenvalue (Lanczos), trace (Hutchinson) and spectral density
+//!   (stochastic Lanczos quadrature) from Hessian-vector products, as PyHessian measures them;
 //! - [`smoothing`]: the exponential moving average that smooths mini-batch curves.
 //!
 //! Reads that may run on WebGPU are async ([`read_params`]); the second-order tools are
@@ -22,6 +24,7 @@ mod random;
 pub mod sensitivity;
 pub mod sharpness;
 pub mod smoothing;
+pub mod spectrum;
 pub mod vector;
 
 pub use directions::{combine, filter_slices, random_direction};

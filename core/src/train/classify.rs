@@ -313,6 +313,9 @@ pub async fn fit_classifiers<H: Host>(
             test_accuracies: Some(&test_accuracies),
         };
         hooks.on_epoch(host, &end).await.map_err(Halt::Failed)?;
+        if hooks.finished() {
+            break;
+        }
     }
     Ok(())
 }

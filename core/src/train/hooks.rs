@@ -61,6 +61,12 @@ pub trait Hooks<M: burn::module::Module> {
     ) {
     }
 
+    /// Whether training ends now, before its schedule does (a training target reached). Asked
+    /// after [`Hooks::on_epoch`] by the image-classification loop only (`fit_classifiers`).
+    fn finished(&self) -> bool {
+        false
+    }
+
     /// After every epoch (before the host's checkpoint). An error ends the run.
     async fn on_epoch(
         &mut self,
