@@ -450,11 +450,16 @@ mod tests {
         assert!((low - 2.0 / 3.0).abs() < 0.1, "mass near −1: {low}");
         assert!((high - 1.0 / 3.0).abs() < 0.1, "mass near 3: {high}");
         assert!(mass(0.0, 2.0) < 0.01, "no eigenvalue between the clusters");
-        let trace: f64 = values.iter().sum();
+        // Each probe's Σ wᵢ·xᵢ is vᵀAv of its start: the quadrature's trace is Hutchinson's
+        // with the same probes, exactly.
+        let mut h = Hutchinson::default();
+        for seed in 0..10 {
+            h.probe(&mut product(&m), 60, seed);
+        }
+        let (slq, hutchinson) = (esd.trace(60), h.trace());
         assert!(
-            (esd.trace(60) - trace).abs() < 0.15 * trace.abs(),
-            "{} vs {trace}",
-            esd.trace(60)
+            (slq - hutchinson).abs() < 1e-9 * hutchinson.abs(),
+            "{slq} vs {hutchinson}"
         );
     }
 
