@@ -126,6 +126,13 @@ pub enum Event {
         label: String,
         values: std::collections::BTreeMap<String, f64>,
     },
+    /// The Hessian's eigenvalue spectral density of sweep result `index`'s model (E10), by
+    /// stochastic Lanczos quadrature: `density[i]` at eigenvalue `grid[i]` (it integrates to 1).
+    Density {
+        index: usize,
+        grid: Vec<f64>,
+        density: Vec<f64>,
+    },
     /// Loss along the straight line from the initial to the final weights, θ(α) = θ₀ + α(θ₁ − θ₀).
     LineLosses { alphas: Vec<f64>, losses: Vec<f64> },
     /// A sweep whose units run apart (a pool of workers) and are merged into one stream (see

@@ -38,7 +38,9 @@ fn configs_round_trip_and_clamp() {
     round_trips::<ParamsConfig>("widths=1,4,16&epochs=2&eval_size=100");
     round_trips::<InterpolateConfig>("batch2=512&lr2=0.01&same_init=0&points=41&hidden=32");
     round_trips::<SensitivityConfig>("batches=8,64,512&samples=40");
-    round_trips::<SharpnessConfig>("batches=16,256&epsilon=0.0005&power_steps=7&ascent_steps=3");
+    round_trips::<SharpnessConfig>(
+        "batches=16,256&epsilon=0.0005&lanczos_steps=7&slq_probes=3&trace_probes=4&ascent_steps=3&target=0.2",
+    );
     let mut p = Params::parse("widths=5&points=3&batches=0,9999999&labels=maybe&task=function");
     let widths = ParamsConfig::from_params(&mut p).widths;
     let points = InterpolateConfig::from_params(&mut p).points;

@@ -270,51 +270,129 @@ fn e8_compares_the_smallest_and_largest_model() {
         .starts_with("from 805 to 800000 parameters"));
 }
 
-#[test]
-fn e9a_compares_the_trained_points_with_the_ends() {
-    let line = |losses: [f64; 5]| -> Vec<Event> {
-        [-1.0, 0.0, 0.5, 1.0, 2.0]
-            .iter()
-            .zip(losses)
-            .enumerate()
-            .map(|(i, (&a, l))| result(i, &[("alpha", a), ("train_loss", l)]))
-            .collect()
-    };
-    check(
-        "interpolate",
-        &line([5.0, 0.1, 0.5, 0.2, 8.0]),
-        &line([0.05, 0.1, 0.5, 0.2, 8.0]),
-    );
-    // An undertrained model at α = 1 may lie above the loss at α = −1: only each side counts.
-    assert!(found("interpolate", &line([0.09, 0.002, 0.03, 0.1, 4.0])).agrees);
+/// E9a's line at α = −1, −0.9, …, 2 (31 points): train loss `base` at both ends, rising
+/// `rise1` / `rise2` per 0.1 of α away from each end (and far beyond); test loss = train + gap.
+fn line(base: [f64; 2], rise: [f64; 2], gap: [f64; 2], target: f64) -> Vec<Event> {
+    (0..31)
+        .map(|i| {
+            let a = -1.0 + 0.1 * i as f64;
+            let (d1, d2) = (a.abs() / 0.1, (a - 1.0).abs() / 0.1);
+            let train = if d1 <= d2 {
+                base[0] + rise[0] * d1
+            } else {
+                base[1] + rise[1] * d2
+            };
+            let gap = if d1 <= d2 { gap[0] } else { gap[1] };
+            result(
+                i,
+                &[
+                    ("alpha", a),
+                    ("train_loss", train),
+                    ("test_loss", train + gap),
+                    ("target_loss", target),
+                ],
+            )
+        })
+        .collect()
 }
 
 #[test]
-fn e9b_and_e10_rank_correlations() {
-    let rows = |sens: [f64; 3], acc: [f64; 3]| -> Vec<Event> {
-        (0..3)
-            .map(|i| {
-                result(
-                    i,
-                    &[
-                        ("batch", [16.0, 256.0, 4096.0][i]),
-                        ("sensitivity", sens[i]),
-                        ("sharpness", sens[i]),
-                        ("top_eigenvalue", sens[i] * 10.0),
-                        ("test_accuracy", acc[i]),
-                    ],
-                )
-            })
-            .collect()
-    };
-    let rising = rows([1.0, 2.0, 3.0], [0.9, 0.8, 0.7]);
-    let falling = rows([3.0, 2.0, 1.0], [0.7, 0.8, 0.9]);
-    // Sensitivity is expected to fall with the batch size, sharpness to rise.
-    check("sensitivity", &falling, &rising);
+fn e9a_compares_the_flatness_and_the_generalisation_gap_of_two_minima() {
+    // θ₁ flat (rise 0.01 at ±0.1) with the smaller gap; θ₂ sharp (rise 0.2) with the larger.
+    let shows = line([0.04, 0.045], [0.01, 0.2], [0.05, 0.12], 0.05);
+    // The flatter minimum generalises worse.
+    let reversed = line([0.04, 0.045], [0.01, 0.2], [0.12, 0.05], 0.05);
+    check("interpolate", &shows, &reversed);
+    // No clear difference in flatness (ratio < 1.5).
+    let alike = line([0.04, 0.045], [0.1, 0.12], [0.05, 0.12], 0.05);
+    assert!(!found("interpolate", &alike).agrees);
+    // θ₂ missed the target (0.05): no comparison of minima, whatever the shape.
+    let missed = found(
+        "interpolate",
+        &line([0.04, 0.3], [0.01, 0.2], [0.05, 0.12], 0.05),
+    );
+    assert!(!missed.agrees);
+    assert!(
+        missed.text.contains("θ₂ missed the training target"),
+        "{}",
+        missed.text
+    );
+    assert!(found("interpolate", &shows).text.contains("rise at ±0.1"));
+}
+
+/// A batch sweep's results: batch sizes 16 … 4096 (×4), each with `sensitivity` and
+/// `sharpness` = `measure[i]`, its generalisation gap `gap[i]` and whether it reached the target.
+fn sweep(measure: &[f64], gap: &[f64], reached: &[bool]) -> Vec<Event> {
+    (0..measure.len())
+        .map(|i| {
+            result(
+                i,
+                &[
+                    ("batch", 16.0 * 4f64.powi(i as i32)),
+                    ("sensitivity", measure[i]),
+                    ("sharpness", measure[i]),
+                    ("top_eigenvalue", measure[i] * 10.0),
+                    ("train_loss", 0.04),
+                    ("test_loss", 0.04 + gap[i]),
+                    ("test_accuracy", 0.97 - gap[i]),
+                    ("reached_target", f64::from(u8::from(reached[i]))),
+                ],
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn e9b_correlates_sensitivity_with_the_generalisation_gap_among_models_at_the_target() {
+    let all = [true; 5];
+    let gap = [0.05, 0.06, 0.08, 0.1, 0.15];
+    // Sensitivity follows the gap, whatever the batch-size order.
+    let shows = sweep(&[1.0, 1.2, 1.5, 2.0, 2.6], &gap, &all);
+    let shuffled_gap = [0.1, 0.06, 0.15, 0.05, 0.08];
+    let follows_gap = sweep(&[2.0, 1.2, 2.6, 1.0, 1.5], &shuffled_gap, &all);
+    // Sensitivity against the gap: falls as the gap grows (the homework's old reading).
+    let against = sweep(&[2.6, 2.0, 1.5, 1.2, 1.0], &gap, &all);
+    check("sensitivity", &shows, &against);
+    assert!(found("sensitivity", &follows_gap).agrees);
+    // Rank correlation 0.8 (two swaps of neighbours): not enough.
+    let weak = sweep(&[1.2, 1.0, 1.5, 2.6, 2.0], &gap, &all);
+    assert!(!found("sensitivity", &weak).agrees);
+    // Only 4 of 5 reached the target: a trend needs 5.
+    let four = sweep(
+        &[1.0, 1.2, 1.5, 2.0, 2.6],
+        &gap,
+        &[true, true, true, true, false],
+    );
+    let text = found("sensitivity", &four);
+    assert!(
+        !text.agrees && text.text.starts_with("4 of 5 batch sizes"),
+        "{}",
+        text.text
+    );
+}
+
+#[test]
+fn e10_needs_a_rising_trend_or_keskars_effect_size_among_models_at_the_target() {
+    let all = [true; 5];
+    let gap = [0.05; 5];
+    let rising = sweep(&[1.0, 1.5, 2.0, 3.0, 4.0], &gap, &all);
+    let falling = sweep(&[4.0, 3.0, 2.0, 1.5, 1.0], &gap, &all);
     check("sharpness", &rising, &falling);
+    // Not monotone (ρ = 0.5) but 20× from the smallest to the largest batch: Keskar's effect.
+    let keskar = sweep(&[1.0, 5.0, 0.8, 3.0, 20.0], &gap, &all);
+    assert!(found("sharpness", &keskar).agrees);
+    // Not monotone and only 3×: no.
+    assert!(!found("sharpness", &sweep(&[1.0, 5.0, 0.8, 3.0, 3.0], &gap, &all)).agrees);
+    // A rising trend carried by a model that missed the target does not count.
+    let missed = sweep(
+        &[1.0, 1.5, 2.0, 3.0, 4.0],
+        &gap,
+        &[true, true, true, true, false],
+    );
+    assert!(!found("sharpness", &missed).agrees);
     assert!(found("sharpness", &rising)
         .text
-        .ends_with("batch size 1.00"));
+        .contains("sharpness (Keskar, ×100) 1.000 at batch 16"));
 }
 
 fn run(query: &str) -> (Job, Outcome, Vec<Event>) {

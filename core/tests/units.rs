@@ -38,6 +38,7 @@ fn results(events: &[Event]) -> Vec<(usize, String)> {
         .filter_map(|e| match e {
             Event::Result { index, .. } => Some((*index, format!("{e:?}"))),
             Event::CriticalPoint { run, .. } => Some((*run, format!("{e:?}"))),
+            Event::Density { index, .. } => Some((*index, format!("{e:?}"))),
             _ => None,
         })
         .collect();
@@ -118,7 +119,10 @@ mod merged {
     }
 
     fn is_result(e: &Event) -> bool {
-        matches!(e, Event::Result { .. } | Event::CriticalPoint { .. })
+        matches!(
+            e,
+            Event::Result { .. } | Event::CriticalPoint { .. } | Event::Density { .. }
+        )
     }
 
     fn is_end(e: &Event) -> bool {

@@ -25,6 +25,9 @@ pub struct ScatterPoint {
     pub y: f64,
     /// Small text drawn beside the dot, e.g. an accuracy "91%".
     pub label: Option<String>,
+    /// Drawn as a ring, not a dot: a point the experiment leaves out of its conclusions (a
+    /// model that missed its training target).
+    pub hollow: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -269,7 +272,13 @@ where
     for (si, s) in series.iter().enumerate() {
         let color = s.color;
         let dots = s.points.iter().filter(ok);
-        let drawn = chart.draw_series(dots.map(|p| Circle::new((p.x, p.y), 4, color.filled())))?;
+        let drawn = chart.draw_series(dots.map(|p| {
+            let style = match p.hollow {
+                true => color.stroke_width(2),
+                false => color.filled(),
+            };
+            Circle::new((p.x, p.y), 4, style)
+        }))?;
         if legend {
             drawn
                 .label(s.name.clone())

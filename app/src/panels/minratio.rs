@@ -59,6 +59,7 @@ fn scatter(points: &[CriticalPointView]) -> Rc<Vec<ScatterSeries>> {
                 x: p.ratio,
                 y: p.loss,
                 label: None,
+                hollow: false,
             })
             .collect(),
         joined: false,

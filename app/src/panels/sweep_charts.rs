@@ -13,7 +13,8 @@ use super::subject::{image_controls, training_controls};
 use crate::components::{ScatterPoint, ScatterSeries, PALETTE};
 use crate::run_view::{RunView, SweepResult};
 
-/// One joined series per `(key, name)`, each result's `x` value against that key.
+/// One joined series per `(key, name)`, each result's `x` value against that key; a result
+/// that missed its training target (`reached_target` 0) is a ring, not a dot.
 pub fn series_of(
     results: &[SweepResult],
     x: &str,
@@ -31,6 +32,7 @@ pub fn series_of(
                         x: r.get(x),
                         y: r.get(key),
                         label: None,
+                        hollow: r.get("reached_target") == 0.0,
                     })
                     .collect(),
                 joined: true,

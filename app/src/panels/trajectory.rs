@@ -78,6 +78,7 @@ fn run_series(view: &RunView, space: &str) -> Rc<Vec<ScatterSeries>> {
             x: p[0],
             y: p[1],
             label: Some(label),
+            hollow: false,
         });
     }
     Rc::new(runs)

@@ -9,8 +9,8 @@ use serde_json::json;
 use yew::Reducible;
 
 pub use sweep::{
-    CriticalPointView, Projection, SnapshotPoint, SurfaceView, SweepProgress, SweepResult,
-    SweepView,
+    CriticalPointView, DensityView, Projection, SnapshotPoint, SurfaceView, SweepProgress,
+    SweepResult, SweepView,
 };
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -322,6 +322,14 @@ impl RunView {
             }
             // Material for a sweep's combining step, which takes it out before the page.
             Event::Weights { .. } => {}
+            Event::Density {
+                index,
+                grid,
+                density,
+            } => self.sweep.add_density(DensityView {
+                index,
+                points: grid.into_iter().zip(density).collect(),
+            }),
             Event::LineLosses { alphas, losses } => {
                 self.sweep.line = alphas.into_iter().zip(losses).collect();
             }

@@ -92,6 +92,14 @@ impl SweepResult {
     }
 }
 
+/// The Hessian's eigenvalue spectral density of result `index`'s model (E10).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DensityView {
+    pub index: usize,
+    /// (eigenvalue, density) on a uniform grid.
+    pub points: Vec<(f64, f64)>,
+}
+
 /// Progress over a sweep whose units run apart (a pool of workers).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SweepProgress {
@@ -116,6 +124,8 @@ pub struct SweepView {
     pub line: Vec<(f64, f64)>,
     /// A sweep's results, in index order.
     pub results: Vec<SweepResult>,
+    /// E10's Hessian spectral densities, one per result (in result order).
+    pub densities: Vec<DensityView>,
     /// Over all units, where they run apart.
     pub progress: Option<SweepProgress>,
 }
@@ -131,6 +141,12 @@ impl SweepView {
     pub fn add_critical_point(&mut self, point: CriticalPointView) {
         let at = self.critical_points.partition_point(|p| p.run < point.run);
         self.critical_points.insert(at, point);
+    }
+
+    /// Add a spectral density, keeping result order.
+    pub fn add_density(&mut self, density: DensityView) {
+        let at = self.densities.partition_point(|d| d.index < density.index);
+        self.densities.insert(at, density);
     }
 
     /// `(x, y)` of every result, from two of its named values.

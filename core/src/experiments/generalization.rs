@@ -8,15 +8,15 @@ use burn::module::Module;
 use burn::tensor::Device;
 
 use super::subject::{
-    image_training, subject_params, train_classifier, Subject, SubjectData, SubjectDefaults,
+    image_training, subject_params, train_subject, Subject, SubjectData, SubjectDefaults, Trained,
 };
 use super::units::Units;
 use super::{fail, stopped, Outcome};
 use crate::data::ImageDataset;
 use crate::events::{Event, Host};
-use crate::models::Classifier;
+use crate::models::{Classifier, Mlp};
 use crate::params::Params;
-use crate::train::{ClassifierTask, Halt, Stopwatch, TrainSettings};
+use crate::train::{BatchPlan, ClassifierTask, EpochEnd, Halt, Hooks, Stopwatch, TrainSettings};
 
 /// A trained classifier's loss and accuracy on (the first `limit` examples of) its training and
 /// test sets.
@@ -101,6 +101,134 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// The training target of the experiments that compare minima (E9a, E9b, E10): every model
+/// trains until its training loss reaches the same value, not for the same number of epochs
+/// (a batch of 4,096 takes 256× fewer steps per epoch than one of 16, and would be compared
+/// under-trained). Keskar et al. compare models trained to ~100 % training accuracy.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Target {
+    /// Training stops after the first epoch whose mean training cross-entropy is at most this;
+    /// the settings' `epochs` is the cap.
+    pub loss: f64,
+}
+
+/// The default target: a training cross-entropy of 0.05 (≈ 99 % training accuracy on MNIST).
+pub const DEFAULT_TARGET_LOSS: f64 = 0.05;
+
+impl Target {
+    /// `target` (the training loss to reach).
+    pub fn from_params(p: &mut Params) -> Self {
+        Self {
+            loss: p.number("target", DEFAULT_TARGET_LOSS, 1e-4..=10.0),
+        }
+    }
+
+    pub fn to_params(&self) -> (&'static str, String) {
+        ("target", self.loss.to_string())
+    }
+
+    /// Whether a model whose evaluated training loss is `train_loss` reached the target: the
+    /// rule the findings and the hollow points use (the stop itself uses the epoch's mean
+    /// loss, which lags the model's, so a model that stopped is normally below it).
+    pub fn reached(&self, train_loss: f64) -> bool {
+        train_loss <= self.loss
+    }
+}
+
+/// Ends the image loop after the first epoch whose mean training loss is at most the target.
+struct StopAtTarget {
+    target: f64,
+    epochs: usize,
+    hit: bool,
+}
+
+impl Hooks<Classifier> for StopAtTarget {
+    fn finished(&self) -> bool {
+        self.hit
+    }
+
+    async fn on_epoch(
+        &mut self,
+        _host: &mut impl Host,
+        end: &EpochEnd<'_, Classifier>,
+    ) -> Result<(), String> {
+        self.epochs = end.epoch;
+        self.hit = end
+            .losses
+            .and_then(|l| l.first())
+            .is_some_and(|&l| l <= self.target);
+        Ok(())
+    }
+}
+
+// `train_subject` takes hooks for both kinds of model; these experiments train classifiers.
+impl Hooks<Mlp> for StopAtTarget {}
+
+/// A model trained towards a [`Target`]: the model and the epochs it took (the cap if it
+/// missed).
+pub struct TrainedToTarget {
+    pub model: Classifier,
+    pub epochs: usize,
+}
+
+/// Train one freshly initialised classifier of `subject` (seeded by `seed`) with `settings`
+/// until its epoch's mean training loss reaches `target`, for at most `settings.epochs`.
+#[allow(clippy::too_many_arguments)]
+pub async fn train_to_target(
+    subject: &Subject,
+    data: &SubjectData,
+    settings: &TrainSettings,
+    target: Target,
+    seed: u64,
+    device: &Device,
+    host: &mut impl Host,
+    clock: &mut Stopwatch,
+) -> Result<TrainedToTarget, Halt> {
+    let mut stop = StopAtTarget {
+        target: target.loss,
+        epochs: 0,
+        hit: false,
+    };
+    let trained = train_subject(
+        subject, data, settings, seed, device, &mut stop, host, clock,
+    )
+    .await?;
+    match trained {
+        Trained::Classifier(model) => Ok(TrainedToTarget {
+            model,
+            epochs: stop.epochs,
+        }),
+        Trained::Mlp(_) => Err(Halt::Failed("this experiment classifies images".into())),
+    }
+}
+
+/// What a result reports of its model's training towards the target: the target, the epochs
+/// and steps it took, and whether its evaluated training loss reached the target (1 or 0).
+pub fn target_values(
+    target: Target,
+    epochs: usize,
+    steps_per_epoch: usize,
+    train_loss: f64,
+) -> [(&'static str, f64); 4] {
+    [
+        ("target_loss", target.loss),
+        ("epochs", epochs as f64),
+        ("steps", (epochs * steps_per_epoch) as f64),
+        (
+            "reached_target",
+            f64::from(u8::from(target.reached(train_loss))),
+        ),
+    ]
+}
+
+/// Training examples of an image task (1 otherwise: these experiments classify images).
+pub fn train_len(data: &SubjectData) -> usize {
+    match data {
+        SubjectData::Images { train, .. } => train.len(),
+        SubjectData::Function(_) => 1,
+    }
+}
+
 /// Send one result of a sweep.
 pub fn emit_result(
     host: &mut impl Host,
@@ -162,8 +290,10 @@ pub fn join_list(list: &[usize]) -> String {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BatchSweep {
     pub subject: Subject,
-    /// Every model's training, but for its batch size.
+    /// Every model's training, but for its batch size (`epochs`: the cap).
     pub train: TrainSettings,
+    /// The training loss every model trains to.
+    pub target: Target,
     /// One model per batch size, log-spaced by default.
     pub batches: Vec<usize>,
     /// Examples of each set the finished models are evaluated on.
@@ -184,6 +314,7 @@ impl BatchSweep {
         Self {
             subject,
             train,
+            target: Target::from_params(p),
             units: Units::from_params(p, batches.len()),
             batches,
             eval_size: p.number("eval_size", 2000, 10..=60_000),
@@ -194,6 +325,7 @@ impl BatchSweep {
         let mut pairs = subject_params(&self.subject, &self.train);
         pairs.retain(|(k, _)| !matches!(*k, "task" | "batch"));
         pairs.extend([
+            self.target.to_params(),
             ("batches", join_list(&self.batches)),
             ("eval_size", self.eval_size.to_string()),
         ]);
@@ -205,9 +337,10 @@ impl BatchSweep {
 /// What E9b and E10 measure on each trained model besides its losses and accuracies.
 #[allow(async_fn_in_trait)] // used generically, never as a trait object
 pub trait Measure {
-    /// Named values for the model trained with batch size `batch` (`None`: the host stopped).
+    /// Named values for the model of result `index` (`None`: the host stopped).
     async fn measure(
         &mut self,
+        index: usize,
         model: &Classifier,
         data: &SubjectData,
         device: &Device,
@@ -216,8 +349,9 @@ pub trait Measure {
     ) -> Result<Option<Vec<(&'static str, f64)>>, String>;
 }
 
-/// Train one model per batch size, one after another; evaluate and `measure` each, and report
-/// it as a result (`batch`, losses, accuracies and the measured values).
+/// Train one model per batch size to the sweep's target, one after another; evaluate and
+/// `measure` each, and report it as a result (`batch`, losses, accuracies, the target's values
+/// of [`target_values`] and the measured values).
 pub async fn run_batch_sweep<H: Host>(
     sweep: &BatchSweep,
     images: Option<&ImageDataset>,
@@ -253,17 +387,18 @@ pub async fn run_batch_sweep<H: Host>(
             batch_size: Some(batch),
             ..sweep.train.clone()
         };
-        let trained = train_classifier(
+        let trained = train_to_target(
             &sweep.subject,
             &data,
             &settings,
+            sweep.target,
             sweep.train.seed,
             device,
             host,
             &mut clock,
         )
         .await;
-        let model = match trained {
+        let TrainedToTarget { model, epochs } = match trained {
             Ok(m) => m,
             Err(Halt::Stopped { epoch }) => return stopped(host, epoch, &clock),
             Err(Halt::Failed(e)) => return fail(host, format!("batch size {batch}: {e}")),
@@ -278,7 +413,7 @@ pub async fn run_batch_sweep<H: Host>(
             Err(e) => return fail(host, e),
         };
         let measured = match measure
-            .measure(&model, &data, device, host, &mut clock)
+            .measure(i, &model, &data, device, host, &mut clock)
             .await
         {
             Ok(Some(m)) => m,
@@ -286,6 +421,7 @@ pub async fn run_batch_sweep<H: Host>(
             Err(e) => return fail(host, format!("batch size {batch}: {e}")),
         };
         clock.stop();
+        let steps_per_epoch = BatchPlan::new(train_len(&data), Some(batch), 0).batches_per_epoch();
         emit_result(
             host,
             i,
@@ -293,6 +429,12 @@ pub async fn run_batch_sweep<H: Host>(
             [("batch", batch as f64)]
                 .into_iter()
                 .chain(eval.values())
+                .chain(target_values(
+                    sweep.target,
+                    epochs,
+                    steps_per_epoch,
+                    eval.train_loss,
+                ))
                 .chain(measured),
         );
     }

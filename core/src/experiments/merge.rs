@@ -223,7 +223,9 @@ impl UnitMerge {
         let followed = unit == self.order[self.followed];
         let stream = &mut self.units[unit];
         match event {
-            Event::Result { .. } | Event::CriticalPoint { .. } => out.push(event),
+            Event::Result { .. } | Event::CriticalPoint { .. } | Event::Density { .. } => {
+                out.push(event)
+            }
             Event::Weights { .. } if self.fed.is_some() => stream.feeds.push(event),
             Event::Done { epoch, .. } => {
                 stream.epochs = stream.total.unwrap_or(epoch as f64);

@@ -60,6 +60,7 @@ struct Sensitivities {
 impl Measure for Sensitivities {
     async fn measure(
         &mut self,
+        _index: usize,
         model: &Classifier,
         data: &SubjectData,
         device: &Device,

@@ -1,8 +1,12 @@
-//! E10, "Other generalization metrics": for models trained with different batch sizes,
-//! Keskar et al.'s sharpness (projected ascent in the box ‖θ' − θ‖∞ ≤ ε(|θ| + 1)) and the
-//! Hessian's largest eigenvalue (power iteration on Hessian-vector products), beside their
-//! train/test accuracy. Both are measured in f64 on the CPU backend on a fixed sample of the
-//! training set, whichever backend trained the models.
+//! E10, "Other generalization metrics": for models trained with different batch sizes to a
+//! common training loss, the curvature of the minimum each found, as Keskar et al. and
+//! PyHessian measure it: Keskar's sharpness (the largest relative rise of the loss in the box
+//! ‖θ' − θ‖∞ ≤ ε(|θ| + 1), ×100 as Keskar reports it, by projected ascent), the Hessian's
+//! largest signed eigenvalue (Lanczos), its trace (Hutchinson) and its eigenvalue spectral
+//! density (stochastic Lanczos quadrature), beside train/test accuracy. All of it is measured
+//! in f64 on the CPU backend on a fixed sample of the training set, from a copy of the trained
+//! weights (whichever backend trained the models), with Hessian-vector products by central
+//! differences of gradients whose step is chosen by their symmetry (see `analysis::spectrum`).
 
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, FloatDType};
@@ -11,11 +15,10 @@ use serde::{Deserialize, Serialize};
 use super::generalization::{run_batch_sweep, BatchSweep, Measure};
 use super::subject::{Subject, SubjectData, SubjectDefaults};
 use super::{FromParams, Outcome};
-use crate::analysis::{
-    hvp, load_params, read_params, to_f64, LossOracle, PowerIteration, SharpnessAscent,
-};
+use crate::analysis::spectrum::{choose_hvp_step, Hutchinson, SpectralDensity, HVP_STEPS};
+use crate::analysis::{hvp, load_params, read_params, to_f64, LossOracle, SharpnessAscent};
 use crate::data::ImageDataset;
-use crate::events::{Flow, Host};
+use crate::events::{Event, Flow, Host};
 use crate::models::{ActivationKind, Classifier, ClassifierConfig};
 use crate::params::Params;
 use crate::train::{Standardizer, Stopwatch};
@@ -25,10 +28,14 @@ pub struct SharpnessConfig {
     pub sweep: BatchSweep,
     /// The box's relative size ε.
     pub epsilon: f64,
-    /// Training examples the loss is measured on for both metrics.
+    /// Training examples the loss is measured on for every metric.
     pub samples: usize,
-    /// Power-iteration steps (two gradients each).
-    pub power_steps: usize,
+    /// Lanczos steps per SLQ probe (one Hessian-vector product, two gradients, each).
+    pub lanczos_steps: usize,
+    /// SLQ probes; the top eigenvalue is the largest Ritz value over all of them.
+    pub slq_probes: usize,
+    /// Hutchinson probes (one product each).
+    pub trace_probes: usize,
     /// Projected-ascent steps (one gradient each).
     pub ascent_steps: usize,
 }
@@ -42,8 +49,8 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
     train_size: None,
 };
 
-/// Central-difference step of the Hessian-vector products (unit directions, f64).
-const HVP_EPS: f64 = 1e-4;
+/// Grid points of each spectral density.
+pub const DENSITY_POINTS: usize = 120;
 
 impl FromParams for SharpnessConfig {
     fn from_params(p: &mut Params) -> Self {
@@ -51,7 +58,9 @@ impl FromParams for SharpnessConfig {
             sweep: BatchSweep::from_params(p, &SUBJECT, 10),
             epsilon: p.number("epsilon", 1e-3, 1e-6..=0.1),
             samples: p.number("samples", 500, 10..=10_000),
-            power_steps: p.number("power_steps", 20, 1..=500),
+            lanczos_steps: p.number("lanczos_steps", 20, 2..=200),
+            slq_probes: p.number("slq_probes", 2, 1..=20),
+            trace_probes: p.number("trace_probes", 10, 1..=200),
             ascent_steps: p.number("ascent_steps", 10, 1..=500),
         }
     }
@@ -61,7 +70,9 @@ impl FromParams for SharpnessConfig {
         pairs.extend([
             ("epsilon", self.epsilon.to_string()),
             ("samples", self.samples.to_string()),
-            ("power_steps", self.power_steps.to_string()),
+            ("lanczos_steps", self.lanczos_steps.to_string()),
+            ("slq_probes", self.slq_probes.to_string()),
+            ("trace_probes", self.trace_probes.to_string()),
             ("ascent_steps", self.ascent_steps.to_string()),
         ]);
         pairs
@@ -96,9 +107,18 @@ impl Sharpness<'_> {
     }
 }
 
+/// Between two pieces of the measurement: let the host yield or stop (`true`: stop).
+async fn pause(host: &mut impl Host, clock: &mut Stopwatch) -> bool {
+    clock.stop();
+    let stop = host.checkpoint().await == Flow::Stop;
+    clock.start();
+    stop
+}
+
 impl Measure for Sharpness<'_> {
     async fn measure(
         &mut self,
+        index: usize,
         model: &Classifier,
         data: &SubjectData,
         _device: &Device,
@@ -108,34 +128,68 @@ impl Measure for Sharpness<'_> {
         let SubjectData::Images { train, .. } = data else {
             return Err("E10 classifies images".into());
         };
+        let c = self.config;
         let (oracle, theta) = self.oracle(model, train).await?;
-        let seed = self.config.sweep.train.seed;
-        let mut power = PowerIteration::new(theta.len(), seed);
+        let n = theta.len();
+        let seed = c.sweep.train.seed;
         let mut grad = |t: &[f64]| oracle.gradient(t);
-        for _ in 0..self.config.power_steps {
-            if !power.step(&mut |v: &[f64]| hvp(&mut grad, &theta, v, HVP_EPS)) {
-                break;
+        // ReLU kinks make some steps asymmetric: take the most symmetric (one pair of
+        // directions per candidate, four gradients each).
+        let (step, asymmetry) = choose_hvp_step(&mut grad, &theta, &HVP_STEPS, 1, seed);
+        let mut product = |v: &[f64]| hvp(&mut grad, &theta, v, step);
+        let mut esd = SpectralDensity::default();
+        let mut top = f64::NEG_INFINITY;
+        for probe in 0..c.slq_probes as u64 {
+            let mut lanczos = SpectralDensity::start(n, seed.wrapping_add(probe));
+            for _ in 0..c.lanczos_steps {
+                let more = lanczos.step(&mut product);
+                if pause(host, clock).await {
+                    return Ok(None);
+                }
+                if !more {
+                    break;
+                }
             }
-            clock.stop();
-            if host.checkpoint().await == Flow::Stop {
+            // Every Ritz value is at most λ_max: the largest over the probes is the estimate.
+            top = top.max(lanczos.top());
+            esd.add(&lanczos)?;
+        }
+        let mut hutchinson = Hutchinson::default();
+        for probe in 0..c.trace_probes as u64 {
+            // Seeds apart from the SLQ probes', so that the two estimates are independent.
+            hutchinson.probe(
+                &mut product,
+                n,
+                seed.wrapping_add(1 << 32).wrapping_add(probe),
+            );
+            if pause(host, clock).await {
                 return Ok(None);
             }
-            clock.start();
         }
         let base = oracle.value(&theta);
-        let mut ascent = SharpnessAscent::new(&theta, self.config.epsilon, base, seed);
-        for _ in 0..self.config.ascent_steps {
+        let mut ascent = SharpnessAscent::new(&theta, c.epsilon, base, seed);
+        for _ in 0..c.ascent_steps {
             ascent.step(&mut |t: &[f64]| oracle.value_and_gradient(t));
-            clock.stop();
-            if host.checkpoint().await == Flow::Stop {
+            if pause(host, clock).await {
                 return Ok(None);
             }
-            clock.start();
         }
         let sharpness = ascent.finish(&mut |t: &[f64]| oracle.value(t));
+        if let Some((grid, density)) = esd.density(DENSITY_POINTS) {
+            host.emit(Event::Density {
+                index,
+                grid,
+                density,
+            });
+        }
         Ok(Some(vec![
-            ("sharpness", sharpness),
-            ("top_eigenvalue", power.estimate()),
+            // Keskar et al. report the relative rise ×100.
+            ("sharpness", 100.0 * sharpness),
+            ("top_eigenvalue", top),
+            ("trace", hutchinson.trace()),
+            ("trace_error", hutchinson.standard_error()),
+            ("hvp_step", step),
+            ("hvp_asymmetry", asymmetry),
             ("sample_loss", base),
         ]))
     }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::flatness;
 use super::stats::{spearman, spread};
 use crate::events::{Event, ModelInfo};
 
@@ -26,15 +27,15 @@ pub fn finding(id: &str, events: &[Event]) -> Option<Finding> {
         "surface" => surface(&run),
         "random-labels" => random_labels(&run),
         "params" => params(&run),
-        "interpolate" => interpolate(&run),
-        "sensitivity" => sensitivity(&run),
-        "sharpness" => sharpness(&run),
+        "interpolate" => flatness::interpolate(&run),
+        "sensitivity" => flatness::sensitivity(&run),
+        "sharpness" => flatness::sharpness(&run),
         _ => None,
     }
 }
 
 /// A number as a finding prints it: 3 significant digits, scientific when small or large.
-fn num(x: f64) -> String {
+pub(super) fn num(x: f64) -> String {
     if x != 0.0 && !(1e-2..1e4).contains(&x.abs()) {
         format!("{x:.1e}")
     } else {
@@ -42,12 +43,12 @@ fn num(x: f64) -> String {
     }
 }
 
-fn pct(x: f64) -> String {
+pub(super) fn pct(x: f64) -> String {
     format!("{:.1} %", 100.0 * x)
 }
 
 /// Queries over a run's events.
-struct Events<'a>(&'a [Event]);
+pub(super) struct Events<'a>(&'a [Event]);
 
 impl Events<'_> {
     fn models(&self) -> Option<&[ModelInfo]> {
@@ -88,7 +89,7 @@ impl Events<'_> {
     }
 
     /// A sweep's results in index order.
-    fn results(&self) -> Vec<&BTreeMap<String, f64>> {
+    pub(super) fn results(&self) -> Vec<&BTreeMap<String, f64>> {
         let mut found: Vec<_> = self
             .0
             .iter()
@@ -102,7 +103,7 @@ impl Events<'_> {
     }
 
     /// One named value of every result (in index order); `None` if any lacks it.
-    fn column(&self, key: &str) -> Option<Vec<f64>> {
+    pub(super) fn column(&self, key: &str) -> Option<Vec<f64>> {
         let rows = self.results();
         (rows.len() >= 2)
             .then(|| rows.iter().map(|r| r.get(key).copied()).collect())
@@ -374,81 +375,5 @@ fn params(run: &Events) -> Option<Finding> {
             p[best]
         ),
         agrees,
-    })
-}
-
-/// E9a: the train loss at the two models against the loss beyond them.
-fn interpolate(run: &Events) -> Option<Finding> {
-    let (alphas, losses) = (run.column("alpha")?, run.column("train_loss")?);
-    let at = |a: f64| {
-        let i = (0..alphas.len())
-            .min_by(|&i, &j| (alphas[i] - a).abs().total_cmp(&(alphas[j] - a).abs()))?;
-        Some(losses[i])
-    };
-    let (l0, l1, mid) = (at(0.0)?, at(1.0)?, at(0.5)?);
-    let (before, after) = (at(alphas[0])?, at(*alphas.last()?)?);
-    let agrees = l0 < before && l1 < after;
-    Some(Finding {
-        text: format!(
-            "train loss {} at α = 0 and {} at α = 1 ({} half-way), {} at α = {} and {} at α = {}",
-            num(l0),
-            num(l1),
-            num(mid),
-            num(before),
-            alphas[0],
-            num(after),
-            alphas.last()?
-        ),
-        agrees,
-    })
-}
-
-/// E9b: sensitivity against the batch size, expected to fall as it grows.
-fn sensitivity(run: &Events) -> Option<Finding> {
-    batch_trend(
-        run,
-        ("sensitivity", "sensitivity"),
-        ("test_accuracy", "test accuracy", pct),
-        -1.0,
-    )
-}
-
-/// E10: sharpness against the batch size, expected to grow with it.
-fn sharpness(run: &Events) -> Option<Finding> {
-    batch_trend(
-        run,
-        ("sharpness", "sharpness"),
-        ("top_eigenvalue", "largest Hessian eigenvalue", num),
-        1.0,
-    )
-}
-
-/// How a measure (`key`, `name`) of E9b's or E10's models moves with the batch size: its
-/// value at the smallest and the largest batch beside another value's, and its rank
-/// correlation with the batch size, which agrees when its sign is `expected`'s.
-fn batch_trend(
-    run: &Events,
-    (key, name): (&str, &str),
-    (other_key, other_name, show): (&str, &str, fn(f64) -> String),
-    expected: f64,
-) -> Option<Finding> {
-    let (batch, value, other) = (
-        run.column("batch")?,
-        run.column(key)?,
-        run.column(other_key)?,
-    );
-    let rho = spearman(&batch, &value)?;
-    let n = batch.len() - 1;
-    Some(Finding {
-        text: format!(
-            "{name} {} at batch {} vs {} at batch {} ({other_name} {} vs {}); rank correlation with the batch size {rho:.2}",
-            num(value[0]),
-            batch[0],
-            num(value[n]),
-            batch[n],
-            show(other[0]),
-            show(other[n])
-        ),
-        agrees: rho * expected > 0.0,
     })
 }
