@@ -92,6 +92,12 @@ test('E9a evaluates the line through two models, reproducing them at α = 0 and 
     assert.ok(m.accuracy.every(inUnit) && m.train_loss.every((l) => l > 0));
     // α = 0 is the first model, trained with 20 steps of batch 32: it has learned something.
     assert.ok(Math.abs(m.alphas[10]) < 1e-9 && m.accuracy[10] > 0.3, JSON.stringify(m.accuracy));
+    // Two epochs cannot reach the default target (training loss 0.05): both ends say so.
+    assert.equal(m.target_loss, 0.05);
+    assert.deepEqual(m.ends.map((e) => e.alpha), [0, 1]);
+    for (const e of m.ends) {
+      assert.equal(e.reached_target, e.train_loss <= m.target_loss, JSON.stringify(e));
+    }
     await drawn(page, 'interpolate-chart');
     assert.deepEqual(errors, []);
   } finally {
@@ -109,27 +115,34 @@ test('E9b measures both sensitivities for every batch size (CPU)', async () => {
     for (const p of m.points) {
       assert.ok(p.sensitivity > 0 && p.softmax_sensitivity > 0, JSON.stringify(p));
       assert.ok(inUnit(p.accuracy) && inUnit(p.test_accuracy) && p.train_loss > 0 && p.test_loss > 0);
+      // One epoch is the cap: no model reaches training loss 0.05.
+      assert.equal(p.reached_target, false, JSON.stringify(p));
+      assert.equal(p.epochs, 1);
     }
-    for (const id of ['sensitivity-sensitivity', 'sensitivity-loss', 'sensitivity-accuracy']) await drawn(page, id);
+    for (const id of ['sensitivity-sensitivity', 'sensitivity-gap', 'sensitivity-loss', 'sensitivity-accuracy']) await drawn(page, id);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
   }
 });
 
-test('E10 measures sharpness and the top Hessian eigenvalue for every batch size (CPU)', async () => {
+test('E10 measures sharpness, the Hessian\'s top eigenvalue, trace and density for every batch size (CPU)', async () => {
   const browser = await launch({ webgpu: false });
   try {
     const { page, errors } = await open(browser,
-      `${server.url}/#exp=sharpness&batches=32,256&epochs=1&train_size=256&samples=64&power_steps=6&ascent_steps=3&hidden=8&backend=cpu&autorun=1`);
+      `${server.url}/#exp=sharpness&batches=32,256&epochs=1&train_size=256&samples=64&lanczos_steps=6&slq_probes=1&trace_probes=3&ascent_steps=3&target=2&hidden=8&backend=cpu&autorun=1`);
     const m = await done(page, 'sharpness');
     assert.deepEqual(m.points.map((p) => p.batch), [32, 256]);
     for (const p of m.points) {
-      assert.ok(p.sharpness >= 0 && p.top_eigenvalue > 0, JSON.stringify(p));
+      assert.ok(p.sharpness >= 0 && p.top_eigenvalue > 0 && Number.isFinite(p.trace), JSON.stringify(p));
       assert.ok(inUnit(p.test_accuracy) && p.train_loss > 0 && p.test_loss > 0);
+      // Target 2 (chance is ln 10 ≈ 2.3): reached_target is a boolean, and says train loss ≤ 2.
+      assert.equal(typeof p.reached_target, 'boolean');
+      assert.equal(p.reached_target, p.train_loss <= 2, JSON.stringify(p));
+      assert.ok(p.hvp_asymmetry >= 0 && p.hvp_step > 0, JSON.stringify(p));
     }
-    await drawn(page, 'sharpness-sharpness');
-    await drawn(page, 'sharpness-accuracy');
+    for (const id of ['sharpness-sharpness', 'sharpness-hessian', 'sharpness-loss', 'sharpness-accuracy',
+      'sharpness-density-0', 'sharpness-density-1']) await drawn(page, id);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

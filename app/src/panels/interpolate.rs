@@ -23,7 +23,7 @@ pub fn presets() -> Vec<Preset> {
         Preset {
             label: "Batch 64 vs 1024",
             hash: "exp=interpolate".into(),
-            note: "784-64-10, same initialisation, 20 epochs of the 8,000-image subset, ~1 min on the CPU",
+            note: "784-64-10, same initialisation, both trained to training loss 0.05 on the 8,000-image subset",
         },
         Preset {
             label: "Learning rate 1e-3 vs 1e-2",
@@ -51,8 +51,22 @@ fn series(view: &RunView, keys: &[(&str, &str, usize, bool)]) -> Rc<Vec<Series>>
     )
 }
 
-/// `data-metrics`: α and the four curves, one value per point so far.
-fn metrics(view: &RunView) -> String {
+/// The line's two ends (α = 0 and 1, the trained models) as far as evaluated: (α, train
+/// loss, test loss).
+fn ends(view: &RunView) -> Vec<(f64, f64, f64)> {
+    let results = &view.sweep.results;
+    [0.0, 1.0]
+        .into_iter()
+        .filter_map(|a: f64| {
+            let r = results.iter().find(|r| (r.get("alpha") - a).abs() < 1e-9)?;
+            Some((a, r.get("train_loss"), r.get("test_loss")))
+        })
+        .collect()
+}
+
+/// `data-metrics`: α and the four curves, one value per point so far, the training target and
+/// the two ends (whether each reached it).
+fn metrics(view: &RunView, target: f64) -> String {
     let mut m = view.metrics();
     let column = |k: &str| {
         json!(view
@@ -72,7 +86,41 @@ fn metrics(view: &RunView) -> String {
         let name = if key == "alpha" { "alphas" } else { key };
         m[name] = column(key);
     }
+    m["target_loss"] = json!(target);
+    m["ends"] = json!(ends(view)
+        .iter()
+        .map(|&(alpha, train_loss, test_loss)| json!({
+            "alpha": alpha,
+            "train_loss": train_loss,
+            "test_loss": test_loss,
+            "reached_target": train_loss <= target,
+        }))
+        .collect::<Vec<_>>());
     m.to_string()
+}
+
+/// Each end's training loss against the target, and its generalisation gap.
+fn ends_note(view: &RunView, target: f64) -> Html {
+    let ends = ends(view);
+    if ends.is_empty() {
+        return html! {};
+    }
+    let text = ends
+        .iter()
+        .map(|&(a, train, test)| {
+            let name = if a == 0.0 { "θ₁" } else { "θ₂" };
+            let status = match train <= target {
+                true => "reached the target",
+                false => "missed the target: not a minimum to compare",
+            };
+            format!(
+                "{name}: train loss {train:.4} ({status}), test − train {:.4}",
+                test - train
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    html! { <p class="note" data-target={target.to_string()}>{ format!("Target training loss {target}. {text}.") }</p> }
 }
 
 /// E9a's chart: loss and accuracy along θ(α).
@@ -102,6 +150,7 @@ pub fn InterpolatePanel(props: &InterpolatePanelProps) -> Html {
             { url.field("batch2", "θ₂: batch size", config.batch2.to_string(), busy) }
             { url.field("lr2", "θ₂: learning rate", config.lr2.to_string(), busy) }
             { url.choice("same_init", "Initialisation", if config.same_init { "1" } else { "0" }, vec![("1", "the same for both"), ("0", "different (seed + 1)")], "whether both models start from the same weights", busy) }
+            { url.field("target", "Training loss to reach (both)", config.target.loss.to_string(), busy) }
             { url.field("points", "Points on α ∈ [−1, 2]", config.points.to_string(), busy) }
             { url.field("eval_size", "Examples evaluated per set", config.eval_size.to_string(), busy) }
         </>
@@ -111,12 +160,13 @@ pub fn InterpolatePanel(props: &InterpolatePanelProps) -> Html {
         <section class="panel" data-experiment="interpolate" data-state={state} data-run-backend={backend}>
             <h2>{ "E9a · Flatness vs generalization — interpolation" }</h2>
             <p class="lede">
-                { format!("Two models are trained — {} and {} — then evaluated along θ(α) = (1 − α)·θ₁ + α·θ₂ for α from −1 to 2. The loss around the small-batch model (α = 0) is wider and flatter than around the large-batch one (α = 1).", trainings[0].0, trainings[1].0) }
+                { format!("Two models are trained — {} and {} — each until its training loss is at most {} (the epochs are a cap), so that the line joins two minima, not a model and an under-trained one; then evaluated along θ(α) = (1 − α)·θ₁ + α·θ₂ for α from −1 to 2. Keskar et al. found the loss around the small-batch minimum (α = 0) wider and flatter than around the large-batch one (α = 1), and the flatter one generalising better.", trainings[0].0, trainings[1].0, config.target.loss) }
             </p>
             <Presets presets={presets()} current={current_hash(&*config)} />
             { subject.frame(&url, controls) }
             { figures(&view) }
-            <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
+            { ends_note(&view, config.target.loss) }
+            <pre class="metrics" data-metrics="">{ metrics(&view, config.target.loss) }</pre>
         </section>
     }
 }

@@ -55,7 +55,7 @@ pub fn figures_of(job: &Job, view: &RunView) -> Html {
         Job::Params(_) => params_sweep::figures(view),
         Job::Interpolate(_) => interpolate::figures(view),
         Job::Sensitivity(_) => sensitivity::figures(view),
-        Job::Sharpness(_) => sharpness::figures(view),
+        Job::Sharpness(c) => sharpness::figures(view, c.epsilon),
     }
 }
 

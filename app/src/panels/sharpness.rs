@@ -1,5 +1,8 @@
-//! E10 panel: Keskar's sharpness and the Hessian's largest eigenvalue of models trained with
-//! different batch sizes, beside their train/test accuracy.
+//! E10 panel: models trained with different batch sizes to a common training loss; Keskar's
+//! sharpness, the Hessian's largest eigenvalue, trace and spectral density of each, beside
+//! their train/test loss and accuracy.
+
+use std::rc::Rc;
 
 use mlds_core::experiments::sharpness::SharpnessConfig;
 use yew::prelude::*;
@@ -8,9 +11,11 @@ use crate::run_view::RunView;
 
 use super::config::use_url_config;
 use super::subject::{current_hash, use_subject_run};
-use super::sweep_charts::{batch_sweep_controls, results_table, series_of, sweep_metrics};
+use super::sweep_charts::{
+    batch_sweep_controls, results_table, series_of, sweep_metrics, target_note,
+};
 use crate::backends::Backends;
-use crate::components::{Preset, Presets, ScatterChart};
+use crate::components::{LineChart, Preset, Presets, ScatterChart, Series, PALETTE};
 
 #[derive(Properties, PartialEq)]
 pub struct SharpnessPanelProps {
@@ -22,37 +27,74 @@ pub fn presets() -> Vec<Preset> {
         Preset {
             label: "Batch 16 … 4096",
             hash: "exp=sharpness".into(),
-            note:
-                "five 784-32-10 models, 10 epochs each, sharpness with ε = 1e-3, ~25 s on the CPU",
+            note: "five 784-32-10 models, each to training loss 0.05; sharpness at ε = 1e-3, Lanczos, Hutchinson and SLQ",
         },
         Preset {
             label: "Quick: 3 batch sizes",
             hash: "exp=sharpness&batches=32,256,2048&epochs=3&train_size=4000".into(),
-            note: "a few seconds",
+            note: "a few seconds; too few models (and epochs) for a finding",
         },
     ]
 }
 
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 13] = [
     "batch",
     "sharpness",
     "top_eigenvalue",
+    "trace",
     "train_loss",
     "test_loss",
     "accuracy",
     "test_accuracy",
+    "reached_target",
+    "epochs",
+    "steps",
+    "hvp_step",
+    "hvp_asymmetry",
 ];
 
-/// E10's charts: sharpness and the top eigenvalue, and accuracy, against the batch size.
-pub fn figures(view: &RunView) -> Html {
+/// One chart per batch size: the Hessian's eigenvalue spectral density (log y, as PyHessian
+/// draws it).
+fn densities(view: &RunView) -> Html {
+    let sweep = &view.sweep;
+    html! {
+        <div class="charts densities">
+            { for sweep.densities.iter().map(|d| {
+                let label = sweep
+                    .results
+                    .iter()
+                    .find(|r| r.index == d.index)
+                    .map_or(format!("model {}", d.index + 1), |r| r.label.clone());
+                // The log axis needs positive values: the far tails underflow to 0.
+                let points = d.points.iter().map(|&(x, y)| (x, y.max(1e-12))).collect();
+                let series = Rc::new(vec![Series { name: label.clone(), color: PALETTE[d.index % PALETTE.len()], points, dashed: false }]);
+                html! {
+                    <LineChart id={format!("sharpness-density-{}", d.index)} title={format!("Hessian eigenvalue density (SLQ), {label}")}
+                        x_label="eigenvalue" y_label="density" log_y={true} {series} />
+                }
+            }) }
+        </div>
+    }
+}
+
+/// E10's charts: sharpness, the top eigenvalue and the trace, training loss and accuracy
+/// against the batch size, and one spectral density per batch size.
+pub fn figures(view: &RunView, epsilon: f64) -> Html {
     let results = &view.sweep.results;
     html! {
+        <>
         <div class="charts">
-            <ScatterChart id="sharpness-sharpness" title="Sharpness and top Hessian eigenvalue vs batch size" x_label="batch size" y_label="value" log_x={true} log_y={true}
-                series={series_of(results, "batch", &[("sharpness", "sharpness"), ("top_eigenvalue", "largest eigenvalue")])} />
+            <ScatterChart id="sharpness-sharpness" title={format!("Sharpness (Keskar, ×100), ε = {epsilon}")} x_label="batch size" y_label="100 · relative loss rise" log_x={true} log_y={true}
+                series={series_of(results, "batch", &[("sharpness", "sharpness ×100")])} />
+            <ScatterChart id="sharpness-hessian" title="Hessian: largest eigenvalue (Lanczos) and trace (Hutchinson)" x_label="batch size" y_label="value" log_x={true} log_y={true}
+                series={series_of(results, "batch", &[("top_eigenvalue", "largest eigenvalue"), ("trace", "trace")])} />
+            <ScatterChart id="sharpness-loss" title="Loss vs batch size" x_label="batch size" y_label="cross-entropy" log_x={true} log_y={true}
+                series={series_of(results, "batch", &[("train_loss", "train"), ("test_loss", "test")])} />
             <ScatterChart id="sharpness-accuracy" title="Accuracy vs batch size" x_label="batch size" y_label="accuracy" log_x={true}
                 series={series_of(results, "batch", &[("accuracy", "train"), ("test_accuracy", "test")])} />
         </div>
+        { densities(view) }
+        </>
     }
 }
 
@@ -70,7 +112,9 @@ pub fn SharpnessPanel(props: &SharpnessPanelProps) -> Html {
             { batch_sweep_controls(&url, &config.sweep, busy) }
             { url.field("epsilon", "Box size ε", config.epsilon.to_string(), busy) }
             { url.field("samples", "Training examples measured", config.samples.to_string(), busy) }
-            { url.field("power_steps", "Power-iteration steps", config.power_steps.to_string(), busy) }
+            { url.field("lanczos_steps", "Lanczos steps per probe", config.lanczos_steps.to_string(), busy) }
+            { url.field("slq_probes", "SLQ probes (density, top eigenvalue)", config.slq_probes.to_string(), busy) }
+            { url.field("trace_probes", "Hutchinson probes (trace)", config.trace_probes.to_string(), busy) }
             { url.field("ascent_steps", "Ascent steps", config.ascent_steps.to_string(), busy) }
         </>
     };
@@ -78,12 +122,13 @@ pub fn SharpnessPanel(props: &SharpnessPanelProps) -> Html {
         <section class="panel" data-experiment="sharpness" data-state={state} data-run-backend={backend}>
             <h2>{ "E10 · Other generalization metrics: sharpness" }</h2>
             <p class="lede">
-                { "Keskar et al.'s sharpness, max over ‖θ'−θ‖∞ ≤ ε(|θ|+1) of (L(θ') − L(θ)) / (1 + L(θ)), by projected ascent in that box, and the Hessian's largest eigenvalue by power iteration on Hessian-vector products (central differences of f64 gradients on the CPU), for models trained with different batch sizes. Larger batches tend to find sharper minima." }
+                { "Models trained with different batch sizes, each to the same training loss, so that minima are compared, not training budgets. Keskar et al.'s sharpness, 100 · max over ‖θ'−θ‖∞ ≤ ε(|θ|+1) of (L(θ') − L(θ)) / (1 + L(θ)), by projected ascent in that box; and as PyHessian measures curvature: the Hessian's largest eigenvalue by Lanczos, its trace by Hutchinson's estimator and its eigenvalue density by stochastic Lanczos quadrature, all on Hessian-vector products (central differences of f64 gradients on the CPU, the step chosen by the products' symmetry). Keskar et al. found large-batch minima one to two orders of magnitude sharper." }
             </p>
             <Presets presets={presets()} current={current_hash(&*config)} />
             { subject.frame(&url, controls) }
-            { figures(&view) }
-            { results_table(results, &[("sharpness", "sharpness"), ("top_eigenvalue", "top eigenvalue"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
+            { figures(&view, config.epsilon) }
+            { target_note(results, config.sweep.target.loss) }
+            { results_table(results, &[("sharpness", "sharpness ×100"), ("top_eigenvalue", "top eigenvalue"), ("trace", "trace"), ("epochs", "epochs"), ("reached_target", "reached target"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
             <pre class="metrics" data-metrics="">{ sweep_metrics(&view, &KEYS) }</pre>
         </section>
     }

@@ -48,27 +48,50 @@ pub fn sweep_metrics(view: &RunView, keys: &[&str]) -> String {
     metrics.to_string()
 }
 
-/// The controls of a batch-size sweep (E9b, E10): data, model, training but its batch size,
-/// and the batch sizes.
+/// The controls of a batch-size sweep (E9b, E10): data, model, training but its batch size
+/// (its epochs the cap), the training target and the batch sizes.
 pub fn batch_sweep_controls<C>(url: &UrlConfig<C>, sweep: &BatchSweep, busy: bool) -> Html {
     html! {
         <>
             { image_controls(url, &sweep.subject, busy, true) }
             { training_controls(url, &sweep.train, busy, false) }
+            { url.field("target", "Training loss to reach (every model)", sweep.target.loss.to_string(), busy) }
             { url.field("batches", "Batch sizes (one model each)", join_list(&sweep.batches), busy) }
         </>
     }
 }
 
-/// The results as `[{key: value, …}]` with the given keys (the `data-metrics` points).
+/// The results as `[{key: value, …}]` with the given keys (the `data-metrics` points);
+/// `reached_target` as a boolean.
 pub fn points_json(results: &[SweepResult], keys: &[&str]) -> serde_json::Value {
+    let value = |r: &SweepResult, k: &str| match (k, r.values.get(k)) {
+        ("reached_target", Some(v)) => json!(*v > 0.5),
+        (_, v) => json!(v),
+    };
     json!(results
         .iter()
         .map(|r| keys
             .iter()
-            .map(|k| (k.to_string(), json!(r.values.get(*k))))
+            .map(|k| (k.to_string(), value(r, k)))
             .collect::<serde_json::Map<_, _>>())
         .collect::<Vec<_>>())
+}
+
+/// The sentence under a batch sweep's charts: the target, and which models missed it.
+pub fn target_note(results: &[SweepResult], target: f64) -> Html {
+    let missed: Vec<&str> = results
+        .iter()
+        .filter(|r| r.get("reached_target") == 0.0)
+        .map(|r| r.label.as_str())
+        .collect();
+    let text = match missed.is_empty() {
+        true => format!("Every model trains until its epoch's mean training loss is at most {target} (the epochs are a cap)."),
+        false => format!(
+            "Every model trains until its epoch's mean training loss is at most {target} (the epochs are a cap). Missed it, drawn as rings and left out of the finding: {}.",
+            missed.join(", ")
+        ),
+    };
+    html! { <p class="note" data-target={target.to_string()}>{ text }</p> }
 }
 
 /// The results as a table: their label and the given `(key, heading)` columns.

@@ -14,7 +14,12 @@
 //! Finite-difference Hessian-vector products of a ReLU network cross kinks of the loss (a
 //! sample whose pre-activation changes sign between θ − εv and θ + εv), and then they are no
 //! product with one symmetric matrix: [`asymmetry`] measures |vᵀHw − wᵀHv| on random v, w and
-//! [`choose_hvp_step`] picks the difference step that keeps it smallest.
+//! [`rank_hvp_steps`] orders the difference steps by it. A kink that one sample's
+//! pre-activation sits on (|z| below ε times its change) adds a term of size 1/ε along that
+//! pre-activation's gradient a: random directions barely see it (a·v ~ ‖a‖/√n), but Lanczos
+//! finds it as a spurious top eigenvalue. So the top Ritz vector u is checked too
+//! ([`pair_asymmetry`] of u and a random w: about 1 for such a term, since |a·u| ≫ |a·w|), and
+//! a step that fails is replaced by the next one (see E10's measurement).
 
 use nalgebra::DMatrix;
 use rand::rngs::StdRng;
@@ -116,6 +121,23 @@ impl Lanczos {
         Ok((values, weights))
     }
 
+    /// The unit Ritz vector of the largest Ritz value (the top eigenvector's estimate).
+    pub fn top_vector(&self) -> Option<Vec<f64>> {
+        let k = self.alphas.len();
+        let t = DMatrix::from_fn(k, k, |r, c| match r.abs_diff(c) {
+            0 => self.alphas[r],
+            1 => self.betas[r.min(c)],
+            _ => 0.0,
+        });
+        let (_, vectors) = symmetric_eigen(&t).ok()?;
+        let top = vectors.column(k.checked_sub(1)?);
+        let mut u = vec![0.0; self.basis.first()?.len()];
+        for (y, v) in top.iter().zip(&self.basis) {
+            u.iter_mut().zip(v).for_each(|(u, v)| *u += y * v);
+        }
+        Some(u)
+    }
+
     /// The largest (signed) Ritz value: the top eigenvalue's estimate; NaN before any step.
     pub fn top(&self) -> f64 {
         self.ritz()
@@ -139,6 +161,11 @@ pub fn top_eigenvalue(
         }
     }
     lanczos.top()
+}
+
+/// A seeded random unit vector in ℝⁿ (uniform on the sphere).
+pub fn random_unit(n: usize, seed: u64) -> Vec<f64> {
+    Gaussian::new(seed).unit_vector(n)
 }
 
 /// `n` seeded Rademacher signs (±1).
@@ -276,12 +303,21 @@ pub fn asymmetry(
     seed: u64,
 ) -> f64 {
     let mut draws = Gaussian::new(seed);
-    let (v, w) = (
-        draws.unit_vector(theta.len()),
-        draws.unit_vector(theta.len()),
-    );
-    let vhw = dot(&v, &hvp(grad, theta, &w, eps));
-    let whv = dot(&w, &hvp(grad, theta, &v, eps));
+    let v = draws.unit_vector(theta.len());
+    let w = draws.unit_vector(theta.len());
+    pair_asymmetry(grad, theta, eps, &v, &w)
+}
+
+/// [`asymmetry`] on given directions v and w.
+pub fn pair_asymmetry(
+    grad: &mut impl FnMut(&[f64]) -> Vec<f64>,
+    theta: &[f64],
+    eps: f64,
+    v: &[f64],
+    w: &[f64],
+) -> f64 {
+    let vhw = dot(v, &hvp(grad, theta, w, eps));
+    let whv = dot(w, &hvp(grad, theta, v, eps));
     let size = vhw.abs().max(whv.abs());
     if size == 0.0 {
         0.0
@@ -294,16 +330,20 @@ pub fn asymmetry(
 /// enough that rounding (~1e-16/ε) stays small, small enough to cross few kinks.
 pub const HVP_STEPS: [f64; 5] = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6];
 
-/// The step of `candidates` whose products are the most symmetric, and that asymmetry (the
-/// worst over `pairs` seeded pairs of directions). Ties go to the larger step.
-pub fn choose_hvp_step(
+/// Relative asymmetry the products may show and still count as symmetric (in E10's
+/// measurement; smooth losses give ~1e-10, a kink-dominated direction ~1).
+pub const HVP_TOLERANCE: f64 = 1e-3;
+
+/// `candidates` with their asymmetry (the worst over `pairs` seeded pairs of random
+/// directions), most symmetric first; ties keep the candidates' order.
+pub fn rank_hvp_steps(
     grad: &mut impl FnMut(&[f64]) -> Vec<f64>,
     theta: &[f64],
     candidates: &[f64],
     pairs: usize,
     seed: u64,
-) -> (f64, f64) {
-    candidates
+) -> Vec<(f64, f64)> {
+    let mut ranked: Vec<(f64, f64)> = candidates
         .iter()
         .map(|&eps| {
             let worst = (0..pairs as u64)
@@ -311,13 +351,24 @@ pub fn choose_hvp_step(
                 .fold(0.0f64, f64::max);
             (eps, if worst.is_nan() { f64::INFINITY } else { worst })
         })
-        .fold((f64::NAN, f64::INFINITY), |best, c| {
-            if c.1 < best.1 {
-                c
-            } else {
-                best
-            }
-        })
+        .collect();
+    ranked.sort_by(|a, b| a.1.total_cmp(&b.1));
+    ranked
+}
+
+/// The step of `candidates` whose products are the most symmetric on random directions, and
+/// that asymmetry. Ties go to the earlier (larger) step.
+pub fn choose_hvp_step(
+    grad: &mut impl FnMut(&[f64]) -> Vec<f64>,
+    theta: &[f64],
+    candidates: &[f64],
+    pairs: usize,
+    seed: u64,
+) -> (f64, f64) {
+    rank_hvp_steps(grad, theta, candidates, pairs, seed)
+        .first()
+        .copied()
+        .unwrap_or((f64::NAN, f64::INFINITY))
 }
 
 #[cfg(test)]
@@ -488,6 +539,52 @@ mod tests {
         assert!(eps <= 1e-4, "chose {eps}");
         assert!(worst < 1e-6, "asymmetry {worst} at {eps}");
         assert!(asymmetry(&mut kinked, &theta, 1e-2, 7) > 1e-3);
+    }
+
+    #[test]
+    fn lanczos_top_vector_is_the_top_eigenvector() {
+        let d = DMatrix::from_diagonal(&DVector::from_vec(spectrum()));
+        let mut lanczos = Lanczos::seeded(60, 2);
+        for _ in 0..30 {
+            lanczos.step(&mut product(&d));
+        }
+        let u = lanczos.top_vector().unwrap();
+        // The top eigenvalue 4 is the last of `spectrum()`.
+        assert!(
+            (norm(&u) - 1.0).abs() < 1e-9 && u[59].abs() > 1.0 - 1e-8,
+            "{}",
+            u[59]
+        );
+    }
+
+    #[test]
+    fn a_kink_shows_along_its_normal_not_along_random_directions() {
+        // L(θ) = ½ Σ dᵢθᵢ² + c·relu(a·θ) with a·θ = 10ε/√n: random unit directions (a·v ~
+        // 1/√n) do not cross the kink at step ε, a direction along a does, and its gradient
+        // jump c·a becomes a spurious c/2ε = 50 along a.
+        let n = 2000;
+        let d: Vec<f64> = (0..n).map(|i| 1.0 + 4.0 * i as f64 / n as f64).collect();
+        let a = Gaussian::new(9).unit_vector(n);
+        let eps = 1e-6;
+        let theta: Vec<f64> = a
+            .iter()
+            .map(|x| x * 10.0 * eps / (n as f64).sqrt())
+            .collect();
+        let c = 1e-4;
+        let mut grad = |t: &[f64]| -> Vec<f64> {
+            let on = dot(&a, t) > 0.0;
+            (0..n)
+                .map(|i| d[i] * t[i] + if on { c * a[i] } else { 0.0 })
+                .collect()
+        };
+        let random = asymmetry(&mut grad, &theta, eps, 3);
+        assert!(random < 1e-8, "random directions: {random}");
+        let w = Gaussian::new(5).unit_vector(n);
+        let along = pair_asymmetry(&mut grad, &theta, eps, &a, &w);
+        assert!(along > 0.5, "along the kink's normal: {along}");
+        // The Rayleigh quotient along a is the kink's 50, not the smooth ≤ 5.
+        let rayleigh = dot(&a, &hvp(&mut grad, &theta, &a, eps));
+        assert!(rayleigh > 40.0, "{rayleigh}");
     }
 
     /// A 4-input, 5-hidden ReLU, 3-class classifier (43 parameters) on 16 fixed examples.

@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 use super::generalization::{run_batch_sweep, BatchSweep, Measure};
 use super::subject::{Subject, SubjectData, SubjectDefaults};
 use super::{FromParams, Outcome};
-use crate::analysis::spectrum::{choose_hvp_step, Hutchinson, SpectralDensity, HVP_STEPS};
+use crate::analysis::spectrum::{
+    pair_asymmetry, random_unit, rank_hvp_steps, Hutchinson, Lanczos, SpectralDensity, HVP_STEPS,
+    HVP_TOLERANCE,
+};
 use crate::analysis::{hvp, load_params, read_params, to_f64, LossOracle, SharpnessAscent};
 use crate::data::ImageDataset;
 use crate::events::{Event, Flow, Host};
@@ -107,6 +110,30 @@ impl Sharpness<'_> {
     }
 }
 
+/// `steps` Lanczos steps on central-difference products with step `step`, yielding between
+/// them (`true`: the host stopped).
+#[allow(clippy::too_many_arguments)]
+async fn run_lanczos(
+    lanczos: &mut Lanczos,
+    grad: &mut impl FnMut(&[f64]) -> Vec<f64>,
+    theta: &[f64],
+    step: f64,
+    steps: usize,
+    host: &mut impl Host,
+    clock: &mut Stopwatch,
+) -> bool {
+    for _ in 0..steps {
+        let more = lanczos.step(&mut |v: &[f64]| hvp(grad, theta, v, step));
+        if pause(host, clock).await {
+            return true;
+        }
+        if !more {
+            break;
+        }
+    }
+    false
+}
+
 /// Between two pieces of the measurement: let the host yield or stop (`true`: stop).
 async fn pause(host: &mut impl Host, clock: &mut Stopwatch) -> bool {
     clock.stop();
@@ -133,27 +160,67 @@ impl Measure for Sharpness<'_> {
         let n = theta.len();
         let seed = c.sweep.train.seed;
         let mut grad = |t: &[f64]| oracle.gradient(t);
-        // ReLU kinks make some steps asymmetric: take the most symmetric (one pair of
-        // directions per candidate, four gradients each).
-        let (step, asymmetry) = choose_hvp_step(&mut grad, &theta, &HVP_STEPS, 1, seed);
-        let mut product = |v: &[f64]| hvp(&mut grad, &theta, v, step);
-        let mut esd = SpectralDensity::default();
-        let mut top = f64::NEG_INFINITY;
-        for probe in 0..c.slq_probes as u64 {
-            let mut lanczos = SpectralDensity::start(n, seed.wrapping_add(probe));
-            for _ in 0..c.lanczos_steps {
-                let more = lanczos.step(&mut product);
-                if pause(host, clock).await {
-                    return Ok(None);
-                }
-                if !more {
-                    break;
-                }
+        // ReLU kinks make some steps asymmetric: try them from the most symmetric on random
+        // directions (one pair each, four gradients), and keep the first whose products are
+        // also symmetric along the top Ritz vector of the first SLQ probe, where a kink that a
+        // sample sits on would show (see `analysis::spectrum`).
+        let ranked = rank_hvp_steps(&mut grad, &theta, &HVP_STEPS, 1, seed);
+        let probe = |k: u64| SpectralDensity::start(n, seed.wrapping_add(k));
+        let check = random_unit(n, seed.wrapping_add(2 << 32));
+        // (step, asymmetry, first probe) of the most symmetric step so far.
+        let mut best: Option<(f64, f64, Lanczos)> = None;
+        for &(step, random) in &ranked {
+            let mut lanczos = probe(0);
+            if run_lanczos(
+                &mut lanczos,
+                &mut grad,
+                &theta,
+                step,
+                c.lanczos_steps,
+                host,
+                clock,
+            )
+            .await
+            {
+                return Ok(None);
             }
-            // Every Ritz value is at most λ_max: the largest over the probes is the estimate.
+            let along = lanczos.top_vector().map_or(f64::INFINITY, |u| {
+                pair_asymmetry(&mut grad, &theta, step, &u, &check)
+            });
+            let worst = random.max(along);
+            if best.as_ref().is_none_or(|b| worst < b.1) {
+                best = Some((step, worst, lanczos));
+            }
+            if worst <= HVP_TOLERANCE {
+                break;
+            }
+        }
+        let Some((step, asymmetry, first)) = best else {
+            return Err("no difference step to try".into());
+        };
+        let mut esd = SpectralDensity::default();
+        // Every Ritz value is at most λ_max: the largest over the probes is the estimate.
+        let mut top = first.top();
+        esd.add(&first)?;
+        for k in 1..c.slq_probes as u64 {
+            let mut lanczos = probe(k);
+            if run_lanczos(
+                &mut lanczos,
+                &mut grad,
+                &theta,
+                step,
+                c.lanczos_steps,
+                host,
+                clock,
+            )
+            .await
+            {
+                return Ok(None);
+            }
             top = top.max(lanczos.top());
             esd.add(&lanczos)?;
         }
+        let mut product = |v: &[f64]| hvp(&mut grad, &theta, v, step);
         let mut hutchinson = Hutchinson::default();
         for probe in 0..c.trace_probes as u64 {
             // Seeds apart from the SLQ probes', so that the two estimates are independent.
@@ -190,6 +257,10 @@ impl Measure for Sharpness<'_> {
             ("trace_error", hutchinson.standard_error()),
             ("hvp_step", step),
             ("hvp_asymmetry", asymmetry),
+            (
+                "hvp_symmetric",
+                f64::from(u8::from(asymmetry <= HVP_TOLERANCE)),
+            ),
             ("sample_loss", base),
         ]))
     }
