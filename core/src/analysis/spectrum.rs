@@ -186,14 +186,17 @@ pub struct Hutchinson {
 
 impl Hutchinson {
     /// One probe (seeded by `seed`); `false` if its product was not finite (it is dropped).
+    /// The product is taken on the unit vector z/√n (and the sample scaled by n): finite
+    /// differences then step as far as Lanczos' do, and cross no more kinks.
     pub fn probe(
         &mut self,
         product: &mut impl FnMut(&[f64]) -> Vec<f64>,
         n: usize,
         seed: u64,
     ) -> bool {
-        let z = rademacher(n, seed);
-        let sample = dot(&z, &product(&z));
+        let scale = (n as f64).sqrt();
+        let z: Vec<f64> = rademacher(n, seed).into_iter().map(|x| x / scale).collect();
+        let sample = n as f64 * dot(&z, &product(&z));
         let ok = sample.is_finite();
         if ok {
             self.samples.push(sample);

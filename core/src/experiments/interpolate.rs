@@ -66,7 +66,8 @@ pub const ALPHAS: (f64, f64) = (-1.0, 2.0);
 impl FromParams for InterpolateConfig {
     fn from_params(p: &mut Params) -> Self {
         let subject = Subject::images_from_params(p, &SUBJECT);
-        let train = TrainSettings::from_params(p, &image_training(20));
+        // The epochs are a cap: batch 1024 (8 steps an epoch) needs far more than batch 64.
+        let train = TrainSettings::from_params(p, &image_training(150));
         Self {
             subject,
             target: Target::from_params(p),

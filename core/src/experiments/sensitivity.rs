@@ -7,7 +7,7 @@
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use super::generalization::{run_batch_sweep, BatchSweep, Measure};
+use super::generalization::{run_batch_sweep, BatchSweep, Measure, EPOCH_CAP};
 use super::subject::{SubjectData, SubjectDefaults};
 use super::{FromParams, Outcome};
 use crate::analysis::{input_gradient_norms, softmax_jacobian_norms};
@@ -38,7 +38,7 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
 impl FromParams for SensitivityConfig {
     fn from_params(p: &mut Params) -> Self {
         Self {
-            sweep: BatchSweep::from_params(p, &SUBJECT, 10),
+            sweep: BatchSweep::from_params(p, &SUBJECT, EPOCH_CAP),
             samples: p.number("samples", 500, 1..=10_000),
         }
     }

@@ -12,7 +12,7 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, FloatDType};
 use serde::{Deserialize, Serialize};
 
-use super::generalization::{run_batch_sweep, BatchSweep, Measure};
+use super::generalization::{run_batch_sweep, BatchSweep, Measure, EPOCH_CAP};
 use super::subject::{Subject, SubjectData, SubjectDefaults};
 use super::{FromParams, Outcome};
 use crate::analysis::spectrum::{
@@ -58,7 +58,7 @@ pub const DENSITY_POINTS: usize = 120;
 impl FromParams for SharpnessConfig {
     fn from_params(p: &mut Params) -> Self {
         Self {
-            sweep: BatchSweep::from_params(p, &SUBJECT, 10),
+            sweep: BatchSweep::from_params(p, &SUBJECT, EPOCH_CAP),
             epsilon: p.number("epsilon", 1e-3, 1e-6..=0.1),
             samples: p.number("samples", 500, 10..=10_000),
             lanczos_steps: p.number("lanczos_steps", 20, 2..=200),
