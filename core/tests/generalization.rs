@@ -209,7 +209,7 @@ fn sensitivity_sweep_measures_every_batch_size() {
 #[test]
 fn sharpness_sweep_measures_every_batch_size() {
     let c: SharpnessConfig = config(
-        "batches=32,256&epochs=1&train_size=256&samples=64&power_steps=6&ascent_steps=3&hidden=8",
+        "batches=32,256&epochs=1&train_size=256&samples=64&lanczos_steps=6&slq_probes=2&trace_probes=3&ascent_steps=3&hidden=8",
     );
     let mut host = CollectingHost::default();
     let outcome = pollster::block_on(sharpness::run(
@@ -227,5 +227,59 @@ fn sharpness_sweep_measures_every_batch_size() {
             p["top_eigenvalue"] > 0.0 && p["top_eigenvalue"].is_finite(),
             "{p:?}"
         );
+        assert!(p["trace"].is_finite() && p["trace_error"] >= 0.0, "{p:?}");
+        assert!(p["hvp_asymmetry"] >= 0.0 && p["hvp_step"] > 0.0, "{p:?}");
+        // One epoch is the cap: the default target (0.05) is out of reach.
+        assert_eq!((p["epochs"], p["reached_target"]), (1.0, 0.0), "{p:?}");
     }
+    // One spectral density per model, a probability density on its grid.
+    let densities: Vec<(usize, f64)> = host
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Density {
+                index,
+                grid,
+                density,
+            } => Some((*index, (grid[1] - grid[0]) * density.iter().sum::<f64>())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(densities.iter().map(|d| d.0).collect::<Vec<_>>(), [0, 1]);
+    for (_, mass) in densities {
+        assert!((mass - 1.0).abs() < 1e-2, "∫ρ = {mass}");
+    }
+}
+
+#[test]
+fn a_batch_sweep_trains_each_model_to_the_target_or_to_the_cap() {
+    // Target loss 1: batch 16 (16 steps an epoch) gets there within the 20-epoch cap and
+    // stops; batch 256 (one step an epoch) cannot in 20 steps.
+    let c: SensitivityConfig = config(
+        "batches=16,256&epochs=20&target=1&train_size=256&samples=20&eval_size=256&hidden=32",
+    );
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(sensitivity::run(
+        &c,
+        Some(&subset()),
+        &Device::flex(),
+        &mut host,
+    ));
+    assert_eq!(outcome, Outcome::Done);
+    let points = results(&host);
+    for p in &points {
+        assert_eq!(p["target_loss"], 1.0);
+        assert_eq!(p["reached_target"] == 1.0, p["train_loss"] <= 1.0, "{p:?}");
+    }
+    let (small, large) = (&points[0], &points[1]);
+    assert!(
+        small["epochs"] < 20.0 && small["reached_target"] == 1.0,
+        "{small:?}"
+    );
+    assert_eq!(small["steps"], small["epochs"] * 16.0);
+    assert_eq!(
+        (large["epochs"], large["reached_target"]),
+        (20.0, 0.0),
+        "{large:?}"
+    );
 }

@@ -88,7 +88,7 @@ fn e9b_and_e10_batch_sizes_are_independent_units() {
         2,
     );
     units_combine_to_the_whole(
-        "exp=sharpness&batches=32,128&epochs=1&train_size=256&eval_size=100&samples=20&power_steps=3&ascent_steps=2",
+        "exp=sharpness&batches=32,128&epochs=1&train_size=256&eval_size=100&samples=20&lanczos_steps=3&slq_probes=2&trace_probes=2&ascent_steps=2",
         2,
     );
 }

@@ -130,8 +130,8 @@ pub const SECTIONS: [Section; 11] = [
         question: "Along the line through two minima (batch 64 and 1024, trained to the same training loss), which is flatter, and does it generalise better?",
         reference: "both trained to the same training loss, the flatter minimum (smaller loss rise at ±0.1 in α) has the smaller generalisation gap (Keskar et al. 2017: the small-batch one)",
         quick: "exp=interpolate",
-        full: "exp=interpolate&epochs=50&points=61",
-        seconds: 19,
+        full: "exp=interpolate&points=61",
+        seconds: 12,
     },
     Section {
         id: "sensitivity",
@@ -140,8 +140,8 @@ pub const SECTIONS: [Section; 11] = [
         question: "Among models trained with different batch sizes to the same training loss, does sensitivity to the input track the generalisation gap?",
         reference: "sensitivity grows with the generalisation gap, test − train loss (Novak et al. 2018): rank correlation ≥ 0.9 over ≥ 5 batch sizes that reached the target",
         quick: "exp=sensitivity",
-        full: "exp=sensitivity&epochs=30",
-        seconds: 18,
+        full: "exp=sensitivity&batches=16,32,64,128,256,512,1024,2048,4096",
+        seconds: 40,
     },
     Section {
         id: "sharpness",
@@ -150,8 +150,8 @@ pub const SECTIONS: [Section; 11] = [
         question: "Trained to the same training loss, do larger batches find sharper minima?",
         reference: "sharpness grows with the batch size (Keskar et al. 2017: 1.23 at batch 256 vs 205 at 10 % of the set, ε = 1e-3, ×100): rank correlation ≥ 0.9 over ≥ 5 batch sizes that reached the target, or ≥ 10× from the smallest to the largest",
         quick: "exp=sharpness",
-        full: "exp=sharpness&epochs=30",
-        seconds: 22,
+        full: "exp=sharpness&batches=16,32,64,128,256,512,1024,2048,4096&slq_probes=4",
+        seconds: 55,
     },
 ];
 
