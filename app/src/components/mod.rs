@@ -3,6 +3,7 @@
 mod backend_line;
 mod chart;
 mod dataset_box;
+mod describe;
 mod dual_axis;
 mod export;
 mod heatmap;

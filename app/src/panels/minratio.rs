@@ -55,11 +55,7 @@ fn scatter(points: &[CriticalPointView]) -> Rc<Vec<ScatterSeries>> {
         color: PALETTE[0],
         points: points
             .iter()
-            .map(|p| ScatterPoint {
-                x: p.ratio,
-                y: p.loss,
-                label: None,
-            })
+            .map(|p| ScatterPoint::at(p.ratio, p.loss))
             .collect(),
         joined: false,
     }])

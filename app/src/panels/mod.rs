@@ -50,7 +50,7 @@ pub fn figures_of(job: &Job, view: &RunView) -> Html {
                 (0..points.len()).min_by(|&a, &b| points[a].loss.total_cmp(&points[b].loss));
             minratio::figures(view, lowest, None)
         }
-        Job::Surface(c) => surface::figures(view, c),
+        Job::Surface(c) => surface::figures(view, c, surface::ColourScale::Log),
         Job::RandomLabels(_) => random_labels::figures(view, DEFAULT_SMOOTHING),
         Job::Params(_) => params_sweep::figures(view),
         Job::Interpolate(_) => interpolate::figures(view),

@@ -27,11 +27,7 @@ pub fn series_of(
                 color: PALETTE[i % PALETTE.len()],
                 points: results
                     .iter()
-                    .map(|r| ScatterPoint {
-                        x: r.get(x),
-                        y: r.get(key),
-                        label: None,
-                    })
+                    .map(|r| ScatterPoint::at(r.get(x), r.get(key)))
                     .collect(),
                 joined: true,
             })
