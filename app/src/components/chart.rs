@@ -88,7 +88,12 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
             0 => backend.draw_circle((x, y), s as u32, style, style.filled),
             1 => polygon(vec![(x, y - s - 1), (x + s + 1, y + s), (x - s - 1, y + s)]),
             2 => backend.draw_rect((x - s, y - s), (x + s, y + s), style, style.filled),
-            3 => polygon(vec![(x, y - s - 1), (x + s + 1, y), (x, y + s + 1), (x - s - 1, y)]),
+            3 => polygon(vec![
+                (x, y - s - 1),
+                (x + s + 1, y),
+                (x, y + s + 1),
+                (x - s - 1, y),
+            ]),
             _ => {
                 let thick = style.stroke_width(2);
                 backend.draw_line((x - s, y - s), (x + s, y + s), &thick)?;

@@ -43,7 +43,10 @@ pub(super) fn curves<'a>(
     if listed.is_empty() {
         return format!("{title}: no data yet.");
     }
-    let mut text = format!("{title}. {y_label} against {x_label}: {}", listed.join("; "));
+    let mut text = format!(
+        "{title}. {y_label} against {x_label}: {}",
+        listed.join("; ")
+    );
     if more > 0 {
         text.push_str(&format!("; and {more} more curves"));
     }
@@ -132,7 +135,12 @@ mod tests {
     fn curves_say_where_each_ends_and_its_range() {
         let a = [(0.0, 1.0), (1.0, 0.25), (2.0, 0.5)];
         let b = [(0.0, f64::NAN)];
-        let text = curves("Loss", "epoch", "loss", [("deep", &a[..]), ("empty", &b[..])]);
+        let text = curves(
+            "Loss",
+            "epoch",
+            "loss",
+            [("deep", &a[..]), ("empty", &b[..])],
+        );
         assert_eq!(
             text,
             "Loss. loss against epoch: deep ends at 0.5 (epoch = 2; range 0.25 to 1)."

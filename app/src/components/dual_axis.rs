@@ -306,7 +306,9 @@ fn line_style(s: &Series) -> ShapeStyle {
 
 /// Where a curve's markers go: about six points along it (every point of a short one, so a
 /// lone first point of a sweep shows as a marker too).
-fn markers_along(points: impl Iterator<Item = (f64, f64)> + Clone) -> impl Iterator<Item = (f64, f64)> {
+fn markers_along(
+    points: impl Iterator<Item = (f64, f64)> + Clone,
+) -> impl Iterator<Item = (f64, f64)> {
     let step = (points.clone().count() / 6).max(1);
     points.step_by(step)
 }

@@ -118,7 +118,10 @@ impl ChartSpec for HeatmapProps {
             false => "linear colour scale",
         };
         let text = describe::grid(&self.title, &g.xs, &g.ys, &g.values);
-        format!("{text} Drawn on a {scale}; {} against {}.", self.y_label, self.x_label)
+        format!(
+            "{text} Drawn on a {scale}; {} against {}.",
+            self.y_label, self.x_label
+        )
     }
 
     fn caption(&self) -> Option<AttrValue> {

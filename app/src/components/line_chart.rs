@@ -198,9 +198,9 @@ where
             true => chart.draw_series(DashedLineSeries::new(points.clone(), 6, 4, style))?,
             false => chart.draw_series(LineSeries::new(points.clone(), style))?,
         };
-        drawn.label(s.name.clone()).legend(move |(x, y)| {
-            marker(i, (x + 8, y), 3, style.filled(), Some((8, style)))
-        });
+        drawn
+            .label(s.name.clone())
+            .legend(move |(x, y)| marker(i, (x + 8, y), 3, style.filled(), Some((8, style))));
         // A few markers along each curve, so curves differ in shape, not only colour; shifted
         // per series so that curves lying on each other still show all their markers.
         let step = (points.len() / MARKERS_PER_CURVE).max(1);
