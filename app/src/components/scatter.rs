@@ -34,6 +34,8 @@ pub struct ScatterSeries {
     pub points: Vec<ScatterPoint>,
     /// Join the points in order with a thin line (a trajectory rather than a cloud).
     pub joined: bool,
+    /// Draw rings instead of dots (points that did not meet a criterion, E5).
+    pub hollow: bool,
 }
 
 #[derive(Properties, PartialEq, Clone)]
@@ -267,13 +269,17 @@ where
     }
     let legend = series.len() <= MAX_LEGEND;
     for (si, s) in series.iter().enumerate() {
-        let color = s.color;
+        let style = if s.hollow {
+            s.color.stroke_width(2)
+        } else {
+            s.color.filled()
+        };
         let dots = s.points.iter().filter(ok);
-        let drawn = chart.draw_series(dots.map(|p| Circle::new((p.x, p.y), 4, color.filled())))?;
+        let drawn = chart.draw_series(dots.map(|p| Circle::new((p.x, p.y), 4, style)))?;
         if legend {
             drawn
                 .label(s.name.clone())
-                .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, style));
         }
         for (pi, p) in s.points.iter().enumerate().filter(|(_, p)| ok(p)) {
             let px = chart.backend_coord(&(p.x, p.y));

@@ -34,6 +34,7 @@ pub fn series_of(
                     })
                     .collect(),
                 joined: true,
+                hollow: false,
             })
             .collect(),
     )

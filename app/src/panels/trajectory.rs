@@ -67,6 +67,7 @@ fn run_series(view: &RunView, space: &str) -> Rc<Vec<ScatterSeries>> {
                 color: PALETTE[r % PALETTE.len()],
                 points: Vec::new(),
                 joined: true,
+                hollow: false,
             });
         }
         let label = match (s.epoch, s.accuracy) {
