@@ -91,7 +91,10 @@ fn main() {
         }
         let end = rel(&search);
         let (_, l, _) = search.state();
-        let flat = l.iter().filter(|x| x.abs() <= criterion.tau * l.iter().fold(0.0f64, |m, v| m.max(v.abs()))).count();
+        let flat = l
+            .iter()
+            .filter(|x| x.abs() <= criterion.tau * l.iter().fold(0.0f64, |m, v| m.max(v.abs())))
+            .count();
         let lmax = l.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         let counts = Counts::of(l, criterion.tau);
         let loss = oracle.value(search.theta());

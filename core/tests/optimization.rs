@@ -256,7 +256,11 @@ fn minratio_finds_critical_points_with_ratios_in_range() {
         };
         found += 1;
         assert!(loss.is_finite() && *loss >= 0.0);
-        assert_eq!(eigenvalues.len(), c.model.expected_params(), "one per parameter");
+        assert_eq!(
+            eigenvalues.len(),
+            c.model.expected_params(),
+            "one per parameter"
+        );
         assert!(eigenvalues.windows(2).all(|w| w[0] <= w[1]), "sorted");
         // The counts: with the flat band, and the old strict fraction beside it.
         let band = criterion.flat_band(eigenvalues);
@@ -274,7 +278,10 @@ fn minratio_finds_critical_points_with_ratios_in_range() {
             "{projected_grad_norm} vs {start_grad_norm}"
         );
         assert!(projected_grad_norm <= grad_norm);
-        assert!(start_grad_norm < &(init_grad_norm * 1e-1), "training lowered the norm");
+        assert!(
+            start_grad_norm < &(init_grad_norm * 1e-1),
+            "training lowered the norm"
+        );
     }
     assert_eq!(found, 3);
 }

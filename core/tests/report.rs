@@ -174,7 +174,10 @@ fn e4_compares_the_first_and_last_windows() {
     let loss: Vec<f64> = (0..100).map(|i| 1.0 / (1.0 + i as f64 / 10.0)).collect();
     let mut norm: Vec<f64> = (0..100).map(|i| 2.0 / (1.0 + i as f64 / 10.0)).collect();
     norm[50] = 40.0;
-    let yes = [its(loss[..60].to_vec(), norm[..60].to_vec()), its(loss[60..].to_vec(), norm[60..].to_vec())];
+    let yes = [
+        its(loss[..60].to_vec(), norm[..60].to_vec()),
+        its(loss[60..].to_vec(), norm[60..].to_vec()),
+    ];
     // The last iteration alone is low but the last window is not (single iterations don't
     // decide): ✗.
     let mut noisy = norm.clone();
@@ -183,7 +186,9 @@ fn e4_compares_the_first_and_last_windows() {
     }
     let no = [its(loss.clone(), noisy)];
     check("gradnorm", &yes, &no);
-    assert!(found("gradnorm", &yes).text.contains("first and the last 5 of 100"));
+    assert!(found("gradnorm", &yes)
+        .text
+        .contains("first and the last 5 of 100"));
     // A diverged run: ✗, said so.
     let mut nan = norm.clone();
     nan[99] = f64::NAN;
@@ -231,7 +236,9 @@ fn e5_correlates_loss_and_ratio_over_converged_runs_only() {
     // Too few converged points, or a constant ratio: ✗, not a guess.
     let few = critical(&[(1e-3, 0.9, true), (1e-2, 0.5, true), (0.1, 0.3, false)]);
     assert!(!found("minratio", &few).agrees);
-    let flat: Vec<_> = (0..12).map(|i| (1e-3 * (i + 1) as f64, 1.0, true)).collect();
+    let flat: Vec<_> = (0..12)
+        .map(|i| (1e-3 * (i + 1) as f64, 1.0, true))
+        .collect();
     assert!(!found("minratio", &critical(&flat)).agrees);
 }
 

@@ -107,7 +107,11 @@ fn spectrum(point: Option<&CriticalPointView>, tau: f64) -> Rc<Vec<Series>> {
     let Some(p) = point else {
         return Rc::new(Vec::new());
     };
-    let band = Criterion { tau, ..Criterion::DEFAULT }.flat_band(&p.eigenvalues);
+    let band = Criterion {
+        tau,
+        ..Criterion::DEFAULT
+    }
+    .flat_band(&p.eigenvalues);
     let n = p.eigenvalues.len() as f64;
     let edge = |name: &str, y: f64| Series {
         name: name.into(),

@@ -327,7 +327,12 @@ impl<G: FnMut(&[f64]) -> (f64, Vec<f64>)> CriticalSearch<G> {
                 .map(|(c, &l)| c * c * (1.0 - (mu / (l * l + mu)).powi(2)))
                 .sum::<f64>();
             let delta = -(&self.vectors * scaled);
-            let candidate: Vec<f64> = self.theta.iter().zip(delta.iter()).map(|(t, d)| t + d).collect();
+            let candidate: Vec<f64> = self
+                .theta
+                .iter()
+                .zip(delta.iter())
+                .map(|(t, d)| t + d)
+                .collect();
             let (loss_new, g_new) = (self.oracle)(&candidate);
             self.gradients += 1;
             let g2_new = g_new.iter().map(|x| x * x).sum::<f64>();
@@ -361,7 +366,12 @@ impl<G: FnMut(&[f64]) -> (f64, Vec<f64>)> CriticalSearch<G> {
                 .map(|((c, &l), d)| c * d + 0.5 * l * d * d)
                 .sum::<f64>();
             let delta = &self.vectors * DVector::from_vec(d);
-            let candidate: Vec<f64> = self.theta.iter().zip(delta.iter()).map(|(t, d)| t + d).collect();
+            let candidate: Vec<f64> = self
+                .theta
+                .iter()
+                .zip(delta.iter())
+                .map(|(t, d)| t + d)
+                .collect();
             let (loss_new, g_new) = (self.oracle)(&candidate);
             self.gradients += 1;
             let gain = (self.loss - loss_new) / predicted;
@@ -463,7 +473,10 @@ mod tests {
         let lm = search_from([0.2, 0.3], Method::LevenbergMarquardt);
         assert!(lm.converged && lm.theta[0].abs() < 1e-6, "{lm:?}");
         let sfn = search_from([0.2, 0.3], Method::SaddleFree);
-        assert!(sfn.converged && (sfn.theta[0].abs() - 1.0).abs() < 1e-6, "{sfn:?}");
+        assert!(
+            sfn.converged && (sfn.theta[0].abs() - 1.0).abs() < 1e-6,
+            "{sfn:?}"
+        );
     }
 
     #[test]

@@ -16,8 +16,8 @@
 //! Reads that may run on WebGPU are async ([`read_params`]); the second-order tools are
 //! synchronous and meant for small f64 models on burn's CPU backend.
 
-pub mod directions;
 pub mod critical;
+pub mod directions;
 pub mod gradient;
 pub mod hessian;
 pub mod pca;

@@ -107,7 +107,9 @@ pub(super) fn gradnorm(run: &Events) -> Option<Finding> {
         .any(|x| !x.is_finite())
     {
         return Some(Finding {
-            text: format!("the run diverged: its last {w} iterations have a non-finite loss or gradient norm"),
+            text: format!(
+                "the run diverged: its last {w} iterations have a non-finite loss or gradient norm"
+            ),
             agrees: false,
         });
     }
