@@ -54,6 +54,8 @@ pub struct ScatterSeries {
     pub points: Vec<ScatterPoint>,
     /// Join the points in order with a thin line (a trajectory rather than a cloud).
     pub joined: bool,
+    /// Draw rings instead of dots (points that did not meet a criterion, E5).
+    pub hollow: bool,
 }
 
 #[derive(Properties, PartialEq, Clone)]
@@ -180,7 +182,11 @@ pub fn ScatterChart(props: &ScatterChartProps) -> Html {
         &props.x_label,
         &props.y_label,
         props.series.iter().map(|s| {
-            let points = s.points.iter().map(|p| (p.x, p.y, p.hollow)).collect();
+            let points = s
+                .points
+                .iter()
+                .map(|p| (p.x, p.y, p.hollow || s.hollow))
+                .collect();
             (s.name.as_str(), points)
         }),
     );
@@ -330,13 +336,15 @@ where
             true => color.stroke_width(2),
             false => color.filled(),
         };
+        let hollow = s.hollow;
         let dots = s.points.iter().filter(ok);
-        let drawn =
-            chart.draw_series(dots.map(|p| marker(si, (p.x, p.y), 4, style(p.hollow), None)))?;
+        let drawn = chart.draw_series(
+            dots.map(|p| marker(si, (p.x, p.y), 4, style(p.hollow || s.hollow), None)),
+        )?;
         if legend {
             drawn
                 .label(s.name.clone())
-                .legend(move |(x, y)| marker(si, (x + 8, y), 4, color.filled(), None));
+                .legend(move |(x, y)| marker(si, (x + 8, y), 4, style(hollow), None));
         }
         for (pi, p) in s.points.iter().enumerate().filter(|(_, p)| ok(p)) {
             let px = chart.backend_coord(&(p.x, p.y));

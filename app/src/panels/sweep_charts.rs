@@ -30,6 +30,7 @@ pub fn series_of(
                     .map(|r| ScatterPoint::at(r.get(x), r.get(key)))
                     .collect(),
                 joined: true,
+                hollow: false,
             })
             .collect(),
     )

@@ -68,6 +68,7 @@ fn run_series(view: &RunView, space: &str) -> Rc<Vec<ScatterSeries>> {
                 color: PALETTE[r % PALETTE.len()],
                 points: Vec::new(),
                 joined: true,
+                hollow: false,
             });
         }
         let value = match s.accuracy {

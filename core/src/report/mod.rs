@@ -3,6 +3,7 @@
 //! the spec) and the finding each section's data supports ([`findings`]).
 
 mod findings;
+mod optimization;
 mod stats;
 
 pub use findings::{finding, Finding};
