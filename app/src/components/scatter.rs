@@ -332,7 +332,7 @@ where
     for (si, s) in series.iter().enumerate() {
         let color = s.color;
         // Filled or outlined, each series in a shape of its own (see `marker`).
-        let style = |hollow: bool| match hollow {
+        let style = move |hollow: bool| match hollow {
             true => color.stroke_width(2),
             false => color.filled(),
         };
