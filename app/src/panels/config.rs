@@ -58,6 +58,14 @@ impl<C> UrlConfig<C> {
     }
 }
 
+impl<C: Clone + 'static> UrlConfig<C> {
+    /// `notify` as a callback (for what reports into the panel's notices).
+    pub fn notifier(&self) -> Callback<String> {
+        let url = self.clone();
+        Callback::from(move |notice: String| url.notify(&notice))
+    }
+}
+
 fn from_url<C: FromParams>() -> (C, Vec<String>, bool) {
     let mut params = url::params();
     params.get("exp");

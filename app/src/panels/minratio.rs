@@ -162,7 +162,7 @@ pub fn MinRatioPanel(props: &MinRatioPanelProps) -> Html {
             </div>
             <p class="backend-line">{ "Backend: CPU (flex), in f64 for the Hessian." }</p>
             <Notices notices={(*url.notices).clone()} />
-            { run_controls(&run, on_start, config.train.epochs) }
+            { run_controls(&run, on_start, config.train.epochs, url.notifier()) }
             { figures(&view, *selected, Some(on_click)) }
             if !points.is_empty() {
                 <div class="table-scroll">
