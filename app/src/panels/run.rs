@@ -264,7 +264,9 @@ fn RunExport(props: &RunExportProps) -> Html {
             };
             let page = href.split('#').next().unwrap_or_default();
             let backend = backend.unwrap_or(BackendKind::Cpu).id();
-            let file = RunFile::new(&job, page, BUILD_ID, backend, log.events());
+            let mut file = RunFile::new(&job, page, BUILD_ID, backend, log.events());
+            // The page's own URL, as it was (the format's `link` and `hash` from the page).
+            (file.link, file.hash) = (href, hash);
             let name = format!("{}-run.json", job.id());
             if let Err(e) = save_text(&name, "application/json", &file.to_json()) {
                 web_sys::console::warn_2(&"run export failed:".into(), &e);
