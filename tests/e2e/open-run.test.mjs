@@ -154,3 +154,42 @@ test('a run file written by `mlds run` opens in the page with the page\'s own fi
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the report opens the run of one of its sections, and says where any other run belongs', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    // E1's quick section is `exp=fit&fn=sinc5&epochs=2000` (core/src/report/mod.rs), run here
+    // in its panel; and a run of E1 with other settings.
+    const section = await runInPage(browser, 'exp=fit&fn=sinc5&epochs=2000');
+    const { file } = await downloadRun(section.page);
+    const other = await runInPage(browser, QUERY);
+    const { file: otherFile } = await downloadRun(other.page);
+
+    const { page, errors } = await open(browser, `${server.url}/#exp=report`);
+    const report = '[data-experiment="report"]';
+    await page.waitForSelector(`${report} [data-open-run]`);
+    await page.setInputFiles(`${report} [data-open-run]`, otherFile);
+    await page.waitForSelector(`${report} .error`);
+    assert.match(await page.textContent(`${report} .error`), /fit-run\.json could not be opened in the report: its settings are not those of the report's E1/);
+    assert.equal(await page.getAttribute('[data-section="fit"]', 'data-state'), 'idle');
+
+    await page.setInputFiles(`${report} [data-open-run]`, file);
+    await page.waitForSelector('[data-section="fit"][data-state="done"]', { timeout: 60_000 });
+    assert.notEqual(await page.getAttribute('[data-section="fit"]', 'data-finding'), '');
+    assert.match(await page.textContent(`${report} .opened-run`), /as E1/);
+    // Kept like a section that ran here (in IndexedDB): a reload shows it again.
+    await page.waitForFunction(() => new Promise((resolve) => {
+      const req = indexedDB.open('mlds-report');
+      req.onsuccess = () => {
+        const count = req.result.transaction('sections').objectStore('sections').count();
+        count.onsuccess = () => { req.result.close(); resolve(count.result > 0); };
+      };
+      req.onerror = () => resolve(false);
+    }));
+    await page.reload();
+    await page.waitForSelector('[data-section="fit"][data-state="done"]', { timeout: 60_000 });
+    assert.deepEqual([...section.errors, ...other.errors, ...errors], []);
+  } finally {
+    await browser.close();
+  }
+});
