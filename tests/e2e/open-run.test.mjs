@@ -181,8 +181,10 @@ test('the report opens the run of one of its sections, and says where any other 
     await page.waitForFunction(() => new Promise((resolve) => {
       const req = indexedDB.open('mlds-report');
       req.onsuccess = () => {
-        const count = req.result.transaction('sections').objectStore('sections').count();
-        count.onsuccess = () => { req.result.close(); resolve(count.result > 0); };
+        try {
+          const count = req.result.transaction('sections').objectStore('sections').count();
+          count.onsuccess = () => { req.result.close(); resolve(count.result > 0); };
+        } catch { req.result.close(); resolve(false); }
       };
       req.onerror = () => resolve(false);
     }));
