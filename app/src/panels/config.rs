@@ -58,6 +58,14 @@ impl<C> UrlConfig<C> {
     }
 }
 
+impl<C: Clone + 'static> UrlConfig<C> {
+    /// `notify` as a callback (for what reports into the panel's notices).
+    pub fn notifier(&self) -> Callback<String> {
+        let url = self.clone();
+        Callback::from(move |notice: String| url.notify(&notice))
+    }
+}
+
 /// URL keys that set the page, not the run: `workers` (where runs go), `scale` (E6's colour
 /// scale).
 pub const PAGE_KEYS: [&str; 2] = ["workers", "scale"];

@@ -243,7 +243,7 @@ pub fn MinRatioPanel(props: &MinRatioPanelProps) -> Html {
             </div>
             <p class="backend-line">{ "Backend: CPU (flex), in f64 for the Hessian." }</p>
             <Notices notices={(*url.notices).clone()} />
-            { run_controls(&run, on_start, config.train.epochs) }
+            { run_controls(&run, on_start, config.train.epochs, url.notifier()) }
             { figures(&view, config.tau, *selected, Some(on_click)) }
             if let Some(share) = share {
                 <p class="converged-share">{ format!("{} of {} runs converged ({:.0} %).", points.iter().filter(|p| p.converged).count(), points.len(), 100.0 * share) }</p>

@@ -7,6 +7,7 @@ mod gradnorm;
 pub mod image_data;
 mod interpolate;
 mod minratio;
+pub mod opened;
 mod params_sweep;
 mod random_labels;
 pub mod run;
