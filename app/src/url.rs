@@ -17,7 +17,8 @@ pub fn write_hash<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) {
     replace_hash(format!("#{}", to_query(pairs)));
 }
 
-fn replace_hash(hash: String) {
+/// Replace the whole hash (`#…`) without adding a history entry.
+pub fn replace_hash(hash: String) {
     if hash == read_hash() {
         return;
     }

@@ -97,16 +97,28 @@ pub enum Event {
         losses: Vec<f64>,
         grad_norms: Vec<f64>,
     },
-    /// Run `run` reached a point where the gradient almost vanishes (E5): its loss, minimal
-    /// ratio, gradient norm there, where the search started (after training) and at the
-    /// initial weights, and the Hessian's sorted eigenvalues.
+    /// Run `run`'s search for a critical point ended (E5): the loss there, the minimal ratio
+    /// (positives / (positives + negatives) over the Hessian's non-flat eigenvalues, or the
+    /// sampled definition), the strict ratio (fraction of all eigenvalues > 0), how many are
+    /// flat, the gradient norm there and its non-flat component, where the search started
+    /// (after training) and the norm at the initial weights, whether the point met the
+    /// criterion, and the Hessian's sorted eigenvalues.
     CriticalPoint {
         run: usize,
         loss: f64,
         ratio: f64,
+        #[serde(default)]
+        strict_ratio: f64,
+        #[serde(default)]
+        flat: usize,
         grad_norm: f64,
+        #[serde(default)]
+        projected_grad_norm: f64,
         start_grad_norm: f64,
         init_grad_norm: f64,
+        /// Files written before the criterion existed hold no such field: not converged.
+        #[serde(default)]
+        converged: bool,
         eigenvalues: Vec<f64>,
     },
     /// The loss surface's grid (E6): coordinates along the two directions, what they are, and

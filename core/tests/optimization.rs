@@ -232,51 +232,58 @@ fn trajectory_stops_when_asked() {
 #[test]
 fn minratio_finds_critical_points_with_ratios_in_range() {
     let c: MinRatioConfig = config("runs=3&epochs=300&samples=64");
+    let criterion = c.criterion();
     let mut host = CollectingHost::default();
     let outcome = pollster::block_on(minratio::run(&c, &mut host));
     assert_eq!(outcome, Outcome::Done);
-    let points: Vec<_> = host
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::CriticalPoint {
-                loss,
-                ratio,
-                grad_norm,
-                start_grad_norm,
-                init_grad_norm,
-                eigenvalues,
-                ..
-            } => Some((
-                *loss,
-                *ratio,
-                *grad_norm,
-                *start_grad_norm,
-                *init_grad_norm,
-                eigenvalues.clone(),
-            )),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(points.len(), 3);
-    for (loss, ratio, grad, start, init, eigenvalues) in points {
-        assert!((0.0..=1.0).contains(&ratio), "ratio {ratio}");
-        assert!(loss.is_finite() && loss >= 0.0);
-        // Training brings the norm down by orders of magnitude; the search lowers it further.
-        assert!(
-            grad < start,
-            "the search lowered the gradient norm: {start} -> {grad}"
-        );
-        assert!(grad < init * 1e-2, "gradient norm {init} at init -> {grad}");
+    let mut found = 0;
+    for e in &host.events {
+        let Event::CriticalPoint {
+            loss,
+            ratio,
+            strict_ratio,
+            flat,
+            grad_norm,
+            projected_grad_norm,
+            start_grad_norm,
+            init_grad_norm,
+            converged,
+            eigenvalues,
+            ..
+        } = e
+        else {
+            continue;
+        };
+        found += 1;
+        assert!(loss.is_finite() && *loss >= 0.0);
         assert_eq!(
             eigenvalues.len(),
             c.model.expected_params(),
             "one per parameter"
         );
         assert!(eigenvalues.windows(2).all(|w| w[0] <= w[1]), "sorted");
-        let positive = eigenvalues.iter().filter(|&&e| e > 0.0).count() as f64;
-        assert_eq!(ratio, positive / eigenvalues.len() as f64);
+        // The counts: with the flat band, and the old strict fraction beside it.
+        let band = criterion.flat_band(eigenvalues);
+        let pos = eigenvalues.iter().filter(|&&e| e > band).count();
+        let neg = eigenvalues.iter().filter(|&&e| e < -band).count();
+        assert_eq!(*flat, eigenvalues.len() - pos - neg);
+        assert_eq!(*ratio, pos as f64 / (pos + neg) as f64);
+        let strict = eigenvalues.iter().filter(|&&e| e > 0.0).count();
+        assert_eq!(*strict_ratio, strict as f64 / eigenvalues.len() as f64);
+        // Critical by the stated criterion, far below where the search started: an idle
+        // search (projected norm = a large part of the start's) would fail this.
+        assert!(*converged, "{e:?}");
+        assert!(
+            *projected_grad_norm <= criterion.tolerance * start_grad_norm,
+            "{projected_grad_norm} vs {start_grad_norm}"
+        );
+        assert!(projected_grad_norm <= grad_norm);
+        assert!(
+            start_grad_norm < &(init_grad_norm * 1e-1),
+            "training lowered the norm"
+        );
     }
+    assert_eq!(found, 3);
 }
 
 fn surface_run(query: &str) -> (Vec<f64>, Vec<Vec<f64>>, Vec<f64>, Vec<f64>) {

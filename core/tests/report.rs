@@ -147,56 +147,99 @@ fn snapshots(points: Vec<[f64; 2]>) -> Vec<Event> {
 }
 
 #[test]
-fn e3_measures_how_far_the_runs_spread() {
+fn e3_measures_how_far_and_which_way_the_runs_spread() {
+    // Two runs leaving the centre in opposite directions (R = 0, 50× farther): ✓.
     let yes = snapshots(vec![[0.0, 0.1], [5.0, 0.0], [0.0, -0.1], [-5.0, 0.0]]);
+    // They move closer together: ✗.
     let no = snapshots(vec![[5.0, 0.0], [0.0, 0.1], [-5.0, 0.0], [0.0, -0.1]]);
     check("trajectory", &yes, &no);
     assert!(found("trajectory", &yes).text.starts_with("2 runs"));
+    // They spread out but all move the same way (R ≈ 1): ✗ too.
+    let parallel = snapshots(vec![[0.0, 0.1], [5.0, 2.0], [0.0, -0.1], [5.0, -2.0]]);
+    let f = found("trajectory", &parallel);
+    assert!(!f.agrees && f.text.contains("R = 0.93"), "{}", f.text);
 }
 
-#[test]
-fn e4_finds_the_gradient_norms_peak() {
-    let its = |losses: Vec<f64>, grad_norms: Vec<f64>| Event::Iterations {
+fn its(losses: Vec<f64>, grad_norms: Vec<f64>) -> Event {
+    Event::Iterations {
         first: 0,
         losses,
         grad_norms,
-    };
+    }
+}
+
+#[test]
+fn e4_compares_the_first_and_last_windows() {
+    // 100 iterations: a spike in the middle, both curves down by 10× between the windows.
+    let loss: Vec<f64> = (0..100).map(|i| 1.0 / (1.0 + i as f64 / 10.0)).collect();
+    let mut norm: Vec<f64> = (0..100).map(|i| 2.0 / (1.0 + i as f64 / 10.0)).collect();
+    norm[50] = 40.0;
     let yes = [
-        its(vec![1.0, 0.9], vec![0.5, 2.0]),
-        its(vec![0.2, 0.01], vec![1.0, 0.1]),
+        its(loss[..60].to_vec(), norm[..60].to_vec()),
+        its(loss[60..].to_vec(), norm[60..].to_vec()),
     ];
-    // The loss fell but the norm ended above where it started.
-    let no = [its(vec![1.0, 0.5, 0.1], vec![1.0, 2.0, 1.5])];
+    // The last iteration alone is low but the last window is not (single iterations don't
+    // decide): ✗.
+    let mut noisy = norm.clone();
+    for n in &mut noisy[95..99] {
+        *n = 3.0;
+    }
+    let no = [its(loss.clone(), noisy)];
     check("gradnorm", &yes, &no);
     assert!(found("gradnorm", &yes)
         .text
-        .contains("up to 2.000 (iteration 1)"));
+        .contains("first and the last 5 of 100"));
+    // A diverged run: ✗, said so.
+    let mut nan = norm.clone();
+    nan[99] = f64::NAN;
+    let f = found("gradnorm", &[its(loss, nan)]);
+    assert!(!f.agrees && f.text.contains("diverged"), "{}", f.text);
 }
 
-fn critical(points: &[(f64, f64)]) -> Vec<Event> {
+fn critical(points: &[(f64, f64, bool)]) -> Vec<Event> {
     points
         .iter()
         .enumerate()
-        .map(|(run, &(loss, ratio))| Event::CriticalPoint {
+        .map(|(run, &(loss, ratio, converged))| Event::CriticalPoint {
             run,
             loss,
             ratio,
+            strict_ratio: 0.5,
+            flat: 0,
             grad_norm: 0.0,
+            projected_grad_norm: 0.0,
             start_grad_norm: 0.0,
             init_grad_norm: 0.0,
+            converged,
             eigenvalues: vec![],
         })
         .collect()
 }
 
 #[test]
-fn e5_correlates_loss_and_minimal_ratio() {
-    let yes = critical(&[(1e-3, 0.55), (1e-2, 0.5), (0.1, 0.3)]);
-    let no = critical(&[(1e-3, 0.3), (1e-2, 0.5), (0.1, 0.55)]);
-    check("minratio", &yes, &no);
-    assert!(found("minratio", &yes)
-        .text
-        .contains("from 0.30 to 0.55; rank correlation of loss and ratio -1.00"));
+fn e5_correlates_loss_and_ratio_over_converged_runs_only() {
+    // 12 converged runs whose ratio falls as the loss grows, and 4 unconverged ones that
+    // would spoil it: ✓ (they are left out).
+    let mut yes: Vec<_> = (0..12)
+        .map(|i| (1e-3 * (i + 1) as f64, 0.9 - 0.05 * i as f64, true))
+        .collect();
+    yes.extend((0..4).map(|i| (1e-4 * (i + 1) as f64, 0.1, false)));
+    // The same points, all converged: the outliers break the trend (ρ ≈ 0.1): ✗.
+    let no: Vec<_> = yes.iter().map(|&(l, r, _)| (l, r, true)).collect();
+    check("minratio", &critical(&yes), &critical(&no));
+    let text = found("minratio", &critical(&yes)).text;
+    assert!(
+        text.starts_with("12 of 16 runs reached a critical point (75.0 %)")
+            && text.contains("ρ(loss, ratio) = -1.00, n = 12"),
+        "{text}"
+    );
+    // Too few converged points, or a constant ratio: ✗, not a guess.
+    let few = critical(&[(1e-3, 0.9, true), (1e-2, 0.5, true), (0.1, 0.3, false)]);
+    assert!(!found("minratio", &few).agrees);
+    let flat: Vec<_> = (0..12)
+        .map(|i| (1e-3 * (i + 1) as f64, 1.0, true))
+        .collect();
+    assert!(!found("minratio", &critical(&flat)).agrees);
 }
 
 fn surface(rows: [[f64; 3]; 3]) -> Vec<Event> {

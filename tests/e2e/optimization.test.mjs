@@ -104,7 +104,7 @@ test('E3 on sinc5: a pooled sweep pauses, resumes and stops', async () => {
   }
 });
 
-test('E5 finds critical points; clicking one shows its Hessian spectrum (CPU)', async () => {
+test('E5 finds critical points; the spectrum shows the lowest-loss converged run, clicking one shows its (CPU)', async () => {
   const browser = await launch({ webgpu: false });
   try {
     const { page, errors } = await open(browser, `${server.url}/#exp=minratio&runs=3&epochs=200&samples=64&autorun=1`);
@@ -114,8 +114,15 @@ test('E5 finds critical points; clicking one shows its Hessian spectrum (CPU)', 
     assert.equal(m.points.length, 3);
     for (const p of m.points) {
       assert.ok(p.ratio >= 0 && p.ratio <= 1, `ratio ${p.ratio}`);
-      assert.ok(p.grad_norm < p.start_grad_norm && p.grad_norm < p.init_grad_norm / 100, JSON.stringify(p));
+      assert.ok(p.strict_ratio >= 0 && p.strict_ratio <= 1, `strict_ratio ${p.strict_ratio}`);
+      assert.ok(Number.isInteger(p.flat) && p.flat >= 0, `flat ${p.flat}`);
+      assert.equal(typeof p.converged, 'boolean');
+      assert.ok(p.projected_grad_norm <= p.grad_norm, JSON.stringify(p));
+      // Converged: the non-flat part of the gradient is at most 1e-6 of where the search began.
+      if (p.converged) assert.ok(p.projected_grad_norm <= 1e-6 * p.start_grad_norm, JSON.stringify(p));
     }
+    assert.equal(m.converged_share, m.points.filter((p) => p.converged).length / m.points.length);
+    assert.ok(m.converged_share >= 2 / 3, `converged_share ${m.converged_share}`);
     await drawn(page, 'minratio-scatter');
     const before = (await canvasInfo(page, 'minratio-spectrum')).ink;
     // Click a drawn point: the lowest pixel of the points' colour (the legend's swatch sits at

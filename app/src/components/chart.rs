@@ -6,21 +6,102 @@
 use std::cell::RefCell;
 
 use plotters::coord::Shift;
+use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
+use plotters_backend::{BackendCoord, DrawingErrorKind};
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
-/// Model colours, in model order (the ground truth is drawn in black).
+/// Model colours, in model order (the ground truth is drawn in black): Okabe & Ito's palette,
+/// made to stay distinguishable with the common colour-vision deficiencies, its yellow darkened
+/// for white paper. Colour is never the only cue: series also differ by [`marker`] shape.
 pub const PALETTE: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(96, 96, 96),    // grey
+    RGBColor(160, 140, 0),   // dark yellow
 ];
+
+/// How many marker shapes [`marker`] cycles through.
+pub(super) const MARKER_SHAPES: usize = 5;
+
+/// Series `index`'s marker at `at`: a circle, triangle, square, diamond or cross, so series
+/// differ in shape as well as colour (a colour-blind reader, a grey print). `line`, a half
+/// width and style, adds a short line through it (a line chart's legend entry).
+pub(super) fn marker<C>(
+    index: usize,
+    at: C,
+    size: i32,
+    style: ShapeStyle,
+    line: Option<(i32, ShapeStyle)>,
+) -> Marker<C> {
+    Marker {
+        at,
+        shape: index % MARKER_SHAPES,
+        size,
+        style,
+        line,
+    }
+}
+
+/// A plotters element: one [`marker`].
+pub(super) struct Marker<C> {
+    at: C,
+    shape: usize,
+    size: i32,
+    style: ShapeStyle,
+    line: Option<(i32, ShapeStyle)>,
+}
+
+impl<'a, C> PointCollection<'a, C> for &'a Marker<C> {
+    type Point = &'a C;
+    type IntoIter = std::iter::Once<&'a C>;
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.at)
+    }
+}
+
+impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut points: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        let Some((x, y)) = points.next() else {
+            return Ok(());
+        };
+        if let Some((half, style)) = &self.line {
+            backend.draw_line((x - half, y), (x + half, y), style)?;
+        }
+        let (s, style) = (self.size, &self.style);
+        // Outlines of a polygon: a filled one is filled, an open one drawn round.
+        let mut polygon = |corners: Vec<BackendCoord>| match style.filled {
+            true => backend.fill_polygon(corners, style),
+            false => backend.draw_path(corners.iter().chain(&corners[..1]).copied(), style),
+        };
+        match self.shape {
+            0 => backend.draw_circle((x, y), s as u32, style, style.filled),
+            1 => polygon(vec![(x, y - s - 1), (x + s + 1, y + s), (x - s - 1, y + s)]),
+            2 => backend.draw_rect((x - s, y - s), (x + s, y + s), style, style.filled),
+            3 => polygon(vec![
+                (x, y - s - 1),
+                (x + s + 1, y),
+                (x, y + s + 1),
+                (x - s - 1, y),
+            ]),
+            _ => {
+                let thick = style.stroke_width(2);
+                backend.draw_line((x - s, y - s), (x + s, y + s), &thick)?;
+                backend.draw_line((x - s, y + s), (x + s, y - s), &thick)
+            }
+        }
+    }
+}
 
 pub(super) type DrawResult = Result<(), Box<dyn std::error::Error>>;
 

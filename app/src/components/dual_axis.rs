@@ -11,9 +11,10 @@ use plotters::prelude::*;
 use yew::prelude::*;
 
 use super::chart::{
-    bounds, draw_legend, padded, plottable, tick, title_only, widened, Area, Axis, Backend, Bounds,
-    DrawResult,
+    bounds, draw_legend, marker, padded, plottable, tick, title_only, widened, Area, Axis, Backend,
+    Bounds, DrawResult,
 };
+use super::describe;
 use super::export::{curves_csv, use_chart_figure, ChartSpec};
 use super::log_axis::{log_axis, log_extent};
 use super::Series;
@@ -40,6 +41,9 @@ pub struct DualAxisChartProps {
     /// not jump about while a sweep fills in; data beyond it widens it. `None` fits the data.
     #[prop_or_default]
     pub right_range: Option<(f64, f64)>,
+    /// The panel's line for the figure's caption.
+    #[prop_or_default]
+    pub caption: Option<AttrValue>,
 }
 
 #[function_component]
@@ -82,6 +86,23 @@ impl ChartSpec for DualAxisChartProps {
                 .map(|s| side("left", s))
                 .chain(self.right.iter().map(|s| side("right", s))),
         )
+    }
+
+    fn description(&self) -> String {
+        let side = |label: &AttrValue, series: &[Series]| {
+            let curves = series.iter().map(|s| (s.name.as_str(), &s.points[..]));
+            describe::curves(label, &self.x_label, label, curves)
+        };
+        format!(
+            "{}. Left axis: {} Right axis: {}",
+            self.title,
+            side(&self.left_label, &self.left),
+            side(&self.right_label, &self.right)
+        )
+    }
+
+    fn caption(&self) -> Option<AttrValue> {
+        self.caption.clone()
     }
 }
 
@@ -247,39 +268,49 @@ where
         .y_desc(right.label)
         .y_label_formatter(&right_tick)
         .draw()?;
-    for s in left.series {
+    // Series differ by marker shape as well as colour: the right axis's shapes follow the left's.
+    for (i, s) in left.series.iter().enumerate() {
         let (style, points) = (line_style(s), drawable(s, left.log));
-        chart
-            .draw_series(LineSeries::new(points.clone(), style))?
+        let drawn = match s.dashed {
+            true => chart.draw_series(DashedLineSeries::new(points.clone(), 6, 4, style))?,
+            false => chart.draw_series(LineSeries::new(points.clone(), style))?,
+        };
+        drawn
             .label(s.name.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
-        chart.draw_series(lone_dot(points, s.color))?;
+            .legend(move |(x, y)| marker(i, (x + 8, y), 3, style.filled(), Some((8, style))));
+        chart.draw_series(markers_along(points).map(|p| marker(i, p, 3, style.filled(), None)))?;
     }
-    for s in right.series {
+    let shift = left.series.len();
+    for (i, s) in right.series.iter().enumerate() {
         let (style, points) = (line_style(s), drawable(s, right.log));
-        chart
-            .draw_secondary_series(LineSeries::new(points.clone(), style))?
+        let drawn = match s.dashed {
+            true => {
+                chart.draw_secondary_series(DashedLineSeries::new(points.clone(), 6, 4, style))?
+            }
+            false => chart.draw_secondary_series(LineSeries::new(points.clone(), style))?,
+        };
+        let m = shift + i;
+        drawn
             .label(format!("{} (right)", s.name))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
-        chart.draw_secondary_series(lone_dot(points, s.color))?;
+            .legend(move |(x, y)| marker(m, (x + 8, y), 3, style.filled(), Some((8, style))));
+        let marks = markers_along(points).map(|p| marker(m, p, 3, style.filled(), None));
+        chart.draw_secondary_series(marks)?;
     }
     draw_legend(&mut chart)
 }
 
-/// As in [`super::LineChart`]: a dashed series (e.g. test next to train) is drawn thinner.
+/// As in [`super::LineChart`]: a dashed series (e.g. test next to train) is drawn dashed.
 fn line_style(s: &Series) -> ShapeStyle {
-    ShapeStyle::from(&s.color).stroke_width(if s.dashed { 1 } else { 2 })
+    ShapeStyle::from(&s.color).stroke_width(2)
 }
 
-/// A series with one point so far (the first α of a sweep) draws no line: a dot instead.
-fn lone_dot(
-    mut points: impl Iterator<Item = (f64, f64)>,
-    color: RGBColor,
-) -> Option<Circle<(f64, f64), i32>> {
-    match (points.next(), points.next()) {
-        (Some(p), None) => Some(Circle::new(p, 3, color.filled())),
-        _ => None,
-    }
+/// Where a curve's markers go: about six points along it (every point of a short one, so a
+/// lone first point of a sweep shows as a marker too).
+fn markers_along(
+    points: impl Iterator<Item = (f64, f64)> + Clone,
+) -> impl Iterator<Item = (f64, f64)> {
+    let step = (points.clone().count() / 6).max(1);
+    points.step_by(step)
 }
 
 /// The series' points that can be drawn on its axis: finite, and positive on a log one.

@@ -57,6 +57,10 @@ pub(super) trait ChartSpec: PartialEq + Clone + 'static {
     fn title(&self) -> AttrValue;
     fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult;
     fn csv(&self) -> String;
+    /// The chart in words, from its data (see `describe`).
+    fn description(&self) -> String;
+    /// The panel's own line for the caption (a finding, which run is shown), if any.
+    fn caption(&self) -> Option<AttrValue>;
 }
 
 /// Runs `draw` on `canvas` at the next animation frame after `deps` change, not within the
@@ -94,11 +98,38 @@ pub(super) fn use_chart_figure<P: ChartSpec>(spec: &P, width: u32, height: u32) 
     let (s, c) = (spec.clone(), spec.clone());
     let svg = svg_draw(move |root| s.draw(root));
     let csv = csv_data(move || c.csv());
+    let caption = html! { <ChartCaption id={spec.id()} caption={spec.caption()} description={spec.description()} /> };
     html! {
         <figure class="chart">
-            <canvas id={spec.id()} ref={canvas.clone()} width={width.to_string()} height={height.to_string()} data-draws="0"></canvas>
+            <canvas id={spec.id()} ref={canvas.clone()} width={width.to_string()} height={height.to_string()} data-draws="0"
+                role="img" aria-label={spec.title()} aria-describedby={caption_id(&spec.id())}></canvas>
+            { caption }
             <ChartExport id={spec.id()} {canvas} {svg} {csv} />
         </figure>
+    }
+}
+
+/// The id of chart `id`'s caption, which describes its canvas.
+pub(super) fn caption_id(id: &str) -> String {
+    format!("{id}-caption")
+}
+
+#[derive(Properties, PartialEq)]
+pub(super) struct ChartCaptionProps {
+    pub id: AttrValue,
+    pub caption: Option<AttrValue>,
+    pub description: String,
+}
+
+/// A chart's text alternative: the panel's line (shown), then the chart in words (for screen
+/// readers; the same words are the canvas's description).
+#[function_component]
+pub(super) fn ChartCaption(props: &ChartCaptionProps) -> Html {
+    html! {
+        <figcaption id={caption_id(&props.id)}>
+            if let Some(line) = &props.caption { <span class="caption-line">{ line.clone() }{ " " }</span> }
+            <span class="visually-hidden">{ props.description.clone() }</span>
+        </figcaption>
     }
 }
 

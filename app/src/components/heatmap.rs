@@ -14,6 +14,7 @@ use plotters::style::colors::colormaps::ViridisRGB;
 use yew::prelude::*;
 
 use super::chart::{bounds, short, tick, title_only, widened, Area, Backend, DrawResult, PALETTE};
+use super::describe;
 use super::export::{use_chart_figure, ChartSpec};
 
 /// Values on a grid: `values[row * xs.len() + col]` is the value at `(xs[col], ys[row])`.
@@ -62,6 +63,9 @@ pub struct HeatmapProps {
     /// Labelled points, e.g. the trained model at the centre.
     #[prop_or_default]
     pub markers: Rc<Vec<(f64, f64, String)>>,
+    /// The panel's line for the figure's caption.
+    #[prop_or_default]
+    pub caption: Option<AttrValue>,
 }
 
 #[function_component]
@@ -105,6 +109,23 @@ impl ChartSpec for HeatmapProps {
             }
         }
         out
+    }
+
+    fn description(&self) -> String {
+        let g = &self.grid;
+        let scale = match self.log_color {
+            true => "log colour scale",
+            false => "linear colour scale",
+        };
+        let text = describe::grid(&self.title, &g.xs, &g.ys, &g.values);
+        format!(
+            "{text} Drawn on a {scale}; {} against {}.",
+            self.y_label, self.x_label
+        )
+    }
+
+    fn caption(&self) -> Option<AttrValue> {
+        self.caption.clone()
     }
 }
 

@@ -10,8 +10,10 @@ use plotters::prelude::*;
 use yew::prelude::*;
 
 use super::chart::{
-    bounds, draw_legend, padded, tick, title_only, Area, Backend, Bounds, DrawResult, PALETTE,
+    bounds, draw_legend, marker, padded, tick, title_only, Area, Backend, Bounds, DrawResult,
+    MARKER_SHAPES, PALETTE,
 };
+use super::describe;
 use super::export::{curves_csv, use_chart_figure, ChartSpec};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -19,8 +21,12 @@ pub struct Series {
     pub name: String,
     pub color: RGBColor,
     pub points: Vec<(f64, f64)>,
+    /// Drawn dashed (a reference or extrapolated curve).
     pub dashed: bool,
 }
+
+/// How many markers a curve carries (fewer when it has fewer points).
+const MARKERS_PER_CURVE: usize = 6;
 
 /// One series per model, coloured in model order.
 pub fn model_series(models: &[ModelInfo], points: &[Vec<(f64, f64)>]) -> Rc<Vec<Series>> {
@@ -48,6 +54,9 @@ pub struct LineChartProps {
     #[prop_or_default]
     pub log_y: bool,
     pub series: Rc<Vec<Series>>,
+    /// The panel's line for the figure's caption.
+    #[prop_or_default]
+    pub caption: Option<AttrValue>,
 }
 
 #[function_component]
@@ -81,6 +90,15 @@ impl ChartSpec for LineChartProps {
                 .iter()
                 .map(|s| (s.name.clone(), s.points.as_slice())),
         )
+    }
+
+    fn description(&self) -> String {
+        let curves = self.series.iter().map(|s| (s.name.as_str(), &s.points[..]));
+        describe::curves(&self.title, &self.x_label, &self.y_label, curves)
+    }
+
+    fn caption(&self) -> Option<AttrValue> {
+        self.caption.clone()
     }
 }
 
@@ -168,17 +186,27 @@ where
         mesh.x_desc(x_label);
     }
     mesh.draw()?;
-    for s in series {
-        let style = ShapeStyle::from(&s.color).stroke_width(if s.dashed { 1 } else { 2 });
-        let points = s
+    for (i, s) in series.iter().enumerate() {
+        let style = ShapeStyle::from(&s.color).stroke_width(2);
+        let points: Vec<(f64, f64)> = s
             .points
             .iter()
             .copied()
-            .filter(|(x, y)| x.is_finite() && y.is_finite());
-        chart
-            .draw_series(LineSeries::new(points, style))?
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .collect();
+        let drawn = match s.dashed {
+            true => chart.draw_series(DashedLineSeries::new(points.clone(), 6, 4, style))?,
+            false => chart.draw_series(LineSeries::new(points.clone(), style))?,
+        };
+        drawn
             .label(s.name.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+            .legend(move |(x, y)| marker(i, (x + 8, y), 3, style.filled(), Some((8, style))));
+        // A few markers along each curve, so curves differ in shape, not only colour; shifted
+        // per series so that curves lying on each other still show all their markers.
+        let step = (points.len() / MARKERS_PER_CURVE).max(1);
+        let first = (i * step / MARKER_SHAPES) % step;
+        let marks = points.iter().skip(first).step_by(step);
+        chart.draw_series(marks.map(|&p| marker(i, p, 3, style.filled(), None)))?;
     }
     if series.is_empty() {
         // An empty panel of a stacked chart: no empty legend box.

@@ -13,21 +13,38 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::chart::{
-    bounds, canvas_area, draw_legend, event_pixel, finish_draw, padded, plottable, tick,
-    title_only, widened, Area, Axis, Backend, DrawResult,
+    bounds, canvas_area, draw_legend, event_pixel, finish_draw, marker, padded, plottable, short,
+    tick, title_only, widened, Area, Axis, Backend, DrawResult,
 };
-use super::export::{csv_data, curves_csv, svg_draw, use_draw_next_frame, ChartExport};
+use super::describe;
+use super::export::{
+    caption_id, csv_data, curves_csv, svg_draw, use_draw_next_frame, ChartCaption, ChartExport,
+};
 use super::log_axis::{log_axis, log_extent, powers_of_two};
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScatterPoint {
     pub x: f64,
     pub y: f64,
     /// Small text drawn beside the dot, e.g. an accuracy "91%".
     pub label: Option<String>,
-    /// Drawn as a ring, not a dot: a point the experiment leaves out of its conclusions (a
-    /// model that missed its training target).
+    /// Shown when the pointer rests on the dot (the canvas's tooltip), after the series name
+    /// and the coordinates: what a label would say where labels would overlap.
+    pub tip: Option<String>,
+    /// Drawn as an outline: a point that does not count (a run that did not converge, a model
+    /// that missed its training target).
     pub hollow: bool,
+}
+
+impl ScatterPoint {
+    /// A plain dot at (x, y).
+    pub fn at(x: f64, y: f64) -> Self {
+        ScatterPoint {
+            x,
+            y,
+            ..Self::default()
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +54,8 @@ pub struct ScatterSeries {
     pub points: Vec<ScatterPoint>,
     /// Join the points in order with a thin line (a trajectory rather than a cloud).
     pub joined: bool,
+    /// Draw rings instead of dots (points that did not meet a criterion, E5).
+    pub hollow: bool,
 }
 
 #[derive(Properties, PartialEq, Clone)]
@@ -59,6 +78,9 @@ pub struct ScatterChartProps {
     /// [`PICK_RADIUS`] canvas pixels.
     #[prop_or_default]
     pub on_click: Option<Callback<(usize, usize)>>,
+    /// The panel's line for the figure's caption.
+    #[prop_or_default]
+    pub caption: Option<AttrValue>,
 }
 
 /// How far from a dot (in canvas pixels) a click still picks it.
@@ -109,7 +131,7 @@ pub fn ScatterChart(props: &ScatterChartProps) -> Html {
         );
     }
     let onclick = {
-        let (canvas, on_click) = (canvas.clone(), props.on_click.clone());
+        let (canvas, on_click, hits) = (canvas.clone(), props.on_click.clone(), hits.clone());
         Callback::from(move |e: MouseEvent| {
             let (Some(on_click), Some(canvas)) = (&on_click, canvas.cast::<HtmlCanvasElement>())
             else {
@@ -119,6 +141,18 @@ pub fn ScatterChart(props: &ScatterChartProps) -> Html {
             if let Some(hit) = nearest(&hits.borrow(), x, y) {
                 on_click.emit((hit.series, hit.point));
             }
+        })
+    };
+    // The canvas's tooltip names the dot under the pointer (with its tip, if any).
+    let onmousemove = {
+        let (canvas, hits, series) = (canvas.clone(), hits, props.series.clone());
+        Callback::from(move |e: MouseEvent| {
+            let Some(canvas) = canvas.cast::<HtmlCanvasElement>() else {
+                return;
+            };
+            let (x, y) = event_pixel(&canvas, &e);
+            let text = nearest(&hits.borrow(), x, y).and_then(|h| tip_text(&series, h));
+            let _ = canvas.set_attribute("title", text.as_deref().unwrap_or(""));
         })
     };
     let cursor = props.on_click.as_ref().map(|_| "cursor: pointer");
@@ -143,10 +177,25 @@ pub fn ScatterChart(props: &ScatterChartProps) -> Html {
             (s.name.clone(), points)
         }))
     });
+    let description = describe::points(
+        &props.title,
+        &props.x_label,
+        &props.y_label,
+        props.series.iter().map(|s| {
+            let points = s
+                .points
+                .iter()
+                .map(|p| (p.x, p.y, p.hollow || s.hollow))
+                .collect();
+            (s.name.as_str(), points)
+        }),
+    );
     html! {
         <figure class="chart">
             <canvas id={props.id.clone()} ref={canvas.clone()} width="560" height="400" data-draws="0"
-                style={cursor} {onclick}></canvas>
+                role="img" aria-label={props.title.clone()} aria-describedby={caption_id(&props.id)}
+                style={cursor} {onclick} {onmousemove}></canvas>
+            <ChartCaption id={props.id.clone()} caption={props.caption.clone()} {description} />
             <ChartExport id={props.id.clone()} {canvas} {svg} {csv} />
         </figure>
     }
@@ -162,6 +211,17 @@ fn nearest(hits: &[Hit], x: f64, y: f64) -> Option<Hit> {
         .filter(|&(_, d2)| d2 <= PICK_RADIUS * PICK_RADIUS)
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(h, _)| *h)
+}
+
+/// A dot's tooltip: its series, coordinates and tip.
+fn tip_text(series: &[ScatterSeries], hit: Hit) -> Option<String> {
+    let s = series.get(hit.series)?;
+    let p = s.points.get(hit.point)?;
+    let mut text = format!("{}: ({}, {})", s.name, short(p.x), short(p.y));
+    if let Some(tip) = p.tip.as_ref().or(p.label.as_ref()) {
+        text.push_str(&format!(" · {tip}"));
+    }
+    Some(text)
 }
 
 /// What one draw shows: texts, axis scales, the points and the selection.
@@ -271,18 +331,20 @@ where
     let legend = series.len() <= MAX_LEGEND;
     for (si, s) in series.iter().enumerate() {
         let color = s.color;
+        // Filled or outlined, each series in a shape of its own (see `marker`).
+        let style = move |hollow: bool| match hollow {
+            true => color.stroke_width(2),
+            false => color.filled(),
+        };
+        let hollow = s.hollow;
         let dots = s.points.iter().filter(ok);
-        let drawn = chart.draw_series(dots.map(|p| {
-            let style = match p.hollow {
-                true => color.stroke_width(2),
-                false => color.filled(),
-            };
-            Circle::new((p.x, p.y), 4, style)
-        }))?;
+        let drawn = chart.draw_series(
+            dots.map(|p| marker(si, (p.x, p.y), 4, style(p.hollow || s.hollow), None)),
+        )?;
         if legend {
             drawn
                 .label(s.name.clone())
-                .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
+                .legend(move |(x, y)| marker(si, (x + 8, y), 4, style(hollow), None));
         }
         for (pi, p) in s.points.iter().enumerate().filter(|(_, p)| ok(p)) {
             let px = chart.backend_coord(&(p.x, p.y));

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::chart::{bounds, padded, title_only, Area, Backend, Bounds, DrawResult};
+use super::describe;
 use super::export::{curves_csv, use_chart_figure, ChartSpec};
 use super::line_chart::{line_panel, Panel};
 use super::Series;
@@ -25,6 +26,9 @@ pub struct StackedChartProps {
     pub log_y_top: bool,
     #[prop_or(true)]
     pub log_y_bottom: bool,
+    /// The panel's line for the figure's caption.
+    #[prop_or_default]
+    pub caption: Option<AttrValue>,
 }
 
 #[function_component]
@@ -67,6 +71,23 @@ impl ChartSpec for StackedChartProps {
                 .map(|s| panel(&self.top_label, s))
                 .chain(self.bottom.iter().map(|s| panel(&self.bottom_label, s))),
         )
+    }
+
+    fn description(&self) -> String {
+        let panel = |label: &AttrValue, series: &[Series]| {
+            let curves = series.iter().map(|s| (s.name.as_str(), &s.points[..]));
+            describe::curves(label, &self.x_label, label, curves)
+        };
+        format!(
+            "{}. Top: {} Bottom: {}",
+            self.title,
+            panel(&self.top_label, &self.top),
+            panel(&self.bottom_label, &self.bottom)
+        )
+    }
+
+    fn caption(&self) -> Option<AttrValue> {
+        self.caption.clone()
     }
 }
 

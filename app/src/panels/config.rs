@@ -58,12 +58,27 @@ impl<C> UrlConfig<C> {
     }
 }
 
+impl<C: Clone + 'static> UrlConfig<C> {
+    /// `notify` as a callback (for what reports into the panel's notices).
+    pub fn notifier(&self) -> Callback<String> {
+        let url = self.clone();
+        Callback::from(move |notice: String| url.notify(&notice))
+    }
+}
+
+/// URL keys that set the page, not the run: `workers` (where runs go), `scale` (E6's colour
+/// scale).
+pub const PAGE_KEYS: [&str; 2] = ["workers", "scale"];
+
 fn from_url<C: FromParams>() -> (C, Vec<String>, bool) {
     let mut params = url::params();
     params.get("exp");
     let autorun = params.flag("autorun");
-    // Where runs go (the page or workers): a setting of the page, kept in the URL as it is.
-    params.get("workers");
+    // Settings of the page, not of the run (where runs go, how a figure is scaled): kept in the
+    // URL as they are.
+    for key in PAGE_KEYS {
+        params.get(key);
+    }
     let config = C::from_params(&mut params);
     (config, params.finish(), autorun)
 }
@@ -81,10 +96,9 @@ where
     use_effect_with((*config).clone(), move |c| {
         let mut pairs = vec![("exp", exp.to_string())];
         pairs.extend(c.to_params());
-        // As the URL has it now: the backend line's "Where" control may have changed it.
-        if let Some(w) = url::params().get("workers") {
-            pairs.push(("workers", w));
-        }
+        // As the URL has them now: the backend line's "Where" control, a figure's scale.
+        let mut now = url::params();
+        pairs.extend(PAGE_KEYS.iter().filter_map(|&k| Some((k, now.get(k)?))));
         if autorun {
             pairs.push(("autorun", "1".into()));
         }

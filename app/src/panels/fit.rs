@@ -116,7 +116,7 @@ pub fn FitPanel(props: &FitPanelProps) -> Html {
             </div>
             <BackendLine choice={config.train.backend} resolution={resolution.clone()} workload={FitConfig::WORKLOAD} />
             <Notices notices={(*url.notices).clone()} />
-            { run_controls(&run, on_start, config.train.epochs) }
+            { run_controls(&run, on_start, config.train.epochs, url.notifier()) }
             { figures(&view) }
             <ModelTable view={(*view).clone()} />
             <pre class="metrics" data-metrics="">{ view.metrics_json() }</pre>

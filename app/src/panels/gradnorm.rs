@@ -42,7 +42,16 @@ fn metrics(view: &RunView) -> String {
     m["grad_norm"] = json!(its.last().map(|p| p.1));
     m["first_loss"] = json!(its.first().map(|p| p.0));
     m["first_grad_norm"] = json!(its.first().map(|p| p.1));
+    m["diverged"] = json!(diverged_at(view));
     m.to_string()
+}
+
+/// The first iteration whose loss or gradient norm is not finite (NaN is kept, not read as 0).
+fn diverged_at(view: &RunView) -> Option<usize> {
+    view.sweep
+        .iterations
+        .iter()
+        .position(|(l, g)| !l.is_finite() || !g.is_finite())
 }
 
 fn series(name: &str, view: &RunView, pick: fn(&(f64, f64)) -> f64) -> Rc<Vec<Series>> {
@@ -90,6 +99,9 @@ pub fn GradNormPanel(props: &GradNormPanelProps) -> Html {
             { subject.controls(&url, html! {}) }
             { figures(&view) }
             <ModelTable view={(*view).clone()} />
+            if let Some(i) = diverged_at(&view) {
+                <p class="diverged">{ format!("diverged at iteration {i}: the loss or the gradient norm is not finite from there on") }</p>
+            }
             <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
         </section>
     }

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use mlds_core::analysis::critical::Criterion;
 use mlds_core::data::TargetFunction;
 use mlds_core::experiments::job::Job;
 use mlds_core::experiments::minratio::{MinRatioConfig, RatioDefinition};
@@ -27,7 +28,7 @@ pub fn presets() -> Vec<Preset> {
         Preset {
             label: "100 runs, Hessian eigenvalues",
             hash: "exp=minratio".into(),
-            note: "1-8-8-1 on sinc5, ~1.5 min on the CPU",
+            note: "1-8-8-1 on sinc5, ~1 min on the CPU",
         },
         Preset {
             label: "20 runs, sampling definition",
@@ -37,69 +38,142 @@ pub fn presets() -> Vec<Preset> {
     ]
 }
 
-/// `data-metrics`: runs done and every critical point found.
+/// `data-metrics`: runs done, every critical point found and the share that converged.
 fn metrics(view: &RunView) -> String {
     let mut m = view.metrics();
     let points = &view.sweep.critical_points;
     m["runs_done"] = json!(points.len());
     m["points"] = json!(points
         .iter()
-        .map(|p| json!({ "loss": p.loss, "ratio": p.ratio, "grad_norm": p.grad_norm, "start_grad_norm": p.start_grad_norm, "init_grad_norm": p.init_grad_norm }))
+        .map(|p| json!({
+            "loss": p.loss,
+            "ratio": p.ratio,
+            "strict_ratio": p.strict_ratio,
+            "flat": p.flat,
+            "grad_norm": p.grad_norm,
+            "projected_grad_norm": p.projected_grad_norm,
+            "start_grad_norm": p.start_grad_norm,
+            "init_grad_norm": p.init_grad_norm,
+            "converged": p.converged,
+        }))
         .collect::<Vec<_>>());
+    m["converged_share"] = json!(converged_share(points));
     m.to_string()
 }
 
+fn converged_share(points: &[CriticalPointView]) -> Option<f64> {
+    (!points.is_empty())
+        .then(|| points.iter().filter(|p| p.converged).count() as f64 / points.len() as f64)
+}
+
+/// The indices (into `points`) of the converged and of the unconverged runs: the scatter's
+/// two series, in that order.
+fn groups(points: &[CriticalPointView]) -> [Vec<usize>; 2] {
+    let (yes, no) = (0..points.len()).partition(|&i| points[i].converged);
+    [yes, no]
+}
+
 fn scatter(points: &[CriticalPointView]) -> Rc<Vec<ScatterSeries>> {
-    Rc::new(vec![ScatterSeries {
-        name: "runs".into(),
+    let [yes, no] = groups(points);
+    let series = |name: &str, indices: Vec<usize>, hollow| ScatterSeries {
+        name: name.into(),
         color: PALETTE[0],
-        points: points
+        points: indices
             .iter()
-            .map(|p| ScatterPoint {
-                x: p.ratio,
-                y: p.loss,
-                label: None,
-                hollow: false,
-            })
+            .map(|&i| ScatterPoint::at(points[i].ratio, points[i].loss))
             .collect(),
         joined: false,
-    }])
+        hollow,
+    };
+    Rc::new(vec![
+        series("critical (criterion met)", yes, false),
+        series("not converged (left out)", no, true),
+    ])
 }
 
-fn spectrum(point: Option<&CriticalPointView>) -> Rc<Vec<Series>> {
-    Rc::new(
-        point
-            .map(|p| Series {
-                name: format!("run {}", p.run + 1),
-                color: PALETTE[1],
-                points: p
-                    .eigenvalues
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &e)| (i as f64 + 1.0, e))
-                    .collect(),
-                dashed: false,
-            })
-            .into_iter()
-            .collect(),
-    )
+/// The run whose spectrum is shown before any click: the converged one of lowest loss.
+fn default_choice(points: &[CriticalPointView]) -> Option<usize> {
+    (0..points.len())
+        .filter(|&i| points[i].converged)
+        .min_by(|&a, &b| points[a].loss.total_cmp(&points[b].loss))
 }
 
-/// E5's charts: loss against minimal ratio at every critical point, and the sorted Hessian
-/// spectrum of the `selected` one (clicking a point calls `on_click`).
+/// The sorted spectrum, and the flat band's edges ±τ·max|λ| (dashed).
+fn spectrum(point: Option<&CriticalPointView>, tau: f64) -> Rc<Vec<Series>> {
+    let Some(p) = point else {
+        return Rc::new(Vec::new());
+    };
+    let band = Criterion {
+        tau,
+        ..Criterion::DEFAULT
+    }
+    .flat_band(&p.eigenvalues);
+    let n = p.eigenvalues.len() as f64;
+    let edge = |name: &str, y: f64| Series {
+        name: name.into(),
+        color: PALETTE[2],
+        points: vec![(1.0, y), (n, y)],
+        dashed: true,
+    };
+    Rc::new(vec![
+        Series {
+            name: format!("run {}", p.run + 1),
+            color: PALETTE[1],
+            points: p
+                .eigenvalues
+                .iter()
+                .enumerate()
+                .map(|(i, &e)| (i as f64 + 1.0, e))
+                .collect(),
+            dashed: false,
+        },
+        edge(&format!("flat band ±{band:.1e}"), band),
+        edge("", -band),
+    ])
+}
+
+/// E5's charts: loss against minimal ratio at every run's end point (hollow: not converged),
+/// and the sorted Hessian spectrum of the `selected` run, or of the lowest-loss converged one
+/// (clicking a point calls `on_click` with the run's index in `points`).
 pub fn figures(
     view: &RunView,
+    tau: f64,
     selected: Option<usize>,
-    on_click: Option<Callback<(usize, usize)>>,
+    on_click: Option<Callback<usize>>,
 ) -> Html {
     let points = &view.sweep.critical_points;
-    let chosen = selected.and_then(|i| points.get(i));
+    let groups = groups(points);
+    let shown = selected.or_else(|| default_choice(points));
+    let chosen = shown.and_then(|i| points.get(i));
+    let at = shown.and_then(|i| {
+        groups
+            .iter()
+            .enumerate()
+            .find_map(|(s, g)| g.iter().position(|&j| j == i).map(|k| (s, k)))
+    });
+    let on_click = on_click.map(|cb| {
+        Callback::from(move |(s, k): (usize, usize)| {
+            if let Some(&i) = groups.get(s).and_then(|g| g.get(k)) {
+                cb.emit(i)
+            }
+        })
+    });
+    let title = match (chosen, selected) {
+        (None, _) => "Hessian eigenvalues (no converged run yet; click a point)".to_string(),
+        (Some(p), Some(_)) => format!(
+            "Hessian eigenvalues of run {}, sorted (flat band dashed)",
+            p.run + 1
+        ),
+        (Some(p), None) => format!(
+            "Hessian eigenvalues of run {} (the lowest-loss converged run; click a point for another), sorted (flat band dashed)",
+            p.run + 1
+        ),
+    };
     html! {
         <div class="charts">
-            <ScatterChart id="minratio-scatter" title="Loss vs minimal ratio at each critical point (click a point)" x_label="minimal ratio" y_label="loss" log_y={true}
-                series={scatter(points)} selected={selected.map(|i| (0, i))} {on_click} />
-            <LineChart id="minratio-spectrum" title={chosen.map_or("Hessian eigenvalues (click a point)".to_string(), |p| format!("Hessian eigenvalues of run {}, sorted", p.run + 1))}
-                x_label="index" y_label="eigenvalue" series={spectrum(chosen)} />
+            <ScatterChart id="minratio-scatter" title="Loss vs minimal ratio at each run's end point (hollow: not converged; click a point)" x_label="minimal ratio (non-flat eigenvalues)" y_label="loss" log_y={true}
+                series={scatter(points)} selected={at} {on_click} />
+            <LineChart id="minratio-spectrum" {title} x_label="index" y_label="eigenvalue" series={spectrum(chosen, tau)} />
         </div>
     }
 }
@@ -132,8 +206,10 @@ pub fn MinRatioPanel(props: &MinRatioPanelProps) -> Html {
     let points = &view.sweep.critical_points;
     let on_click = {
         let selected = selected.clone();
-        Callback::from(move |(_, i): (usize, usize)| selected.set(Some(i)))
+        Callback::from(move |i: usize| selected.set(Some(i)))
     };
+    let shown = (*selected).or_else(|| default_choice(points));
+    let share = converged_share(points);
     let field = |name, label, value: String| url.field(name, label, value, busy);
     let choice = |name, label, value: &str, options, title| {
         url.choice(name, label, value, options, title, busy)
@@ -148,7 +224,10 @@ pub fn MinRatioPanel(props: &MinRatioPanelProps) -> Html {
                  data-run-backend={view.backend.map(|b| b.id()).unwrap_or("none")}>
             <h2>{ "E5 · What happens when the gradient is almost zero" }</h2>
             <p class="lede">
-                { "A small network is trained on sinc5 (MSE), then driven to a point where its gradient vanishes by Levenberg–Marquardt steps on ∇L (Jacobian: the Hessian H, from central differences of gradients in f64). There the minimal ratio is the fraction of H's eigenvalues that are positive. Low-loss points have a high ratio; a few high-loss points with a low ratio are saddle points. Runs use the CPU backend: the Hessian is computed in f64." }
+                { "A small network is trained on sinc5 (MSE), then driven towards a critical point by Newton-MR steps: each step takes the exact Hessian H (central differences of f64 gradients) and its eigen-decomposition, and steps by the pseudo-inverse over H's non-flat eigenvalues with a line search on ‖∇L‖², so it lands on minima and saddles alike. The minimal ratio there is positives / (positives + negatives) over the non-flat eigenvalues; the flat ones (|λ| ≤ τ·max|λ|) are counted beside it, and the old fraction of all eigenvalues > 0 is kept as the strict ratio. The reference: low-loss points have a high ratio, high-loss outliers with a low ratio are saddles. Runs use the CPU backend: the Hessian is computed in f64." }
+            </p>
+            <p class="criterion">
+                { format!("Criterion: a run is {}. At the default τ = 1e-3 only the 4–7 stiffest directions count as non-flat: in the weaker ones the trained network is not at a critical point (the gradient there asks for steps far beyond the quadratic model), so the ratio speaks of the stiff directions only. Runs that miss the criterion are drawn hollow and left out of the report's finding.", config.criterion().describe()) }
             </p>
             <Presets presets={presets()} current={current} />
             <div class="controls">
@@ -158,28 +237,37 @@ pub fn MinRatioPanel(props: &MinRatioPanelProps) -> Html {
                 { choice("act", "Activation", config.model.activation.id(), ActivationKind::ALL.iter().map(|a| (a.id(), a.id())).collect(), "hidden-layer activation") }
                 { training_controls(&url, &config.train, busy, true) }
                 { field("runs", "Runs", config.runs.to_string()) }
-                { field("steps", "LM steps (at most)", config.steps.to_string()) }
-                { choice("ratio", "Minimal ratio", config.ratio.id(), vec![(RatioDefinition::Hessian.id(), "eigenvalues of H > 0"), (RatioDefinition::Sampling.id(), "sampled neighbours with higher loss")], "which definition", ) }
+                { field("steps", "Newton steps (at most)", config.steps.to_string()) }
+                { field("tau", "Flat band τ", config.tau.to_string()) }
+                { choice("ratio", "Minimal ratio", config.ratio.id(), vec![(RatioDefinition::Hessian.id(), "non-flat eigenvalues of H > 0"), (RatioDefinition::Sampling.id(), "sampled neighbours with higher loss")], "which definition", ) }
             </div>
             <p class="backend-line">{ "Backend: CPU (flex), in f64 for the Hessian." }</p>
             <Notices notices={(*url.notices).clone()} />
-            { run_controls(&run, on_start, config.train.epochs) }
-            { figures(&view, *selected, Some(on_click)) }
+            { run_controls(&run, on_start, config.train.epochs, url.notifier()) }
+            { figures(&view, config.tau, *selected, Some(on_click)) }
+            if let Some(share) = share {
+                <p class="converged-share">{ format!("{} of {} runs converged ({:.0} %).", points.iter().filter(|p| p.converged).count(), points.len(), 100.0 * share) }</p>
+            }
             if !points.is_empty() {
                 <div class="table-scroll">
                     <table class="models">
-                        <thead><tr><th>{ "run" }</th><th>{ "loss" }</th><th>{ "minimal ratio" }</th><th>{ "‖∇L‖ at init" }</th><th>{ "after training" }</th><th>{ "‖∇L‖ at the point" }</th></tr></thead>
+                        <thead><tr><th>{ "run" }</th><th>{ "loss" }</th><th>{ "minimal ratio" }</th><th>{ "strict ratio" }</th><th>{ "flat" }</th><th>{ "‖∇L‖ at init" }</th><th>{ "after training" }</th><th>{ "‖∇L‖ at the point" }</th><th>{ "non-flat part" }</th><th>{ "converged" }</th></tr></thead>
                         <tbody>
                         { for points.iter().enumerate().map(|(i, p)| {
-                            let onclick = { let selected = selected.clone(); Callback::from(move |_| selected.set(Some(i))) };
+                            let onclick = { let selected = selected.clone(); Callback::from(move |_: MouseEvent| selected.set(Some(i))) };
+                            // The run number is a button: a spectrum can be picked by keyboard too.
                             html! {
-                                <tr class={classes!((*selected == Some(i)).then_some("selected"))} {onclick}>
-                                    <td>{ p.run + 1 }</td>
+                                <tr class={classes!((shown == Some(i)).then_some("selected"), (!p.converged).then_some("unconverged"))} onclick={onclick.clone()}>
+                                    <td><button type="button" class="pick" aria-pressed={(shown == Some(i)).to_string()} title="show this run's spectrum" {onclick}>{ p.run + 1 }</button></td>
                                     <td class="num">{ format!("{:.3e}", p.loss) }</td>
                                     <td class="num">{ format!("{:.3}", p.ratio) }</td>
+                                    <td class="num">{ format!("{:.3}", p.strict_ratio) }</td>
+                                    <td class="num">{ p.flat }</td>
                                     <td class="num">{ format!("{:.2e}", p.init_grad_norm) }</td>
                                     <td class="num">{ format!("{:.2e}", p.start_grad_norm) }</td>
                                     <td class="num">{ format!("{:.2e}", p.grad_norm) }</td>
+                                    <td class="num">{ format!("{:.2e}", p.projected_grad_norm) }</td>
+                                    <td>{ if p.converged { "yes" } else { "no" } }</td>
                                 </tr>
                             }
                         }) }

@@ -7,6 +7,7 @@ mod gradnorm;
 pub mod image_data;
 mod interpolate;
 mod minratio;
+pub mod opened;
 mod params_sweep;
 mod random_labels;
 pub mod run;
@@ -37,20 +38,15 @@ use crate::components::{Preset, DEFAULT_SMOOTHING};
 use crate::run_view::RunView;
 
 /// The charts of `job`'s experiment drawn from `view`: the same figures as its panel (the
-/// report shows them). E5's spectrum shows the lowest-loss point.
+/// report shows them). E5's spectrum shows the lowest-loss converged run.
 pub fn figures_of(job: &Job, view: &RunView) -> Html {
     match job {
         Job::Fit(_) => fit::figures(view),
         Job::Tasks(_) => tasks::figures(view, DEFAULT_SMOOTHING),
         Job::Trajectory(c) => trajectory::figures(view, c),
         Job::GradNorm(_) => gradnorm::figures(view),
-        Job::MinRatio(_) => {
-            let points = &view.sweep.critical_points;
-            let lowest =
-                (0..points.len()).min_by(|&a, &b| points[a].loss.total_cmp(&points[b].loss));
-            minratio::figures(view, lowest, None)
-        }
-        Job::Surface(c) => surface::figures(view, c),
+        Job::MinRatio(c) => minratio::figures(view, c.tau, None, None),
+        Job::Surface(c) => surface::figures(view, c, surface::ColourScale::Log),
         Job::RandomLabels(_) => random_labels::figures(view, DEFAULT_SMOOTHING),
         Job::Params(_) => params_sweep::figures(view),
         Job::Interpolate(_) => interpolate::figures(view),

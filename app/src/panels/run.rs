@@ -7,15 +7,17 @@ use std::rc::Rc;
 
 use mlds_core::data::ImageDataset;
 use mlds_core::experiments::job::Job;
+use mlds_core::run_file::RunFile;
 use mlds_core::{BackendKind, Event};
 use yew::prelude::*;
 
+use super::opened::PanelOpenRun;
 use crate::backends::Backends;
 use crate::components::{save_text, Progress, RunButtons};
 use crate::datasets::{self, LoadError};
 use crate::host::{BrowserHost, RunControl};
 use crate::run_view::{EventLog, RunAction, RunView};
-use crate::workers::{Placement, WorkerRun};
+use crate::workers::{Placement, WorkerRun, BUILD_ID};
 
 #[derive(Clone)]
 pub struct RunHandle {
@@ -25,6 +27,13 @@ pub struct RunHandle {
     stops: Rc<Cell<u32>>,
     /// The run's workers, when it runs in workers.
     worker: Rc<RefCell<Option<WorkerRun>>>,
+}
+
+/// The same run: one panel's (its view as it is now, its controls).
+impl PartialEq for RunHandle {
+    fn eq(&self, other: &Self) -> bool {
+        self.view == other.view && Rc::ptr_eq(&self.stops, &other.stops)
+    }
 }
 
 impl RunHandle {
@@ -194,9 +203,15 @@ pub fn set_body_backend(id: &str) {
     }
 }
 
-/// Start / Pause / Stop / Reset, the progress bar (over a sweep's units too), the run's error
-/// and the stopped note. `total_epochs` is the schedule before the run reports its own.
-pub fn run_controls(run: &RunHandle, on_start: Callback<()>, total_epochs: usize) -> Html {
+/// Start / Pause / Stop / Reset, the progress bar (over a sweep's units too), the run's exports
+/// and "Open a run file", the run's error and the stopped note. `total_epochs` is the schedule
+/// before the run reports its own; `notify` puts a message in the panel's notices.
+pub fn run_controls(
+    run: &RunHandle,
+    on_start: Callback<()>,
+    total_epochs: usize,
+    notify: Callback<String>,
+) -> Html {
     let view = &run.view;
     let state = view.state;
     let (done, total) = view.overall_progress();
@@ -208,7 +223,8 @@ pub fn run_controls(run: &RunHandle, on_start: Callback<()>, total_epochs: usize
                 on_reset={{ let run = run.clone(); Callback::from(move |()| run.reset()) }} />
             <Progress epoch={done} total={total.max(total_epochs)} elapsed_ms={view.elapsed_ms}
                       unit={view.sweep.unit.as_ref().map(|(_, _, label)| AttrValue::from(label.clone()))} />
-            <RunExport log={view.log.clone()} running={state.is_active()} />
+            <RunExport log={view.log.clone()} backend={view.backend} running={state.is_active()} />
+            <PanelOpenRun run={run.clone()} {notify} />
             if let Some(error) = &view.error {
                 <div class="error" role="alert">{ error }</div>
             }
@@ -222,31 +238,37 @@ pub fn run_controls(run: &RunHandle, on_start: Callback<()>, total_epochs: usize
 #[derive(Properties, PartialEq)]
 struct RunExportProps {
     log: EventLog,
+    backend: Option<BackendKind>,
     running: bool,
 }
 
-/// The run as JSON (the link that reproduces it, its URL parameters and every event so far),
-/// and "Copy link" for that link.
+/// The run as a run file (`mlds_core::run_file`: its query, the link that reproduces it and
+/// every event so far; what the `mlds` command writes and reads), and "Copy link" for that link.
 #[function_component]
 fn RunExport(props: &RunExportProps) -> Html {
     let status = use_state(String::new);
     let location = || web_sys::window().map(|w| w.location());
     let on_json = {
-        let log = props.log.clone();
+        let (log, backend) = (props.log.clone(), props.backend);
         Callback::from(move |_: MouseEvent| {
             let (href, hash) = location().map_or((String::new(), String::new()), |l| {
                 (l.href().unwrap_or_default(), l.hash().unwrap_or_default())
             });
-            let params = mlds_core::params::Params::parse(&hash);
-            let exp = params.clone().get("exp").unwrap_or_else(|| "run".into());
-            let run = serde_json::json!({
-                "experiment": exp,
-                "link": href,
-                "hash": hash,
-                "events": log.to_json(),
-            });
-            let text = serde_json::to_string_pretty(&run).unwrap_or_default();
-            if let Err(e) = save_text(&format!("{exp}-run.json"), "application/json", &text) {
+            // The panel keeps its settings in the hash: the job that ran.
+            let job = match Job::parse(&hash) {
+                Ok((job, _)) => job,
+                Err(e) => {
+                    web_sys::console::warn_1(&format!("run export: {e}").into());
+                    return;
+                }
+            };
+            let page = href.split('#').next().unwrap_or_default();
+            let backend = backend.unwrap_or(BackendKind::Cpu).id();
+            let mut file = RunFile::new(&job, page, BUILD_ID, backend, log.events());
+            // The page's own URL, as it was (the format's `link` and `hash` from the page).
+            (file.link, file.hash) = (href, hash);
+            let name = format!("{}-run.json", job.id());
+            if let Err(e) = save_text(&name, "application/json", &file.to_json()) {
                 web_sys::console::warn_2(&"run export failed:".into(), &e);
             }
         })

@@ -58,13 +58,16 @@ fn gap_series(results: &[SweepResult]) -> Rc<Vec<ScatterSeries>> {
         points: results
             .iter()
             .map(|r| ScatterPoint {
-                x: r.get("test_loss") - r.get("train_loss"),
-                y: r.get("sensitivity"),
                 label: Some(format!("{}", r.get("batch"))),
                 hollow: r.get("reached_target") == 0.0,
+                ..ScatterPoint::at(
+                    r.get("test_loss") - r.get("train_loss"),
+                    r.get("sensitivity"),
+                )
             })
             .collect(),
         joined: false,
+        hollow: false,
     }])
 }
 

@@ -217,7 +217,7 @@ impl SubjectRun {
                 if config.subject().image_task().is_some() { { self.data.view(busy) } }
                 <BackendLine choice={train.backend} resolution={self.resolution.clone()} workload={self.workload} />
                 <Notices notices={(*url.notices).clone()} />
-                { run_controls(&self.run, self.on_start.clone(), train.epochs) }
+                { run_controls(&self.run, self.on_start.clone(), train.epochs, url.notifier()) }
             </>
         }
     }

@@ -13,6 +13,7 @@ use super::subject::{current_hash, use_subject_run};
 use crate::backends::Backends;
 use crate::components::{Heatmap, HeatmapGrid, LineChart, Preset, Presets, Series, PALETTE};
 use crate::run_view::RunView;
+use crate::url;
 
 #[derive(Properties, PartialEq)]
 pub struct SurfacePanelProps {
@@ -63,9 +64,47 @@ fn grid(view: &RunView) -> Rc<HeatmapGrid> {
     )
 }
 
+/// The loss map's colour scale: log10 of the loss by default (losses span decades, and Li et
+/// al. draw log-spaced contours), linear with `scale=linear` in the URL.
+#[derive(Clone, Copy, PartialEq)]
+pub enum ColourScale {
+    Log,
+    Linear,
+}
+
+impl ColourScale {
+    fn from_url() -> Self {
+        match url::params().get("scale").as_deref() {
+            Some("linear") => ColourScale::Linear,
+            _ => ColourScale::Log,
+        }
+    }
+}
+
+/// The colour-scale switch, kept in the URL (`scale=linear`; log is the default and not written).
+#[hook]
+fn use_colour_scale() -> (ColourScale, Html) {
+    let scale = use_state(ColourScale::from_url);
+    let pick = |to: ColourScale| {
+        let scale = scale.clone();
+        Callback::from(move |_: Event| {
+            url::set_param("scale", (to == ColourScale::Linear).then_some("linear"));
+            scale.set(to);
+        })
+    };
+    let control = html! {
+        <fieldset class="scale-switch">
+            <legend>{ "Colour scale of the map" }</legend>
+            <label><input type="radio" name="surface-scale" value="log" checked={*scale == ColourScale::Log} onchange={pick(ColourScale::Log)} />{ " log (contours a factor apart)" }</label>
+            <label><input type="radio" name="surface-scale" value="linear" checked={*scale == ColourScale::Linear} onchange={pick(ColourScale::Linear)} />{ " linear" }</label>
+        </fieldset>
+    };
+    (*scale, control)
+}
+
 /// E6's charts: the loss grid around the trained model (with the projected trajectory), and the
 /// loss along the line from the initial weights.
-pub fn figures(view: &RunView, config: &SurfaceConfig) -> Html {
+pub fn figures(view: &RunView, config: &SurfaceConfig, scale: ColourScale) -> Html {
     let surface = view.sweep.surface.as_ref();
     let path = Rc::new(surface.map_or(Vec::new(), |s| {
         s.path.iter().map(|p| (p[0], p[1])).collect()
@@ -85,7 +124,7 @@ pub fn figures(view: &RunView, config: &SurfaceConfig) -> Html {
     html! {
         <div class="charts">
             <Heatmap id="surface-map" title={format!("Training loss ({loss_name}) around the trained model")} x_label="direction 1" y_label="direction 2"
-                grid={grid(view)} log_color={true} {path} {markers} />
+                grid={grid(view)} log_color={scale == ColourScale::Log} {path} {markers} />
             <LineChart id="surface-line" title="Loss from the initial (α = 0) to the final weights (α = 1)" x_label="α" y_label="loss" log_y={true} series={line} />
         </div>
     }
@@ -103,6 +142,7 @@ pub fn SurfacePanel(props: &SurfacePanelProps) -> Html {
     let classify = config.subject.image_task().is_some();
     let current = current_hash(&*config);
     let surface = view.sweep.surface.as_ref();
+    let (scale, scale_control) = use_colour_scale();
     html! {
         <section class="panel" data-experiment="surface" data-state={state} data-run-backend={backend}>
             <h2>{ "E6 · Error surface" }</h2>
@@ -122,7 +162,8 @@ pub fn SurfacePanel(props: &SurfacePanelProps) -> Html {
             if let Some(s) = surface {
                 <p class="surface-status">{ format!("Grid along {}: {} of {} rows computed.", s.directions, s.rows_done, s.grid.ys.len()) }</p>
             }
-            { figures(&view, &config) }
+            { scale_control }
+            { figures(&view, &config, scale) }
             <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
         </section>
     }

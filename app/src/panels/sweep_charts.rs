@@ -29,13 +29,12 @@ pub fn series_of(
                 points: results
                     .iter()
                     .map(|r| ScatterPoint {
-                        x: r.get(x),
-                        y: r.get(key),
-                        label: None,
                         hollow: r.get("reached_target") == 0.0,
+                        ..ScatterPoint::at(r.get(x), r.get(key))
                     })
                     .collect(),
                 joined: true,
+                hollow: false,
             })
             .collect(),
     )

@@ -18,8 +18,8 @@ use super::image_data::use_image_data;
 use super::run::{run_controls, use_run};
 use crate::backends::Backends;
 use crate::components::{
-    backend_options, backend_title, model_series, smoothed, BackendLine, LineChart, ModelTable,
-    Notices, Preset, Presets, Smoothing, DEFAULT_SMOOTHING,
+    backend_options, backend_title, is_run_file, model_series, smoothed, BackendLine, LineChart,
+    ModelTable, Notices, Preset, Presets, Smoothing, DEFAULT_SMOOTHING,
 };
 use crate::datasets::dropped_files;
 
@@ -123,7 +123,11 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dropping.set(false);
-            let files = dropped_files(&e);
+            // A run file dropped here is "Open a run file"'s (it listens on the panel too).
+            let files: Vec<_> = dropped_files(&e)
+                .into_iter()
+                .filter(|f| !is_run_file(f))
+                .collect();
             if !files.is_empty() {
                 on_files.emit(files);
             }
@@ -168,7 +172,7 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
             { data.view(busy) }
             <BackendLine choice={config.train.backend} resolution={resolution.clone()} workload={TasksConfig::WORKLOAD} />
             <Notices notices={(*url.notices).clone()} />
-            { run_controls(&run, on_start, config.train.epochs) }
+            { run_controls(&run, on_start, config.train.epochs, url.notifier()) }
             <Smoothing value={*smoothing} on_change={{ let s = smoothing.clone(); Callback::from(move |v| s.set(v)) }} />
             { figures(&view, *smoothing) }
             <ModelTable view={(*view).clone()} />

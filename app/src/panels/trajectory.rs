@@ -52,13 +52,14 @@ fn metrics(view: &RunView, classify: bool) -> String {
     m.to_string()
 }
 
-/// One series per run: its snapshots' coordinates in `space`, joined in order, labelled with
-/// their accuracy (or loss).
+/// One series per run: its snapshots' coordinates in `space`, joined in order; the start and
+/// the last snapshot labelled with the accuracy (or loss), every snapshot's on hover.
 fn run_series(view: &RunView, space: &str) -> Rc<Vec<ScatterSeries>> {
     let Some(projection) = view.sweep.projections.get(space) else {
         return Rc::new(Vec::new());
     };
     let mut runs: Vec<ScatterSeries> = Vec::new();
+    let mut last_values: Vec<String> = Vec::new();
     for (s, p) in view.sweep.snapshots.iter().zip(&projection.points) {
         while runs.len() <= s.run {
             let r = runs.len();
@@ -67,19 +68,27 @@ fn run_series(view: &RunView, space: &str) -> Rc<Vec<ScatterSeries>> {
                 color: PALETTE[r % PALETTE.len()],
                 points: Vec::new(),
                 joined: true,
+                hollow: false,
             });
         }
-        let label = match (s.epoch, s.accuracy) {
-            (0, _) => "start".to_string(),
-            (_, Some(a)) => format!("{:.0}%", a * 100.0),
-            (_, None) => format!("{:.1e}", s.loss),
+        let value = match s.accuracy {
+            Some(a) => format!("{:.0}%", a * 100.0),
+            None => format!("{:.1e}", s.loss),
         };
+        last_values.resize(runs.len(), String::new());
+        last_values[s.run] = value.clone();
         runs[s.run].points.push(ScatterPoint {
-            x: p[0],
-            y: p[1],
-            label: Some(label),
-            hollow: false,
+            tip: Some(format!("epoch {}: {value}", s.epoch)),
+            label: (s.epoch == 0).then(|| "start".to_string()),
+            ..ScatterPoint::at(p[0], p[1])
         });
+    }
+    // Labels on every snapshot overlap into a blur: only each run's start and its last
+    // snapshot are labelled; the rest show on hover (and in the CSV).
+    for (run, value) in runs.iter_mut().zip(last_values) {
+        if let Some(last) = run.points.last_mut() {
+            last.label = Some(value);
+        }
     }
     Rc::new(runs)
 }
@@ -116,7 +125,7 @@ pub fn TrajectoryPanel(props: &TrajectoryPanelProps) -> Html {
         <section class="panel" data-experiment="trajectory" data-state={state} data-run-backend={backend}>
             <h2>{ "E3 · Visualize the optimization process" }</h2>
             <p class="lede">
-                { format!("The same architecture trained {} times from different seeds; its weights are collected every {} epochs and all snapshots of all runs are reduced to 2-D by PCA (refitted as they arrive), for one layer and for the whole model. Each point is labelled with its {}. The runs leave a common centre in different directions.",
+                { format!("The same architecture trained {} times from different seeds; its weights are collected every {} epochs and all snapshots of all runs are reduced to 2-D by PCA (refitted as they arrive), for one layer and for the whole model. Each run's start and last snapshot are labelled with its {} (hover for the others). The runs leave a common centre in different directions.",
                     config.runs, config.every, if classify { "test accuracy" } else { "training loss" }) }
             </p>
             <Presets presets={presets()} current={current} />

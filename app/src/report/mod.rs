@@ -3,6 +3,7 @@
 //! sections one after another; finished sections are kept in IndexedDB, so a reload resumes.
 
 mod export;
+mod open;
 mod section;
 mod store;
 
@@ -10,10 +11,12 @@ use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use mlds_core::report::{parts, Section, SECTIONS};
+use mlds_core::run_file::RunFile;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::backends::Backends;
+use crate::components::OpenRun;
 use crate::run_view::RunState;
 use crate::url;
 use section::{ReportSection, SectionNews};
@@ -62,6 +65,8 @@ struct Report {
     /// Bumped by Clear: the sections start afresh.
     generation: u32,
     message: Option<String>,
+    /// The latest run file opened here, and its section.
+    opened: Option<String>,
 }
 
 enum Action {
@@ -71,8 +76,11 @@ enum Action {
     Pause(bool),
     Stop,
     Cleared(Result<(), String>),
-    /// A kept section could not be written (e.g. storage quota): say so, it will not resume.
-    NotKept(String),
+    /// Something went wrong that the user should know (a section that could not be kept for a
+    /// reload, a run file that could not be opened).
+    Message(String),
+    /// A run file was opened as a section's run: what to say.
+    Opened(String),
 }
 
 impl Report {
@@ -90,6 +98,7 @@ impl Report {
             started: None,
             generation: 0,
             message: None,
+            opened: None,
         }
     }
 
@@ -189,7 +198,11 @@ impl Reducible for Report {
                 r.paused = false;
                 r.stop += 1;
             }
-            Action::NotKept(e) => r.message = Some(e),
+            Action::Message(e) => r.message = Some(e),
+            Action::Opened(note) => {
+                r.opened = Some(note);
+                r.message = None;
+            }
             Action::Cleared(result) => {
                 let (mode, generation) = (r.mode, r.generation + 1);
                 r = Report {
@@ -256,7 +269,7 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
                 let (saved, report) = (saved.clone(), report.clone());
                 spawn_local(async move {
                     if let Err(e) = store::save(&saved).await {
-                        report.dispatch(Action::NotKept(format!(
+                        report.dispatch(Action::Message(format!(
                             "{e} The section is shown, but a reload will run it again."
                         )));
                     }
@@ -276,6 +289,27 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
     let on_export = {
         let report = report.clone();
         Callback::from(move |_: MouseEvent| export::download(&report.saved, report.mode))
+    };
+    let on_open = {
+        let (report, on_news) = (report.dispatcher(), on_news.clone());
+        Callback::from(move |(name, file): (String, RunFile)| {
+            match open::section_of(mode, &name, file) {
+                Ok((index, saved)) => {
+                    let s = &SECTIONS[index];
+                    report.dispatch(Action::Opened(format!(
+                        "Showing {name} as {} · {} (opened from its file, not run here).",
+                        s.label, s.title
+                    )));
+                    // As if it had just run here: kept, shown, exported.
+                    on_news.emit(SectionNews::Finished { index, saved });
+                }
+                Err(message) => report.dispatch(Action::Message(message)),
+            }
+        })
+    };
+    let on_open_error = {
+        let report = report.dispatcher();
+        Callback::from(move |message: String| report.dispatch(Action::Message(message)))
     };
     let dispatch = |action: fn() -> Action| {
         let report = report.dispatcher();
@@ -321,6 +355,7 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
                 }
                 <button type="button" onclick={on_clear} disabled={busy}>{ "Clear" }</button>
                 <button type="button" class="export" onclick={on_export} disabled={kept == 0}>{ "Download report as HTML" }</button>
+                <OpenRun {on_open} on_error={on_open_error} disabled={busy} />
             </div>
             <div class="progress report-progress">
                 <progress max="1" value={done.to_string()}></progress>
@@ -331,6 +366,9 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
             </div>
             if let Some(message) = &report.message {
                 <div class="error" role="alert">{ message }</div>
+            }
+            if let Some(note) = &report.opened {
+                <p class="opened-run" role="status">{ note }</p>
             }
             { for parts().into_iter().map(|(title, sections)| html! {
                 <div class="report-part">

@@ -66,11 +66,6 @@ impl EventLog {
     pub fn events(&self) -> Vec<Event> {
         self.0.borrow().clone()
     }
-
-    /// The events as a JSON array.
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(&*self.0.borrow()).unwrap_or_default()
-    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -107,6 +102,9 @@ pub struct RunView {
     pub error: Option<String>,
     /// The user stopped the run before its end.
     pub stopped: bool,
+    /// Where the run comes from when it was opened from a run file, not run here (a new run
+    /// starts without it).
+    pub opened: Option<String>,
 }
 
 pub enum RunAction {
@@ -122,6 +120,8 @@ pub enum RunAction {
     /// A run stopped before it could start (waiting for its dataset): it ends here.
     StoppedBeforeStart,
     Reset,
+    /// The run shown was opened from a file: what to say about it.
+    Opened(String),
 }
 
 impl Reducible for RunView {
@@ -138,6 +138,7 @@ impl Reducible for RunView {
                 }
             }
             RunAction::Reset => view = RunView::default(),
+            RunAction::Opened(note) => view.opened = Some(note),
             RunAction::Pause if view.state == RunState::Running => view.state = RunState::Pausing,
             RunAction::PauseHeld if view.state == RunState::Pausing => {
                 view.state = RunState::Paused
@@ -274,17 +275,25 @@ impl RunView {
                 run,
                 loss,
                 ratio,
+                strict_ratio,
+                flat,
                 grad_norm,
+                projected_grad_norm,
                 start_grad_norm,
                 init_grad_norm,
+                converged,
                 eigenvalues,
             } => self.sweep.add_critical_point(CriticalPointView {
                 run,
                 loss,
                 ratio,
+                strict_ratio,
+                flat,
                 grad_norm,
+                projected_grad_norm,
                 start_grad_norm,
                 init_grad_norm,
+                converged,
                 eigenvalues,
             }),
             Event::SurfaceGrid {

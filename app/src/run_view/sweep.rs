@@ -27,9 +27,13 @@ pub struct CriticalPointView {
     pub run: usize,
     pub loss: f64,
     pub ratio: f64,
+    pub strict_ratio: f64,
+    pub flat: usize,
     pub grad_norm: f64,
+    pub projected_grad_norm: f64,
     pub start_grad_norm: f64,
     pub init_grad_norm: f64,
+    pub converged: bool,
     pub eigenvalues: Vec<f64>,
 }
 

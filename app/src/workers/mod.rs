@@ -6,6 +6,7 @@ mod code;
 mod run;
 mod worker;
 
+pub use code::BUILD_ID;
 pub use run::WorkerRun;
 
 use crate::url;

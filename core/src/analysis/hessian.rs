@@ -252,6 +252,46 @@ mod tests {
     }
 
     #[test]
+    fn hessian_of_a_tiny_mlp_matches_second_differences_of_its_loss() {
+        // Independent of the gradient: H_ij from four loss values each,
+        // (L(θ+hεᵢ+hεⱼ) − L(θ+hεᵢ−hεⱼ) − L(θ−hεᵢ+hεⱼ) + L(θ−hεᵢ−hεⱼ)) / 4h².
+        let device = Device::flex().autodiff();
+        let model = to_f64(MlpConfig::new(vec![1, 3, 1], ActivationKind::Tanh).init(&device));
+        let xs = TensorData::new(vec![-1.0f64, -0.3, 0.4, 1.2], [4, 1]);
+        let ys = TensorData::new(vec![0.5f64, -0.2, 0.1, 0.8], [4, 1]);
+        let x = Tensor::<2>::from_data(xs, (&device, DType::F64));
+        let y = Tensor::<2>::from_data(ys, (&device, DType::F64));
+        let oracle = LossOracle::new(model, move |m: &Mlp| {
+            MseLoss::new().forward(m.forward(x.clone()), y.clone(), Reduction::Mean)
+        });
+        let n = oracle.len();
+        let theta: Vec<f64> = (0..n)
+            .map(|i| ((i * 37 % 11) as f64 - 5.0) * 0.15)
+            .collect();
+        let h = hessian(&mut |t: &[f64]| oracle.gradient(t), &theta, 1e-5);
+        let step = 1e-3;
+        let at = |i: usize, si: f64, j: usize, sj: f64| {
+            let mut t = theta.clone();
+            t[i] += si * step;
+            t[j] += sj * step;
+            oracle.value(&t)
+        };
+        for i in 0..n {
+            for j in 0..n {
+                let second = (at(i, 1.0, j, 1.0) - at(i, 1.0, j, -1.0) - at(i, -1.0, j, 1.0)
+                    + at(i, -1.0, j, -1.0))
+                    / (4.0 * step * step);
+                assert!(
+                    (h[(i, j)] - second).abs() < 1e-5 * (1.0 + second.abs()),
+                    "H[{i},{j}] = {} vs {second}",
+                    h[(i, j)]
+                );
+            }
+        }
+        assert!(h.abs().max() > 0.1, "a curved loss: {h}");
+    }
+
+    #[test]
     fn eigenvalues_come_back_sorted() {
         let spectrum = [3.0, -1.5, 0.25, 7.0, -4.0];
         let values = symmetric_eigenvalues(&with_spectrum(&spectrum)).unwrap();

@@ -5,6 +5,8 @@
 //! - [`gradient`]: the gradient norm of a training step, and a loss/gradient oracle at any θ;
 //! - [`hessian`]: Hessian-vector products and Hessians by differences of gradients (burn has
 //!   first-order autodiff only), their spectra, sharpness and the "minimal ratio";
+//! - [`critical`]: critical points by Newton steps in the Hessian's eigenbasis, and the
+//!   eigenvalue counts with a flat band (E5);
 //! - [`pca`]: principal components of parameter snapshots (trajectory plots);
 //! - [`directions`]: filter-normalised random directions for loss-landscape plots;
 //! - [`sensitivity`]: norms of input gradients and of the softmax's input Jacobian;
@@ -16,6 +18,7 @@
 //! Reads that may run on WebGPU are async ([`read_params`]); the second-order tools are
 //! synchronous and meant for small f64 models on burn's CPU backend.
 
+pub mod critical;
 pub mod directions;
 pub mod gradient;
 pub mod hessian;

@@ -2,29 +2,25 @@
 //! driven to a point where its gradient vanishes; there, the Hessian's eigenvalues and the
 //! minimal ratio (the fraction of them > 0), over many independent runs.
 //!
-//! The gradient is driven to zero with Levenberg–Marquardt steps on the residual ∇L(θ), whose
-//! Jacobian is the Hessian H: δ = −(H² + λI)⁻¹ H ∇L, λ adapted per step (÷10 on success, ×10
-//! on failure). H starts exact (central differences of f64 gradients, 2n gradients) and then
-//! follows secant (symmetric rank-one) updates from each step's change of gradient, so a step
-//! costs about one gradient; a stalled search refreshes the exact H once before it gives up.
-//! Why not plain descent on ‖∇L‖² (gradient 2H∇L, one Hessian-vector product a step)? Its
-//! conditioning is H's squared, and a trained network's H has a few large eigenvalues and many
-//! near zero, so it crawls; LM uses the curvature directly and heads for the nearby critical
-//! point — minimum or saddle alike, which is the point of the experiment. Where ∇L lies in
-//! H's near-null space (H∇L ≈ 0, a stationary point of ‖∇L‖² that is no critical point of L)
-//! no method of this family goes further; the page shows the norm each run reached.
+//! The search ([`CriticalSearch`]) takes Newton-MR steps in the exact Hessian's eigenbasis
+//! until the gradient's component on the non-flat eigen-directions is below the stated
+//! [`Criterion`]; the module doc of `analysis::critical` says why this method and this
+//! criterion, with the measurements. A run that misses the criterion within `steps` is
+//! reported as unconverged (the page draws it hollow and the report leaves it out).
+//!
+//! The ratio counts eigenvalues with a flat band (|λ| ≤ τ·max|λ|): positives / (positives +
+//! negatives) over the rest, the flat ones beside it; the old fraction of all eigenvalues > 0
+//! is kept as `strict_ratio` for comparison.
 
 use burn::nn::loss::{MseLoss, Reduction};
 use burn::tensor::{Device, FloatDType};
-use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
 use super::common::FunctionTask;
 use super::units::Units;
 use super::{fail, stopped, FromParams, Outcome};
-use crate::analysis::{
-    hessian, minimal_ratio, read_params, sampled_ratio, symmetric_eigenvalues, to_f64, LossOracle,
-};
+use crate::analysis::critical::{Criterion, CriticalSearch};
+use crate::analysis::{minimal_ratio, read_params, sampled_ratio, to_f64, LossOracle};
 use crate::events::{Event, Flow, Host, ModelInfo};
 use crate::models::{init_seeded, ActivationKind, Mlp, MlpConfig};
 use crate::params::Params;
@@ -62,8 +58,12 @@ pub struct MinRatioConfig {
     pub train: TrainSettings,
     /// Independent runs, seeds `seed`, `seed + 1`, …
     pub runs: usize,
-    /// Levenberg–Marquardt steps at most, per run.
+    /// Newton steps at most, per run (most runs converge in 3–6).
     pub steps: usize,
+    /// The flat band: eigenvalues with |λ| ≤ τ·max|λ| are flat, left out of the ratio and of
+    /// the convergence criterion.
+    #[serde(default = "default_tau")]
+    pub tau: f64,
     pub ratio: RatioDefinition,
     /// The runs this run computes (all, or one: a worker's unit).
     #[serde(default)]
@@ -72,6 +72,18 @@ pub struct MinRatioConfig {
 
 impl MinRatioConfig {
     pub const DEFAULT_SHAPE: &'static str = "1-8-8-1";
+
+    /// The convergence criterion of this configuration's runs.
+    pub fn criterion(&self) -> Criterion {
+        Criterion {
+            tau: self.tau,
+            ..Criterion::DEFAULT
+        }
+    }
+}
+
+fn default_tau() -> f64 {
+    Criterion::DEFAULT.tau
 }
 
 impl Default for MinRatioConfig {
@@ -131,7 +143,8 @@ impl FromParams for MinRatioConfig {
             train,
             units: Units::from_params(p, runs),
             runs,
-            steps: p.number("steps", 200, 0..=2000),
+            steps: p.number("steps", 50, 0..=2000),
+            tau: p.number("tau", default_tau(), 1e-12..=0.5),
             ratio: p.choice(
                 "ratio",
                 RatioDefinition::Hessian,
@@ -151,6 +164,7 @@ impl FromParams for MinRatioConfig {
         pairs.extend([
             ("runs", self.runs.to_string()),
             ("steps", self.steps.to_string()),
+            ("tau", self.tau.to_string()),
             ("ratio", self.ratio.id().into()),
         ]);
         pairs.extend(self.units.to_params());
@@ -159,141 +173,10 @@ impl FromParams for MinRatioConfig {
 }
 
 /// Finite-difference step of the Hessian's central differences (f64: error ~ε² ≈ 1e-10).
-const HESSIAN_EPS: f64 = 1e-5;
-/// A gradient norm below this is zero for our purposes.
-const GRAD_TOL: f64 = 1e-9;
-
-/// What one run found.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CriticalPoint {
-    pub loss: f64,
-    pub ratio: f64,
-    pub grad_norm: f64,
-    /// Where the search started: after training.
-    pub start_grad_norm: f64,
-    pub eigenvalues: Vec<f64>,
-}
+pub const HESSIAN_EPS: f64 = 1e-5;
 
 fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
-}
-
-/// The search for a critical point from a trained θ, one LM step at a time (so that the host
-/// gets the thread back in between).
-pub struct CriticalSearch<'a> {
-    oracle: &'a LossOracle<Mlp>,
-    theta: Vec<f64>,
-    g: Vec<f64>,
-    start_grad_norm: f64,
-    /// The exact Hessian at θ, or its secant-updated estimate.
-    h: DMatrix<f64>,
-    exact: bool,
-    lambda: f64,
-}
-
-impl<'a> CriticalSearch<'a> {
-    pub fn new(oracle: &'a LossOracle<Mlp>, theta: Vec<f64>) -> Self {
-        let g = oracle.gradient(&theta);
-        let h = hessian(&mut |t: &[f64]| oracle.gradient(t), &theta, HESSIAN_EPS);
-        Self {
-            oracle,
-            start_grad_norm: norm(&g),
-            theta,
-            g,
-            h,
-            exact: true,
-            lambda: 1e-3,
-        }
-    }
-
-    /// One LM step; `false` once the gradient vanished or the search cannot go further.
-    pub fn step(&mut self) -> bool {
-        let n = self.theta.len();
-        if norm(&self.g) < GRAD_TOL {
-            return false;
-        }
-        let hg = &self.h * DVector::from_column_slice(&self.g);
-        let h2 = &self.h * &self.h;
-        // Raise the damping until the gradient shrinks (at most 8 tries).
-        let mut accepted = None;
-        for _ in 0..8 {
-            let a = &h2 + DMatrix::identity(n, n) * self.lambda;
-            let Some(delta) = a.cholesky().map(|c| c.solve(&hg)) else {
-                self.lambda *= 10.0;
-                continue;
-            };
-            let candidate: Vec<f64> = self
-                .theta
-                .iter()
-                .zip(delta.iter())
-                .map(|(t, d)| t - d)
-                .collect();
-            let g_new = self.oracle.gradient(&candidate);
-            if norm(&g_new).is_finite() && norm(&g_new) < norm(&self.g) {
-                accepted = Some((candidate, g_new));
-                self.lambda = (self.lambda / 10.0).max(1e-15);
-                break;
-            }
-            self.lambda *= 10.0;
-        }
-        match accepted {
-            Some((candidate, g_new)) => {
-                // Secant (symmetric rank-one) update: the next H maps this step to the change
-                // of gradient it made, at the cost of the gradient already computed.
-                let s = DVector::from_iterator(
-                    n,
-                    candidate.iter().zip(&self.theta).map(|(a, b)| a - b),
-                );
-                let y = DVector::from_iterator(n, g_new.iter().zip(&self.g).map(|(a, b)| a - b));
-                let r = &y - &self.h * &s;
-                let rs = r.dot(&s);
-                if rs.abs() > 1e-8 * r.norm() * s.norm() {
-                    self.h += &r * r.transpose() / rs;
-                }
-                (self.theta, self.g, self.exact) = (candidate, g_new, false);
-                true
-            }
-            // Stuck with an estimate: start again from the exact Hessian.
-            None if !self.exact => {
-                self.h = hessian(
-                    &mut |t: &[f64]| self.oracle.gradient(t),
-                    &self.theta,
-                    HESSIAN_EPS,
-                );
-                (self.exact, self.lambda) = (true, 1e-3);
-                true
-            }
-            // Stuck with the exact one: this is as close as the search gets.
-            None => false,
-        }
-    }
-
-    /// The point reached: its Hessian's eigenvalues and the minimal ratio by `definition`.
-    pub fn finish(self, definition: RatioDefinition, seed: u64) -> Result<CriticalPoint, String> {
-        let theta = &self.theta;
-        let h = hessian(&mut |t: &[f64]| self.oracle.gradient(t), theta, HESSIAN_EPS);
-        let eigenvalues = symmetric_eigenvalues(&h)?;
-        let ratio = match definition {
-            RatioDefinition::Hessian => minimal_ratio(&eigenvalues),
-            RatioDefinition::Sampling => {
-                let radius = 1e-3 * (1.0 + norm(theta) / (theta.len() as f64).sqrt());
-                sampled_ratio(
-                    &mut |t: &[f64]| self.oracle.value(t),
-                    theta,
-                    radius,
-                    1000,
-                    seed,
-                )
-            }
-        };
-        Ok(CriticalPoint {
-            loss: self.oracle.value(theta),
-            ratio,
-            grad_norm: norm(&self.g),
-            start_grad_norm: self.start_grad_norm,
-            eigenvalues,
-        })
-    }
 }
 
 /// Run E5 on the CPU backend (f64 analysis), reporting to `host`.
@@ -364,10 +247,21 @@ pub async fn run<H: Host>(config: &MinRatioConfig, host: &mut H) -> Outcome {
             MseLoss::new().forward(m.forward(x.clone()), y.clone(), Reduction::Mean)
         });
         let init_grad_norm = norm(&oracle.gradient(&initial));
-        let mut search = CriticalSearch::new(&oracle, theta);
+        let search = CriticalSearch::new(
+            |t: &[f64]| oracle.value_and_gradient(t),
+            theta,
+            config.criterion(),
+            HESSIAN_EPS,
+        );
+        let mut search = match search {
+            Ok(s) => s,
+            Err(e) => return fail(host, format!("run {}: {e}", run + 1)),
+        };
         for _ in 0..config.steps {
-            if !search.step() {
-                break;
+            match search.step() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return fail(host, format!("run {}: {e}", run + 1)),
             }
             clock.stop();
             if host.checkpoint().await == Flow::Stop {
@@ -375,20 +269,29 @@ pub async fn run<H: Host>(config: &MinRatioConfig, host: &mut H) -> Outcome {
             }
             clock.start();
         }
-        let found = search.finish(config.ratio, seed);
+        let reached = search.finish();
+        let ratio = match config.ratio {
+            RatioDefinition::Hessian => reached.counts.ratio(),
+            RatioDefinition::Sampling => {
+                let theta = &reached.theta;
+                let radius = 1e-3 * (1.0 + norm(theta) / (theta.len() as f64).sqrt());
+                sampled_ratio(&mut |t: &[f64]| oracle.value(t), theta, radius, 1000, seed)
+            }
+        };
+        host.emit(Event::CriticalPoint {
+            run,
+            loss: oracle.value(&reached.theta),
+            ratio,
+            strict_ratio: minimal_ratio(&reached.eigenvalues),
+            flat: reached.counts.flat,
+            grad_norm: reached.grad_norm,
+            projected_grad_norm: reached.projected_grad_norm,
+            start_grad_norm: reached.start_grad_norm,
+            init_grad_norm,
+            converged: reached.converged,
+            eigenvalues: reached.eigenvalues,
+        });
         clock.stop();
-        match found {
-            Ok(p) => host.emit(Event::CriticalPoint {
-                run,
-                loss: p.loss,
-                ratio: p.ratio,
-                grad_norm: p.grad_norm,
-                start_grad_norm: p.start_grad_norm,
-                init_grad_norm,
-                eigenvalues: p.eigenvalues,
-            }),
-            Err(e) => return fail(host, format!("run {}: {e}", run + 1)),
-        }
         if host.checkpoint().await == Flow::Stop {
             return stopped(host, config.train.epochs, &clock);
         }

@@ -4,8 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::flatness;
-use super::stats::{spearman, spread};
+use super::{flatness, optimization};
 use crate::events::{Event, ModelInfo};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -21,9 +20,9 @@ pub fn finding(id: &str, events: &[Event]) -> Option<Finding> {
     match id {
         "fit" => depth(&run),
         "tasks" => conv_depth(&run),
-        "trajectory" => trajectory(&run),
-        "gradnorm" => gradnorm(&run),
-        "minratio" => minratio(&run),
+        "trajectory" => optimization::trajectory(&run),
+        "gradnorm" => optimization::gradnorm(&run),
+        "minratio" => optimization::minratio(&run),
         "surface" => surface(&run),
         "random-labels" => random_labels(&run),
         "params" => params(&run),
@@ -48,7 +47,7 @@ pub(super) fn pct(x: f64) -> String {
 }
 
 /// Queries over a run's events.
-pub(super) struct Events<'a>(&'a [Event]);
+pub(super) struct Events<'a>(pub(super) &'a [Event]);
 
 impl Events<'_> {
     fn models(&self) -> Option<&[ModelInfo]> {
@@ -169,110 +168,6 @@ fn conv_depth(run: &Events) -> Option<Finding> {
             } else {
                 "the deeper CNN does not learn better here"
             }
-        ),
-        agrees,
-    })
-}
-
-/// E3: how far apart the runs' first and last snapshots lie on the whole model's PCA plane.
-fn trajectory(run: &Events) -> Option<Finding> {
-    let runs: Vec<usize> = run
-        .0
-        .iter()
-        .filter_map(|e| match e {
-            Event::Snapshot { run, .. } => Some(*run),
-            _ => None,
-        })
-        .collect();
-    let points = run.0.iter().rev().find_map(|e| match e {
-        Event::Projection { space, points, .. } if space == "model" => Some(points),
-        _ => None,
-    })?;
-    let count = runs.iter().max()? + 1;
-    let (mut first, mut last) = (Vec::new(), Vec::new());
-    for r in 0..count {
-        let mine: Vec<usize> = (0..points.len().min(runs.len()))
-            .filter(|&i| runs[i] == r)
-            .collect();
-        if let (Some(&a), Some(&b)) = (mine.first(), mine.last()) {
-            first.push(points[a]);
-            last.push(points[b]);
-        }
-    }
-    if first.len() < 2 {
-        return None;
-    }
-    let (s0, s1) = (spread(&first), spread(&last));
-    let agrees = s1 > s0;
-    Some(Finding {
-        text: format!(
-            "{} runs: their first snapshots lie {} from their centre on average, their last {} ({}× farther): they {}",
-            first.len(),
-            num(s0),
-            num(s1),
-            num(s1 / s0.max(f64::MIN_POSITIVE)),
-            if agrees { "leave a common centre in different directions" } else { "do not spread out" }
-        ),
-        agrees,
-    })
-}
-
-/// E4: the loss's fall and the gradient norm's peak.
-fn gradnorm(run: &Events) -> Option<Finding> {
-    let (mut losses, mut norms) = (Vec::new(), Vec::new());
-    for e in run.0 {
-        if let Event::Iterations {
-            losses: l,
-            grad_norms: g,
-            ..
-        } = e
-        {
-            losses.extend_from_slice(l);
-            norms.extend_from_slice(g);
-        }
-    }
-    let (l0, ln) = (*losses.first()?, *losses.last()?);
-    let (g0, gn) = (*norms.first()?, *norms.last()?);
-    let (peak_at, peak) = norms
-        .iter()
-        .copied()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let agrees = ln < l0 && gn < g0;
-    Some(Finding {
-        text: format!(
-            "over {} iterations the loss fell from {} to {} while the gradient norm went from {} up to {} (iteration {}) and ended at {}",
-            losses.len(),
-            num(l0),
-            num(ln),
-            num(g0),
-            num(peak),
-            peak_at,
-            num(gn)
-        ),
-        agrees,
-    })
-}
-
-/// E5: the rank correlation of loss and minimal ratio over the critical points.
-fn minratio(run: &Events) -> Option<Finding> {
-    let (losses, ratios): (Vec<f64>, Vec<f64>) = run
-        .0
-        .iter()
-        .filter_map(|e| match e {
-            Event::CriticalPoint { loss, ratio, .. } => Some((*loss, *ratio)),
-            _ => None,
-        })
-        .unzip();
-    let rho = spearman(&losses, &ratios)?;
-    let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let agrees = rho < 0.0;
-    Some(Finding {
-        text: format!(
-            "{} critical points with minimal ratios from {lo:.2} to {hi:.2}; rank correlation of loss and ratio {rho:.2}: {}",
-            losses.len(),
-            if agrees { "lower loss goes with a higher ratio" } else { "lower loss does not go with a higher ratio" }
         ),
         agrees,
     })

@@ -5,6 +5,7 @@
 
 mod findings;
 mod flatness;
+mod optimization;
 mod stats;
 
 pub use findings::{finding, Finding};

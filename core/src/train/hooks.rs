@@ -182,7 +182,8 @@ impl IterationLog {
                 v.iter()
                     .skip(1)
                     .step_by(2)
-                    .map(|s| s.max(0.0).sqrt())
+                    // f64::max drops NaN (NaN.max(0) is 0): a diverged step must stay NaN.
+                    .map(|&s| if s.is_nan() { s } else { s.max(0.0).sqrt() })
                     .collect()
             })
             .collect();

@@ -1,0 +1,161 @@
+//! Opening a run file (`mlds-run`, what "Download run as JSON" and the `mlds` command write): a
+//! file input (`data-open-run`) and a file dropped on the panel around it. The file is read and
+//! parsed with core's reader here; what to do with the run is the caller's.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use mlds_core::run_file::RunFile;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{DragEvent, Element, File, HtmlInputElement};
+use yew::prelude::*;
+
+use crate::datasets::{dropped_files, read_files, selected_files};
+
+/// A run file by its name or type. A dataset's files (IDX, `.gz`, `.bin`, `.tar.gz`) never are
+/// JSON: this is how a drop on a panel is told apart from a dataset's files.
+pub fn is_run_file(file: &File) -> bool {
+    file.name().to_ascii_lowercase().ends_with(".json") || file.type_() == "application/json"
+}
+
+#[derive(Properties, PartialEq)]
+pub struct OpenRunProps {
+    /// A run file was read: its name and its run.
+    pub on_open: Callback<(String, RunFile)>,
+    /// It could not be: what to tell the user.
+    pub on_error: Callback<String>,
+    /// A run is going: opening another would mix their events.
+    #[prop_or_default]
+    pub disabled: bool,
+}
+
+/// Read and parse one file; the error names the file and says what is wrong with it.
+async fn read(file: File) -> Result<(String, RunFile), String> {
+    let name = file.name();
+    let fail = |why: String| format!("{name} could not be opened as a run: {why}.");
+    let (_, bytes) = read_files(vec![file])
+        .await
+        .map_err(|e| format!("{e}."))?
+        .pop()
+        .unwrap_or_default();
+    let text = String::from_utf8(bytes).map_err(|_| fail("it is not text (UTF-8)".into()))?;
+    let run = RunFile::parse(&text).map_err(fail)?;
+    Ok((name, run))
+}
+
+/// What the listeners on the panel see of the latest props (they are installed once).
+struct Latest {
+    on_open: Callback<(String, RunFile)>,
+    on_error: Callback<String>,
+    disabled: bool,
+}
+
+impl Latest {
+    fn open(&self, file: File) {
+        if self.disabled {
+            self.on_error.emit(format!(
+                "{} was not opened: a run is going here; stop it first.",
+                file.name()
+            ));
+            return;
+        }
+        let (on_open, on_error) = (self.on_open.clone(), self.on_error.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            match read(file).await {
+                Ok(opened) => on_open.emit(opened),
+                Err(message) => on_error.emit(message),
+            }
+        });
+    }
+}
+
+/// The native listeners that make the whole panel a drop target for run files. Native, on the
+/// panel's element, because the panel's markup is each experiment's own; a drop of other files
+/// (a dataset's) is left to the panel's own handler.
+fn listen_for_drops(panel: &Element, latest: Rc<RefCell<Latest>>) -> impl FnOnce() {
+    let over = {
+        let panel = panel.clone();
+        Closure::<dyn Fn(DragEvent)>::new(move |e: DragEvent| {
+            // Without this a dropped file replaces the page (the browser opens it).
+            e.prevent_default();
+            let _ = panel.class_list().add_1("dropping");
+        })
+    };
+    let leave = {
+        let panel = panel.clone();
+        Closure::<dyn Fn(DragEvent)>::new(move |_: DragEvent| {
+            let _ = panel.class_list().remove_1("dropping");
+        })
+    };
+    let drop = {
+        let panel = panel.clone();
+        Closure::<dyn Fn(DragEvent)>::new(move |e: DragEvent| {
+            e.prevent_default();
+            let _ = panel.class_list().remove_1("dropping");
+            if let Some(file) = dropped_files(&e).into_iter().find(is_run_file) {
+                latest.borrow().open(file);
+            }
+        })
+    };
+    let listeners = [("dragover", over), ("dragleave", leave), ("drop", drop)];
+    for (name, listener) in &listeners {
+        let _ = panel.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+    }
+    let panel = panel.clone();
+    move || {
+        for (name, listener) in &listeners {
+            let _ =
+                panel.remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// "Open a run file": the input, and drops on the enclosing `.panel`.
+#[function_component]
+pub fn OpenRun(props: &OpenRunProps) -> Html {
+    let node = use_node_ref();
+    let latest = use_mut_ref(|| Latest {
+        on_open: props.on_open.clone(),
+        on_error: props.on_error.clone(),
+        disabled: props.disabled,
+    });
+    *latest.borrow_mut() = Latest {
+        on_open: props.on_open.clone(),
+        on_error: props.on_error.clone(),
+        disabled: props.disabled,
+    };
+    {
+        let (node, latest) = (node.clone(), latest.clone());
+        use_effect_with((), move |_| {
+            let panel = node
+                .cast::<Element>()
+                .and_then(|own| own.closest(".panel").ok().flatten().or(Some(own)));
+            let remove = panel.map(|panel| listen_for_drops(&panel, latest));
+            move || remove.into_iter().for_each(|remove| remove())
+        });
+    }
+    let onchange = {
+        let latest = latest.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let file = selected_files(&input).into_iter().next();
+            // Cleared, so that choosing the same file again opens it again.
+            input.set_value("");
+            if let Some(file) = file {
+                latest.borrow().open(file);
+            }
+        })
+    };
+    html! {
+        <div class="open-run" ref={node}>
+            <label title="A run file: what 'Download run as JSON' or the mlds command writes">
+                { "Open a run file (or drop it on this panel): " }
+                <input type="file" accept=".json,application/json" data-open-run=""
+                       {onchange} disabled={props.disabled} />
+            </label>
+        </div>
+    }
+}

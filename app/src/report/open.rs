@@ -1,0 +1,63 @@
+//! A run file opened in the report: the run of one section's query (in the report's mode) is
+//! kept as that section's run, as if it had run here (its figures and finding, kept for a
+//! reload, in the HTML export). Any other run is refused in words that say where it belongs.
+
+use mlds_core::experiments::job::Job;
+use mlds_core::report::SECTIONS;
+use mlds_core::run_file::RunFile;
+
+use super::store::SavedSection;
+use super::Mode;
+use crate::panels::opened::{backend_of, refusal};
+
+/// The query `query` normalises to (every parameter, in the job's order).
+fn normal(query: &str) -> Option<String> {
+    Job::parse(query).ok().map(|(job, _)| job.query())
+}
+
+/// The section `file` is the run of, and the section as kept; or why it is none.
+pub fn section_of(mode: Mode, name: &str, file: RunFile) -> Result<(usize, SavedSection), String> {
+    let fail = |why: String| format!("{name} could not be opened in the report: {why}.");
+    if let Some(why) = refusal(&file) {
+        return Err(fail(why));
+    }
+    let of = |mode: Mode| {
+        SECTIONS
+            .iter()
+            .position(|s| normal(mode.query(s)).as_deref() == Some(file.query.as_str()))
+    };
+    if let Some(index) = of(mode) {
+        let saved = SavedSection {
+            query: mode.query(&SECTIONS[index]).to_string(),
+            backend: backend_of(&file),
+            events: file.events,
+        };
+        return Ok((index, saved));
+    }
+    let other = match mode {
+        Mode::Quick => Mode::Full,
+        Mode::Full => Mode::Quick,
+    };
+    if let Some(index) = of(other) {
+        return Err(fail(format!(
+            "it is section {}'s run in the report's {} mode, and this is the {} mode (switch with the link above, then open it again)",
+            SECTIONS[index].label,
+            other.id(),
+            mode.id()
+        )));
+    }
+    let why = match SECTIONS.iter().find(|s| s.id == file.experiment) {
+        Some(s) => format!(
+            "its settings are not those of the report's {} ({}: {}); it opens in its panel (#{})",
+            s.label,
+            mode.id(),
+            mode.query(s),
+            file.query
+        ),
+        None => format!(
+            "the report has no section for experiment '{}'",
+            file.experiment
+        ),
+    };
+    Err(fail(why))
+}

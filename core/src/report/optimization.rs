@@ -1,0 +1,186 @@
+//! The findings of Part 2's optimisation experiments (E3, E4, E5), each with a stated measure
+//! and a margin, so that a run that does not show the claim is marked ✗.
+
+use super::findings::{num, pct, Events, Finding};
+use super::stats::{spearman, spread};
+use crate::events::Event;
+
+/// E3: the runs must spread out (their last snapshots at least [`E3_SPREAD`] × farther from
+/// their centroid than their first, on the whole model's PCA plane) and in different
+/// directions (the mean resultant length R of the runs' unit displacement vectors, first →
+/// last snapshot, at most [`E3_ALIGNED`]: 1 when all move the same way, ~0 when they fan out).
+pub(super) fn trajectory(run: &Events) -> Option<Finding> {
+    let runs: Vec<usize> = run
+        .0
+        .iter()
+        .filter_map(|e| match e {
+            Event::Snapshot { run, .. } => Some(*run),
+            _ => None,
+        })
+        .collect();
+    let points = run.0.iter().rev().find_map(|e| match e {
+        Event::Projection { space, points, .. } if space == "model" => Some(points),
+        _ => None,
+    })?;
+    let count = runs.iter().max()? + 1;
+    let (mut first, mut last) = (Vec::new(), Vec::new());
+    for r in 0..count {
+        let mine: Vec<usize> = (0..points.len().min(runs.len()))
+            .filter(|&i| runs[i] == r)
+            .collect();
+        if let (Some(&a), Some(&b)) = (mine.first(), mine.last()) {
+            first.push(points[a]);
+            last.push(points[b]);
+        }
+    }
+    if first.len() < 2 {
+        return None;
+    }
+    let (s0, s1) = (spread(&first), spread(&last));
+    let growth = s1 / s0.max(f64::MIN_POSITIVE);
+    let (mut sx, mut sy) = (0.0, 0.0);
+    for (a, b) in first.iter().zip(&last) {
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len = (dx * dx + dy * dy).sqrt().max(f64::MIN_POSITIVE);
+        (sx, sy) = (sx + dx / len, sy + dy / len);
+    }
+    let aligned = (sx * sx + sy * sy).sqrt() / first.len() as f64;
+    let agrees = growth >= E3_SPREAD && aligned <= E3_ALIGNED;
+    Some(Finding {
+        text: format!(
+            "{} runs: mean distance from their centre {} at the first snapshot, {} at the last ({}×, needs ≥ {E3_SPREAD}); alignment of their directions R = {aligned:.2} (needs ≤ {E3_ALIGNED}): they {}",
+            first.len(),
+            num(s0),
+            num(s1),
+            num(growth),
+            if agrees { "leave a common centre in different directions" } else { "do not fan out from a common centre" }
+        ),
+        agrees,
+    })
+}
+
+const E3_SPREAD: f64 = 2.0;
+const E3_ALIGNED: f64 = 0.5;
+
+/// E4's windows: the first and the last [`E4_WINDOW`] of the iterations.
+const E4_WINDOW: f64 = 0.05;
+/// The last window's medians must be below the first's by this factor.
+const E4_FALL: f64 = 2.0;
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// E4: median loss and gradient norm over the first and the last 5 % of the iterations; the
+/// finding agrees when both fell by at least 2×. A non-finite value (a diverged step) in the
+/// last window means the run diverged.
+pub(super) fn gradnorm(run: &Events) -> Option<Finding> {
+    let (mut losses, mut norms) = (Vec::new(), Vec::new());
+    for e in run.0 {
+        if let Event::Iterations {
+            losses: l,
+            grad_norms: g,
+            ..
+        } = e
+        {
+            losses.extend_from_slice(l);
+            norms.extend_from_slice(g);
+        }
+    }
+    let n = losses.len().min(norms.len());
+    if n < 2 {
+        return None;
+    }
+    let w = ((n as f64 * E4_WINDOW).ceil() as usize).clamp(1, n / 2);
+    let (l0, g0) = (median(&losses[..w]), median(&norms[..w]));
+    let tail = n - w..n;
+    if losses[tail.clone()]
+        .iter()
+        .chain(&norms[tail.clone()])
+        .any(|x| !x.is_finite())
+    {
+        return Some(Finding {
+            text: format!(
+                "the run diverged: its last {w} iterations have a non-finite loss or gradient norm"
+            ),
+            agrees: false,
+        });
+    }
+    let (l1, g1) = (median(&losses[tail.clone()]), median(&norms[tail]));
+    let agrees = l1 * E4_FALL <= l0 && g1 * E4_FALL <= g0;
+    Some(Finding {
+        text: format!(
+            "median over the first and the last {w} of {n} iterations ({}): loss {} → {}, gradient norm {} → {}: {}",
+            pct(E4_WINDOW),
+            num(l0),
+            num(l1),
+            num(g0),
+            num(g1),
+            if agrees {
+                "both fell at least 2×"
+            } else {
+                "the gradient norm did not fall with the loss (by 2×)"
+            }
+        ),
+        agrees,
+    })
+}
+
+/// E5: Spearman's ρ of loss and minimal ratio over the converged runs only; the finding
+/// agrees when ρ is negative and significant at 5 % (ρ ≤ −1.96/√(n − 1), n ≥ 10 points).
+pub(super) fn minratio(run: &Events) -> Option<Finding> {
+    let mut all = 0;
+    let (mut losses, mut ratios) = (Vec::new(), Vec::new());
+    for e in run.0 {
+        if let Event::CriticalPoint {
+            loss,
+            ratio,
+            converged,
+            ..
+        } = e
+        {
+            all += 1;
+            if *converged {
+                losses.push(*loss);
+                ratios.push(*ratio);
+            }
+        }
+    }
+    if all == 0 {
+        return None;
+    }
+    let n = losses.len();
+    let share = n as f64 / all as f64;
+    let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let head = format!(
+        "{n} of {all} runs reached a critical point ({})",
+        pct(share)
+    );
+    let Some(rho) = spearman(&losses, &ratios).filter(|_| n >= 10) else {
+        return Some(Finding {
+            text: if n == 0 {
+                format!("{head}: nothing to correlate")
+            } else {
+                format!("{head}, minimal ratios {lo:.2} to {hi:.2}: too few points or a constant ratio, no rank correlation (needs n ≥ 10)")
+            },
+            agrees: false,
+        });
+    };
+    let bound = -1.96 / ((n - 1) as f64).sqrt();
+    let agrees = rho <= bound;
+    Some(Finding {
+        text: format!(
+            "{head}, minimal ratios {lo:.2} to {hi:.2}; over them Spearman ρ(loss, ratio) = {rho:.2}, n = {n} (significant below {bound:.2}): {}",
+            if agrees { "lower loss goes with a higher ratio" } else { "lower loss does not go with a higher ratio" }
+        ),
+        agrees,
+    })
+}
