@@ -41,13 +41,18 @@ async function audit(page) {
 }
 
 test('axe-core finds no serious or critical violation on the front page, any panel or the report', async () => {
-  const { page, errors } = await open(browser, 'about:blank');
+  // The page's CSP forbids scripts it does not ship: the audit's context lets the test's in.
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
   const found = {};
   for (const [name, path] of PAGES) {
     await visit(page, path, name);
     const serious = await audit(page);
     if (serious.length) found[name] = serious;
   }
+  await context.close();
   assert.deepEqual(found, {}, JSON.stringify(found, null, 1));
   assert.deepEqual(errors, []);
 });
