@@ -124,32 +124,40 @@ test('E5 finds critical points; the spectrum shows the lowest-loss converged run
     assert.equal(m.converged_share, m.points.filter((p) => p.converged).length / m.points.length);
     assert.ok(m.converged_share >= 2 / 3, `converged_share ${m.converged_share}`);
     await drawn(page, 'minratio-scatter');
-    const before = (await canvasInfo(page, 'minratio-spectrum')).ink;
-    // Click a drawn point: the lowest pixel of the points' colour (the legend's swatch sits at
-    // the top), in viewport coordinates once the chart is in view.
+    await drawn(page, 'minratio-spectrum');
+    // Before any click the spectrum shows the lowest-loss converged run, and says so.
+    const losses = m.points.map((p) => p.loss);
+    const converged = m.points.map((p, i) => [p, i]).filter(([p]) => p.converged);
+    const lowestConverged = converged.reduce((a, b) => (b[0].loss < a[0].loss ? b : a))[1];
+    const selectedRow = () => page.$$eval('[data-experiment="minratio"] tbody tr',
+      (rows) => rows.findIndex((r) => r.classList.contains('selected')));
+    assert.equal(await selectedRow(), lowestConverged);
+    // A run's button (keyboard-reachable) shows its spectrum: pick one that is not the lowest-loss run.
+    const lowest = losses.indexOf(Math.min(...losses));
+    const other = losses.findIndex((_, i) => i !== lowest);
+    const draws = (await canvasInfo(page, 'minratio-spectrum')).draws;
+    await page.click(`[data-experiment="minratio"] tbody tr >> nth=${other} >> button.pick`);
+    await page.waitForFunction((d) => Number(document.getElementById('minratio-spectrum').dataset.draws) > d, draws);
+    assert.equal(await selectedRow(), other);
+    // Clicking the scatter picks the dot under the pointer: the lowest one on screen (the
+    // lowest loss), at the lowest pixel of the points' colour (the legend sits at the top).
     await page.locator('#minratio-scatter').scrollIntoViewIfNeeded();
     const at = await page.evaluate(() => {
       const c = document.getElementById('minratio-scatter');
       const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       const r = c.getBoundingClientRect();
       for (let i = px.length - 4; i >= 0; i -= 4) {
-        if (px[i] === 31 && px[i + 1] === 119 && px[i + 2] === 180) {
+        if (px[i] === 0 && px[i + 1] === 114 && px[i + 2] === 178) {
           const x = (i / 4) % c.width, y = Math.floor(i / 4 / c.width);
-          return { x: r.left + x * r.width / c.width, y: r.top + y * r.height / c.height };
+          return { x: r.left + x * r.width / c.width, y: r.top + (y - 2) * r.height / c.height };
         }
       }
       return null;
     });
     assert.ok(at, 'a point is drawn');
     await page.mouse.click(at.x, at.y);
-    await page.waitForFunction(() => document.querySelector('#minratio-spectrum') && document.querySelector('.panel tr.selected'));
-    await page.waitForFunction((b) => {
-      const c = document.getElementById('minratio-spectrum');
-      const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let ink = 0;
-      for (let i = 0; i < px.length; i += 4) if (px[i] < 200 || px[i + 1] < 200 || px[i + 2] < 200) ink++;
-      return ink > b + 500;
-    }, before);
+    await page.waitForFunction((want) => [...document.querySelectorAll('[data-experiment="minratio"] tbody tr')]
+      .findIndex((r) => r.classList.contains('selected')) === want, lowest);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
