@@ -42,6 +42,7 @@ pub fn App() -> Html {
         let backends = backends.clone();
         use_effect_with((), move |_| {
             crate::workers::prepare();
+            crate::components::warm_text();
             wasm_bindgen_futures::spawn_local(async move {
                 let found = Backends::detect().await;
                 if let Some(body) = web_sys::window()

@@ -10,7 +10,8 @@ use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters_backend::{BackendCoord, DrawingErrorKind};
 use plotters_canvas::CanvasBackend;
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// Model colours, in model order (the ground truth is drawn in black): Okabe & Ito's palette,
 /// made to stay distinguishable with the common colour-vision deficiencies, its yellow darkened
@@ -119,6 +120,29 @@ pub(super) fn white_area<DB: Backend>(backend: DB) -> Result<Area<DB>, Box<dyn s
     let root = backend.into_drawing_area();
     root.fill(&WHITE)?;
     Ok(root)
+}
+
+/// The font sizes the charts write in: point labels, ticks and legends, titles.
+const TEXT_SIZES: [u32; 3] = [11, 12, 16];
+
+/// Draws the charts' text sizes once on a scratch canvas. Chromium builds a canvas font's glyph
+/// cache at its first text, which in a headless page took ~90 ms for the 11 px point labels —
+/// inside a run's first draw of them, a long task. Called once after the page has loaded, it
+/// pays that before any run.
+pub fn warm_text() {
+    let context = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok())
+        .and_then(|c| c.get_context("2d").ok().flatten())
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+    let Some(context) = context else {
+        return;
+    };
+    for size in TEXT_SIZES {
+        context.set_font(&format!("{size}px sans-serif"));
+        let _ = context.fill_text("0123456789 .%-e start run PC1 loss (α θ)", 0.0, 20.0);
+    }
 }
 
 /// The whole canvas as a plotters drawing area, cleared to white.

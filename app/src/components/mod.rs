@@ -21,7 +21,7 @@ mod smoothing;
 mod stacked;
 
 pub use backend_line::{backend_options, backend_title, BackendLine};
-pub use chart::PALETTE;
+pub use chart::{warm_text, PALETTE};
 pub use dataset_box::{DataStatus, DatasetBox};
 pub use dual_axis::DualAxisChart;
 pub(crate) use export::save_text;

@@ -59,7 +59,7 @@ fn run_series(view: &RunView, space: &str) -> Rc<Vec<ScatterSeries>> {
         return Rc::new(Vec::new());
     };
     let mut runs: Vec<ScatterSeries> = Vec::new();
-    let mut last_values: Vec<String> = Vec::new();
+    let mut last_values: Vec<Option<String>> = Vec::new();
     for (s, p) in view.sweep.snapshots.iter().zip(&projection.points) {
         while runs.len() <= s.run {
             let r = runs.len();
@@ -71,14 +71,17 @@ fn run_series(view: &RunView, space: &str) -> Rc<Vec<ScatterSeries>> {
                 hollow: false,
             });
         }
-        let value = match s.accuracy {
-            Some(a) => format!("{:.0}%", a * 100.0),
-            None => format!("{:.1e}", s.loss),
+        // No loss is measured at the start: its tip and label say "start".
+        let value = match (s.accuracy, s.loss) {
+            (Some(a), _) => Some(format!("{:.0}%", a * 100.0)),
+            (None, loss) if loss.is_finite() => Some(format!("{loss:.1e}")),
+            _ => None,
         };
-        last_values.resize(runs.len(), String::new());
-        last_values[s.run] = value.clone();
+        last_values.resize(runs.len(), None);
+        last_values[s.run] = value.clone().filter(|_| s.epoch > 0);
+        let tip = format!("epoch {}: {}", s.epoch, value.as_deref().unwrap_or("start"));
         runs[s.run].points.push(ScatterPoint {
-            tip: Some(format!("epoch {}: {value}", s.epoch)),
+            tip: Some(tip),
             label: (s.epoch == 0).then(|| "start".to_string()),
             ..ScatterPoint::at(p[0], p[1])
         });
@@ -86,7 +89,7 @@ fn run_series(view: &RunView, space: &str) -> Rc<Vec<ScatterSeries>> {
     // Labels on every snapshot overlap into a blur: only each run's start and its last
     // snapshot are labelled; the rest show on hover (and in the CSV).
     for (run, value) in runs.iter_mut().zip(last_values) {
-        if let Some(last) = run.points.last_mut() {
+        if let (Some(last), Some(value)) = (run.points.last_mut(), value) {
             last.label = Some(value);
         }
     }
