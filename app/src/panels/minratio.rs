@@ -158,22 +158,30 @@ pub fn figures(
             }
         })
     });
-    let title = match (chosen, selected) {
-        (None, _) => "Hessian eigenvalues (no converged run yet; click a point)".to_string(),
-        (Some(p), Some(_)) => format!(
-            "Hessian eigenvalues of run {}, sorted (flat band dashed)",
-            p.run + 1
+    // Short titles (they must fit the canvas); the rest goes into the figures' captions.
+    let (title, caption) = match (chosen, selected) {
+        (None, _) => (
+            "Hessian eigenvalues".to_string(),
+            "No converged run yet; click a point for its spectrum.".to_string(),
         ),
-        (Some(p), None) => format!(
-            "Hessian eigenvalues of run {} (the lowest-loss converged run; click a point for another), sorted (flat band dashed)",
-            p.run + 1
+        (Some(p), Some(_)) => (
+            format!("Hessian eigenvalues of run {}, sorted", p.run + 1),
+            format!("Run {}, picked; the flat band ±τ·max|λ| is dashed.", p.run + 1),
+        ),
+        (Some(p), None) => (
+            format!("Hessian eigenvalues of run {}, sorted", p.run + 1),
+            format!(
+                "Run {}: the lowest-loss converged run (click a point or a run number for another); the flat band ±τ·max|λ| is dashed.",
+                p.run + 1
+            ),
         ),
     };
     html! {
         <div class="charts">
-            <ScatterChart id="minratio-scatter" title="Loss vs minimal ratio at each run's end point (hollow: not converged; click a point)" x_label="minimal ratio (non-flat eigenvalues)" y_label="loss" log_y={true}
-                series={scatter(points)} selected={at} {on_click} />
-            <LineChart id="minratio-spectrum" {title} x_label="index" y_label="eigenvalue" series={spectrum(chosen, tau)} />
+            <ScatterChart id="minratio-scatter" title="Loss vs minimal ratio at each run's end" x_label="minimal ratio (non-flat eigenvalues)" y_label="loss" log_y={true}
+                series={scatter(points)} selected={at} {on_click}
+                caption="Hollow: the run missed the convergence criterion and is left out of the finding. Click a point for its spectrum." />
+            <LineChart id="minratio-spectrum" {title} x_label="index" y_label="eigenvalue" series={spectrum(chosen, tau)} caption={caption} />
         </div>
     }
 }
