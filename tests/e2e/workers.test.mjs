@@ -40,7 +40,7 @@ const results = (m) => Object.fromEntries(Object.entries(m.models).map(([k, v]) 
 /** The default pool of workers on the machine the page runs on. */
 const pool = (page) => page.evaluate(() => navigator.hardwareConcurrency).then(defaultPool);
 
-test('an E2 CPU run with the default workers: its models side by side in at most a worker per pool slot, no main-thread task over 200 ms (twice the bench's goal), pause holds, same results as on the page', async () => {
+test('an E2 CPU run with the default workers: its models side by side in at most a worker per pool slot, no main-thread task over 200 ms (twice the bench goal), pause holds, same results as on the page', async () => {
   const browser = await launch({ webgpu: false });
   try {
     const { page, errors } = await instrumented(browser);
