@@ -190,7 +190,9 @@ test('pause holds every worker of a pooled sweep, resume goes on, stop ends it',
   try {
     const { page, errors } = await instrumented(browser);
     const panel = '[data-experiment="minratio"]';
-    await page.goto(`${server.url}/#exp=minratio&runs=8&epochs=400&samples=64&workers=2&autorun=1`);
+    // Runs long enough (20,000 epochs each, seconds) that Stop always comes before the sweep
+    // could end by itself, on a machine of any speed: E5's search now takes a few steps.
+    await page.goto(`${server.url}/#exp=minratio&runs=8&epochs=20000&samples=64&workers=2&autorun=1`);
     const sweep = async () => (await metrics(page, 'minratio')).sweep;
     await page.waitForFunction(() => {
       const el = document.querySelector('[data-experiment="minratio"] [data-metrics]');
