@@ -136,3 +136,20 @@ export async function waitForWorkerCode(page) {
     setTimeout(() => resolve(window.__long.length === seen), 1000);
   }), null, { timeout: 60_000 });
 }
+
+/**
+ * Click `panel`'s Start and wait until that run has ended (`done`), however fast: the panel's
+ * `data-state` changes are recorded from before the click, so a run that goes from `running`
+ * to `done` before a selector could see `running` still counts.
+ */
+export async function startAndWaitDone(page, panel, { timeout = 300_000 } = {}) {
+  await page.evaluate((panel) => {
+    const el = document.querySelector(panel);
+    window.__states = [];
+    new MutationObserver(() => window.__states.push(el.dataset.state))
+      .observe(el, { attributes: true, attributeFilter: ['data-state'] });
+  }, panel);
+  await page.click(`${panel} button.start`);
+  await page.waitForFunction(() => window.__states.includes('running') && window.__states.at(-1) === 'done',
+    null, { timeout });
+}

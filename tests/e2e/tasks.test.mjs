@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import fs from 'node:fs/promises';
-import { serve, launch, open, metrics, canvasInfo, DIST } from './harness.mjs';
+import { serve, launch, open, metrics, canvasInfo, DIST, startAndWaitDone } from './harness.mjs';
 
 let server;
 before(async () => { server = await serve(DIST); });
@@ -77,9 +77,8 @@ test('E2 trains CNNs on the shipped MNIST subset on the CPU backend; a corrupt f
 
     // The page keeps working: the next run goes.
     await page.click(`${panel} button.reset`);
-    await page.click(`${panel} button.start`);
-    await page.waitForSelector(`${panel}[data-state="running"]`);
-    await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 240_000 });
+    await page.waitForSelector(`${panel}[data-state="idle"]`);
+    await startAndWaitDone(page, panel, { timeout: 240_000 });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -6,7 +6,7 @@
 // page goes on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, metrics, defaultPool, pauseAfterBurst, waitForWorkerCode, DIST } from './harness.mjs';
+import { serve, launch, metrics, defaultPool, pauseAfterBurst, waitForWorkerCode, DIST, startAndWaitDone } from './harness.mjs';
 
 let server;
 before(async () => { server = await serve(DIST); });
@@ -170,9 +170,7 @@ test('a sweep gives the same numbers on 1 and 2 workers, in unit order; workers 
       points[workers] = m.points;
       assert.equal(created, workers);
       // Again in the same page: the same workers, no new fetch or compile of their code.
-      await page.click('[data-experiment="params"] button.start');
-      await page.waitForSelector('[data-experiment="params"][data-state="running"]');
-      await page.waitForSelector('[data-experiment="params"][data-state="done"]', { timeout: 300_000 });
+      await startAndWaitDone(page, '[data-experiment="params"]');
       assert.deepEqual((await metrics(page, 'params')).points, m.points);
       assert.equal(await page.evaluate(() => window.__workers), workers, 'workers are kept');
       assert.equal(fetched.wasm, 1, "the worker's wasm is fetched (and compiled) once");
