@@ -49,6 +49,21 @@ pub(super) fn marker<C>(
     }
 }
 
+/// How many markers a curve carries (fewer when it has fewer points).
+const MARKERS_PER_CURVE: usize = 6;
+
+/// Where series `index`'s markers go along its curve: about [`MARKERS_PER_CURVE`] of its
+/// points (every point of a short curve, so a lone first point shows), shifted per series so
+/// that curves lying on each other still show all their markers.
+pub(super) fn marker_points(
+    points: &[(f64, f64)],
+    index: usize,
+) -> impl Iterator<Item = (f64, f64)> + '_ {
+    let step = (points.len() / MARKERS_PER_CURVE).max(1);
+    let first = (index * step / MARKER_SHAPES) % step;
+    points.iter().copied().skip(first).step_by(step)
+}
+
 /// A plotters element: one [`marker`].
 pub(super) struct Marker<C> {
     at: C,

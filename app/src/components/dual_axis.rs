@@ -11,8 +11,8 @@ use plotters::prelude::*;
 use yew::prelude::*;
 
 use super::chart::{
-    bounds, draw_legend, marker, padded, plottable, tick, title_only, widened, Area, Axis, Backend,
-    Bounds, DrawResult,
+    bounds, draw_legend, marker, marker_points, padded, plottable, tick, title_only, widened, Area,
+    Axis, Backend, Bounds, DrawResult,
 };
 use super::describe;
 use super::export::{curves_csv, use_chart_figure, ChartSpec};
@@ -278,7 +278,9 @@ where
         drawn
             .label(s.name.clone())
             .legend(move |(x, y)| marker(i, (x + 8, y), 3, style.filled(), Some((8, style))));
-        chart.draw_series(markers_along(points).map(|p| marker(i, p, 3, style.filled(), None)))?;
+        let points: Vec<_> = points.collect();
+        let marks = marker_points(&points, i).map(|p| marker(i, p, 3, style.filled(), None));
+        chart.draw_series(marks)?;
     }
     let shift = left.series.len();
     for (i, s) in right.series.iter().enumerate() {
@@ -293,7 +295,8 @@ where
         drawn
             .label(format!("{} (right)", s.name))
             .legend(move |(x, y)| marker(m, (x + 8, y), 3, style.filled(), Some((8, style))));
-        let marks = markers_along(points).map(|p| marker(m, p, 3, style.filled(), None));
+        let points: Vec<_> = points.collect();
+        let marks = marker_points(&points, m).map(|p| marker(m, p, 3, style.filled(), None));
         chart.draw_secondary_series(marks)?;
     }
     draw_legend(&mut chart)
@@ -302,15 +305,6 @@ where
 /// As in [`super::LineChart`]: a dashed series (e.g. test next to train) is drawn dashed.
 fn line_style(s: &Series) -> ShapeStyle {
     ShapeStyle::from(&s.color).stroke_width(2)
-}
-
-/// Where a curve's markers go: about six points along it (every point of a short one, so a
-/// lone first point of a sweep shows as a marker too).
-fn markers_along(
-    points: impl Iterator<Item = (f64, f64)> + Clone,
-) -> impl Iterator<Item = (f64, f64)> {
-    let step = (points.clone().count() / 6).max(1);
-    points.step_by(step)
 }
 
 /// The series' points that can be drawn on its axis: finite, and positive on a log one.

@@ -10,8 +10,8 @@ use plotters::prelude::*;
 use yew::prelude::*;
 
 use super::chart::{
-    bounds, draw_legend, marker, padded, tick, title_only, Area, Backend, Bounds, DrawResult,
-    MARKER_SHAPES, PALETTE,
+    bounds, draw_legend, marker, marker_points, padded, tick, title_only, Area, Backend, Bounds,
+    DrawResult, PALETTE,
 };
 use super::describe;
 use super::export::{curves_csv, use_chart_figure, ChartSpec};
@@ -24,9 +24,6 @@ pub struct Series {
     /// Drawn dashed (a reference or extrapolated curve).
     pub dashed: bool,
 }
-
-/// How many markers a curve carries (fewer when it has fewer points).
-const MARKERS_PER_CURVE: usize = 6;
 
 /// One series per model, coloured in model order.
 pub fn model_series(models: &[ModelInfo], points: &[Vec<(f64, f64)>]) -> Rc<Vec<Series>> {
@@ -201,12 +198,9 @@ where
         drawn
             .label(s.name.clone())
             .legend(move |(x, y)| marker(i, (x + 8, y), 3, style.filled(), Some((8, style))));
-        // A few markers along each curve, so curves differ in shape, not only colour; shifted
-        // per series so that curves lying on each other still show all their markers.
-        let step = (points.len() / MARKERS_PER_CURVE).max(1);
-        let first = (i * step / MARKER_SHAPES) % step;
-        let marks = points.iter().skip(first).step_by(step);
-        chart.draw_series(marks.map(|&p| marker(i, p, 3, style.filled(), None)))?;
+        // Markers along each curve: curves differ in shape, not only colour.
+        let marks = marker_points(&points, i).map(|p| marker(i, p, 3, style.filled(), None));
+        chart.draw_series(marks)?;
     }
     if series.is_empty() {
         // An empty panel of a stacked chart: no empty legend box.
