@@ -1,80 +1,105 @@
-//! The browser's [`Host`] for runs on the page (`workers=0`): cuts training into slices that
-//! yield to the event loop, waits while paused, and hands events to the UI in batches a few
-//! times a second. Pause is a handshake, as in a worker: at its next checkpoint the run hands
-//! over what it computed, then says it holds (`on_paused`).
+//! The one [`Host`] of every run in the browser, on the page (`workers=0`) or in a training
+//! worker: it cuts training into slices that yield to the event loop, waits while paused, and
+//! hands events on in batches a few times a second. What differs between the two places is
+//! only where things go, an [`Outlet`]: the page's reducer, or messages to the page.
+//!
+//! Pause is a handshake: at its next checkpoint the run hands over everything it computed
+//! before the pause, then acknowledges the pause by its number, and computes nothing until
+//! resumed or stopped. So once everything that computes a run has acknowledged, nothing moves.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 use mlds_core::{Event, EventBatch, Flow, Host};
+use wasm_bindgen::prelude::*;
 use web_time::Instant;
 use yew::Callback;
 
-/// Longest stretch of work between two yields, so clicks and repaints stay prompt.
+/// Longest stretch of work between two yields, so pause, stop, clicks and repaints stay prompt.
 const SLICE_MS: u128 = 30;
-/// How often batched events reach the UI (charts redraw on each delivery).
-const DELIVER_MS: u128 = 120;
 
-/// Buttons' side of a run.
+/// Where a run's events and pause acknowledgements go, and how it lets its event loop run.
+#[allow(async_fn_in_trait)] // used generically, never as a trait object
+pub trait Outlet {
+    /// How often batched events go out: each delivery redraws the page's charts.
+    const DELIVER_MS: u128;
+    /// How often a paused run looks whether it may go on.
+    const PAUSE_POLL_MS: u32;
+    fn deliver(&mut self, events: Vec<Event>);
+    /// Everything computed before pause `seq` has been delivered; nothing moves now.
+    fn paused(&mut self, seq: u32);
+    /// Let the event loop run (messages arrive, the page paints).
+    async fn yield_now(&mut self);
+}
+
+/// The buttons' side of a run: pause, resume and stop, read at every checkpoint.
 #[derive(Default, Debug)]
 pub struct RunControl {
     paused: Cell<bool>,
     /// The latest pause's number (a pause, resume and pause within one wait is acknowledged
     /// twice).
     pause_seq: Cell<u32>,
-    pub stopped: Cell<bool>,
+    stopped: Cell<bool>,
 }
 
 impl RunControl {
+    /// The page's Pause and Resume: each pause gets the next number.
     pub fn pause(&self, paused: bool) {
         if paused {
             self.pause_seq.set(self.pause_seq.get().wrapping_add(1));
         }
         self.paused.set(paused);
     }
+
+    /// A pause numbered by whoever asked (a worker acknowledges the page's number).
+    pub fn pause_numbered(&self, seq: u32) {
+        self.pause_seq.set(seq);
+        self.paused.set(true);
+    }
+
+    pub fn stop(&self) {
+        self.stopped.set(true);
+    }
+
+    /// Neither paused nor stopped: a new run starts.
+    pub fn reset(&self) {
+        self.paused.set(false);
+        self.stopped.set(false);
+    }
 }
 
-pub struct BrowserHost {
+/// The [`Host`] of a browser run, delivering through `O`.
+pub struct SlicedHost<O: Outlet> {
     control: Rc<RunControl>,
-    deliver: Callback<Vec<Event>>,
-    on_paused: Callback<()>,
+    outlet: O,
     /// The pause last acknowledged.
     acknowledged: Option<u32>,
     batch: EventBatch,
     slice_start: Instant,
 }
 
-impl BrowserHost {
-    pub fn new(
-        control: Rc<RunControl>,
-        deliver: Callback<Vec<Event>>,
-        on_paused: Callback<()>,
-    ) -> Self {
+impl<O: Outlet> SlicedHost<O> {
+    pub fn new(control: Rc<RunControl>, outlet: O) -> Self {
         Self {
             control,
-            deliver,
-            on_paused,
+            outlet,
             acknowledged: None,
-            batch: EventBatch::new(DELIVER_MS),
+            batch: EventBatch::new(O::DELIVER_MS),
             slice_start: Instant::now(),
         }
     }
 
+    /// Deliver whatever waits in the batch (at the end of a run, before a pause's answer).
     pub fn flush(&mut self) {
         let events = self.batch.take();
         if !events.is_empty() {
-            self.deliver.emit(events);
+            self.outlet.deliver(events);
         }
     }
 }
 
-/// A macrotask boundary: the browser can paint and handle input before the run goes on.
-async fn yield_to_page() {
-    TimeoutFuture::new(0).await;
-}
-
-impl Host for BrowserHost {
+impl<O: Outlet> Host for SlicedHost<O> {
     fn emit(&mut self, event: Event) {
         if self.batch.push(event) {
             self.flush();
@@ -83,8 +108,7 @@ impl Host for BrowserHost {
 
     async fn checkpoint(&mut self) -> Flow {
         if self.slice_start.elapsed().as_millis() >= SLICE_MS {
-            self.flush();
-            yield_to_page().await;
+            self.outlet.yield_now().await;
             self.slice_start = Instant::now();
         }
         while self.control.paused.get() && !self.control.stopped.get() {
@@ -92,15 +116,70 @@ impl Host for BrowserHost {
             if self.acknowledged.replace(seq) != Some(seq) {
                 // What was computed before the pause first, then the acknowledgement.
                 self.flush();
-                self.on_paused.emit(());
+                self.outlet.paused(seq);
             }
-            TimeoutFuture::new(50).await;
+            TimeoutFuture::new(O::PAUSE_POLL_MS).await;
             self.slice_start = Instant::now();
         }
-        if self.control.stopped.get() {
-            Flow::Stop
-        } else {
-            Flow::Continue
+        match self.control.stopped.get() {
+            true => Flow::Stop,
+            false => Flow::Continue,
         }
     }
+}
+
+/// A run on the page's main thread: events to the panel's reducer.
+pub struct PageOutlet {
+    pub deliver: Callback<Vec<Event>>,
+    pub on_paused: Callback<()>,
+}
+
+impl Outlet for PageOutlet {
+    const DELIVER_MS: u128 = 120;
+    const PAUSE_POLL_MS: u32 = 50;
+
+    fn deliver(&mut self, events: Vec<Event>) {
+        self.deliver.emit(events);
+    }
+
+    fn paused(&mut self, _seq: u32) {
+        self.on_paused.emit(());
+    }
+
+    /// A timer task: the browser paints and handles input before the run goes on.
+    async fn yield_now(&mut self) {
+        TimeoutFuture::new(0).await;
+    }
+}
+
+/// The page's own runs (`workers=0`).
+pub type PageHost = SlicedHost<PageOutlet>;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The platform's `MessageChannel`, declared here rather than through web-sys features
+    /// (which would rebuild burn's wgpu).
+    type MessageChannel;
+    #[wasm_bindgen(constructor)]
+    fn new() -> MessageChannel;
+    #[wasm_bindgen(method, getter)]
+    fn port1(this: &MessageChannel) -> Port;
+    #[wasm_bindgen(method, getter)]
+    fn port2(this: &MessageChannel) -> Port;
+
+    type Port;
+    #[wasm_bindgen(method, setter)]
+    fn set_onmessage(this: &Port, handler: &js_sys::Function);
+    #[wasm_bindgen(method, js_name = postMessage)]
+    fn post_message(this: &Port, message: &JsValue);
+}
+
+/// Let a worker's event loop run (the page's pause and stop arrive as messages): a message to
+/// itself, a task that runs at once, where a `setTimeout(0)` from within a timer's task waits
+/// at least 4 ms (browsers clamp nested timers), an eighth of a 30 ms slice.
+pub async fn yield_by_message() {
+    let channel = MessageChannel::new();
+    let arrived = js_sys::Promise::new(&mut |resolve, _| channel.port1().set_onmessage(&resolve));
+    channel.port2().post_message(&JsValue::NULL);
+    let _ = wasm_bindgen_futures::JsFuture::from(arrived).await;
 }

@@ -1,54 +1,6 @@
-//! MLDS Playground: the browser app. It renders the events that `mlds-core` experiments emit.
-
-mod app;
-mod backends;
-mod components;
-mod datasets;
-mod host;
-mod idb;
-mod landing;
-mod panels;
-mod report;
-mod run_view;
-mod url;
-mod workers;
-
-// cubecl registers its IR with `inventory`, i.e. static constructors. A module that never calls
-// `__wasm_call_ctors` itself gets "command" linkage from wasm-ld: every export then reruns all
-// constructors first, and wasm-bindgen calls exports for each DOM operation, so rendering and
-// training spent most of their time there (hundreds of ms per frame). Calling it once, here,
-// makes the linker leave the exports alone (see the `inventory` crate's docs on WebAssembly).
-#[cfg(target_family = "wasm")]
-unsafe extern "C" {
-    fn __wasm_call_ctors();
-}
+//! The page's binary: everything is in the library (`mlds_app`), shared with the worker.
 
 fn main() {
-    // SAFETY: the linker-made constructor runner, called once, before anything uses what the
-    // constructors register.
-    #[cfg(target_family = "wasm")]
-    unsafe {
-        __wasm_call_ctors();
-    }
-    install_panic_hook();
-    yew::Renderer::<app::App>::new().render();
-}
-
-/// A panic must never leave a blank page: log it, then show it in the page's fatal banner
-/// (outside yew's tree, which is gone once the wasm instance aborts).
-fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        let message = format!(
-            "The playground hit an internal error and stopped: {info}. Reload the page to start again; \
-             the URL keeps your settings."
-        );
-        if let Some(banner) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("fatal"))
-        {
-            banner.set_text_content(Some(&message));
-            let _ = banner.remove_attribute("hidden");
-        }
-    }));
+    mlds_app::run_constructors();
+    mlds_app::start_page();
 }

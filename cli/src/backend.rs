@@ -3,7 +3,7 @@
 //! kernels the page runs on WebGPU. The query's own `backend=` decides unless `--backend` says.
 
 use burn::tensor::Device;
-use mlds_core::experiments::job::Job;
+use mlds_core::job::Job;
 use mlds_core::{BackendChoice, BackendKind};
 
 /// `--backend`.

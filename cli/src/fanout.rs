@@ -16,8 +16,8 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use mlds_core::experiments::job::Job;
-use mlds_core::experiments::merge::Given;
+use mlds_core::engine::merge::Given;
+use mlds_core::job::Job;
 use mlds_core::run_file::{RunFile, RunMerge};
 
 use crate::progress;

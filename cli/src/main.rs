@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
-use mlds_core::experiments::job::Job;
+use mlds_core::job::Job;
 use mlds_core::run_file::{merge_files, RunFile};
 use mlds_core::Event;
 

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use indicatif::ProgressBar;
-use mlds_core::experiments::job::Job;
+use mlds_core::job::Job;
 use mlds_core::run_file::RunFile;
 use mlds_core::{Event, Flow, Host};
 

@@ -2,8 +2,9 @@
 //! `cargo run --release -p mlds-core --example fit_probe -- "epochs=3000&lr=0.005"`.
 
 use burn::tensor::Device;
+use mlds_core::engine::FromParams;
 use mlds_core::events::CollectingHost;
-use mlds_core::experiments::{fit, FromParams};
+use mlds_core::experiments::fit;
 use mlds_core::params::Params;
 use mlds_core::Event;
 

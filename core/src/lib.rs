@@ -7,13 +7,17 @@
 pub mod analysis;
 pub mod backend;
 pub mod data;
+pub mod engine;
 pub mod events;
 pub mod experiments;
+pub mod job;
 pub mod models;
 pub mod params;
 pub mod report;
 pub mod run_file;
 pub mod train;
+pub mod view;
 
 pub use backend::{BackendChoice, BackendKind};
-pub use events::{Event, EventBatch, Flow, Host, ModelInfo};
+pub use engine::EventBatch;
+pub use events::{Event, Flow, Host, ModelInfo};

@@ -1,9 +1,9 @@
 //! E1 end to end on the CPU backend (flex), with fixed seeds.
 
 use burn::tensor::Device;
+use mlds_core::engine::{FromParams, Outcome};
 use mlds_core::events::CollectingHost;
 use mlds_core::experiments::fit::{self, FitConfig};
-use mlds_core::experiments::{FromParams, Outcome};
 use mlds_core::params::Params;
 use mlds_core::Event;
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use burn::tensor::Device;
 use common::{config, round_trips, subset};
+use mlds_core::engine::{FromParams, Outcome};
 use mlds_core::events::CollectingHost;
 use mlds_core::experiments::generalization::Evaluator;
 use mlds_core::experiments::interpolate::{self, InterpolateConfig};
@@ -15,7 +16,6 @@ use mlds_core::experiments::random_labels::{self, RandomLabelsConfig};
 use mlds_core::experiments::sensitivity::{self, SensitivityConfig};
 use mlds_core::experiments::sharpness::{self, SharpnessConfig};
 use mlds_core::experiments::subject::{train_classifier, SubjectData};
-use mlds_core::experiments::{FromParams, Outcome};
 use mlds_core::params::Params;
 use mlds_core::train::Stopwatch;
 use mlds_core::Event;

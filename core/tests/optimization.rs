@@ -6,15 +6,16 @@ use burn::nn::loss::{MseLoss, Reduction};
 use burn::tensor::Device;
 use common::{config, round_trips, subset};
 use mlds_core::analysis::{read_params, LossOracle};
+use mlds_core::engine::{FromParams, Outcome};
 use mlds_core::events::CollectingHost;
 use mlds_core::experiments::gradnorm::{self, GradNormConfig};
 use mlds_core::experiments::minratio::{self, MinRatioConfig};
 use mlds_core::experiments::subject::Subject;
 use mlds_core::experiments::surface::{self, SurfaceConfig};
 use mlds_core::experiments::trajectory::{self, TrajectoryConfig};
-use mlds_core::experiments::{FromParams, Outcome};
 use mlds_core::models::{init_seeded, Mlp};
 use mlds_core::params::Params;
+use mlds_core::view::RunView;
 use mlds_core::Event;
 
 #[test]
@@ -133,34 +134,24 @@ fn gradnorm_without_its_dataset_fails_with_a_message() {
     assert!(matches!(outcome, Outcome::Failed(m) if m.contains("not loaded")));
 }
 
+/// What the page folds from a run's events (`RunView`), which these tests read as it does.
+fn view(host: &CollectingHost) -> RunView {
+    RunView::of_events(host.events.clone())
+}
+
 fn snapshots(host: &CollectingHost) -> Vec<(usize, usize, f64, Option<f64>)> {
-    host.events
+    view(host)
+        .sweep
+        .snapshots
         .iter()
-        .filter_map(|e| match e {
-            Event::Snapshot {
-                run,
-                epoch,
-                loss,
-                accuracy,
-            } => Some((*run, *epoch, *loss, *accuracy)),
-            _ => None,
-        })
+        .map(|s| (s.run, s.epoch, s.loss, s.accuracy))
         .collect()
 }
 
 fn last_projection(host: &CollectingHost, space: &str) -> (Vec<[f64; 2]>, [f64; 2]) {
-    host.events
-        .iter()
-        .rev()
-        .find_map(|e| match e {
-            Event::Projection {
-                space: s,
-                points,
-                explained,
-            } if s == space => Some((points.clone(), *explained)),
-            _ => None,
-        })
-        .expect("a projection")
+    let view = view(host);
+    let projection = view.sweep.projections.get(space).expect("a projection");
+    (projection.points.clone(), projection.explained)
 }
 
 #[test]

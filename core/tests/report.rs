@@ -7,8 +7,8 @@ mod common;
 use std::collections::BTreeMap;
 
 use burn::tensor::Device;
-use mlds_core::experiments::job::Job;
-use mlds_core::experiments::Outcome;
+use mlds_core::engine::Outcome;
+use mlds_core::job::Job;
 use mlds_core::report::{finding, section, Finding, SECTIONS};
 use mlds_core::{events::CollectingHost, Event, ModelInfo};
 

@@ -5,9 +5,9 @@ mod common;
 
 use common::subset;
 use mlds_core::data::{DatasetKind, ImageDataset};
+use mlds_core::engine::{FromParams, Outcome};
 use mlds_core::events::CollectingHost;
 use mlds_core::experiments::tasks::{self, TaskModel, TasksConfig};
-use mlds_core::experiments::{FromParams, Outcome};
 use mlds_core::params::Params;
 use mlds_core::Event;
 

@@ -5,8 +5,8 @@
 mod common;
 
 use burn::tensor::Device;
-use mlds_core::experiments::job::Job;
-use mlds_core::experiments::Outcome;
+use mlds_core::engine::Outcome;
+use mlds_core::job::Job;
 use mlds_core::{events::CollectingHost, Event};
 
 /// Held by every run of this file: burn's CPU backend draws random numbers from one global
@@ -114,7 +114,7 @@ fn a_job_that_is_no_sweep_is_its_own_unit_and_bad_units_are_refused() {
 /// taken round-robin from the units listed), vs each unit's own stream.
 mod merged {
     use super::*;
-    use mlds_core::experiments::merge::{Merge, UnitMerge};
+    use mlds_core::engine::merge::{Merge, UnitMerge};
 
     fn unit_streams(query: &str) -> (Job, Vec<Event>, Vec<Vec<Event>>) {
         let (job, _) = Job::parse(query).unwrap();
@@ -465,7 +465,7 @@ fn e2_models_in_parts_join_to_the_whole_run(workers: usize) {
 /// ended, given them, and gives the whole run's points bit for bit.
 #[test]
 fn e9a_line_runs_after_its_trainings_given_their_weights() {
-    use mlds_core::experiments::merge::Given;
+    use mlds_core::engine::merge::Given;
     let query = "exp=interpolate&hidden=16&epochs=1&train_size=256&batch=32&batch2=128&eval_size=100&points=31";
     let (job, _) = Job::parse(query).unwrap();
     assert_eq!(job.units(), (3, None));

@@ -1,4 +1,4 @@
-//! The training worker: runs jobs (experiment queries, see `mlds_core::experiments::job`) off
+//! The training worker: runs jobs (experiment queries, see `mlds_core::job`) off
 //! the page's main thread and posts their events back, so the page only renders.
 //!
 //! In: `{type: "start", query, backend, dataset?, given?}` (`backend`: `cpu` or `webgpu`;
@@ -13,70 +13,28 @@
 //! the pause, then `paused` with the pause's `seq`, and computes nothing until `resume` or
 //! `stop`. So once the page has every worker's `paused`, nothing of the run moves.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use burn::tensor::Device;
 
-use gloo_timers::future::TimeoutFuture;
 use js_sys::{Object, Reflect, Uint8Array};
+use mlds_app::host::{yield_by_message, Outlet, RunControl, SlicedHost};
 use mlds_core::data::{ImageDataset, ImageSet, ImageShape};
-use mlds_core::experiments::job::Job;
-use mlds_core::experiments::merge::Combine;
-use mlds_core::{Event, EventBatch, Flow, Host};
+use mlds_core::engine::merge::Combine;
+use mlds_core::job::Job;
+use mlds_core::{Event, Host};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
-use web_time::Instant;
-
-#[cfg(target_family = "wasm")]
-unsafe extern "C" {
-    fn __wasm_call_ctors();
-}
 
 thread_local! {
     static WEBGPU: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
-    static PAUSED: Cell<bool> = const { Cell::new(false) };
-    /// The latest pause's number, and the latest one acknowledged.
-    static PAUSE_SEQ: Cell<u32> = const { Cell::new(0) };
-    static ACKNOWLEDGED: Cell<Option<u32>> = const { Cell::new(None) };
-    static STOPPED: Cell<bool> = const { Cell::new(false) };
+    /// The page's pause and stop for the job this worker runs.
+    static CONTROL: Rc<RunControl> = Rc::default();
     /// The combining step of the run this worker combines for.
     static COMBINE: RefCell<Option<Box<dyn Combine>>> = RefCell::new(None);
-}
-
-const SLICE_MS: u128 = 30;
-/// How often events go to the page: each delivery redraws its charts, a few times a second is
-/// enough.
-const POST_MS: u128 = 150;
-
-#[wasm_bindgen]
-extern "C" {
-    /// The platform's `MessageChannel`, declared here rather than through web-sys features
-    /// (which would rebuild burn's wgpu).
-    type MessageChannel;
-    #[wasm_bindgen(constructor)]
-    fn new() -> MessageChannel;
-    #[wasm_bindgen(method, getter)]
-    fn port1(this: &MessageChannel) -> Port;
-    #[wasm_bindgen(method, getter)]
-    fn port2(this: &MessageChannel) -> Port;
-
-    type Port;
-    #[wasm_bindgen(method, setter)]
-    fn set_onmessage(this: &Port, handler: &js_sys::Function);
-    #[wasm_bindgen(method, js_name = postMessage)]
-    fn post_message(this: &Port, message: &JsValue);
-}
-
-/// Let the worker's event loop run (the page's pause and stop arrive as messages): a message
-/// to itself, a task that runs at once, where a `setTimeout(0)` from within a timer's task
-/// waits at least 4 ms (browsers clamp nested timers), an eighth of a 30 ms slice.
-async fn yield_to_event_loop() {
-    let channel = MessageChannel::new();
-    let arrived = js_sys::Promise::new(&mut |resolve, _| channel.port1().set_onmessage(&resolve));
-    channel.port2().post_message(&JsValue::NULL);
-    let _ = wasm_bindgen_futures::JsFuture::from(arrived).await;
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -92,52 +50,27 @@ fn post(kind: &str, field: Option<(&str, JsValue)>) {
     let _ = scope().post_message(&message);
 }
 
-/// Events to the page, in batches; pause and stop from the page's messages.
-struct WorkerHost {
-    batch: EventBatch,
-    slice_start: Instant,
-}
+/// A job's events and pause acknowledgements, as messages to the page.
+struct ToPage;
 
-impl WorkerHost {
-    fn flush(&mut self) {
-        let events = self.batch.take();
-        if !events.is_empty() {
-            match to_js(&events) {
-                Ok(events) => post("events", Some(("events", events))),
-                Err(e) => post("failed", Some(("message", e.into()))),
-            }
-        }
-    }
-}
+impl Outlet for ToPage {
+    /// Each delivery redraws the page's charts: a few times a second is enough.
+    const DELIVER_MS: u128 = 150;
+    const PAUSE_POLL_MS: u32 = 20;
 
-impl Host for WorkerHost {
-    fn emit(&mut self, event: Event) {
-        if self.batch.push(event) {
-            self.flush();
+    fn deliver(&mut self, events: Vec<Event>) {
+        match to_js(&events) {
+            Ok(events) => post("events", Some(("events", events))),
+            Err(e) => post("failed", Some(("message", e.into()))),
         }
     }
 
-    async fn checkpoint(&mut self) -> Flow {
-        // Yield to the worker's event loop now and then, so pause and stop arrive.
-        if self.slice_start.elapsed().as_millis() >= SLICE_MS {
-            yield_to_event_loop().await;
-            self.slice_start = Instant::now();
-        }
-        while PAUSED.get() && !STOPPED.get() {
-            let seq = PAUSE_SEQ.get();
-            if ACKNOWLEDGED.replace(Some(seq)) != Some(seq) {
-                // Everything computed before the pause goes first, then the acknowledgement.
-                self.flush();
-                post("paused", Some(("seq", seq.into())));
-            }
-            TimeoutFuture::new(20).await;
-            self.slice_start = Instant::now();
-        }
-        if STOPPED.get() {
-            Flow::Stop
-        } else {
-            Flow::Continue
-        }
+    fn paused(&mut self, seq: u32) {
+        post("paused", Some(("seq", seq.into())));
+    }
+
+    async fn yield_now(&mut self) {
+        yield_by_message().await;
     }
 }
 
@@ -204,10 +137,7 @@ async fn webgpu() -> Result<Device, String> {
 }
 
 async fn run(message: JsValue) {
-    let mut host = WorkerHost {
-        batch: EventBatch::new(POST_MS),
-        slice_start: Instant::now(),
-    };
+    let mut host = SlicedHost::new(CONTROL.with(Rc::clone), ToPage);
     let query = field(&message, "query")
         .and_then(|q| q.as_string())
         .unwrap_or_default();
@@ -277,11 +207,7 @@ fn combine(message: &JsValue) {
 }
 
 fn main() {
-    // SAFETY: as in the page's main: the constructor runner, once, before anything else.
-    #[cfg(target_family = "wasm")]
-    unsafe {
-        __wasm_call_ctors();
-    }
+    mlds_app::run_constructors();
     console_error_panic_hook::set_once();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(|e: MessageEvent| {
         let message = e.data();
@@ -290,19 +216,16 @@ fn main() {
             .as_deref()
         {
             Some("start") => {
-                PAUSED.set(false);
-                ACKNOWLEDGED.set(None);
-                STOPPED.set(false);
+                CONTROL.with(|c| c.reset());
                 wasm_bindgen_futures::spawn_local(run(message));
             }
             Some("pause") => {
                 let seq = field(&message, "seq").and_then(|s| s.as_f64());
-                PAUSE_SEQ.set(seq.unwrap_or(0.0) as u32);
-                PAUSED.set(true);
+                CONTROL.with(|c| c.pause_numbered(seq.unwrap_or(0.0) as u32));
             }
             Some("combine") => combine(&message),
-            Some("resume") => PAUSED.set(false),
-            Some("stop") => STOPPED.set(true),
+            Some("resume") => CONTROL.with(|c| c.pause(false)),
+            Some("stop") => CONTROL.with(|c| c.stop()),
             _ => {}
         }
     });

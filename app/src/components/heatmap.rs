@@ -16,33 +16,7 @@ use yew::prelude::*;
 use super::chart::{bounds, short, tick, title_only, widened, Area, Backend, DrawResult, PALETTE};
 use super::describe;
 use super::export::{use_chart_figure, ChartSpec};
-
-/// Values on a grid: `values[row * xs.len() + col]` is the value at `(xs[col], ys[row])`.
-/// `xs` and `ys` are evenly spaced (a linspace each), which the contour lines rely on.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HeatmapGrid {
-    pub xs: Vec<f64>,
-    pub ys: Vec<f64>,
-    /// Row-major, `ys.len()` rows × `xs.len()` columns; `None` = not computed yet (drawn blank).
-    pub values: Vec<Option<f64>>,
-}
-
-impl HeatmapGrid {
-    /// A grid with nothing computed yet.
-    pub fn empty(xs: Vec<f64>, ys: Vec<f64>) -> Self {
-        let values = vec![None; xs.len() * ys.len()];
-        HeatmapGrid { xs, ys, values }
-    }
-
-    /// Sets the value at (`xs[col]`, `ys[row]`).
-    pub fn set(&mut self, col: usize, row: usize, value: f64) {
-        assert!(
-            col < self.xs.len() && row < self.ys.len(),
-            "({col}, {row}) is off the grid"
-        );
-        self.values[row * self.xs.len() + col] = Some(value);
-    }
-}
+pub use mlds_core::view::HeatmapGrid;
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct HeatmapProps {

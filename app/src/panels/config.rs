@@ -1,7 +1,7 @@
 //! An experiment's config lives in the URL hash: read on mount (with notices for rejected
 //! values), written back on every change, edited one parameter at a time by the controls.
 
-use mlds_core::experiments::FromParams;
+use mlds_core::engine::FromParams;
 use mlds_core::params::{to_query, Params};
 use yew::prelude::*;
 

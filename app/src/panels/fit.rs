@@ -3,9 +3,9 @@
 use std::rc::Rc;
 
 use mlds_core::data::TargetFunction;
+use mlds_core::engine::FromParams;
 use mlds_core::experiments::fit::FitConfig;
-use mlds_core::experiments::job::Job;
-use mlds_core::experiments::FromParams;
+use mlds_core::job::Job;
 use mlds_core::models::ActivationKind;
 use mlds_core::params::to_query;
 use mlds_core::train::OptimizerKind;
@@ -118,7 +118,7 @@ pub fn FitPanel(props: &FitPanelProps) -> Html {
             <Notices notices={(*url.notices).clone()} />
             { run_controls(&run, on_start, config.train.epochs, url.notifier()) }
             { figures(&view) }
-            <ModelTable view={(*view).clone()} />
+            <ModelTable view={(**view).clone()} />
             <pre class="metrics" data-metrics="">{ view.metrics_json() }</pre>
         </section>
     }

@@ -98,7 +98,7 @@ pub fn GradNormPanel(props: &GradNormPanelProps) -> Html {
             <Presets presets={presets()} current={current} />
             { subject.controls(&url, html! {}) }
             { figures(&view) }
-            <ModelTable view={(*view).clone()} />
+            <ModelTable view={(**view).clone()} />
             if let Some(i) = diverged_at(&view) {
                 <p class="diverged">{ format!("diverged at iteration {i}: the loss or the gradient norm is not finite from there on") }</p>
             }

@@ -6,9 +6,9 @@ use std::rc::Rc;
 
 use mlds_core::analysis::critical::Criterion;
 use mlds_core::data::TargetFunction;
-use mlds_core::experiments::job::Job;
+use mlds_core::engine::FromParams;
 use mlds_core::experiments::minratio::{MinRatioConfig, RatioDefinition};
-use mlds_core::experiments::FromParams;
+use mlds_core::job::Job;
 use mlds_core::models::ActivationKind;
 use mlds_core::params::to_query;
 use serde_json::json;

@@ -31,7 +31,7 @@ pub use surface::SurfacePanel;
 pub use tasks::TasksPanel;
 pub use trajectory::TrajectoryPanel;
 
-use mlds_core::experiments::job::Job;
+use mlds_core::job::Job;
 use yew::Html;
 
 use crate::components::{Preset, DEFAULT_SMOOTHING};

@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 
-use mlds_core::experiments::job::Job;
+use mlds_core::job::Job;
 use mlds_core::params::Params;
 use mlds_core::run_file::RunFile;
 use mlds_core::BackendKind;

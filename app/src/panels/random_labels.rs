@@ -116,7 +116,7 @@ pub fn RandomLabelsPanel(props: &RandomLabelsPanelProps) -> Html {
             { subject.frame(&url, controls) }
             <Smoothing value={*smoothing} on_change={{ let s = smoothing.clone(); Callback::from(move |v| s.set(v)) }} />
             { figures(&view, *smoothing) }
-            <ModelTable view={(*view).clone()} />
+            <ModelTable view={(**view).clone()} />
             <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
         </section>
     }

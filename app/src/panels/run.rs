@@ -6,7 +6,7 @@ use std::future::Future;
 use std::rc::Rc;
 
 use mlds_core::data::ImageDataset;
-use mlds_core::experiments::job::Job;
+use mlds_core::job::Job;
 use mlds_core::run_file::RunFile;
 use mlds_core::{BackendKind, Event};
 use yew::prelude::*;
@@ -15,13 +15,13 @@ use super::opened::PanelOpenRun;
 use crate::backends::Backends;
 use crate::components::{save_text, Progress, RunButtons};
 use crate::datasets::{self, LoadError};
-use crate::host::{BrowserHost, RunControl};
-use crate::run_view::{EventLog, RunAction, RunView};
+use crate::host::{PageHost, PageOutlet, RunControl};
+use crate::run_view::{EventLog, RunAction, RunViewState};
 use crate::workers::{Placement, WorkerRun, BUILD_ID};
 
 #[derive(Clone)]
 pub struct RunHandle {
-    pub view: UseReducerHandle<RunView>,
+    pub view: UseReducerHandle<RunViewState>,
     control: Rc<RefCell<Option<Rc<RunControl>>>>,
     /// Bumped by every stop: a start still waiting for its dataset gives up when it changed.
     stops: Rc<Cell<u32>>,
@@ -40,8 +40,8 @@ impl RunHandle {
     /// Start `experiment` (given its host) on `backend`. Any previous run is stopped first.
     pub fn start<F, Fut>(&self, backend: BackendKind, experiment: F)
     where
-        F: FnOnce(BrowserHost) -> Fut + 'static,
-        Fut: Future<Output = BrowserHost> + 'static,
+        F: FnOnce(PageHost) -> Fut + 'static,
+        Fut: Future<Output = PageHost> + 'static,
     {
         self.stop();
         let control = Rc::new(RunControl::default());
@@ -51,7 +51,8 @@ impl RunHandle {
         wasm_bindgen_futures::spawn_local(async move {
             // Let the page paint the "running" state before the first epoch.
             gloo_timers::future::TimeoutFuture::new(0).await;
-            let mut host = experiment(BrowserHost::new(control, deliver, on_paused)).await;
+            let outlet = PageOutlet { deliver, on_paused };
+            let mut host = experiment(PageHost::new(control, outlet)).await;
             host.flush();
         });
     }
@@ -163,7 +164,7 @@ impl RunHandle {
             worker.stop();
         }
         if let Some(control) = self.control.borrow_mut().take() {
-            control.stopped.set(true);
+            control.stop();
         }
     }
 
@@ -175,7 +176,7 @@ impl RunHandle {
 
 #[hook]
 pub fn use_run() -> RunHandle {
-    let view = use_reducer(RunView::default);
+    let view = use_reducer(RunViewState::default);
     let control = use_mut_ref(|| None::<Rc<RunControl>>);
     let stops = (*use_memo((), |_| Rc::new(Cell::new(0u32)))).clone();
     let worker = use_mut_ref(|| None::<WorkerRun>);

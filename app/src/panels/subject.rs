@@ -5,6 +5,7 @@
 use mlds_core::backend::{Resolution, Workload};
 use mlds_core::data::{DataSource, DatasetKind, TargetFunction};
 use mlds_core::experiments::subject::{Subject, SubjectExperiment};
+use mlds_core::job::Job;
 use mlds_core::models::ActivationKind;
 use mlds_core::params::to_query;
 use mlds_core::train::{OptimizerKind, TrainSettings};
@@ -133,7 +134,7 @@ pub struct SubjectRun {
 /// Bind the run of experiment `C` to its URL config: Start loads the image task's dataset (if
 /// any), then runs on the resolved backend; `autorun=1` starts it on load.
 #[hook]
-pub fn use_subject_run<C: SubjectExperiment>(
+pub fn use_subject_run<C: SubjectExperiment + Into<Job>>(
     url: &UrlConfig<C>,
     backends: &Backends,
 ) -> SubjectRun {
@@ -157,7 +158,7 @@ pub fn use_subject_run<C: SubjectExperiment>(
             if let Some(n) = &resolution.notice {
                 url.notify(n);
             }
-            let job = config.job();
+            let job: Job = (*config).clone().into();
             let (run, data, backends) = (run.clone(), data.clone(), backends.clone());
             spawn_local(async move {
                 // The dataset box shows the loading, and says what is missing.

@@ -2,10 +2,10 @@
 //! MNIST or CIFAR-10 live; the panel also finds, loads and accepts the datasets.
 
 use mlds_core::data::{DataSource, DatasetKind};
+use mlds_core::engine::FromParams;
 use mlds_core::experiments::common::ImageTask;
-use mlds_core::experiments::job::Job;
 use mlds_core::experiments::tasks::TasksConfig;
-use mlds_core::experiments::FromParams;
+use mlds_core::job::Job;
 use mlds_core::params::to_query;
 use mlds_core::train::OptimizerKind;
 use wasm_bindgen_futures::spawn_local;
@@ -175,7 +175,7 @@ pub fn TasksPanel(props: &TasksPanelProps) -> Html {
             { run_controls(&run, on_start, config.train.epochs, url.notifier()) }
             <Smoothing value={*smoothing} on_change={{ let s = smoothing.clone(); Callback::from(move |v| s.set(v)) }} />
             { figures(&view, *smoothing) }
-            <ModelTable view={(*view).clone()} />
+            <ModelTable view={(**view).clone()} />
             if let (Some(ms), Some((_, train, _))) = (view.epoch_train_ms, &view.dataset) {
                 <p class="throughput">{ format!(
                     "Last epoch: {:.1} s of training (test pass not counted), {:.0} training images per second through all {} models.",

@@ -2,7 +2,7 @@
 //! kept as that section's run, as if it had run here (its figures and finding, kept for a
 //! reload, in the HTML export). Any other run is refused in words that say where it belongs.
 
-use mlds_core::experiments::job::Job;
+use mlds_core::job::Job;
 use mlds_core::report::SECTIONS;
 use mlds_core::run_file::RunFile;
 

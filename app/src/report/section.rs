@@ -1,7 +1,7 @@
 //! One section of the report: its question, its run (started by the page or by its own Run
 //! button), the experiment's figures, and the finding computed from the run's events.
 
-use mlds_core::experiments::job::Job;
+use mlds_core::job::Job;
 use mlds_core::report::{finding, Finding, Section};
 use mlds_core::BackendKind;
 use yew::prelude::*;

@@ -1,6 +1,6 @@
 //! Training off the page: dedicated Web Workers, loaded once and kept, that run jobs (an
 //! experiment's query) and post their events back; a sweep's independent units spread over a
-//! pool of them and merge back into one stream (`mlds_core::experiments::merge`).
+//! pool of them and merge back into one stream (`mlds_core::engine::merge`).
 
 mod code;
 mod run;

@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
 use super::common::FunctionTask;
-use super::units::Units;
-use super::{finish, FromParams, Outcome};
 use crate::backend::Workload;
 use crate::data::linspace;
+use crate::engine::units::Units;
+use crate::engine::{finish, FromParams, Outcome};
 use crate::events::{Event, Host, ModelInfo};
 use crate::models::{init_seeded, ActivationKind, Mlp, MlpConfig};
 use crate::params::Params;

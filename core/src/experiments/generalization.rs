@@ -10,9 +10,9 @@ use burn::tensor::Device;
 use super::subject::{
     image_training, subject_params, train_subject, Subject, SubjectData, SubjectDefaults, Trained,
 };
-use super::units::Units;
-use super::{fail, stopped, Outcome};
 use crate::data::ImageDataset;
+use crate::engine::units::Units;
+use crate::engine::{fail, stopped, Outcome};
 use crate::events::{Event, Host};
 use crate::models::{Classifier, Mlp};
 use crate::params::Params;

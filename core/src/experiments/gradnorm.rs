@@ -9,8 +9,8 @@ use super::subject::{
     function_training, image_training, run_once, subject_and_settings, subject_params, Subject,
     SubjectData, SubjectDefaults,
 };
-use super::{fail, FromParams, Outcome};
 use crate::data::ImageDataset;
+use crate::engine::{fail, FromParams, Outcome};
 use crate::events::{Event, Host};
 use crate::models::ActivationKind;
 use crate::params::Params;
@@ -94,4 +94,4 @@ pub async fn run<H: Host>(
     .await
 }
 
-super::subject::subject_experiment!(GradNormConfig, "gradnorm", GradNorm, subject, train);
+super::subject::subject_experiment!(GradNormConfig, "gradnorm", subject, train);

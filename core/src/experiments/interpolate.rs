@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use super::generalization::{emit_result, train_to_target, Evaluator, Target};
 use super::subject::{image_training, subject_params, Subject, SubjectData, SubjectDefaults};
-use super::units::Units;
-use super::{fail, finish, FromParams, Outcome};
 use crate::analysis::{combine, load_params, read_params};
 use crate::data::{linspace, ImageDataset};
+use crate::engine::units::Units;
+use crate::engine::{fail, finish, FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
 use crate::models::{init_seeded, ActivationKind, Classifier};
 use crate::params::Params;
@@ -283,10 +283,4 @@ async fn along_the_line(
     Ok(())
 }
 
-super::subject::subject_experiment!(
-    InterpolateConfig,
-    "interpolate",
-    Interpolate,
-    subject,
-    train
-);
+super::subject::subject_experiment!(InterpolateConfig, "interpolate", subject, train);

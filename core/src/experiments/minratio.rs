@@ -17,10 +17,10 @@ use burn::tensor::{Device, FloatDType};
 use serde::{Deserialize, Serialize};
 
 use super::common::FunctionTask;
-use super::units::Units;
-use super::{fail, stopped, FromParams, Outcome};
 use crate::analysis::critical::{Criterion, CriticalSearch};
 use crate::analysis::{minimal_ratio, read_params, sampled_ratio, to_f64, LossOracle};
+use crate::engine::units::Units;
+use crate::engine::{fail, stopped, FromParams, Outcome};
 use crate::events::{Event, Flow, Host, ModelInfo};
 use crate::models::{init_seeded, ActivationKind, Mlp, MlpConfig};
 use crate::params::Params;

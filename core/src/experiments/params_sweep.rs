@@ -10,9 +10,9 @@ use super::generalization::{emit_result, join_list, number_list, Evaluator};
 use super::subject::{
     image_training, subject_params, train_classifier, Subject, SubjectData, SubjectDefaults,
 };
-use super::units::Units;
-use super::{fail, stopped, FromParams, Outcome};
 use crate::data::ImageDataset;
+use crate::engine::units::Units;
+use crate::engine::{fail, stopped, FromParams, Outcome};
 use crate::events::{Event, Host, ModelInfo};
 use crate::models::ActivationKind;
 use crate::params::Params;
@@ -169,4 +169,4 @@ pub async fn run<H: Host>(
     Outcome::Done
 }
 
-super::subject::subject_experiment!(ParamsConfig, "params", Params, subject, train);
+super::subject::subject_experiment!(ParamsConfig, "params", subject, train);

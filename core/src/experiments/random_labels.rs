@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::subject::{
     image_training, run_once, subject_params, Subject, SubjectData, SubjectDefaults,
 };
-use super::{fail, FromParams, Outcome};
 use crate::data::ImageDataset;
+use crate::engine::{fail, FromParams, Outcome};
 use crate::events::{Event, Host};
 use crate::models::ActivationKind;
 use crate::params::Params;
@@ -117,10 +117,4 @@ pub async fn run<H: Host>(
     .await
 }
 
-super::subject::subject_experiment!(
-    RandomLabelsConfig,
-    "random-labels",
-    RandomLabels,
-    subject,
-    train
-);
+super::subject::subject_experiment!(RandomLabelsConfig, "random-labels", subject, train);

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use super::generalization::{run_batch_sweep, BatchSweep, Measure, EPOCH_CAP};
 use super::subject::{SubjectData, SubjectDefaults};
-use super::{FromParams, Outcome};
 use crate::analysis::{input_gradient_norms, softmax_jacobian_norms};
 use crate::data::{ImageDataset, CLASSES};
+use crate::engine::{FromParams, Outcome};
 use crate::events::{Flow, Host};
 use crate::models::{ActivationKind, Classifier};
 use crate::params::Params;
@@ -122,10 +122,4 @@ pub async fn run<H: Host>(
     run_batch_sweep(&config.sweep, images, device, host, &mut measure).await
 }
 
-super::subject::subject_experiment!(
-    SensitivityConfig,
-    "sensitivity",
-    Sensitivity,
-    sweep.subject,
-    sweep.train
-);
+super::subject::subject_experiment!(SensitivityConfig, "sensitivity", sweep.subject, sweep.train);

@@ -14,13 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use super::generalization::{run_batch_sweep, BatchSweep, Measure, EPOCH_CAP};
 use super::subject::{Subject, SubjectData, SubjectDefaults};
-use super::{FromParams, Outcome};
 use crate::analysis::spectrum::{
     pair_asymmetry, random_unit, rank_hvp_steps, Hutchinson, Lanczos, SpectralDensity, HVP_STEPS,
     HVP_TOLERANCE,
 };
 use crate::analysis::{hvp, load_params, read_params, to_f64, LossOracle, SharpnessAscent};
 use crate::data::ImageDataset;
+use crate::engine::{FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
 use crate::models::{ActivationKind, Classifier, ClassifierConfig};
 use crate::params::Params;
@@ -274,7 +274,7 @@ pub async fn run<H: Host>(
     host: &mut H,
 ) -> Outcome {
     let Subject::Images { model, .. } = &config.sweep.subject else {
-        return super::fail(host, "E10 classifies images".into());
+        return crate::engine::fail(host, "E10 classifies images".into());
     };
     let mut measure = Sharpness {
         config,
@@ -283,10 +283,4 @@ pub async fn run<H: Host>(
     run_batch_sweep(&config.sweep, images, device, host, &mut measure).await
 }
 
-super::subject::subject_experiment!(
-    SharpnessConfig,
-    "sharpness",
-    Sharpness,
-    sweep.subject,
-    sweep.train
-);
+super::subject::subject_experiment!(SharpnessConfig, "sharpness", sweep.subject, sweep.train);

@@ -6,9 +6,9 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::common::{FunctionTask, ImageTask};
-use super::{FromParams, Outcome};
 use crate::backend::Workload;
 use crate::data::{ImageDataset, ImageSet};
+use crate::engine::{FromParams, Outcome};
 use crate::events::{Host, ModelInfo};
 use crate::models::{init_seeded, ActivationKind, Classifier, ClassifierConfig, Mlp, MlpConfig};
 use crate::params::Params;
@@ -343,8 +343,6 @@ pub trait SubjectExperiment: FromParams + Clone + PartialEq + 'static {
     const ID: &'static str;
     fn subject(&self) -> &Subject;
     fn train(&self) -> &TrainSettings;
-    /// The config as a [`Job`](super::job::Job), which is how a page starts it.
-    fn job(&self) -> super::job::Job;
     /// Run on `device` (plain, not autodiff); `images` is the dataset of an image task.
     async fn run<H: Host>(
         &self,
@@ -355,14 +353,14 @@ pub trait SubjectExperiment: FromParams + Clone + PartialEq + 'static {
 }
 
 /// Implements [`SubjectExperiment`] for a config of the calling module, whose `run(config,
-/// images, device, host)` runs it: `subject_experiment!(Config, "url-id", JobVariant, subject,
+/// images, device, host)` runs it: `subject_experiment!(Config, "url-id", subject,
 /// train)`, the last two being the paths of its subject and training settings
 /// (`sweep.subject`, …). The config's `Default` is what an empty URL gives.
 macro_rules! subject_experiment {
-    ($config:ty, $id:literal, $variant:ident, $($subject:ident).+, $($train:ident).+) => {
+    ($config:ty, $id:literal, $($subject:ident).+, $($train:ident).+) => {
         impl Default for $config {
             fn default() -> Self {
-                <Self as $crate::experiments::FromParams>::from_params(
+                <Self as $crate::engine::FromParams>::from_params(
                     &mut $crate::params::Params::default(),
                 )
             }
@@ -379,16 +377,12 @@ macro_rules! subject_experiment {
                 &self.$($train).+
             }
 
-            fn job(&self) -> $crate::experiments::job::Job {
-                $crate::experiments::job::Job::$variant(self.clone())
-            }
-
             async fn run<H: $crate::events::Host>(
                 &self,
                 images: Option<&$crate::data::ImageDataset>,
                 device: &burn::tensor::Device,
                 host: &mut H,
-            ) -> $crate::experiments::Outcome {
+            ) -> $crate::engine::Outcome {
                 run(self, images, device, host).await
             }
         }
@@ -456,7 +450,7 @@ where
     )
     .await
     .map(|_| ());
-    super::finish(host, result, settings.epochs, &clock)
+    crate::engine::finish(host, result, settings.epochs, &clock)
 }
 
 /// Training defaults of a function task: Adam, full batch, `epochs` (at most `most`).

@@ -11,9 +11,9 @@ use super::subject::{
     function_training, image_training, subject_and_settings, subject_params, train_subject,
     Subject, SubjectData, SubjectDefaults, Trained,
 };
-use super::{fail, finish, FromParams, Outcome};
 use crate::analysis::{combine, layout, load_params, pca, random_direction, read_params};
 use crate::data::ImageDataset;
+use crate::engine::{fail, finish, FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
 use crate::models::{ActivationKind, Classifier, Mlp};
 use crate::params::Params;
@@ -378,4 +378,4 @@ fn linspace_sym(r: f64, n: usize) -> Vec<f64> {
     crate::data::linspace(-r, r, n)
 }
 
-super::subject::subject_experiment!(SurfaceConfig, "surface", Surface, subject, train);
+super::subject::subject_experiment!(SurfaceConfig, "surface", subject, train);

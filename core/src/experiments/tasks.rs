@@ -6,10 +6,10 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::common::ImageTask;
-use super::units::Units;
-use super::{fail, finish, FromParams, Outcome};
 use crate::backend::Workload;
 use crate::data::{DataSource, DatasetKind, ImageDataset};
+use crate::engine::units::Units;
+use crate::engine::{fail, finish, FromParams, Outcome};
 use crate::events::{Event, Host, ModelInfo};
 pub use crate::models::TaskModel;
 use crate::models::{init_seeded, Classifier, ClassifierConfig};

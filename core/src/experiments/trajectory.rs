@@ -10,15 +10,15 @@ use burn::module::Module;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use super::merge::Combine;
 use super::subject::{
     function_training, image_training, subject_and_settings, subject_params, train_subject,
     Subject, SubjectData, SubjectDefaults,
 };
-use super::units::Units;
-use super::{fail, stopped, FromParams, Outcome};
 use crate::analysis::{layout, pca, read_params};
 use crate::data::ImageDataset;
+use crate::engine::merge::Combine;
+use crate::engine::units::Units;
+use crate::engine::{fail, stopped, FromParams, Outcome};
 use crate::events::{Event, Host};
 use crate::models::ActivationKind;
 use crate::params::Params;
@@ -334,4 +334,4 @@ pub async fn run<H: Host>(
     Outcome::Done
 }
 
-super::subject::subject_experiment!(TrajectoryConfig, "trajectory", Trajectory, subject, train);
+super::subject::subject_experiment!(TrajectoryConfig, "trajectory", subject, train);

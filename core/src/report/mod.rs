@@ -164,7 +164,7 @@ pub fn section(id: &str) -> Option<&'static Section> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiments::job::{Job, IDS};
+    use crate::job::{Job, IDS};
 
     #[test]
     fn every_experiment_has_one_section_in_order() {

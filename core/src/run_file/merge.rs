@@ -4,9 +4,9 @@
 //! order, so the result does not depend on the order the units finished in.
 
 use super::RunFile;
+use crate::engine::merge::{Given, Merge};
 use crate::events::Event;
-use crate::experiments::job::Job;
-use crate::experiments::merge::{Given, Merge};
+use crate::job::Job;
 
 /// A run being assembled from its units' files.
 pub struct RunMerge {

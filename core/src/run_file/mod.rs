@@ -30,7 +30,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::events::Event;
-use crate::experiments::job::Job;
+use crate::job::Job;
 
 pub use merge::{merge_files, RunMerge};
 

@@ -171,7 +171,7 @@ pub fn subset() -> ImageDataset {
 }
 
 /// A config parsed from a URL query that must raise no notice.
-pub fn config<C: mlds_core::experiments::FromParams>(query: &str) -> C {
+pub fn config<C: mlds_core::engine::FromParams>(query: &str) -> C {
     let mut params = mlds_core::params::Params::parse(query);
     let config = C::from_params(&mut params);
     let notices = params.finish();
@@ -182,7 +182,7 @@ pub fn config<C: mlds_core::experiments::FromParams>(query: &str) -> C {
 /// Parsing the URL a config writes gives the same config back.
 pub fn round_trips<C>(query: &str)
 where
-    C: mlds_core::experiments::FromParams + PartialEq + std::fmt::Debug,
+    C: mlds_core::engine::FromParams + PartialEq + std::fmt::Debug,
 {
     let c: C = config(query);
     let written = mlds_core::params::to_query(c.to_params());

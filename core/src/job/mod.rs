@@ -1,30 +1,32 @@
-//! Any experiment's run, named by its URL query (`exp=tasks&epochs=2…`): the one value a link,
+//! The registry: every experiment by name, and any experiment's run named by its URL query (`exp=tasks&epochs=2…`): the one value a link,
 //! the report and a worker pass around. The query is the config's serialized form, so a job
 //! crosses any boundary as a string and always reproduces the same run.
 
 use burn::tensor::Device;
 
-use super::common::ImageTask;
-use super::fit::{self, FitConfig};
-use super::gradnorm::GradNormConfig;
-use super::interpolate::{InterpolateConfig, LINE_UNIT};
-use super::merge::Merge;
-use super::minratio::{self, MinRatioConfig};
-use super::params_sweep::ParamsConfig;
-use super::plan::Plan;
-use super::random_labels::RandomLabelsConfig;
-use super::sensitivity::SensitivityConfig;
-use super::sharpness::SharpnessConfig;
-use super::subject::SubjectExperiment;
-use super::surface::SurfaceConfig;
-use super::tasks::{self, TasksConfig};
-use super::trajectory::TrajectoryConfig;
-use super::units::Units;
-use super::{FromParams, Outcome};
+mod plan;
+
 use crate::backend::{BackendChoice, Workload};
 use crate::data::ImageDataset;
+use crate::engine::merge::Merge;
+use crate::engine::plan::Plan;
+use crate::engine::units::Units;
+use crate::engine::{fail, FromParams, Outcome};
 use crate::events::Event;
 use crate::events::Host;
+use crate::experiments::common::ImageTask;
+use crate::experiments::fit::{self, FitConfig};
+use crate::experiments::gradnorm::GradNormConfig;
+use crate::experiments::interpolate::{InterpolateConfig, LINE_UNIT};
+use crate::experiments::minratio::{self, MinRatioConfig};
+use crate::experiments::params_sweep::ParamsConfig;
+use crate::experiments::random_labels::RandomLabelsConfig;
+use crate::experiments::sensitivity::SensitivityConfig;
+use crate::experiments::sharpness::SharpnessConfig;
+use crate::experiments::subject::SubjectExperiment;
+use crate::experiments::surface::SurfaceConfig;
+use crate::experiments::tasks::{self, TasksConfig};
+use crate::experiments::trajectory::TrajectoryConfig;
 use crate::params::{to_query, Params};
 
 /// One experiment's config, any of the ten.
@@ -42,6 +44,31 @@ pub enum Job {
     Sensitivity(SensitivityConfig),
     Sharpness(SharpnessConfig),
 }
+
+/// Each config is the job that runs it (`Job::from(config)`, `config.into()`).
+macro_rules! from_config {
+    ($($config:ty => $variant:ident),+ $(,)?) => {
+        $(impl From<$config> for Job {
+            fn from(config: $config) -> Job {
+                Job::$variant(config)
+            }
+        })+
+    };
+}
+
+from_config!(
+    FitConfig => Fit,
+    TasksConfig => Tasks,
+    TrajectoryConfig => Trajectory,
+    GradNormConfig => GradNorm,
+    MinRatioConfig => MinRatio,
+    SurfaceConfig => Surface,
+    RandomLabelsConfig => RandomLabels,
+    ParamsConfig => Params,
+    InterpolateConfig => Interpolate,
+    SensitivityConfig => Sensitivity,
+    SharpnessConfig => Sharpness,
+);
 
 /// The URL ids of the experiments, in the spec's order.
 pub const IDS: [&str; 11] = [
@@ -305,7 +332,7 @@ impl Job {
             Job::Fit(c) => fit::run(c, device, host).await,
             Job::Tasks(c) => match images {
                 Some(data) => tasks::run(c, data, device, host).await,
-                None => super::fail(host, "E2 needs its image dataset".into()),
+                None => fail(host, "E2 needs its image dataset".into()),
             },
             Job::MinRatio(c) => minratio::run(c, host).await,
             Job::Trajectory(c) => c.run(images, device, host).await,

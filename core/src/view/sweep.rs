@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::components::HeatmapGrid;
+use super::grid::HeatmapGrid;
 
 /// One collected set of weights (E3), with the loss and accuracy there.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,13 +1,18 @@
-//! What the page knows of a run: the experiment's events folded into one value.
+//! What a page knows of a run: the experiment's events folded into one value, and the run's
+//! states as its buttons move it (start, pause, resume, stop). The browser's panels render it;
+//! the native tests fold a run's events with it too, so the page's folding is tested here.
 
+mod grid;
 mod sweep;
 
 use std::rc::Rc;
 
-use mlds_core::{BackendKind, Event, ModelInfo};
 use serde_json::json;
-use yew::Reducible;
 
+use crate::backend::BackendKind;
+use crate::events::{Event, ModelInfo};
+
+pub use grid::HeatmapGrid;
 pub use sweep::{
     CriticalPointView, DensityView, Projection, SnapshotPoint, SurfaceView, SweepProgress,
     SweepResult, SweepView,
@@ -124,11 +129,15 @@ pub enum RunAction {
     Opened(String),
 }
 
-impl Reducible for RunView {
-    type Action = RunAction;
+impl RunView {
+    /// The view of a run whose events are `events` (a run file's, a finished run's).
+    pub fn of_events(events: Vec<Event>) -> RunView {
+        RunView::default().reduce(RunAction::Events(events))
+    }
 
-    fn reduce(self: Rc<Self>, action: RunAction) -> Rc<Self> {
-        let mut view = Rc::unwrap_or_clone(self);
+    /// The view after `action`: the page's reducer.
+    pub fn reduce(self, action: RunAction) -> RunView {
+        let mut view = self;
         match action {
             RunAction::Start(backend) => {
                 view = RunView {
@@ -161,7 +170,7 @@ impl Reducible for RunView {
                 events.into_iter().for_each(|e| view.apply(e));
             }
         }
-        Rc::new(view)
+        view
     }
 }
 
@@ -426,3 +435,6 @@ fn push_points(series: &mut [Vec<(f64, f64)>], x: f64, ys: Vec<f64>) {
         points.push((x, y));
     }
 }
+
+#[cfg(test)]
+mod tests;

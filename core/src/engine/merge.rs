@@ -73,7 +73,7 @@ pub trait Merge {
         false
     }
 
-    /// Whether unit `unit` can start now, and what it is given ([`crate::experiments::job::Job::given`]).
+    /// Whether unit `unit` can start now, and what it is given (the registry's `Job::given`).
     fn given(&self, _unit: usize) -> Given {
         Given::Ready(Vec::new())
     }
