@@ -13,6 +13,8 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+use super::line_chart::Series;
+
 /// Model colours, in model order (the ground truth is drawn in black): Okabe & Ito's palette,
 /// made to stay distinguishable with the common colour-vision deficiencies, its yellow darkened
 /// for white paper. Colour is never the only cue: series also differ by [`marker`] shape.
@@ -230,6 +232,21 @@ pub(super) fn short(v: f64) -> String {
 pub(super) struct Bounds {
     pub x: (f64, f64),
     pub y: (f64, f64),
+}
+
+/// The extent of a group of series' drawable points (see [`bounds`]).
+pub(super) fn series_bounds((series, log_y): (&[Series], bool)) -> Option<Bounds> {
+    bounds(series.iter().flat_map(|s| s.points.iter().copied()), log_y)
+}
+
+/// One x range over several groups' bounds (the sides of a dual-axis chart, the panels of a
+/// stacked one, which share their x axis); `None` when no group has a point.
+pub(super) fn shared_x(groups: &[Option<Bounds>]) -> Option<(f64, f64)> {
+    groups
+        .iter()
+        .flatten()
+        .map(|b| b.x)
+        .reduce(|(a0, a1), (b0, b1)| (a0.min(b0), a1.max(b1)))
 }
 
 /// Whether a y value can be drawn: finite, and positive on a log axis.

@@ -11,11 +11,11 @@ use plotters::prelude::*;
 use yew::prelude::*;
 
 use super::chart::{
-    bounds, draw_legend, marker, marker_points, padded, plottable, tick, title_only, widened, Area,
-    Axis, Backend, Bounds, DrawResult,
+    draw_legend, marker, marker_points, padded, plottable, series_bounds, shared_x, tick,
+    title_only, widened, Area, Axis, Backend, Bounds, DrawResult,
 };
 use super::describe;
-use super::export::{curves_csv, use_chart_figure, ChartSpec};
+use super::export::{chart_component, curves_csv, ChartSpec};
 use super::log_axis::{log_axis, log_extent};
 use super::Series;
 
@@ -46,34 +46,11 @@ pub struct DualAxisChartProps {
     pub caption: Option<AttrValue>,
 }
 
-#[function_component]
-pub fn DualAxisChart(props: &DualAxisChartProps) -> Html {
-    use_chart_figure(props, 560, 400)
-}
+chart_component!(DualAxisChart(DualAxisChartProps), 560 x 400);
 
 impl ChartSpec for DualAxisChartProps {
-    fn id(&self) -> AttrValue {
-        self.id.clone()
-    }
-
-    fn title(&self) -> AttrValue {
-        self.title.clone()
-    }
-
     fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
-        let labels = (
-            self.x_label.clone(),
-            self.left_label.clone(),
-            self.right_label.clone(),
-        );
-        let series = (self.left.clone(), self.right.clone());
-        draw(
-            root,
-            &self.title,
-            &labels,
-            &series,
-            (self.log_left, self.log_right, self.right_range),
-        )
+        draw(root, self)
     }
 
     fn csv(&self) -> String {
@@ -100,16 +77,7 @@ impl ChartSpec for DualAxisChartProps {
             side(&self.right_label, &self.right)
         )
     }
-
-    fn caption(&self) -> Option<AttrValue> {
-        self.caption.clone()
-    }
 }
-
-type Labels = (AttrValue, AttrValue, AttrValue);
-type SeriesPair = (Rc<Vec<Series>>, Rc<Vec<Series>>);
-/// `log_left`, `log_right`, `right_range`.
-type Axes = (bool, bool, Option<(f64, f64)>);
 
 /// One side: its series, its axis description, whether it is log-scaled.
 struct Side<'a> {
@@ -118,27 +86,22 @@ struct Side<'a> {
     log: bool,
 }
 
-fn draw<DB: Backend>(
-    root: &Area<DB>,
-    title: &str,
-    (x_label, left_label, right_label): &Labels,
-    (left, right): &SeriesPair,
-    (log_left, log_right, right_range): Axes,
-) -> DrawResult {
-    let points = |s: &[Series]| {
-        s.iter()
-            .flat_map(|s| s.points.iter().copied())
-            .collect::<Vec<_>>()
-    };
-    let left_bounds = bounds(points(left), log_left);
-    let right_bounds = bounds(points(right), log_right);
+fn draw<DB: Backend>(root: &Area<DB>, chart: &DualAxisChartProps) -> DrawResult {
+    let DualAxisChartProps {
+        title,
+        x_label,
+        left_label,
+        right_label,
+        log_left,
+        log_right,
+        right_range,
+        ..
+    } = chart;
+    let (log_left, log_right, right_range) = (*log_left, *log_right, *right_range);
+    let (left, right) = (&chart.left[..], &chart.right[..]);
     // One x range over both sides' points.
-    let Some((x0, x1)) = [left_bounds, right_bounds]
-        .into_iter()
-        .flatten()
-        .map(|b| b.x)
-        .reduce(|(a0, a1), (b0, b1)| (a0.min(b0), a1.max(b1)))
-    else {
+    let [left_bounds, right_bounds] = [(left, log_left), (right, log_right)].map(series_bounds);
+    let Some((x0, x1)) = shared_x(&[left_bounds, right_bounds]) else {
         return title_only(root, title);
     };
     // A lone α (the first of a sweep) in the middle, where its dot is seen whole.

@@ -50,18 +50,52 @@ pub(super) fn curves_csv<P: AsRef<[(f64, f64)]>>(
     out
 }
 
-/// A chart's props that can draw themselves on any plotters backend and give their data as
-/// CSV: all [`use_chart_figure`] needs to draw, redraw and export the chart.
-pub(super) trait ChartSpec: PartialEq + Clone + 'static {
+/// What every chart's props have: its element id (also its downloads' name), its title, and
+/// the panel's own line for its caption. Implemented by [`chart_component!`].
+pub(super) trait Figure {
     fn id(&self) -> AttrValue;
     fn title(&self) -> AttrValue;
+    /// The panel's own line for the caption (a finding, which run is shown), if any.
+    fn caption(&self) -> Option<AttrValue>;
+}
+
+/// A chart's props that can draw themselves on any plotters backend and give their data as
+/// CSV: all [`use_chart_figure`] needs to draw, redraw and export the chart.
+pub(super) trait ChartSpec: Figure + PartialEq + Clone + 'static {
     fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult;
     fn csv(&self) -> String;
     /// The chart in words, from its data (see `describe`).
     fn description(&self) -> String;
-    /// The panel's own line for the caption (a finding, which run is shown), if any.
-    fn caption(&self) -> Option<AttrValue>;
 }
+
+/// A chart component, `chart_component!(Name(Props), width x height)`: the function component
+/// that draws `Props` (a [`ChartSpec`] with the fields `id`, `title` and `caption`) on a canvas
+/// of that size with [`use_chart_figure`], and the props' [`Figure`] side. A chart file then
+/// holds only its props, its drawing, its CSV and its words.
+macro_rules! chart_component {
+    ($(#[$doc:meta])* $component:ident($props:ty), $width:literal x $height:literal) => {
+        $(#[$doc])*
+        #[yew::function_component]
+        pub fn $component(props: &$props) -> yew::Html {
+            super::export::use_chart_figure(props, $width, $height)
+        }
+
+        impl super::export::Figure for $props {
+            fn id(&self) -> yew::AttrValue {
+                self.id.clone()
+            }
+
+            fn title(&self) -> yew::AttrValue {
+                self.title.clone()
+            }
+
+            fn caption(&self) -> Option<yew::AttrValue> {
+                self.caption.clone()
+            }
+        }
+    };
+}
+pub(super) use chart_component;
 
 /// Runs `draw` on `canvas` at the next animation frame after `deps` change, not within the
 /// update that brought the data: the task that delivered a run's events ends sooner (the

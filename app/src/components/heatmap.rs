@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use super::chart::{bounds, short, tick, title_only, widened, Area, Backend, DrawResult, PALETTE};
 use super::describe;
-use super::export::{use_chart_figure, ChartSpec};
+use super::export::{chart_component, ChartSpec};
 pub use mlds_core::view::HeatmapGrid;
 
 #[derive(Properties, PartialEq, Clone)]
@@ -42,33 +42,11 @@ pub struct HeatmapProps {
     pub caption: Option<AttrValue>,
 }
 
-#[function_component]
-pub fn Heatmap(props: &HeatmapProps) -> Html {
-    use_chart_figure(props, 560, 460)
-}
+chart_component!(Heatmap(HeatmapProps), 560 x 460);
 
 impl ChartSpec for HeatmapProps {
-    fn id(&self) -> AttrValue {
-        self.id.clone()
-    }
-
-    fn title(&self) -> AttrValue {
-        self.title.clone()
-    }
-
     fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
-        let labels = (
-            self.title.clone(),
-            self.x_label.clone(),
-            self.y_label.clone(),
-        );
-        let field = (self.grid.clone(), self.log_color, self.levels);
-        draw(
-            root,
-            &labels,
-            &field,
-            &(self.path.clone(), self.markers.clone()),
-        )
+        draw(root, self)
     }
 
     /// One row per computed cell.
@@ -97,18 +75,10 @@ impl ChartSpec for HeatmapProps {
             self.y_label, self.x_label
         )
     }
-
-    fn caption(&self) -> Option<AttrValue> {
-        self.caption.clone()
-    }
 }
 
 /// Width of the colour-bar strip at the right.
 const BAR_AREA: u32 = 72;
-
-type Labels = (AttrValue, AttrValue, AttrValue);
-type Field = (Rc<HeatmapGrid>, bool, usize);
-type Overlay = (Rc<Vec<(f64, f64)>>, Rc<Vec<(f64, f64, String)>>);
 
 /// Cell extent around each grid coordinate: halfway to the neighbours, and as far again past
 /// the ends, so that cells tile the plane with each value at its cell's centre.
@@ -125,12 +95,18 @@ fn cell_edges(c: &[f64]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-fn draw<DB: Backend>(
-    root: &Area<DB>,
-    (title, x_label, y_label): &Labels,
-    (grid, log_color, levels): &Field,
-    (path, markers): &Overlay,
-) -> DrawResult {
+fn draw<DB: Backend>(root: &Area<DB>, chart: &HeatmapProps) -> DrawResult {
+    let HeatmapProps {
+        title,
+        x_label,
+        y_label,
+        grid,
+        log_color,
+        levels,
+        path,
+        markers,
+        ..
+    } = chart;
     let (w, h) = (grid.xs.len(), grid.ys.len());
     if grid.values.len() != w * h {
         return Err(format!("{} values for a {w}×{h} grid", grid.values.len()).into());

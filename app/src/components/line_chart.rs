@@ -14,7 +14,7 @@ use super::chart::{
     DrawResult, PALETTE,
 };
 use super::describe;
-use super::export::{curves_csv, use_chart_figure, ChartSpec};
+use super::export::{chart_component, curves_csv, ChartSpec};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
@@ -56,20 +56,9 @@ pub struct LineChartProps {
     pub caption: Option<AttrValue>,
 }
 
-#[function_component]
-pub fn LineChart(props: &LineChartProps) -> Html {
-    use_chart_figure(props, 560, 340)
-}
+chart_component!(LineChart(LineChartProps), 560 x 340);
 
 impl ChartSpec for LineChartProps {
-    fn id(&self) -> AttrValue {
-        self.id.clone()
-    }
-
-    fn title(&self) -> AttrValue {
-        self.title.clone()
-    }
-
     fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
         draw(
             root,
@@ -92,10 +81,6 @@ impl ChartSpec for LineChartProps {
     fn description(&self) -> String {
         let curves = self.series.iter().map(|s| (s.name.as_str(), &s.points[..]));
         describe::curves(&self.title, &self.x_label, &self.y_label, curves)
-    }
-
-    fn caption(&self) -> Option<AttrValue> {
-        self.caption.clone()
     }
 }
 

@@ -6,9 +6,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::chart::{bounds, padded, title_only, Area, Backend, Bounds, DrawResult};
+use super::chart::{
+    padded, series_bounds, shared_x, title_only, Area, Backend, Bounds, DrawResult,
+};
 use super::describe;
-use super::export::{curves_csv, use_chart_figure, ChartSpec};
+use super::export::{chart_component, curves_csv, ChartSpec};
 use super::line_chart::{line_panel, Panel};
 use super::Series;
 
@@ -31,34 +33,11 @@ pub struct StackedChartProps {
     pub caption: Option<AttrValue>,
 }
 
-#[function_component]
-pub fn StackedChart(props: &StackedChartProps) -> Html {
-    use_chart_figure(props, 560, 460)
-}
+chart_component!(StackedChart(StackedChartProps), 560 x 460);
 
 impl ChartSpec for StackedChartProps {
-    fn id(&self) -> AttrValue {
-        self.id.clone()
-    }
-
-    fn title(&self) -> AttrValue {
-        self.title.clone()
-    }
-
     fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
-        let labels = (
-            self.x_label.clone(),
-            self.top_label.clone(),
-            self.bottom_label.clone(),
-        );
-        let series = (self.top.clone(), self.bottom.clone());
-        draw(
-            root,
-            &self.title,
-            &labels,
-            &series,
-            (self.log_y_top, self.log_y_bottom),
-        )
+        draw(root, self)
     }
 
     fn csv(&self) -> String {
@@ -85,10 +64,6 @@ impl ChartSpec for StackedChartProps {
             panel(&self.bottom_label, &self.bottom)
         )
     }
-
-    fn caption(&self) -> Option<AttrValue> {
-        self.caption.clone()
-    }
 }
 
 /// Height of the top panel, chosen so both plots get the same height: the top panel also holds
@@ -96,30 +71,19 @@ impl ChartSpec for StackedChartProps {
 /// (460 + 26 − 36) / 2 = 225.
 const TOP_HEIGHT: i32 = 225;
 
-type Labels = (AttrValue, AttrValue, AttrValue);
-type SeriesPair = (Rc<Vec<Series>>, Rc<Vec<Series>>);
-
-fn draw<DB: Backend>(
-    root: &Area<DB>,
-    title: &str,
-    (x_label, top_label, bottom_label): &Labels,
-    (top, bottom): &SeriesPair,
-    (log_top, log_bottom): (bool, bool),
-) -> DrawResult {
-    let points = |s: &[Series]| {
-        s.iter()
-            .flat_map(|s| s.points.iter().copied())
-            .collect::<Vec<_>>()
-    };
-    let top_bounds = bounds(points(top), log_top);
-    let bottom_bounds = bounds(points(bottom), log_bottom);
+fn draw<DB: Backend>(root: &Area<DB>, chart: &StackedChartProps) -> DrawResult {
+    let StackedChartProps {
+        title,
+        x_label,
+        top_label,
+        bottom_label,
+        ..
+    } = chart;
+    let (log_top, log_bottom) = (chart.log_y_top, chart.log_y_bottom);
+    let (top, bottom) = (&chart.top[..], &chart.bottom[..]);
     // One x range over both panels: that is what makes them line up.
-    let Some((x0, mut x1)) = [top_bounds, bottom_bounds]
-        .into_iter()
-        .flatten()
-        .map(|b| b.x)
-        .reduce(|(a0, a1), (b0, b1)| (a0.min(b0), a1.max(b1)))
-    else {
+    let [top_bounds, bottom_bounds] = [(top, log_top), (bottom, log_bottom)].map(series_bounds);
+    let Some((x0, mut x1)) = shared_x(&[top_bounds, bottom_bounds]) else {
         return title_only(root, title);
     };
     if x1 - x0 < 1e-12 {
