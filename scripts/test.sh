@@ -18,6 +18,8 @@ cargo clippy -p mlds-app --target wasm32-unknown-unknown -- -D warnings
 step "native tests"
 cargo test -p mlds-core
 cargo test -p mlds-cli
+step "the app's unit tests (wasm, in Node: wasm-bindgen-test)"
+cargo test -p mlds-app --lib --target wasm32-unknown-unknown
 step "release build"
 trunk build --release --offline
 step "SIMD128 in both wasm files, no relaxed SIMD"

@@ -321,7 +321,9 @@ pub(super) fn event_pixel(canvas: &HtmlCanvasElement, e: &web_sys::MouseEvent) -
 
 #[cfg(test)]
 mod tests {
+    // The app builds for wasm32 only: its tests run as wasm, in Node (wasm-bindgen-test).
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn bounds_skip_unplottable_points() {

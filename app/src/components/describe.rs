@@ -129,7 +129,9 @@ pub(super) fn grid(title: &str, xs: &[f64], ys: &[f64], values: &[Option<f64>]) 
 
 #[cfg(test)]
 mod tests {
+    // The app builds for wasm32 only: its tests run as wasm, in Node (wasm-bindgen-test).
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn curves_say_where_each_ends_and_its_range() {

@@ -280,7 +280,9 @@ fn drawable(s: &Series, log: bool) -> impl Iterator<Item = (f64, f64)> + Clone +
 
 #[cfg(test)]
 mod tests {
+    // The app builds for wasm32 only: its tests run as wasm, in Node (wasm-bindgen-test).
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn b(y: (f64, f64)) -> Option<Bounds> {
         Some(Bounds { x: (0.0, 1.0), y })

@@ -290,7 +290,9 @@ fn colour_bar<DB: Backend>(
 
 #[cfg(test)]
 mod tests {
+    // The app builds for wasm32 only: its tests run as wasm, in Node (wasm-bindgen-test).
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn cells_tile_around_their_centres() {

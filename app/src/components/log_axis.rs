@@ -117,7 +117,9 @@ pub(super) fn log_tick(v: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    // The app builds for wasm32 only: its tests run as wasm, in Node (wasm-bindgen-test).
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn texts(ticks: Vec<f64>) -> Vec<String> {
         ticks.into_iter().map(log_tick).collect()

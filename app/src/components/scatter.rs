@@ -378,7 +378,9 @@ where
 
 #[cfg(test)]
 mod tests {
+    // The app builds for wasm32 only: its tests run as wasm, in Node (wasm-bindgen-test).
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn nearest_picks_the_closest_dot_within_reach() {
