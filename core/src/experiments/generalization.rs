@@ -8,7 +8,7 @@ use burn::module::Module;
 use burn::tensor::Device;
 
 use super::subject::{
-    image_training, subject_params, train_subject, Subject, SubjectData, SubjectDefaults, Trained,
+    image_training, subject_params, train_subject, ImageDefaults, Subject, SubjectData, Trained,
 };
 use crate::data::ImageDataset;
 use crate::engine::units::Units;
@@ -312,7 +312,7 @@ pub struct BatchSweep {
 pub const DEFAULT_BATCHES: [usize; 5] = [16, 64, 256, 1024, 4096];
 
 impl BatchSweep {
-    pub fn from_params(p: &mut Params, subject: &SubjectDefaults, epochs: usize) -> Self {
+    pub fn from_params(p: &mut Params, subject: &ImageDefaults, epochs: usize) -> Self {
         let subject = Subject::images_from_params(p, subject);
         let train = TrainSettings::from_params(p, &image_training(epochs));
         let batches = number_list(p, "batches", &DEFAULT_BATCHES, 1..=8192, 2);

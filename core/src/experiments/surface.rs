@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::subject::{
     function_training, image_training, subject_and_settings, subject_params, train_subject,
-    Subject, SubjectData, SubjectDefaults, Trained,
+    FunctionDefaults, ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind, Trained,
 };
 use crate::analysis::{combine, layout, load_params, pca, random_direction, read_params};
 use crate::data::ImageDataset;
@@ -63,12 +63,16 @@ pub struct SurfaceConfig {
 }
 
 const SUBJECT: SubjectDefaults = SubjectDefaults {
-    images: false,
-    shape: "1-5-10-10-10-10-10-5-1",
-    activation: ActivationKind::Tanh,
-    convs: &[],
-    hidden: &[16],
-    train_size: Some(2000),
+    task: TaskKind::Function,
+    function: FunctionDefaults {
+        shape: "1-5-10-10-10-10-10-5-1",
+        activation: ActivationKind::Tanh,
+    },
+    images: ImageDefaults {
+        convs: &[],
+        hidden: &[16],
+        train_size: Some(2000),
+    },
 };
 
 /// Snapshots of the trajectory kept for the PCA directions (about).
