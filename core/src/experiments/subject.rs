@@ -329,16 +329,11 @@ where
                 })
                 .collect();
             let on_cpu = *device == Device::flex();
-            let task = ClassifierTask::new(
-                train,
-                test,
-                std::slice::from_ref(model),
-                on_cpu,
-                &train_device,
-            );
+            let task = ClassifierTask::new(train, test, on_cpu, &train_device);
             fit_classifiers(
                 &mut trainers,
                 &name,
+                std::slice::from_ref(model),
                 &task,
                 settings.epochs,
                 settings.batch_size.unwrap_or(train.len()),

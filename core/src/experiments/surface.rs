@@ -19,6 +19,7 @@ use crate::models::{ActivationKind, Classifier, Mlp};
 use crate::params::Params;
 use crate::train::{
     read_scalars, ClassifierTask, EpochEnd, Halt, Hooks, Stopwatch, TrainSettings, Trainer,
+    WorkLimits,
 };
 
 /// Which plane the grid spans.
@@ -161,6 +162,8 @@ enum Probe<'a> {
     Images {
         model: Classifier,
         task: ClassifierTask<'a>,
+        /// How the model's evaluations are cut on this backend.
+        work: WorkLimits,
         limit: usize,
     },
 }
@@ -184,10 +187,15 @@ impl Probe<'_> {
                     .collect();
                 read_scalars(losses).await.map(Some)
             }
-            Probe::Images { model, task, limit } => {
-                let models: Vec<Classifier> = points
+            Probe::Images {
+                model,
+                task,
+                work,
+                limit,
+            } => {
+                let models: Vec<(Classifier, WorkLimits)> = points
                     .iter()
-                    .map(|theta| load_params(model.clone(), theta))
+                    .map(|theta| (load_params(model.clone(), theta), *work))
                     .collect();
                 let r = task
                     .evaluate(&models, task.train, *limit, device, host, clock)
@@ -250,17 +258,15 @@ pub async fn run<H: Host>(
             Trained::Classifier(m),
             Subject::Images { model, .. },
             SubjectData::Images { train, test },
-        ) => Probe::Images {
-            model: m.valid(),
-            task: ClassifierTask::new(
-                train,
-                test,
-                std::slice::from_ref(model),
-                *device == Device::flex(),
-                device,
-            ),
-            limit: config.eval_size,
-        },
+        ) => {
+            let task = ClassifierTask::new(train, test, *device == Device::flex(), device);
+            Probe::Images {
+                model: m.valid(),
+                work: task.limits(model),
+                task,
+                limit: config.eval_size,
+            }
+        }
         _ => return fail(host, "the trained model does not match the task".into()),
     };
     let result = explore(config, &hooks, &probe, device, host, &mut clock).await;
