@@ -338,3 +338,99 @@ pub async fn fit_classifiers<H: Host>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::ImageShape;
+
+    /// Counts the host's checkpoints: one after every part of an evaluation.
+    #[derive(Default)]
+    struct CountingHost(usize);
+
+    impl Host for CountingHost {
+        fn emit(&mut self, _: Event) {}
+
+        async fn checkpoint(&mut self) -> Flow {
+            self.0 += 1;
+            Flow::Continue
+        }
+    }
+
+    const IMAGES: usize = 40;
+
+    fn set() -> ImageSet {
+        let shape = ImageShape {
+            channels: 1,
+            height: 16,
+            width: 16,
+        };
+        let pixels = (0..IMAGES * 256).map(|i| (i * 37 % 256) as u8).collect();
+        let labels = (0..IMAGES).map(|i| (i % 10) as u8).collect();
+        ImageSet::new(shape, pixels, labels).unwrap()
+    }
+
+    fn architecture(convs: &[usize]) -> ClassifierConfig {
+        ClassifierConfig {
+            input: [1, 16, 16],
+            convs: convs.to_vec(),
+            hidden: Vec::new(),
+            classes: 10,
+        }
+    }
+
+    #[test]
+    fn limits_follow_the_architecture_on_the_cpu_and_are_whole_batches_on_a_gpu() {
+        let device = Device::flex();
+        let set = set();
+        let (cheap, costly) = (architecture(&[]), architecture(&[64, 64]));
+        let cpu = ClassifierTask::new(&set, &set, true, &device);
+        let (c, k) = (cpu.limits(&cheap), cpu.limits(&costly));
+        assert!(k.train_images < c.train_images, "{k:?} {c:?}");
+        assert!(k.test_images < c.test_images, "{k:?} {c:?}");
+        assert_eq!(c.test_images, EVAL_BATCH, "at most EVAL_BATCH");
+        let gpu = ClassifierTask::new(&set, &set, false, &device);
+        for a in [&cheap, &costly] {
+            let whole = WorkLimits {
+                train_images: usize::MAX,
+                test_images: EVAL_BATCH,
+            };
+            assert_eq!(gpu.limits(a), whole);
+        }
+    }
+
+    /// Two architectures of very different cost evaluated together, in either order, or
+    /// alone: each is cut by its own limits (a model matched to limits by its position would
+    /// take the other's) and gets the same loss.
+    #[test]
+    fn each_model_is_evaluated_in_parts_of_its_own_limits() {
+        let device = Device::flex();
+        let set = set();
+        let task = ClassifierTask::new(&set, &set, true, &device);
+        let (cheap, costly) = (architecture(&[]), architecture(&[64, 64]));
+        let (c, k) = (task.limits(&cheap), task.limits(&costly));
+        assert!(
+            c.test_images >= IMAGES && k.test_images < IMAGES / 2,
+            "{c:?} {k:?}"
+        );
+        let cheap = (cheap.init(&device), c);
+        let costly = (costly.init(&device), k);
+        let evaluate = |models: &[(Classifier, WorkLimits)]| -> (usize, Vec<f64>) {
+            let mut host = CountingHost::default();
+            let mut clock = Stopwatch::default();
+            let run = task.evaluate(models, &set, usize::MAX, &device, &mut host, &mut clock);
+            let (losses, _) = pollster::block_on(run).unwrap().expect("never stopped");
+            (host.0, losses)
+        };
+        let (cheap_parts, cheap_loss) = evaluate(std::slice::from_ref(&cheap));
+        let (costly_parts, costly_loss) = evaluate(std::slice::from_ref(&costly));
+        assert_eq!(cheap_parts, 1);
+        assert_eq!(costly_parts, IMAGES.div_ceil(k.test_images));
+        let (parts, losses) = evaluate(&[costly.clone(), cheap.clone()]);
+        assert_eq!(parts, cheap_parts + costly_parts);
+        assert_eq!(losses, [costly_loss[0], cheap_loss[0]]);
+        let (parts, losses) = evaluate(&[cheap, costly]);
+        assert_eq!(parts, cheap_parts + costly_parts);
+        assert_eq!(losses, [cheap_loss[0], costly_loss[0]]);
+    }
+}
