@@ -8,7 +8,7 @@ use burn::module::Module;
 use burn::tensor::Device;
 
 use super::subject::{
-    image_training, subject_params, train_subject, Subject, SubjectData, SubjectDefaults, Trained,
+    image_training, subject_params, train_subject, ImageDefaults, Subject, SubjectData, Trained,
 };
 use crate::data::ImageDataset;
 use crate::engine::units::Units;
@@ -16,7 +16,9 @@ use crate::engine::{fail, stopped, Outcome};
 use crate::events::{Event, Host};
 use crate::models::{Classifier, Mlp};
 use crate::params::Params;
-use crate::train::{BatchPlan, ClassifierTask, EpochEnd, Halt, Hooks, Stopwatch, TrainSettings};
+use crate::train::{
+    BatchPlan, ClassifierTask, EpochEnd, Halt, Hooks, Stopwatch, TrainSettings, WorkLimits,
+};
 
 /// A trained classifier's loss and accuracy on (the first `limit` examples of) its training and
 /// test sets.
@@ -45,6 +47,8 @@ impl Evaluation {
 /// set, and how the work is cut depends on the architecture.
 pub struct Evaluator<'a> {
     task: ClassifierTask<'a>,
+    /// How the work of a model of the architecture is cut on this backend.
+    work: WorkLimits,
     /// Examples of each set evaluated (at most).
     limit: usize,
 }
@@ -61,8 +65,9 @@ impl<'a> Evaluator<'a> {
             return Err("the generalization experiments classify images".into());
         };
         let on_cpu = *device == Device::flex();
-        let task = ClassifierTask::new(train, test, std::slice::from_ref(model), on_cpu, device);
-        Ok(Self { task, limit })
+        let task = ClassifierTask::new(train, test, on_cpu, device);
+        let work = task.limits(model);
+        Ok(Self { task, work, limit })
     }
 
     /// Loss and accuracy of `models` (any device; evaluated as inference models) on both
@@ -74,7 +79,8 @@ impl<'a> Evaluator<'a> {
         host: &mut impl Host,
         clock: &mut Stopwatch,
     ) -> Result<Option<Vec<Evaluation>>, String> {
-        let plain: Vec<Classifier> = models.iter().map(|m| m.valid()).collect();
+        let plain: Vec<(Classifier, WorkLimits)> =
+            models.iter().map(|m| (m.valid(), self.work)).collect();
         let task = &self.task;
         let Some((train_loss, accuracy)) = task
             .evaluate(&plain, task.train, self.limit, device, host, clock)
@@ -312,7 +318,7 @@ pub struct BatchSweep {
 pub const DEFAULT_BATCHES: [usize; 5] = [16, 64, 256, 1024, 4096];
 
 impl BatchSweep {
-    pub fn from_params(p: &mut Params, subject: &SubjectDefaults, epochs: usize) -> Self {
+    pub fn from_params(p: &mut Params, subject: &ImageDefaults, epochs: usize) -> Self {
         let subject = Subject::images_from_params(p, subject);
         let train = TrainSettings::from_params(p, &image_training(epochs));
         let batches = number_list(p, "batches", &DEFAULT_BATCHES, 1..=8192, 2);

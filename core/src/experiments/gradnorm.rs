@@ -6,8 +6,8 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::subject::{
-    function_training, image_training, run_once, subject_and_settings, subject_params, Subject,
-    SubjectData, SubjectDefaults,
+    function_training, image_training, run_once, subject_and_settings, subject_params,
+    FunctionDefaults, ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind,
 };
 use crate::data::ImageDataset;
 use crate::engine::{fail, FromParams, Outcome};
@@ -24,12 +24,16 @@ pub struct GradNormConfig {
 
 /// The sinc5 preset's model is E1's deepest; the MNIST preset's is E2's fully connected one.
 const SUBJECT: SubjectDefaults = SubjectDefaults {
-    images: false,
-    shape: "1-5-10-10-10-10-10-5-1",
-    activation: ActivationKind::Tanh,
-    convs: &[],
-    hidden: &[20],
-    train_size: Some(2000),
+    task: TaskKind::Function,
+    function: FunctionDefaults {
+        shape: "1-5-10-10-10-10-10-5-1",
+        activation: ActivationKind::Tanh,
+    },
+    images: ImageDefaults {
+        convs: &[],
+        hidden: &[20],
+        train_size: Some(2000),
+    },
 };
 
 impl FromParams for GradNormConfig {

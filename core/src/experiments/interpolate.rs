@@ -13,13 +13,13 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::generalization::{emit_result, train_to_target, Evaluator, Target};
-use super::subject::{image_training, subject_params, Subject, SubjectData, SubjectDefaults};
+use super::subject::{image_training, subject_params, ImageDefaults, Subject, SubjectData};
 use crate::analysis::{combine, load_params, read_params};
 use crate::data::{linspace, ImageDataset};
 use crate::engine::units::Units;
 use crate::engine::{fail, finish, FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
-use crate::models::{init_seeded, ActivationKind, Classifier};
+use crate::models::{init_seeded, Classifier};
 use crate::params::Params;
 use crate::train::{Halt, Stopwatch, TrainSettings};
 
@@ -51,10 +51,7 @@ pub struct InterpolateConfig {
 /// The unit that evaluates the line, after the two trainings (units 0 and 1).
 pub const LINE_UNIT: usize = 2;
 
-const SUBJECT: SubjectDefaults = SubjectDefaults {
-    images: true,
-    shape: "1-8-1",
-    activation: ActivationKind::Relu,
+const SUBJECT: ImageDefaults = ImageDefaults {
     convs: &[],
     hidden: &[64],
     train_size: None,

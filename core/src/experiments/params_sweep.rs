@@ -8,13 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use super::generalization::{emit_result, join_list, number_list, Evaluator};
 use super::subject::{
-    image_training, subject_params, train_classifier, Subject, SubjectData, SubjectDefaults,
+    image_training, subject_params, train_classifier, ImageDefaults, Subject, SubjectData,
 };
 use crate::data::ImageDataset;
 use crate::engine::units::Units;
 use crate::engine::{fail, stopped, FromParams, Outcome};
 use crate::events::{Event, Host, ModelInfo};
-use crate::models::ActivationKind;
 use crate::params::Params;
 use crate::train::{Halt, Stopwatch, TrainSettings};
 
@@ -35,10 +34,7 @@ pub struct ParamsConfig {
 /// 1 … 1024 hidden units: 805 to 814,090 parameters on MNIST, 11 models.
 pub const DEFAULT_WIDTHS: [usize; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
-const SUBJECT: SubjectDefaults = SubjectDefaults {
-    images: true,
-    shape: "1-8-1",
-    activation: ActivationKind::Relu,
+const SUBJECT: ImageDefaults = ImageDefaults {
     convs: &[],
     hidden: &[1],
     train_size: Some(4000),

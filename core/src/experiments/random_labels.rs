@@ -6,12 +6,11 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::subject::{
-    image_training, run_once, subject_params, Subject, SubjectData, SubjectDefaults,
+    image_training, run_once, subject_params, ImageDefaults, Subject, SubjectData,
 };
 use crate::data::ImageDataset;
 use crate::engine::{fail, FromParams, Outcome};
 use crate::events::{Event, Host};
-use crate::models::ActivationKind;
 use crate::params::Params;
 use crate::train::{NoHooks, TrainSettings};
 
@@ -27,10 +26,7 @@ pub struct RandomLabelsConfig {
 
 /// 500 training images: few enough that 784-256-256-256-10 (335,114 parameters) memorises
 /// their random labels within a few minutes on the CPU backend.
-const SUBJECT: SubjectDefaults = SubjectDefaults {
-    images: true,
-    shape: "1-8-1",
-    activation: ActivationKind::Relu,
+const SUBJECT: ImageDefaults = ImageDefaults {
     convs: &[],
     hidden: &[256, 256, 256],
     train_size: Some(500),

@@ -8,12 +8,12 @@ use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 use super::generalization::{run_batch_sweep, BatchSweep, Measure, EPOCH_CAP};
-use super::subject::{SubjectData, SubjectDefaults};
+use super::subject::{ImageDefaults, SubjectData};
 use crate::analysis::{input_gradient_norms, softmax_jacobian_norms};
 use crate::data::{ImageDataset, CLASSES};
 use crate::engine::{FromParams, Outcome};
 use crate::events::{Flow, Host};
-use crate::models::{ActivationKind, Classifier};
+use crate::models::Classifier;
 use crate::params::Params;
 use crate::train::{images_per_task, parts, read_scalars, Standardizer, Stopwatch};
 
@@ -26,10 +26,7 @@ pub struct SensitivityConfig {
 
 /// The whole shipped subset (8,000 images), so that the largest batch (4,096) is a real
 /// mini-batch; 784-32-10 keeps five trainings within a few minutes.
-const SUBJECT: SubjectDefaults = SubjectDefaults {
-    images: true,
-    shape: "1-8-1",
-    activation: ActivationKind::Relu,
+const SUBJECT: ImageDefaults = ImageDefaults {
     convs: &[],
     hidden: &[32],
     train_size: None,

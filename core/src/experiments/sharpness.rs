@@ -13,7 +13,7 @@ use burn::tensor::{Device, FloatDType};
 use serde::{Deserialize, Serialize};
 
 use super::generalization::{run_batch_sweep, BatchSweep, Measure, EPOCH_CAP};
-use super::subject::{Subject, SubjectData, SubjectDefaults};
+use super::subject::{ImageDefaults, Subject, SubjectData};
 use crate::analysis::spectrum::{
     pair_asymmetry, random_unit, rank_hvp_steps, Hutchinson, Lanczos, SpectralDensity, HVP_STEPS,
     HVP_TOLERANCE,
@@ -22,7 +22,7 @@ use crate::analysis::{hvp, load_params, read_params, to_f64, LossOracle, Sharpne
 use crate::data::ImageDataset;
 use crate::engine::{FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
-use crate::models::{ActivationKind, Classifier, ClassifierConfig};
+use crate::models::{Classifier, ClassifierConfig};
 use crate::params::Params;
 use crate::train::{Standardizer, Stopwatch};
 
@@ -43,10 +43,7 @@ pub struct SharpnessConfig {
     pub ascent_steps: usize,
 }
 
-const SUBJECT: SubjectDefaults = SubjectDefaults {
-    images: true,
-    shape: "1-8-1",
-    activation: ActivationKind::Relu,
+const SUBJECT: ImageDefaults = ImageDefaults {
     convs: &[],
     hidden: &[32],
     train_size: None,

@@ -33,14 +33,56 @@ pub enum Subject {
     },
 }
 
-/// A subject's defaults: which task, and the model of each task.
-pub struct SubjectDefaults {
-    pub images: bool,
+/// The two tasks a subject can be trained on (`task=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskKind {
+    /// A fully connected network fits a function of one variable.
+    Function,
+    /// A classifier learns an image dataset.
+    Images,
+}
+
+impl TaskKind {
+    pub const ALL: [TaskKind; 2] = [Self::Function, Self::Images];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Function => "function",
+            Self::Images => "images",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.id() == s)
+    }
+}
+
+/// The function task's model when the URL names none: the fully connected network's widths
+/// (`shape`, input and output 1) and hidden activation (`act`).
+#[derive(Clone, Copy, Debug)]
+pub struct FunctionDefaults {
     pub shape: &'static str,
     pub activation: ActivationKind,
+}
+
+/// The image task's classifier and data when the URL names none: the widths of its conv
+/// blocks (`convs`) and hidden layers (`hidden`), and its training images (`train_size`;
+/// `None`: the dataset's whole training set).
+#[derive(Clone, Copy, Debug)]
+pub struct ImageDefaults {
     pub convs: &'static [usize],
     pub hidden: &'static [usize],
     pub train_size: Option<usize>,
+}
+
+/// The defaults of an experiment that offers both tasks (E3, E4, E6): the task an empty URL
+/// gets, and each task's own defaults. The experiments that only classify images (E7–E10)
+/// declare an [`ImageDefaults`] alone.
+#[derive(Clone, Copy, Debug)]
+pub struct SubjectDefaults {
+    pub task: TaskKind,
+    pub function: FunctionDefaults,
+    pub images: ImageDefaults,
 }
 
 fn widths(raw: &str) -> Option<Vec<usize>> {
@@ -52,9 +94,10 @@ fn widths(raw: &str) -> Option<Vec<usize>> {
 }
 
 impl Subject {
-    /// An image task's classifier (`dataset`, `source`, `train_size`, `convs`, `hidden`), for
-    /// the experiments that only classify images (E7–E10).
-    pub fn images_from_params(p: &mut Params, d: &SubjectDefaults) -> Self {
+    /// An image task's classifier (`dataset`, `source`, `train_size`, `convs`, `hidden`): the
+    /// subject of the experiments that only classify images (E7–E10), and the image task of
+    /// those that offer both.
+    pub fn images_from_params(p: &mut Params, d: &ImageDefaults) -> Self {
         let task = ImageTask::from_params(p, d.train_size);
         let mut list = |key: &'static str, default: &[usize]| {
             match p.get(key) {
@@ -77,49 +120,52 @@ impl Subject {
         Self::Images { task, model }
     }
 
+    /// A subject of either task (`task`, then that task's keys), for the experiments that
+    /// offer both (E3, E4, E6).
     pub fn from_params(p: &mut Params, d: &SubjectDefaults) -> Self {
-        let images = p.choice(
+        let kind = p.choice(
             "task",
-            d.images,
-            |s| match s {
-                "function" => Some(false),
-                "images" => Some(true),
-                _ => None,
-            },
-            &["function", "images"],
+            d.task,
+            TaskKind::parse,
+            &TaskKind::ALL.map(TaskKind::id),
         );
-        if images {
-            Self::images_from_params(p, d)
-        } else {
-            let task = FunctionTask::from_params(p);
-            let default = MlpConfig::parse_widths(d.shape).expect("default shapes are valid");
-            let widths = match p.get("shape") {
-                None => default,
-                Some(raw) => match MlpConfig::parse_widths(&raw) {
-                    Ok(w) if w[0] == 1 && w[w.len() - 1] == 1 => w,
-                    Ok(_) => {
-                        p.notice(format!(
-                            "shape={raw}: the model needs 1 input and 1 output; using {}",
-                            d.shape
-                        ));
-                        default
-                    }
-                    Err(e) => {
-                        p.notice(format!("shape: {e}; using {}", d.shape));
-                        default
-                    }
-                },
-            };
-            let activation = p.choice(
-                "act",
-                d.activation,
-                ActivationKind::parse,
-                &ActivationKind::ALL.map(|a| a.id()),
-            );
-            Self::Function {
-                task,
-                model: MlpConfig::new(widths, activation),
-            }
+        match kind {
+            TaskKind::Images => Self::images_from_params(p, &d.images),
+            TaskKind::Function => Self::function_from_params(p, &d.function),
+        }
+    }
+
+    /// A function task's fully connected network (`fn`, `xmin`, `xmax`, `samples`, `shape`,
+    /// `act`).
+    fn function_from_params(p: &mut Params, d: &FunctionDefaults) -> Self {
+        let task = FunctionTask::from_params(p);
+        let default = MlpConfig::parse_widths(d.shape).expect("default shapes are valid");
+        let widths = match p.get("shape") {
+            None => default,
+            Some(raw) => match MlpConfig::parse_widths(&raw) {
+                Ok(w) if w[0] == 1 && w[w.len() - 1] == 1 => w,
+                Ok(_) => {
+                    p.notice(format!(
+                        "shape={raw}: the model needs 1 input and 1 output; using {}",
+                        d.shape
+                    ));
+                    default
+                }
+                Err(e) => {
+                    p.notice(format!("shape: {e}; using {}", d.shape));
+                    default
+                }
+            },
+        };
+        let activation = p.choice(
+            "act",
+            d.activation,
+            ActivationKind::parse,
+            &ActivationKind::ALL.map(|a| a.id()),
+        );
+        Self::Function {
+            task,
+            model: MlpConfig::new(widths, activation),
         }
     }
 
@@ -127,7 +173,7 @@ impl Subject {
         let join = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join("-");
         match self {
             Self::Function { task, model } => {
-                let mut pairs = vec![("task", "function".to_string())];
+                let mut pairs = vec![("task", TaskKind::Function.id().to_string())];
                 pairs.extend(task.to_params());
                 pairs.extend([
                     ("shape", model.shape()),
@@ -136,7 +182,7 @@ impl Subject {
                 pairs
             }
             Self::Images { task, model } => {
-                let mut pairs = vec![("task", "images".to_string())];
+                let mut pairs = vec![("task", TaskKind::Images.id().to_string())];
                 pairs.extend(task.to_params());
                 pairs.extend([
                     ("convs", join(&model.convs)),
@@ -283,16 +329,11 @@ where
                 })
                 .collect();
             let on_cpu = *device == Device::flex();
-            let task = ClassifierTask::new(
-                train,
-                test,
-                std::slice::from_ref(model),
-                on_cpu,
-                &train_device,
-            );
+            let task = ClassifierTask::new(train, test, on_cpu, &train_device);
             fit_classifiers(
                 &mut trainers,
                 &name,
+                std::slice::from_ref(model),
                 &task,
                 settings.epochs,
                 settings.batch_size.unwrap_or(train.len()),
@@ -309,8 +350,8 @@ where
     }
 }
 
-/// A subject with the training settings that suit its task (`function` and `images`
-/// defaults), read from the URL.
+/// A subject with the training settings that suit its task (`function` and `images`: each
+/// task's training defaults), read from the URL.
 pub fn subject_and_settings(
     p: &mut Params,
     subject: &SubjectDefaults,

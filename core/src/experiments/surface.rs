@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::subject::{
     function_training, image_training, subject_and_settings, subject_params, train_subject,
-    Subject, SubjectData, SubjectDefaults, Trained,
+    FunctionDefaults, ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind, Trained,
 };
 use crate::analysis::{combine, layout, load_params, pca, random_direction, read_params};
 use crate::data::ImageDataset;
@@ -19,6 +19,7 @@ use crate::models::{ActivationKind, Classifier, Mlp};
 use crate::params::Params;
 use crate::train::{
     read_scalars, ClassifierTask, EpochEnd, Halt, Hooks, Stopwatch, TrainSettings, Trainer,
+    WorkLimits,
 };
 
 /// Which plane the grid spans.
@@ -63,12 +64,16 @@ pub struct SurfaceConfig {
 }
 
 const SUBJECT: SubjectDefaults = SubjectDefaults {
-    images: false,
-    shape: "1-5-10-10-10-10-10-5-1",
-    activation: ActivationKind::Tanh,
-    convs: &[],
-    hidden: &[16],
-    train_size: Some(2000),
+    task: TaskKind::Function,
+    function: FunctionDefaults {
+        shape: "1-5-10-10-10-10-10-5-1",
+        activation: ActivationKind::Tanh,
+    },
+    images: ImageDefaults {
+        convs: &[],
+        hidden: &[16],
+        train_size: Some(2000),
+    },
 };
 
 /// Snapshots of the trajectory kept for the PCA directions (about).
@@ -157,6 +162,8 @@ enum Probe<'a> {
     Images {
         model: Classifier,
         task: ClassifierTask<'a>,
+        /// How the model's evaluations are cut on this backend.
+        work: WorkLimits,
         limit: usize,
     },
 }
@@ -180,10 +187,15 @@ impl Probe<'_> {
                     .collect();
                 read_scalars(losses).await.map(Some)
             }
-            Probe::Images { model, task, limit } => {
-                let models: Vec<Classifier> = points
+            Probe::Images {
+                model,
+                task,
+                work,
+                limit,
+            } => {
+                let models: Vec<(Classifier, WorkLimits)> = points
                     .iter()
-                    .map(|theta| load_params(model.clone(), theta))
+                    .map(|theta| (load_params(model.clone(), theta), *work))
                     .collect();
                 let r = task
                     .evaluate(&models, task.train, *limit, device, host, clock)
@@ -246,17 +258,15 @@ pub async fn run<H: Host>(
             Trained::Classifier(m),
             Subject::Images { model, .. },
             SubjectData::Images { train, test },
-        ) => Probe::Images {
-            model: m.valid(),
-            task: ClassifierTask::new(
-                train,
-                test,
-                std::slice::from_ref(model),
-                *device == Device::flex(),
-                device,
-            ),
-            limit: config.eval_size,
-        },
+        ) => {
+            let task = ClassifierTask::new(train, test, *device == Device::flex(), device);
+            Probe::Images {
+                model: m.valid(),
+                work: task.limits(model),
+                task,
+                limit: config.eval_size,
+            }
+        }
         _ => return fail(host, "the trained model does not match the task".into()),
     };
     let result = explore(config, &hooks, &probe, device, host, &mut clock).await;

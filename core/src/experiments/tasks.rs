@@ -153,11 +153,12 @@ pub async fn run<H: Host>(
     let names: Vec<String> = kinds.iter().map(|m| m.name().to_string()).collect();
     // The CPU backend computes on the page's thread: its work is cut into short tasks.
     let on_cpu = *device == Device::flex();
-    let task = ClassifierTask::new(&train, &data.test, &architectures, on_cpu, &train_device);
+    let task = ClassifierTask::new(&train, &data.test, on_cpu, &train_device);
     let mut clock = Stopwatch::default();
     let result = fit_classifiers(
         &mut trainers,
         &names,
+        &architectures,
         &task,
         config.train.epochs,
         config.train.batch_size.unwrap_or(train.len()),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::subject::{
     function_training, image_training, subject_and_settings, subject_params, train_subject,
-    Subject, SubjectData, SubjectDefaults,
+    FunctionDefaults, ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind,
 };
 use crate::analysis::{layout, pca, read_params};
 use crate::data::ImageDataset;
@@ -42,12 +42,16 @@ pub struct TrajectoryConfig {
 /// The MNIST preset's small DNN (784-16-10, 12,730 parameters) keeps 8 runs within a few
 /// minutes on the CPU backend; the sinc5 preset trains E1's deepest model.
 const SUBJECT: SubjectDefaults = SubjectDefaults {
-    images: true,
-    shape: "1-5-10-10-10-10-10-5-1",
-    activation: ActivationKind::Tanh,
-    convs: &[],
-    hidden: &[16],
-    train_size: Some(2000),
+    task: TaskKind::Images,
+    function: FunctionDefaults {
+        shape: "1-5-10-10-10-10-10-5-1",
+        activation: ActivationKind::Tanh,
+    },
+    images: ImageDefaults {
+        convs: &[],
+        hidden: &[16],
+        train_size: Some(2000),
+    },
 };
 
 impl FromParams for TrajectoryConfig {

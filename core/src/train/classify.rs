@@ -1,7 +1,8 @@
 //! The training loop of an image classification task (E2, and E3/E4's MNIST presets):
 //! shuffled mini-batches on every model, running train metrics read back every few batches on
-//! the CPU (a few times a second on a GPU), a test pass after every epoch. On the CPU backend each batch and the test pass are cut into
-//! parts that fit in one short browser task (see [`super::parts`]).
+//! the CPU (a few times a second on a GPU), a test pass after every epoch. On the CPU backend
+//! each batch and the test pass are cut into parts that fit in one short browser task (see
+//! [`super::parts`]), each model's by the cost of its own architecture ([`WorkLimits`]).
 
 use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
@@ -27,47 +28,51 @@ const CPU_MOST_POINTS: usize = 1000;
 /// Test images per evaluation batch (at most).
 const EVAL_BATCH: usize = 250;
 
-/// A classification task ready to train on: the sets, their scaling, and how the work of each
-/// model is cut on this backend.
+/// How one model's work is cut on a backend: the most images of one part of a training batch
+/// and of one part of an evaluation, each part run between two checkpoints of the host. A
+/// model's own, from its architecture (see [`ClassifierTask::limits`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkLimits {
+    /// Images per training part (no limit on a GPU: the whole batch).
+    pub train_images: usize,
+    /// Images per evaluation part.
+    pub test_images: usize,
+}
+
+/// A classification task ready to train on: the sets, their scaling, and the backend, which
+/// decides how the work of each model is cut (see [`ClassifierTask::limits`]).
 pub struct ClassifierTask<'a> {
     pub train: &'a ImageSet,
     pub test: &'a ImageSet,
     pub scale: Standardizer,
-    /// Per model: images per training part (a whole batch on a GPU).
-    part_limits: Vec<usize>,
-    /// Per model: images per test part.
-    test_limits: Vec<usize>,
     loss_fn: CrossEntropyLoss,
     on_cpu: bool,
 }
 
 impl<'a> ClassifierTask<'a> {
     /// `on_cpu`: the CPU backend computes on the page's thread, so work is cut into parts of
-    /// about one short task each (a training step costs about three forward passes).
-    pub fn new(
-        train: &'a ImageSet,
-        test: &'a ImageSet,
-        architectures: &[ClassifierConfig],
-        on_cpu: bool,
-        device: &Device,
-    ) -> Self {
-        let limits = |passes: usize, most: usize| -> Vec<usize> {
-            architectures
-                .iter()
-                .map(|a| match on_cpu {
-                    true => images_per_task(passes * a.forward_macs()).min(most),
-                    false => most,
-                })
-                .collect()
-        };
+    /// about one short task each.
+    pub fn new(train: &'a ImageSet, test: &'a ImageSet, on_cpu: bool, device: &Device) -> Self {
         Self {
             train,
             test,
             scale: Standardizer::fit(train),
-            part_limits: limits(3, usize::MAX),
-            test_limits: limits(1, EVAL_BATCH),
             loss_fn: CrossEntropyLossConfig::new().init(device),
             on_cpu,
+        }
+    }
+
+    /// How the work of a model of `architecture` is cut on this backend: on the CPU, parts
+    /// of about one short task each (a training step costs about three forward passes; an
+    /// evaluation part holds at most `EVAL_BATCH` images); on a GPU, whole batches.
+    pub fn limits(&self, architecture: &ClassifierConfig) -> WorkLimits {
+        let images = |passes: usize, most: usize| match self.on_cpu {
+            true => images_per_task(passes * architecture.forward_macs()).min(most),
+            false => most,
+        };
+        WorkLimits {
+            train_images: images(3, usize::MAX),
+            test_images: images(1, EVAL_BATCH),
         }
     }
 
@@ -98,10 +103,11 @@ impl<'a> ClassifierTask<'a> {
     }
 
     /// Mean cross-entropy and accuracy of each model on `set` (its first `limit` images),
-    /// or `None` when the host stops meanwhile. Models are the plain (inference) ones.
+    /// or `None` when the host stops meanwhile. Each model comes with its own work limits
+    /// (see [`ClassifierTask::limits`]); models are the plain (inference) ones.
     pub async fn evaluate(
         &self,
-        models: &[Classifier],
+        models: &[(Classifier, WorkLimits)],
         set: &ImageSet,
         limit: usize,
         device: &Device,
@@ -111,9 +117,9 @@ impl<'a> ClassifierTask<'a> {
         let n = set.len().min(limit);
         let indices: Vec<usize> = (0..n).collect();
         let mut sums = Vec::with_capacity(models.len() * 2);
-        for (model, &part) in models.iter().zip(self.test_limits.iter().cycle()) {
+        for (model, limits) in models {
             let (mut loss, mut hits): (Option<Tensor<1>>, Option<Tensor<1>>) = (None, None);
-            for chunk in parts(&indices, part) {
+            for chunk in parts(&indices, limits.test_images) {
                 let (images, labels) = self.scale.batch(set, chunk, device);
                 let logits = model.forward(images);
                 let batch_loss =
@@ -154,11 +160,14 @@ struct Window {
 /// Train every model for `epochs` epochs of shuffled `batch_size` mini-batches, emitting
 /// [`Event::TrainMetrics`] every few batches (see `ClassifierTask::read_due`) and
 /// [`Event::TestMetrics`] after each epoch,
-/// calling `hooks` and the host's checkpoint between parts of the work.
+/// calling `hooks` and the host's checkpoint between parts of the work. `names` and
+/// `architectures` are each trainer's, in the order of `trainers`; a model's architecture
+/// decides how its work is cut (see [`ClassifierTask::limits`]).
 #[allow(clippy::too_many_arguments)]
 pub async fn fit_classifiers<H: Host>(
     trainers: &mut [Trainer<Classifier>],
     names: &[String],
+    architectures: &[ClassifierConfig],
     task: &ClassifierTask<'_>,
     epochs: usize,
     batch_size: usize,
@@ -168,6 +177,12 @@ pub async fn fit_classifiers<H: Host>(
     host: &mut H,
     clock: &mut Stopwatch,
 ) -> Result<(), Halt> {
+    assert_eq!(
+        architectures.len(),
+        trainers.len(),
+        "one architecture per trainer"
+    );
+    let limits: Vec<WorkLimits> = architectures.iter().map(|a| task.limits(a)).collect();
     let train_device = device.clone().autodiff();
     let train = task.train;
     let per_iteration = hooks.per_iteration();
@@ -190,14 +205,14 @@ pub async fn fit_classifiers<H: Host>(
             clock.start();
             // The whole batch once for every model that takes it in one part (one upload).
             let mut whole = None;
-            for (m, ((trainer, window), &limit)) in trainers
+            for (m, ((trainer, window), limits)) in trainers
                 .iter_mut()
                 .zip(&mut windows)
-                .zip(&task.part_limits)
+                .zip(&limits)
                 .enumerate()
             {
                 let mut batch_loss: Option<Tensor<1>> = None;
-                for part in parts(batch, limit) {
+                for part in parts(batch, limits.train_images) {
                     let (images, labels) = match part.len() == batch.len() {
                         true => whole
                             .get_or_insert_with(|| task.scale.batch(train, batch, &train_device))
@@ -289,7 +304,11 @@ pub async fn fit_classifiers<H: Host>(
 
         let epoch_train_ms = clock.elapsed_ms() - epoch_start_ms;
         clock.start();
-        let models: Vec<Classifier> = trainers.iter().map(|t| t.model().valid()).collect();
+        let models: Vec<(Classifier, WorkLimits)> = trainers
+            .iter()
+            .zip(&limits)
+            .map(|(t, &l)| (t.model().valid(), l))
+            .collect();
         let (test_losses, test_accuracies) = match task
             .evaluate(&models, task.test, usize::MAX, device, host, clock)
             .await
@@ -318,4 +337,100 @@ pub async fn fit_classifiers<H: Host>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::ImageShape;
+
+    /// Counts the host's checkpoints: one after every part of an evaluation.
+    #[derive(Default)]
+    struct CountingHost(usize);
+
+    impl Host for CountingHost {
+        fn emit(&mut self, _: Event) {}
+
+        async fn checkpoint(&mut self) -> Flow {
+            self.0 += 1;
+            Flow::Continue
+        }
+    }
+
+    const IMAGES: usize = 40;
+
+    fn set() -> ImageSet {
+        let shape = ImageShape {
+            channels: 1,
+            height: 16,
+            width: 16,
+        };
+        let pixels = (0..IMAGES * 256).map(|i| (i * 37 % 256) as u8).collect();
+        let labels = (0..IMAGES).map(|i| (i % 10) as u8).collect();
+        ImageSet::new(shape, pixels, labels).unwrap()
+    }
+
+    fn architecture(convs: &[usize]) -> ClassifierConfig {
+        ClassifierConfig {
+            input: [1, 16, 16],
+            convs: convs.to_vec(),
+            hidden: Vec::new(),
+            classes: 10,
+        }
+    }
+
+    #[test]
+    fn limits_follow_the_architecture_on_the_cpu_and_are_whole_batches_on_a_gpu() {
+        let device = Device::flex();
+        let set = set();
+        let (cheap, costly) = (architecture(&[]), architecture(&[64, 64]));
+        let cpu = ClassifierTask::new(&set, &set, true, &device);
+        let (c, k) = (cpu.limits(&cheap), cpu.limits(&costly));
+        assert!(k.train_images < c.train_images, "{k:?} {c:?}");
+        assert!(k.test_images < c.test_images, "{k:?} {c:?}");
+        assert_eq!(c.test_images, EVAL_BATCH, "at most EVAL_BATCH");
+        let gpu = ClassifierTask::new(&set, &set, false, &device);
+        for a in [&cheap, &costly] {
+            let whole = WorkLimits {
+                train_images: usize::MAX,
+                test_images: EVAL_BATCH,
+            };
+            assert_eq!(gpu.limits(a), whole);
+        }
+    }
+
+    /// Two architectures of very different cost evaluated together, in either order, or
+    /// alone: each is cut by its own limits (a model matched to limits by its position would
+    /// take the other's) and gets the same loss.
+    #[test]
+    fn each_model_is_evaluated_in_parts_of_its_own_limits() {
+        let device = Device::flex();
+        let set = set();
+        let task = ClassifierTask::new(&set, &set, true, &device);
+        let (cheap, costly) = (architecture(&[]), architecture(&[64, 64]));
+        let (c, k) = (task.limits(&cheap), task.limits(&costly));
+        assert!(
+            c.test_images >= IMAGES && k.test_images < IMAGES / 2,
+            "{c:?} {k:?}"
+        );
+        let cheap = (cheap.init(&device), c);
+        let costly = (costly.init(&device), k);
+        let evaluate = |models: &[(Classifier, WorkLimits)]| -> (usize, Vec<f64>) {
+            let mut host = CountingHost::default();
+            let mut clock = Stopwatch::default();
+            let run = task.evaluate(models, &set, usize::MAX, &device, &mut host, &mut clock);
+            let (losses, _) = pollster::block_on(run).unwrap().expect("never stopped");
+            (host.0, losses)
+        };
+        let (cheap_parts, cheap_loss) = evaluate(std::slice::from_ref(&cheap));
+        let (costly_parts, costly_loss) = evaluate(std::slice::from_ref(&costly));
+        assert_eq!(cheap_parts, 1);
+        assert_eq!(costly_parts, IMAGES.div_ceil(k.test_images));
+        let (parts, losses) = evaluate(&[costly.clone(), cheap.clone()]);
+        assert_eq!(parts, cheap_parts + costly_parts);
+        assert_eq!(losses, [costly_loss[0], cheap_loss[0]]);
+        let (parts, losses) = evaluate(&[cheap, costly]);
+        assert_eq!(parts, cheap_parts + costly_parts);
+        assert_eq!(losses, [cheap_loss[0], costly_loss[0]]);
+    }
 }

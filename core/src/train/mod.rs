@@ -15,7 +15,7 @@ mod settings;
 mod stopwatch;
 
 pub use batches::BatchPlan;
-pub use classify::{fit_classifiers, ClassifierTask};
+pub use classify::{fit_classifiers, ClassifierTask, WorkLimits};
 pub use grad_norm::grad_norm_squared;
 pub use hooks::{is_log_epoch, read_scalars, EpochEnd, Halt, Hooks, IterationLog, NoHooks};
 pub use images::{correct_count, Standardizer};
