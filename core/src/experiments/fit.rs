@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
 use super::common::FunctionTask;
-use crate::backend::Workload;
-use crate::data::linspace;
+use super::Experiment;
+use crate::backend::{BackendChoice, Workload};
+use crate::data::{linspace, ImageDataset};
 use crate::engine::units::Units;
 use crate::engine::{finish, FromParams, Outcome};
 use crate::events::{Event, Host, ModelInfo};
@@ -191,6 +192,37 @@ impl Hooks<Mlp> for Predictions {
             self.last = Some(Instant::now());
         }
         Ok(())
+    }
+}
+
+impl Experiment for FitConfig {
+    const ID: &'static str = "fit";
+
+    fn backend(&self) -> (Workload, BackendChoice) {
+        (Self::WORKLOAD, self.train.backend)
+    }
+
+    /// One unit per model, trained side by side.
+    fn units(&self) -> (usize, Units) {
+        (self.shapes.len(), self.units)
+    }
+
+    fn pick(&mut self, units: Units) {
+        self.units = units;
+    }
+
+    /// An MLP's layers: E1's small models are bound by the per-layer dispatch, not arithmetic.
+    fn unit_costs(&self) -> Vec<f64> {
+        self.shapes.iter().map(|s| s.len() as f64).collect()
+    }
+
+    async fn run<H: Host>(
+        &self,
+        _images: Option<&ImageDataset>,
+        device: &Device,
+        host: &mut H,
+    ) -> Outcome {
+        run(self, device, host).await
     }
 }
 

@@ -318,6 +318,18 @@ pub struct BatchSweep {
 pub const DEFAULT_BATCHES: [usize; 5] = [16, 64, 256, 1024, 4096];
 
 impl BatchSweep {
+    /// Its units, one per batch size: how many, and which this run trains.
+    pub fn units(&self) -> (usize, Units) {
+        (self.batches.len(), self.units)
+    }
+
+    /// Smallest batch sizes first: their many steps cost the most per example.
+    pub fn schedule(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.batches.len()).collect();
+        order.sort_by_key(|&i| self.batches[i]);
+        order
+    }
+
     pub fn from_params(p: &mut Params, subject: &ImageDefaults, epochs: usize) -> Self {
         let subject = Subject::images_from_params(p, subject);
         let train = TrainSettings::from_params(p, &image_training(epochs));

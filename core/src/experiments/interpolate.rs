@@ -280,4 +280,13 @@ async fn along_the_line(
     Ok(())
 }
 
-super::subject::subject_experiment!(InterpolateConfig, "interpolate", subject, train);
+// Units: the two trainings, then the line (which waits for their weights).
+super::subject::subject_experiment!(InterpolateConfig, "interpolate", subject, train, {
+    fn units(&self) -> (usize, Units) {
+        (LINE_UNIT + 1, self.units)
+    }
+
+    fn pick(&mut self, units: Units) {
+        self.units = units;
+    }
+});

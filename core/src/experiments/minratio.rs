@@ -17,8 +17,11 @@ use burn::tensor::{Device, FloatDType};
 use serde::{Deserialize, Serialize};
 
 use super::common::FunctionTask;
+use super::Experiment;
 use crate::analysis::critical::{Criterion, CriticalSearch};
 use crate::analysis::{minimal_ratio, read_params, sampled_ratio, to_f64, LossOracle};
+use crate::backend::{BackendChoice, Workload};
+use crate::data::ImageDataset;
 use crate::engine::units::Units;
 use crate::engine::{fail, stopped, FromParams, Outcome};
 use crate::events::{Event, Flow, Host, ModelInfo};
@@ -177,6 +180,32 @@ pub const HESSIAN_EPS: f64 = 1e-5;
 
 fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+impl Experiment for MinRatioConfig {
+    const ID: &'static str = "minratio";
+
+    /// Always the CPU: the Hessians are f64.
+    fn backend(&self) -> (Workload, BackendChoice) {
+        (Workload::Tiny, BackendChoice::Cpu)
+    }
+
+    fn units(&self) -> (usize, Units) {
+        (self.runs, self.units)
+    }
+
+    fn pick(&mut self, units: Units) {
+        self.units = units;
+    }
+
+    async fn run<H: Host>(
+        &self,
+        _images: Option<&ImageDataset>,
+        _device: &Device,
+        host: &mut H,
+    ) -> Outcome {
+        run(self, host).await
+    }
 }
 
 /// Run E5 on the CPU backend (f64 analysis), reporting to `host`.

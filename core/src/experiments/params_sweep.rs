@@ -165,4 +165,19 @@ pub async fn run<H: Host>(
     Outcome::Done
 }
 
-super::subject::subject_experiment!(ParamsConfig, "params", subject, train);
+// The widest models first: they cost the most.
+super::subject::subject_experiment!(ParamsConfig, "params", subject, train, {
+    fn units(&self) -> (usize, Units) {
+        (self.widths.len(), self.units)
+    }
+
+    fn pick(&mut self, units: Units) {
+        self.units = units;
+    }
+
+    fn schedule(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.widths.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(self.widths[i]));
+        order
+    }
+});

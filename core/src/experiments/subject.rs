@@ -6,9 +6,10 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::common::{FunctionTask, ImageTask};
+use super::Experiment;
 use crate::backend::Workload;
 use crate::data::{ImageDataset, ImageSet};
-use crate::engine::{FromParams, Outcome};
+use crate::engine::Outcome;
 use crate::events::{Host, ModelInfo};
 use crate::models::{init_seeded, ActivationKind, Classifier, ClassifierConfig, Mlp, MlpConfig};
 use crate::params::Params;
@@ -377,28 +378,20 @@ pub fn subject_params(subject: &Subject, settings: &TrainSettings) -> Vec<(&'sta
     pairs
 }
 
-/// An experiment on one subject (E3, E4, E6): what a page needs to show and run any of them.
-#[allow(async_fn_in_trait)] // used generically, never as a trait object
-pub trait SubjectExperiment: FromParams + Clone + PartialEq + 'static {
-    /// The URL id (`exp=`).
-    const ID: &'static str;
+/// An experiment on one subject (E3, E4, E6–E10): what a page needs to show and run any of
+/// them.
+pub trait SubjectExperiment: Experiment {
     fn subject(&self) -> &Subject;
     fn train(&self) -> &TrainSettings;
-    /// Run on `device` (plain, not autodiff); `images` is the dataset of an image task.
-    async fn run<H: Host>(
-        &self,
-        images: Option<&ImageDataset>,
-        device: &Device,
-        host: &mut H,
-    ) -> Outcome;
 }
 
-/// Implements [`SubjectExperiment`] for a config of the calling module, whose `run(config,
-/// images, device, host)` runs it: `subject_experiment!(Config, "url-id", subject,
-/// train)`, the last two being the paths of its subject and training settings
-/// (`sweep.subject`, …). The config's `Default` is what an empty URL gives.
+/// Implements [`Experiment`] and [`SubjectExperiment`] for a config of the calling module,
+/// whose `run(config, images, device, host)` runs it: `subject_experiment!(Config, "url-id",
+/// subject, train)`, the last two being the paths of its subject and training settings
+/// (`sweep.subject`, …), then, for a sweep, `{ … }` with its [`Experiment`] unit methods. The
+/// config's `Default` is what an empty URL gives.
 macro_rules! subject_experiment {
-    ($config:ty, $id:literal, $($subject:ident).+, $($train:ident).+) => {
+    ($config:ty, $id:literal, $($subject:ident).+, $($train:ident).+ $(, { $($sweep:tt)* })?) => {
         impl Default for $config {
             fn default() -> Self {
                 <Self as $crate::engine::FromParams>::from_params(
@@ -408,8 +401,6 @@ macro_rules! subject_experiment {
         }
 
         impl $crate::experiments::subject::SubjectExperiment for $config {
-            const ID: &'static str = $id;
-
             fn subject(&self) -> &$crate::experiments::subject::Subject {
                 &self.$($subject).+
             }
@@ -417,6 +408,20 @@ macro_rules! subject_experiment {
             fn train(&self) -> &$crate::train::TrainSettings {
                 &self.$($train).+
             }
+        }
+
+        impl $crate::experiments::Experiment for $config {
+            const ID: &'static str = $id;
+
+            fn backend(&self) -> ($crate::backend::Workload, $crate::backend::BackendChoice) {
+                (self.$($subject).+.workload(), self.$($train).+.backend)
+            }
+
+            fn image_task(&self) -> Option<&$crate::experiments::common::ImageTask> {
+                self.$($subject).+.image_task()
+            }
+
+            $($($sweep)*)?
 
             async fn run<H: $crate::events::Host>(
                 &self,

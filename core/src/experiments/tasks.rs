@@ -6,7 +6,8 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::common::ImageTask;
-use crate::backend::Workload;
+use super::Experiment;
+use crate::backend::{BackendChoice, Workload};
 use crate::data::{DataSource, DatasetKind, ImageDataset};
 use crate::engine::units::Units;
 use crate::engine::{fail, finish, FromParams, Outcome};
@@ -109,6 +110,48 @@ impl FromParams for TasksConfig {
         pairs.extend(self.train.to_params());
         pairs.extend(self.units.to_params());
         pairs
+    }
+}
+
+impl Experiment for TasksConfig {
+    const ID: &'static str = "tasks";
+
+    fn backend(&self) -> (Workload, BackendChoice) {
+        (Self::WORKLOAD, self.train.backend)
+    }
+
+    fn image_task(&self) -> Option<&ImageTask> {
+        Some(&self.task)
+    }
+
+    /// One unit per model, trained side by side.
+    fn units(&self) -> (usize, Units) {
+        (self.models.len(), self.units)
+    }
+
+    fn pick(&mut self, units: Units) {
+        self.units = units;
+    }
+
+    /// A classifier's multiply-adds per image.
+    fn unit_costs(&self) -> Vec<f64> {
+        let architectures = self.architectures();
+        architectures
+            .iter()
+            .map(|a| a.forward_macs() as f64)
+            .collect()
+    }
+
+    async fn run<H: Host>(
+        &self,
+        images: Option<&ImageDataset>,
+        device: &Device,
+        host: &mut H,
+    ) -> Outcome {
+        match images {
+            Some(data) => run(self, data, device, host).await,
+            None => fail(host, "E2 needs its image dataset".into()),
+        }
     }
 }
 

@@ -338,4 +338,12 @@ pub async fn run<H: Host>(
     Outcome::Done
 }
 
-super::subject::subject_experiment!(TrajectoryConfig, "trajectory", subject, train);
+super::subject::subject_experiment!(TrajectoryConfig, "trajectory", subject, train, {
+    fn units(&self) -> (usize, Units) {
+        (self.runs, self.units)
+    }
+
+    fn pick(&mut self, units: Units) {
+        self.units = units;
+    }
+});
