@@ -10,12 +10,13 @@ use common::{config, round_trips, subset};
 use mlds_core::engine::{FromParams, Outcome};
 use mlds_core::events::CollectingHost;
 use mlds_core::experiments::generalization::Evaluator;
-use mlds_core::experiments::interpolate::{self, InterpolateConfig};
-use mlds_core::experiments::params_sweep::{self, ParamsConfig};
-use mlds_core::experiments::random_labels::{self, RandomLabelsConfig};
-use mlds_core::experiments::sensitivity::{self, SensitivityConfig};
-use mlds_core::experiments::sharpness::{self, SharpnessConfig};
+use mlds_core::experiments::interpolate::InterpolateConfig;
+use mlds_core::experiments::params_sweep::ParamsConfig;
+use mlds_core::experiments::random_labels::RandomLabelsConfig;
+use mlds_core::experiments::sensitivity::SensitivityConfig;
+use mlds_core::experiments::sharpness::SharpnessConfig;
 use mlds_core::experiments::subject::{train_classifier, SubjectData};
+use mlds_core::experiments::Experiment;
 use mlds_core::params::Params;
 use mlds_core::train::Stopwatch;
 use mlds_core::Event;
@@ -48,7 +49,7 @@ fn configs_round_trip_and_clamp() {
     let random = RandomLabelsConfig::from_params(&mut p).random;
     assert_eq!(
         widths,
-        params_sweep::DEFAULT_WIDTHS,
+        mlds_core::experiments::params_sweep::DEFAULT_WIDTHS,
         "one width is no sweep"
     );
     assert_eq!(points, 31, "at least 31 points");
@@ -67,12 +68,7 @@ fn random_labels_are_memorised_while_test_accuracy_stays_near_chance() {
     let c: RandomLabelsConfig =
         config("train_size=200&hidden=256-256&epochs=40&batch=50&test_size=500&seed=3");
     let mut host = CollectingHost::default();
-    let outcome = pollster::block_on(random_labels::run(
-        &c,
-        Some(&subset()),
-        &Device::flex(),
-        &mut host,
-    ));
+    let outcome = pollster::block_on(c.run(Some(&subset()), &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Done);
     let train: Vec<f64> = host
         .events
@@ -111,12 +107,7 @@ fn random_labels_are_memorised_while_test_accuracy_stays_near_chance() {
 fn the_params_sweep_reports_one_point_per_width_with_counted_parameters() {
     let c: ParamsConfig = config("widths=2,8,32&epochs=2&train_size=300&eval_size=300");
     let mut host = CollectingHost::default();
-    let outcome = pollster::block_on(params_sweep::run(
-        &c,
-        Some(&subset()),
-        &Device::flex(),
-        &mut host,
-    ));
+    let outcome = pollster::block_on(c.run(Some(&subset()), &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Done);
     let points = results(&host);
     let params: Vec<f64> = points.iter().map(|p| p["params"]).collect();
@@ -140,7 +131,7 @@ fn interpolation_reproduces_both_models_at_alpha_zero_and_one() {
     let data = subset();
     let device = Device::flex();
     let mut host = CollectingHost::default();
-    let outcome = pollster::block_on(interpolate::run(&c, Some(&data), &device, &mut host));
+    let outcome = pollster::block_on(c.run(Some(&data), &device, &mut host));
     assert_eq!(outcome, Outcome::Done);
     let points = results(&host);
     assert_eq!(points.len(), 31);
@@ -184,12 +175,7 @@ fn sensitivity_sweep_measures_every_batch_size() {
     let c: SensitivityConfig =
         config("batches=16,128&epochs=1&train_size=256&samples=50&eval_size=200");
     let mut host = CollectingHost::default();
-    let outcome = pollster::block_on(sensitivity::run(
-        &c,
-        Some(&subset()),
-        &Device::flex(),
-        &mut host,
-    ));
+    let outcome = pollster::block_on(c.run(Some(&subset()), &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Done);
     let points = results(&host);
     assert_eq!(
@@ -212,12 +198,7 @@ fn sharpness_sweep_measures_every_batch_size() {
         "batches=32,256&epochs=1&train_size=256&samples=64&lanczos_steps=6&slq_probes=2&trace_probes=3&ascent_steps=3&hidden=8",
     );
     let mut host = CollectingHost::default();
-    let outcome = pollster::block_on(sharpness::run(
-        &c,
-        Some(&subset()),
-        &Device::flex(),
-        &mut host,
-    ));
+    let outcome = pollster::block_on(c.run(Some(&subset()), &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Done);
     let points = results(&host);
     assert_eq!(points.len(), 2);
@@ -259,12 +240,7 @@ fn a_batch_sweep_trains_each_model_to_the_target_or_to_the_cap() {
         "batches=16,256&epochs=15&target=0.2&train_size=256&samples=20&eval_size=256&hidden=32",
     );
     let mut host = CollectingHost::default();
-    let outcome = pollster::block_on(sensitivity::run(
-        &c,
-        Some(&subset()),
-        &Device::flex(),
-        &mut host,
-    ));
+    let outcome = pollster::block_on(c.run(Some(&subset()), &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Done);
     let points = results(&host);
     for p in &points {

@@ -8,11 +8,12 @@ use common::{config, round_trips, subset};
 use mlds_core::analysis::{read_params, LossOracle};
 use mlds_core::engine::{FromParams, Outcome};
 use mlds_core::events::CollectingHost;
-use mlds_core::experiments::gradnorm::{self, GradNormConfig};
-use mlds_core::experiments::minratio::{self, MinRatioConfig};
+use mlds_core::experiments::gradnorm::GradNormConfig;
+use mlds_core::experiments::minratio::MinRatioConfig;
 use mlds_core::experiments::subject::Subject;
-use mlds_core::experiments::surface::{self, SurfaceConfig};
-use mlds_core::experiments::trajectory::{self, TrajectoryConfig};
+use mlds_core::experiments::surface::SurfaceConfig;
+use mlds_core::experiments::trajectory::TrajectoryConfig;
+use mlds_core::experiments::Experiment;
 use mlds_core::models::{init_seeded, Mlp};
 use mlds_core::params::Params;
 use mlds_core::view::RunView;
@@ -78,7 +79,7 @@ fn iterations(host: &CollectingHost) -> Vec<(f64, f64)> {
 fn gradnorm_records_every_iteration_of_the_function_task() {
     let c: GradNormConfig = config("task=function&epochs=150&samples=64&seed=2");
     let mut host = CollectingHost::default();
-    let outcome = pollster::block_on(gradnorm::run(&c, None, &Device::flex(), &mut host));
+    let outcome = pollster::block_on(c.run(None, &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Done);
     let its = iterations(&host);
     assert_eq!(its.len(), 150, "one full-batch step per epoch");
@@ -119,7 +120,7 @@ fn gradnorm_on_mnist_counts_mini_batch_steps() {
     let c: GradNormConfig = config("task=images&epochs=2&train_size=256&batch=32&seed=1");
     let data = subset();
     let mut host = CollectingHost::default();
-    let outcome = pollster::block_on(gradnorm::run(&c, Some(&data), &Device::flex(), &mut host));
+    let outcome = pollster::block_on(c.run(Some(&data), &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Done);
     let its = iterations(&host);
     assert_eq!(its.len(), 16, "2 epochs of 256/32 batches");
@@ -130,7 +131,7 @@ fn gradnorm_on_mnist_counts_mini_batch_steps() {
 fn gradnorm_without_its_dataset_fails_with_a_message() {
     let c: GradNormConfig = config("task=images");
     let mut host = CollectingHost::default();
-    let outcome = pollster::block_on(gradnorm::run(&c, None, &Device::flex(), &mut host));
+    let outcome = pollster::block_on(c.run(None, &Device::flex(), &mut host));
     assert!(matches!(outcome, Outcome::Failed(m) if m.contains("not loaded")));
 }
 
@@ -163,7 +164,7 @@ fn trajectory_collects_snapshots_of_every_run_and_projects_them() {
         "the initial weights, then epochs 10, 20, 30, 40"
     );
     let mut host = CollectingHost::default();
-    let outcome = pollster::block_on(trajectory::run(&c, None, &Device::flex(), &mut host));
+    let outcome = pollster::block_on(c.run(None, &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Done);
     let snaps = snapshots(&host);
     assert_eq!(snaps.len(), 15);
@@ -194,12 +195,7 @@ fn trajectory_collects_snapshots_of_every_run_and_projects_them() {
 fn trajectory_on_mnist_labels_snapshots_with_test_accuracy() {
     let c: TrajectoryConfig = config("task=images&train_size=300&epochs=2&every=1&runs=2&batch=50");
     let mut host = CollectingHost::default();
-    let outcome = pollster::block_on(trajectory::run(
-        &c,
-        Some(&subset()),
-        &Device::flex(),
-        &mut host,
-    ));
+    let outcome = pollster::block_on(c.run(Some(&subset()), &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Done);
     let snaps = snapshots(&host);
     assert_eq!(snaps.len(), 6, "2 runs × (initial weights + 2 epochs)");
@@ -215,7 +211,7 @@ fn trajectory_on_mnist_labels_snapshots_with_test_accuracy() {
 fn trajectory_stops_when_asked() {
     let c: TrajectoryConfig = config("task=function&epochs=40&every=10&runs=3&samples=32");
     let mut host = CollectingHost::stopping_after(50);
-    let outcome = pollster::block_on(trajectory::run(&c, None, &Device::flex(), &mut host));
+    let outcome = pollster::block_on(c.run(None, &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Stopped);
     assert!(matches!(host.events.last(), Some(Event::Stopped { .. })));
 }
@@ -225,7 +221,7 @@ fn minratio_finds_critical_points_with_ratios_in_range() {
     let c: MinRatioConfig = config("runs=3&epochs=300&samples=64");
     let criterion = c.criterion();
     let mut host = CollectingHost::default();
-    let outcome = pollster::block_on(minratio::run(&c, &mut host));
+    let outcome = pollster::block_on(c.run(None, &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Done);
     let mut found = 0;
     for e in &host.events {
@@ -280,7 +276,7 @@ fn minratio_finds_critical_points_with_ratios_in_range() {
 fn surface_run(query: &str) -> (Vec<f64>, Vec<Vec<f64>>, Vec<f64>, Vec<f64>) {
     let c: SurfaceConfig = config(query);
     let mut host = CollectingHost::default();
-    let outcome = pollster::block_on(surface::run(&c, None, &Device::flex(), &mut host));
+    let outcome = pollster::block_on(c.run(None, &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Done);
     let mut xs = Vec::new();
     let mut rows = Vec::new();

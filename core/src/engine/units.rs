@@ -6,6 +6,7 @@
 
 use std::ops::Range;
 
+use crate::events::{Event, Host};
 use crate::params::Params;
 
 /// Which units a run computes: all of them, one after another (the default), or a contiguous
@@ -56,6 +57,11 @@ impl Units {
         Self(Some((range.start, range.end)))
     }
 
+    /// The units of `count` this run computes, in index order.
+    pub fn each(self, count: usize) -> impl Iterator<Item = usize> {
+        (0..count).filter(move |&i| self.includes(i))
+    }
+
     /// Whether unit `i` is computed.
     pub fn includes(self, i: usize) -> bool {
         self.0.is_none_or(|(start, end)| (start..end).contains(&i))
@@ -82,6 +88,15 @@ impl Units {
             .map(|(_, item)| item)
             .collect()
     }
+}
+
+/// Unit `index` of `count` begins, called `label`: its curves start over on the page.
+pub fn begin(host: &mut impl Host, index: usize, count: usize, label: String) {
+    host.emit(Event::Unit {
+        index,
+        count,
+        label,
+    });
 }
 
 #[cfg(test)]

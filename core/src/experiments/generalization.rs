@@ -10,7 +10,6 @@ use burn::tensor::Device;
 use super::subject::{
     image_training, subject_params, train_subject, ImageDefaults, Subject, SubjectData, Trained,
 };
-use crate::data::ImageDataset;
 use crate::engine::units::Units;
 use crate::engine::{fail, stopped, Outcome};
 use crate::events::{Event, Host};
@@ -60,7 +59,8 @@ impl<'a> Evaluator<'a> {
         limit: usize,
         device: &Device,
     ) -> Result<Self, String> {
-        let (Subject::Images { model, .. }, SubjectData::Images { train, test }) = (subject, data)
+        let (Subject::Images { model, .. }, SubjectData::Images { train, test, .. }) =
+            (subject, data)
         else {
             return Err("the generalization experiments classify images".into());
         };
@@ -377,19 +377,12 @@ pub trait Measure {
 /// of [`target_values`] and the measured values).
 pub async fn run_batch_sweep<H: Host>(
     sweep: &BatchSweep,
-    images: Option<&ImageDataset>,
+    data: SubjectData,
     device: &Device,
     host: &mut H,
     measure: &mut impl Measure,
 ) -> Outcome {
-    let data = match SubjectData::prepare(&sweep.subject, images, device, host) {
-        Ok(d) => d,
-        Err(e) => return fail(host, e),
-    };
-    host.emit(Event::Started {
-        models: vec![sweep.subject.model_info("model".into())],
-        total_epochs: sweep.train.epochs,
-    });
+    sweep.subject.started(host, sweep.train.epochs);
     // One architecture: one evaluator for every batch size.
     let evaluator = match Evaluator::new(&sweep.subject, &data, sweep.eval_size, device) {
         Ok(e) => e,

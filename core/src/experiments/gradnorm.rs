@@ -9,8 +9,7 @@ use super::subject::{
     function_training, image_training, run_once, subject_and_settings, subject_params,
     FunctionDefaults, ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind,
 };
-use crate::data::ImageDataset;
-use crate::engine::{fail, FromParams, Outcome};
+use crate::engine::{FromParams, Outcome};
 use crate::events::{Event, Host};
 use crate::models::ActivationKind;
 use crate::params::Params;
@@ -76,16 +75,12 @@ impl<M: Module> Hooks<M> for EveryIteration {
 }
 
 /// Run E4 on `device` (plain, not autodiff); `images` is the dataset of an image task.
-pub async fn run<H: Host>(
+async fn run<H: Host>(
     config: &GradNormConfig,
-    images: Option<&ImageDataset>,
+    data: SubjectData,
     device: &Device,
     host: &mut H,
 ) -> Outcome {
-    let data = match SubjectData::prepare(&config.subject, images, device, host) {
-        Ok(d) => d,
-        Err(e) => return fail(host, e),
-    };
     run_once(
         &config.subject,
         &data,

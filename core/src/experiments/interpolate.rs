@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 use super::generalization::{emit_result, train_to_target, Evaluator, Target};
 use super::subject::{image_training, subject_params, ImageDefaults, Subject, SubjectData};
 use crate::analysis::{combine, load_params, read_params};
-use crate::data::{linspace, ImageDataset};
+use crate::data::linspace;
 use crate::engine::units::Units;
-use crate::engine::{fail, finish, FromParams, Outcome};
+use crate::engine::{finish, FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
 use crate::models::{init_seeded, Classifier};
 use crate::params::Params;
@@ -133,16 +133,12 @@ impl InterpolateConfig {
 }
 
 /// Run E9a on `device` (plain, not autodiff) with `images`.
-pub async fn run<H: Host>(
+async fn run<H: Host>(
     config: &InterpolateConfig,
-    images: Option<&ImageDataset>,
+    data: SubjectData,
     device: &Device,
     host: &mut H,
 ) -> Outcome {
-    let data = match SubjectData::prepare(&config.subject, images, device, host) {
-        Ok(d) => d,
-        Err(e) => return fail(host, e),
-    };
     let mut clock = Stopwatch::default();
     let ends = match config.units.only() {
         Some(LINE_UNIT) => given_ends(config, device).map_err(Halt::Failed),

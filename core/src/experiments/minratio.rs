@@ -22,7 +22,7 @@ use crate::analysis::critical::{Criterion, CriticalSearch};
 use crate::analysis::{minimal_ratio, read_params, sampled_ratio, to_f64, LossOracle};
 use crate::backend::{BackendChoice, Workload};
 use crate::data::ImageDataset;
-use crate::engine::units::Units;
+use crate::engine::units::{self, Units};
 use crate::engine::{fail, stopped, FromParams, Outcome};
 use crate::events::{Event, Flow, Host, ModelInfo};
 use crate::models::{init_seeded, ActivationKind, Mlp, MlpConfig};
@@ -227,15 +227,9 @@ pub async fn run<H: Host>(config: &MinRatioConfig, host: &mut H) -> Outcome {
     let data = config.task.data(&train_device);
     let mut clock = Stopwatch::default();
     let names = vec!["model".to_string()];
-    for run in 0..config.runs {
-        if !config.units.includes(run) {
-            continue;
-        }
-        host.emit(Event::Unit {
-            index: run,
-            count: config.runs,
-            label: format!("run {} of {}", run + 1, config.runs),
-        });
+    for run in config.units.each(config.runs) {
+        let label = format!("run {} of {}", run + 1, config.runs);
+        units::begin(host, run, config.runs, label);
         let seed = config.train.seed + run as u64;
         let model = init_seeded(&device, seed, || vec![config.model.init(&train_device)]);
         let initial = match read_params(&model[0]).await {

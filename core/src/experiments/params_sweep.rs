@@ -10,7 +10,6 @@ use super::generalization::{emit_result, join_list, number_list, Evaluator};
 use super::subject::{
     image_training, subject_params, train_classifier, ImageDefaults, Subject, SubjectData,
 };
-use crate::data::ImageDataset;
 use crate::engine::units::Units;
 use crate::engine::{fail, stopped, FromParams, Outcome};
 use crate::events::{Event, Host, ModelInfo};
@@ -83,16 +82,12 @@ impl ParamsConfig {
 }
 
 /// Run E8 on `device` (plain, not autodiff) with `images`: the models one after another.
-pub async fn run<H: Host>(
+async fn run<H: Host>(
     config: &ParamsConfig,
-    images: Option<&ImageDataset>,
+    data: SubjectData,
     device: &Device,
     host: &mut H,
 ) -> Outcome {
-    let data = match SubjectData::prepare(&config.subject, images, device, host) {
-        Ok(d) => d,
-        Err(e) => return fail(host, e),
-    };
     let members: Vec<Subject> = config.widths.iter().map(|&w| config.member(w)).collect();
     let infos: Vec<ModelInfo> = members
         .iter()

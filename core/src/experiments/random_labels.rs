@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use super::subject::{
     image_training, run_once, subject_params, ImageDefaults, Subject, SubjectData,
 };
-use crate::data::ImageDataset;
 use crate::engine::{fail, FromParams, Outcome};
 use crate::events::{Event, Host};
 use crate::params::Params;
@@ -71,27 +70,27 @@ impl FromParams for RandomLabelsConfig {
 }
 
 /// Run E7 on `device` (plain, not autodiff) with `images`.
-pub async fn run<H: Host>(
+async fn run<H: Host>(
     config: &RandomLabelsConfig,
-    images: Option<&ImageDataset>,
+    data: SubjectData,
     device: &Device,
     host: &mut H,
 ) -> Outcome {
-    let data = match SubjectData::prepare(&config.subject, images, device, host) {
-        Ok(SubjectData::Images { train, test }) => SubjectData::Images {
+    let data = match data {
+        SubjectData::Images { train, test, title } => SubjectData::Images {
             train: match config.random {
                 true => train.with_shuffled_labels(config.train.seed),
                 false => train,
             },
             test: test.take(config.test_size),
+            title,
         },
-        Ok(_) => return fail(host, "E7 classifies images".into()),
-        Err(e) => return fail(host, e),
+        SubjectData::Function(_) => return fail(host, "E7 classifies images".into()),
     };
-    if let (SubjectData::Images { train, test }, Some(d)) = (&data, images) {
+    if let SubjectData::Images { train, test, title } = &data {
         // The run evaluates only the first `test_size` test images: say so.
         host.emit(Event::Dataset {
-            title: d.name.clone(),
+            title: title.clone(),
             train: train.len(),
             test: test.len(),
         });

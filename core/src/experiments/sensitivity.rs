@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::generalization::{run_batch_sweep, BatchSweep, Measure, EPOCH_CAP};
 use super::subject::{ImageDefaults, SubjectData};
 use crate::analysis::{input_gradient_norms, softmax_jacobian_norms};
-use crate::data::{ImageDataset, CLASSES};
+use crate::data::CLASSES;
 use crate::engine::units::Units;
 use crate::engine::{FromParams, Outcome};
 use crate::events::{Flow, Host};
@@ -65,7 +65,7 @@ impl Measure for Sensitivities {
         host: &mut impl Host,
         clock: &mut Stopwatch,
     ) -> Result<Option<Vec<(&'static str, f64)>>, String> {
-        let SubjectData::Images { train, test } = data else {
+        let SubjectData::Images { train, test, .. } = data else {
             return Err("E9b classifies images".into());
         };
         let scale = Standardizer::fit(train);
@@ -103,9 +103,9 @@ impl Measure for Sensitivities {
 }
 
 /// Run E9b on `device` (plain, not autodiff) with `images`.
-pub async fn run<H: Host>(
+async fn run<H: Host>(
     config: &SensitivityConfig,
-    images: Option<&ImageDataset>,
+    data: SubjectData,
     device: &Device,
     host: &mut H,
 ) -> Outcome {
@@ -117,7 +117,7 @@ pub async fn run<H: Host>(
         samples: config.samples,
         macs,
     };
-    run_batch_sweep(&config.sweep, images, device, host, &mut measure).await
+    run_batch_sweep(&config.sweep, data, device, host, &mut measure).await
 }
 
 // The smallest batch sizes first: their many steps cost the most.

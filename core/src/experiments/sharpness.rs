@@ -19,7 +19,6 @@ use crate::analysis::spectrum::{
     HVP_TOLERANCE,
 };
 use crate::analysis::{hvp, load_params, read_params, to_f64, LossOracle, SharpnessAscent};
-use crate::data::ImageDataset;
 use crate::engine::units::Units;
 use crate::engine::{FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
@@ -265,9 +264,9 @@ impl Measure for Sharpness<'_> {
 }
 
 /// Run E10 on `device` (plain, not autodiff) with `images`.
-pub async fn run<H: Host>(
+async fn run<H: Host>(
     config: &SharpnessConfig,
-    images: Option<&ImageDataset>,
+    data: SubjectData,
     device: &Device,
     host: &mut H,
 ) -> Outcome {
@@ -278,7 +277,7 @@ pub async fn run<H: Host>(
         config,
         architecture: model.clone(),
     };
-    run_batch_sweep(&config.sweep, images, device, host, &mut measure).await
+    run_batch_sweep(&config.sweep, data, device, host, &mut measure).await
 }
 
 // The smallest batch sizes first: their many steps cost the most.

@@ -10,7 +10,7 @@ use super::Experiment;
 use crate::backend::Workload;
 use crate::data::{ImageDataset, ImageSet};
 use crate::engine::Outcome;
-use crate::events::{Host, ModelInfo};
+use crate::events::{Event, Host, ModelInfo};
 use crate::models::{init_seeded, ActivationKind, Classifier, ClassifierConfig, Mlp, MlpConfig};
 use crate::params::Params;
 use crate::train::{
@@ -95,6 +95,14 @@ fn widths(raw: &str) -> Option<Vec<usize>> {
 }
 
 impl Subject {
+    /// The run's one model starts: its `Started` event, the model named "model".
+    pub fn started(&self, host: &mut impl Host, total_epochs: usize) {
+        host.emit(Event::Started {
+            models: vec![self.model_info("model".into())],
+            total_epochs,
+        });
+    }
+
     /// An image task's classifier (`dataset`, `source`, `train_size`, `convs`, `hidden`): the
     /// subject of the experiments that only classify images (E7–E10), and the image task of
     /// those that offer both.
@@ -243,6 +251,8 @@ pub enum SubjectData {
     Images {
         train: ImageSet,
         test: ImageSet,
+        /// The dataset's title, as its `Dataset` event named it.
+        title: String,
     },
 }
 
@@ -261,6 +271,7 @@ impl SubjectData {
             (Subject::Images { task, .. }, Some(data)) => Ok(Self::Images {
                 train: task.prepare(data, host)?,
                 test: data.test.clone(),
+                title: data.name.clone(),
             }),
             (Subject::Images { task, .. }, None) => Err(format!(
                 "{} is not loaded: load it above, then start again",
@@ -320,7 +331,7 @@ where
             .await?;
             Ok(Trained::Mlp(trainers.remove(0).into_model()))
         }
-        (Subject::Images { model, .. }, SubjectData::Images { train, test }) => {
+        (Subject::Images { model, .. }, SubjectData::Images { train, test, .. }) => {
             let m = init_seeded(device, seed, || vec![model.init(&train_device)]);
             let mut trainers: Vec<Trainer<Classifier>> = m
                 .into_iter()
@@ -423,13 +434,19 @@ macro_rules! subject_experiment {
 
             $($($sweep)*)?
 
+            /// Prepares the subject's data (the image task's sets, or the function's
+            /// points), then runs.
             async fn run<H: $crate::events::Host>(
                 &self,
                 images: Option<&$crate::data::ImageDataset>,
                 device: &burn::tensor::Device,
                 host: &mut H,
             ) -> $crate::engine::Outcome {
-                run(self, images, device, host).await
+                let subject = &self.$($subject).+;
+                match $crate::experiments::subject::SubjectData::prepare(subject, images, device, host) {
+                    Ok(data) => run(self, data, device, host).await,
+                    Err(e) => $crate::engine::fail(host, e),
+                }
             }
         }
     };

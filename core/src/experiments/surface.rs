@@ -12,7 +12,6 @@ use super::subject::{
     FunctionDefaults, ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind, Trained,
 };
 use crate::analysis::{combine, layout, load_params, pca, random_direction, read_params};
-use crate::data::ImageDataset;
 use crate::engine::{fail, finish, FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
 use crate::models::{ActivationKind, Classifier, Mlp};
@@ -212,20 +211,13 @@ impl Probe<'_> {
 }
 
 /// Run E6 on `device` (plain, not autodiff); `images` is the dataset of an image task.
-pub async fn run<H: Host>(
+async fn run<H: Host>(
     config: &SurfaceConfig,
-    images: Option<&ImageDataset>,
+    data: SubjectData,
     device: &Device,
     host: &mut H,
 ) -> Outcome {
-    let data = match SubjectData::prepare(&config.subject, images, device, host) {
-        Ok(d) => d,
-        Err(e) => return fail(host, e),
-    };
-    host.emit(Event::Started {
-        models: vec![config.subject.model_info("model".into())],
-        total_epochs: config.train.epochs,
-    });
+    config.subject.started(host, config.train.epochs);
     let epochs = config.train.epochs;
     let mut hooks = Trajectory {
         every: (epochs / TRAJECTORY_POINTS).max(1),
@@ -257,7 +249,7 @@ pub async fn run<H: Host>(
         (
             Trained::Classifier(m),
             Subject::Images { model, .. },
-            SubjectData::Images { train, test },
+            SubjectData::Images { train, test, .. },
         ) => {
             let task = ClassifierTask::new(train, test, *device == Device::flex(), device);
             Probe::Images {

@@ -15,9 +15,8 @@ use super::subject::{
     FunctionDefaults, ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind,
 };
 use crate::analysis::{layout, pca, read_params};
-use crate::data::ImageDataset;
 use crate::engine::merge::Combine;
-use crate::engine::units::Units;
+use crate::engine::units::{self, Units};
 use crate::engine::{fail, stopped, FromParams, Outcome};
 use crate::events::{Event, Host};
 use crate::models::ActivationKind;
@@ -280,31 +279,18 @@ impl Snapshots<'_> {
 }
 
 /// Run E3 on `device` (plain, not autodiff); `images` is the dataset of an image task.
-pub async fn run<H: Host>(
+async fn run<H: Host>(
     config: &TrajectoryConfig,
-    images: Option<&ImageDataset>,
+    data: SubjectData,
     device: &Device,
     host: &mut H,
 ) -> Outcome {
-    let data = match SubjectData::prepare(&config.subject, images, device, host) {
-        Ok(d) => d,
-        Err(e) => return fail(host, e),
-    };
-    host.emit(Event::Started {
-        models: vec![config.subject.model_info("model".into())],
-        total_epochs: config.train.epochs,
-    });
+    config.subject.started(host, config.train.epochs);
     let mut collected = Collected::default();
     let mut clock = Stopwatch::default();
-    for run in 0..config.runs {
-        if !config.units.includes(run) {
-            continue;
-        }
-        host.emit(Event::Unit {
-            index: run,
-            count: config.runs,
-            label: format!("run {} of {}", run + 1, config.runs),
-        });
+    for run in config.units.each(config.runs) {
+        let label = format!("run {} of {}", run + 1, config.runs);
+        units::begin(host, run, config.runs, label);
         let mut hooks = Snapshots {
             run,
             apart: config.units.picked().is_some(),
