@@ -6,16 +6,15 @@
 
 use std::time::Instant;
 
-use burn::nn::loss::{MseLoss, Reduction};
-use burn::tensor::{Device, FloatDType};
+use burn::tensor::Device;
 use mlds_core::analysis::critical::{projected_norm, Counts, Criterion, CriticalSearch, Method};
-use mlds_core::analysis::{read_params, to_f64, LossOracle};
+use mlds_core::analysis::{read_params, to_f64};
 use mlds_core::engine::FromParams;
 use mlds_core::events::CollectingHost;
-use mlds_core::experiments::minratio::{MinRatioConfig, HESSIAN_EPS};
-use mlds_core::models::{init_seeded, Mlp};
+use mlds_core::experiments::minratio::{mse_oracle, train_run, MinRatioConfig, HESSIAN_EPS};
+use mlds_core::models::init_seeded;
 use mlds_core::params::Params;
-use mlds_core::train::{fit_function, NoHooks, Stopwatch, Trainer};
+use mlds_core::train::Stopwatch;
 
 const TAUS: [f64; 4] = [1e-8, 1e-6, 1e-4, 1e-3];
 
@@ -39,37 +38,17 @@ fn main() {
     let device = Device::flex();
     let train_device = device.clone().autodiff();
     let data = config.task.data(&train_device);
-    let names = vec!["model".to_string()];
     let (mut train_s, mut search_s) = (0.0, 0.0);
     let mut converged = 0;
     for run in 0..config.runs {
         let t0 = Instant::now();
         let seed = config.train.seed + run as u64;
         let model = init_seeded(&device, seed, || vec![config.model.init(&train_device)]);
-        let mut trainers: Vec<Trainer<Mlp>> = model
-            .into_iter()
-            .map(|m| Trainer::new(m, config.train.optimizer, config.train.learning_rate))
-            .collect();
-        let mut host = CollectingHost::default();
-        pollster::block_on(fit_function(
-            &mut trainers,
-            &names,
-            &data,
-            config.train.epochs,
-            config.train.batch_size,
-            seed,
-            &mut NoHooks,
-            &mut host,
-            &mut Stopwatch::default(),
-        ))
-        .unwrap();
-        let model = to_f64(trainers.remove(0).into_model());
+        let (mut host, mut clock) = (CollectingHost::default(), Stopwatch::default());
+        let trained = train_run(&config, model, &data, seed, &mut host, &mut clock);
+        let model = to_f64(pollster::block_on(trained).unwrap());
         let theta = pollster::block_on(read_params(&model)).unwrap();
-        let x = data.x.clone().cast(FloatDType::F64).detach();
-        let y = data.y.clone().cast(FloatDType::F64).detach();
-        let oracle = LossOracle::new(model, move |m: &Mlp| {
-            MseLoss::new().forward(m.forward(x.clone()), y.clone(), Reduction::Mean)
-        });
+        let oracle = mse_oracle(model, &data);
         let t1 = Instant::now();
         let mut search = CriticalSearch::new(
             |t: &[f64]| oracle.value_and_gradient(t),

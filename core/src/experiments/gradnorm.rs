@@ -7,11 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::subject::{
     function_training, image_training, run_once, subject_and_settings, subject_params,
-    FunctionDefaults, ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind,
+    ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind, E1_DEEPEST,
 };
 use crate::engine::{FromParams, Outcome};
 use crate::events::{Event, Host};
-use crate::models::ActivationKind;
 use crate::params::Params;
 use crate::train::{Hooks, TrainSettings};
 
@@ -24,10 +23,7 @@ pub struct GradNormConfig {
 /// The sinc5 preset's model is E1's deepest; the MNIST preset's is E2's fully connected one.
 const SUBJECT: SubjectDefaults = SubjectDefaults {
     task: TaskKind::Function,
-    function: FunctionDefaults {
-        shape: "1-5-10-10-10-10-10-5-1",
-        activation: ActivationKind::Tanh,
-    },
+    function: E1_DEEPEST,
     images: ImageDefaults {
         convs: &[],
         hidden: &[20],

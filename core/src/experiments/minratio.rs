@@ -27,7 +27,9 @@ use crate::engine::{fail, stopped, FromParams, Outcome};
 use crate::events::{Event, Flow, Host, ModelInfo};
 use crate::models::{init_seeded, ActivationKind, Mlp, MlpConfig};
 use crate::params::Params;
-use crate::train::{fit_function, Halt, NoHooks, Stopwatch, TrainDefaults, TrainSettings, Trainer};
+use crate::train::{
+    fit_function, Halt, NoHooks, Regression, Stopwatch, TrainDefaults, TrainSettings, Trainer,
+};
 
 /// Which definition of the minimal ratio a run reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,6 +210,47 @@ impl Experiment for MinRatioConfig {
     }
 }
 
+/// Train a run's `model` (seeded with `seed`) on the task's points as E5 does: where its search
+/// for a critical point starts.
+pub async fn train_run(
+    config: &MinRatioConfig,
+    model: Vec<Mlp>,
+    data: &Regression,
+    seed: u64,
+    host: &mut impl Host,
+    clock: &mut Stopwatch,
+) -> Result<Mlp, Halt> {
+    let mut trainers: Vec<Trainer<Mlp>> = model
+        .into_iter()
+        .map(|m| Trainer::new(m, config.train.optimizer, config.train.learning_rate))
+        .collect();
+    let names = ["model".to_string()];
+    let (epochs, batch) = (config.train.epochs, config.train.batch_size);
+    fit_function(
+        &mut trainers,
+        &names,
+        data,
+        epochs,
+        batch,
+        seed,
+        &mut NoHooks,
+        host,
+        clock,
+    )
+    .await?;
+    Ok(trainers.remove(0).into_model())
+}
+
+/// The mean squared error of an f64 `model` on the task's points, with its gradient: what the
+/// search and the Hessian are computed from.
+pub fn mse_oracle(model: Mlp, data: &Regression) -> LossOracle<Mlp> {
+    let x = data.x.clone().cast(FloatDType::F64).detach();
+    let y = data.y.clone().cast(FloatDType::F64).detach();
+    LossOracle::new(model, move |m: &Mlp| {
+        MseLoss::new().forward(m.forward(x.clone()), y.clone(), Reduction::Mean)
+    })
+}
+
 /// Run E5 on the CPU backend (f64 analysis), reporting to `host`.
 pub async fn run<H: Host>(config: &MinRatioConfig, host: &mut H) -> Outcome {
     let device = Device::flex();
@@ -226,7 +269,6 @@ pub async fn run<H: Host>(config: &MinRatioConfig, host: &mut H) -> Outcome {
     });
     let data = config.task.data(&train_device);
     let mut clock = Stopwatch::default();
-    let names = vec!["model".to_string()];
     for run in config.units.each(config.runs) {
         let label = format!("run {} of {}", run + 1, config.runs);
         units::begin(host, run, config.runs, label);
@@ -236,39 +278,20 @@ pub async fn run<H: Host>(config: &MinRatioConfig, host: &mut H) -> Outcome {
             Ok(t) => t,
             Err(e) => return fail(host, e),
         };
-        let mut trainers: Vec<Trainer<Mlp>> = model
-            .into_iter()
-            .map(|m| Trainer::new(m, config.train.optimizer, config.train.learning_rate))
-            .collect();
-        let trained = fit_function(
-            &mut trainers,
-            &names,
-            &data,
-            config.train.epochs,
-            config.train.batch_size,
-            seed,
-            &mut NoHooks,
-            host,
-            &mut clock,
-        )
-        .await;
-        match trained {
-            Ok(()) => {}
+        let trained = train_run(config, model, &data, seed, host, &mut clock).await;
+        let model = match trained {
+            Ok(model) => model,
             Err(Halt::Stopped { epoch }) => return stopped(host, epoch, &clock),
             Err(Halt::Failed(e)) => return fail(host, format!("run {}: {e}", run + 1)),
-        }
+        };
         clock.start();
         // The trained parameters keep `require_grad`: the f64 copy stays trainable (autodiff).
-        let model = to_f64(trainers.remove(0).into_model());
+        let model = to_f64(model);
         let theta = match read_params(&model).await {
             Ok(t) => t,
             Err(e) => return fail(host, e),
         };
-        let x = data.x.clone().cast(FloatDType::F64).detach();
-        let y = data.y.clone().cast(FloatDType::F64).detach();
-        let oracle = LossOracle::new(model, move |m: &Mlp| {
-            MseLoss::new().forward(m.forward(x.clone()), y.clone(), Reduction::Mean)
-        });
+        let oracle = mse_oracle(model, &data);
         let init_grad_norm = norm(&oracle.gradient(&initial));
         let search = CriticalSearch::new(
             |t: &[f64]| oracle.value_and_gradient(t),

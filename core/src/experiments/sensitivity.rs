@@ -11,7 +11,6 @@ use super::generalization::{run_batch_sweep, BatchSweep, Measure, EPOCH_CAP};
 use super::subject::{ImageDefaults, SubjectData};
 use crate::analysis::{input_gradient_norms, softmax_jacobian_norms};
 use crate::data::CLASSES;
-use crate::engine::units::Units;
 use crate::engine::{FromParams, Outcome};
 use crate::events::{Flow, Host};
 use crate::models::Classifier;
@@ -120,23 +119,4 @@ async fn run<H: Host>(
     run_batch_sweep(&config.sweep, data, device, host, &mut measure).await
 }
 
-// The smallest batch sizes first: their many steps cost the most.
-super::subject::subject_experiment!(
-    SensitivityConfig,
-    "sensitivity",
-    sweep.subject,
-    sweep.train,
-    {
-        fn units(&self) -> (usize, Units) {
-            self.sweep.units()
-        }
-
-        fn pick(&mut self, units: Units) {
-            self.sweep.units = units;
-        }
-
-        fn schedule(&self) -> Vec<usize> {
-            self.sweep.schedule()
-        }
-    }
-);
+super::subject::subject_experiment!(SensitivityConfig, "sensitivity", batch sweep sweep);

@@ -19,7 +19,6 @@ use crate::analysis::spectrum::{
     HVP_TOLERANCE,
 };
 use crate::analysis::{hvp, load_params, read_params, to_f64, LossOracle, SharpnessAscent};
-use crate::engine::units::Units;
 use crate::engine::{FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
 use crate::models::{Classifier, ClassifierConfig};
@@ -280,17 +279,4 @@ async fn run<H: Host>(
     run_batch_sweep(&config.sweep, data, device, host, &mut measure).await
 }
 
-// The smallest batch sizes first: their many steps cost the most.
-super::subject::subject_experiment!(SharpnessConfig, "sharpness", sweep.subject, sweep.train, {
-    fn units(&self) -> (usize, Units) {
-        self.sweep.units()
-    }
-
-    fn pick(&mut self, units: Units) {
-        self.sweep.units = units;
-    }
-
-    fn schedule(&self) -> Vec<usize> {
-        self.sweep.schedule()
-    }
-});
+super::subject::subject_experiment!(SharpnessConfig, "sharpness", batch sweep sweep);

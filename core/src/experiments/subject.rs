@@ -66,6 +66,12 @@ pub struct FunctionDefaults {
     pub activation: ActivationKind,
 }
 
+/// E1's deepest model (1-5-10-10-10-10-10-5-1, tanh): the function task's model in E3, E4, E6.
+pub const E1_DEEPEST: FunctionDefaults = FunctionDefaults {
+    shape: "1-5-10-10-10-10-10-5-1",
+    activation: ActivationKind::Tanh,
+};
+
 /// The image task's classifier and data when the URL names none: the widths of its conv
 /// blocks (`convs`) and hidden layers (`hidden`), and its training images (`train_size`;
 /// `None`: the dataset's whole training set).
@@ -402,6 +408,22 @@ pub trait SubjectExperiment: Experiment {
 /// (`sweep.subject`, …), then, for a sweep, `{ … }` with its [`Experiment`] unit methods. The
 /// config's `Default` is what an empty URL gives.
 macro_rules! subject_experiment {
+    // A batch-size sweep (`BatchSweep` at `$sweep`): one unit per batch size.
+    ($config:ty, $id:literal, batch sweep $($sweep:ident).+) => {
+        $crate::experiments::subject::subject_experiment!($config, $id, $($sweep).+.subject, $($sweep).+.train, {
+            fn units(&self) -> (usize, $crate::engine::units::Units) {
+                self.$($sweep).+.units()
+            }
+
+            fn pick(&mut self, units: $crate::engine::units::Units) {
+                self.$($sweep).+.units = units;
+            }
+
+            fn schedule(&self) -> Vec<usize> {
+                self.$($sweep).+.schedule()
+            }
+        });
+    };
     ($config:ty, $id:literal, $($subject:ident).+, $($train:ident).+ $(, { $($sweep:tt)* })?) => {
         impl Default for $config {
             fn default() -> Self {

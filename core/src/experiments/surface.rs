@@ -9,12 +9,12 @@ use serde::{Deserialize, Serialize};
 
 use super::subject::{
     function_training, image_training, subject_and_settings, subject_params, train_subject,
-    FunctionDefaults, ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind, Trained,
+    ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind, Trained, E1_DEEPEST,
 };
 use crate::analysis::{combine, layout, load_params, pca, random_direction, read_params};
 use crate::engine::{fail, finish, FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
-use crate::models::{ActivationKind, Classifier, Mlp};
+use crate::models::{Classifier, Mlp};
 use crate::params::Params;
 use crate::train::{
     read_scalars, ClassifierTask, EpochEnd, Halt, Hooks, Stopwatch, TrainSettings, Trainer,
@@ -64,10 +64,7 @@ pub struct SurfaceConfig {
 
 const SUBJECT: SubjectDefaults = SubjectDefaults {
     task: TaskKind::Function,
-    function: FunctionDefaults {
-        shape: "1-5-10-10-10-10-10-5-1",
-        activation: ActivationKind::Tanh,
-    },
+    function: E1_DEEPEST,
     images: ImageDefaults {
         convs: &[],
         hidden: &[16],

@@ -12,14 +12,13 @@ use serde::{Deserialize, Serialize};
 
 use super::subject::{
     function_training, image_training, subject_and_settings, subject_params, train_subject,
-    FunctionDefaults, ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind,
+    ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind, E1_DEEPEST,
 };
 use crate::analysis::{layout, pca, read_params};
 use crate::engine::merge::Combine;
 use crate::engine::units::{self, Units};
 use crate::engine::{fail, stopped, FromParams, Outcome};
 use crate::events::{Event, Host};
-use crate::models::ActivationKind;
 use crate::params::Params;
 use crate::train::{EpochEnd, Halt, Hooks, Stopwatch, TrainSettings, Trainer};
 
@@ -42,10 +41,7 @@ pub struct TrajectoryConfig {
 /// minutes on the CPU backend; the sinc5 preset trains E1's deepest model.
 const SUBJECT: SubjectDefaults = SubjectDefaults {
     task: TaskKind::Images,
-    function: FunctionDefaults {
-        shape: "1-5-10-10-10-10-10-5-1",
-        activation: ActivationKind::Tanh,
-    },
+    function: E1_DEEPEST,
     images: ImageDefaults {
         convs: &[],
         hidden: &[16],
