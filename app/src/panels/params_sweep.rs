@@ -9,9 +9,9 @@ use crate::run_view::RunView;
 
 use super::config::use_url_config;
 use super::subject::{current_hash, image_controls, training_controls, use_subject_run};
-use super::sweep_charts::{results_table, series_of, sweep_metrics};
+use super::sweep_charts::{loss_accuracy_charts, results_table, sweep_metrics};
 use crate::backends::Backends;
-use crate::components::{Preset, Presets, ScatterChart};
+use crate::components::{Preset, Presets};
 
 #[derive(Properties, PartialEq)]
 pub struct ParamsPanelProps {
@@ -33,23 +33,14 @@ pub fn presets() -> Vec<Preset> {
     ]
 }
 
-const KEYS: [&str; 5] = [
-    "params",
-    "train_loss",
-    "test_loss",
-    "accuracy",
-    "test_accuracy",
-];
+/// `data-metrics` points: each model's parameter count (and the loss and accuracy).
+const KEYS: [&str; 1] = ["params"];
 
 /// E8's charts: loss and accuracy against the parameter count, a point per model.
 pub fn figures(view: &RunView) -> Html {
-    let results = &view.sweep.results;
     html! {
         <div class="charts">
-            <ScatterChart id="params-loss" title="Loss vs number of parameters" x_label="parameters" y_label="cross-entropy" log_x={true} log_y={true}
-                series={series_of(results, "params", &[("train_loss", "train"), ("test_loss", "test")])} />
-            <ScatterChart id="params-accuracy" title="Accuracy vs number of parameters" x_label="parameters" y_label="accuracy" log_x={true}
-                series={series_of(results, "params", &[("accuracy", "train"), ("test_accuracy", "test")])} />
+            { loss_accuracy_charts(&view.sweep.results, "params", "params", "parameters", "number of parameters") }
         </div>
     }
 }
@@ -80,7 +71,7 @@ pub fn ParamsPanel(props: &ParamsPanelProps) -> Html {
             <Presets presets={presets()} current={current_hash(&*config)} />
             { subject.frame(&url, controls) }
             { figures(&view) }
-            { results_table(results, &[("params", "parameters"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
+            { results_table(results, &[("params", "parameters")]) }
             <pre class="metrics" data-metrics="">{ sweep_metrics(&view, &KEYS) }</pre>
         </section>
     }

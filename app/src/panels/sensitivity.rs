@@ -11,7 +11,7 @@ use crate::run_view::{RunView, SweepResult};
 use super::config::use_url_config;
 use super::subject::{current_hash, use_subject_run};
 use super::sweep_charts::{
-    batch_sweep_controls, results_table, series_of, sweep_metrics, target_note,
+    batch_sweep_controls, batch_sweep_metrics, batch_sweep_results, loss_accuracy_charts, series_of,
 };
 use crate::backends::Backends;
 use crate::components::{Preset, Presets, ScatterChart, ScatterPoint, ScatterSeries, PALETTE};
@@ -36,18 +36,8 @@ pub fn presets() -> Vec<Preset> {
     ]
 }
 
-const KEYS: [&str; 10] = [
-    "batch",
-    "sensitivity",
-    "softmax_sensitivity",
-    "train_loss",
-    "test_loss",
-    "accuracy",
-    "test_accuracy",
-    "reached_target",
-    "epochs",
-    "steps",
-];
+/// `data-metrics` points: each model's two sensitivities (and what every batch sweep records).
+const KEYS: [&str; 2] = ["sensitivity", "softmax_sensitivity"];
 
 /// Sensitivity against each model's generalisation gap (Novak et al.'s axis), labelled with
 /// its batch size; a model that missed the target is a ring.
@@ -81,10 +71,7 @@ pub fn figures(view: &RunView) -> Html {
                 series={series_of(results, "batch", &[("sensitivity", "loss gradient"), ("softmax_sensitivity", "softmax Jacobian")])} />
             <ScatterChart id="sensitivity-gap" title="Sensitivity vs generalisation gap" x_label="test − train loss" y_label="‖∂L/∂x‖ (mean)" log_y={true}
                 series={gap_series(results)} />
-            <ScatterChart id="sensitivity-loss" title="Loss vs batch size" x_label="batch size" y_label="cross-entropy" log_x={true} log_y={true}
-                series={series_of(results, "batch", &[("train_loss", "train"), ("test_loss", "test")])} />
-            <ScatterChart id="sensitivity-accuracy" title="Accuracy vs batch size" x_label="batch size" y_label="accuracy" log_x={true}
-                series={series_of(results, "batch", &[("accuracy", "train"), ("test_accuracy", "test")])} />
+            { loss_accuracy_charts(results, "sensitivity", "batch", "batch size", "batch size") }
         </div>
     }
 }
@@ -114,9 +101,8 @@ pub fn SensitivityPanel(props: &SensitivityPanelProps) -> Html {
             <Presets presets={presets()} current={current_hash(&*config)} />
             { subject.frame(&url, controls) }
             { figures(&view) }
-            { target_note(results, config.sweep.target.loss) }
-            { results_table(results, &[("sensitivity", "sensitivity"), ("softmax_sensitivity", "softmax sensitivity"), ("epochs", "epochs"), ("reached_target", "reached target"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
-            <pre class="metrics" data-metrics="">{ sweep_metrics(&view, &KEYS) }</pre>
+            { batch_sweep_results(results, config.sweep.target.loss, &[("sensitivity", "sensitivity"), ("softmax_sensitivity", "softmax sensitivity")]) }
+            <pre class="metrics" data-metrics="">{ batch_sweep_metrics(&view, &KEYS) }</pre>
         </section>
     }
 }

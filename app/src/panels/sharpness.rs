@@ -12,7 +12,7 @@ use crate::run_view::RunView;
 use super::config::use_url_config;
 use super::subject::{current_hash, use_subject_run};
 use super::sweep_charts::{
-    batch_sweep_controls, results_table, series_of, sweep_metrics, target_note,
+    batch_sweep_controls, batch_sweep_metrics, batch_sweep_results, loss_accuracy_charts, series_of,
 };
 use crate::backends::Backends;
 use crate::components::{LineChart, Preset, Presets, ScatterChart, Series, PALETTE};
@@ -37,18 +37,12 @@ pub fn presets() -> Vec<Preset> {
     ]
 }
 
-const KEYS: [&str; 13] = [
-    "batch",
+/// `data-metrics` points: each model's sharpness, Hessian measures and the Hessian-vector
+/// products' step and asymmetry (and what every batch sweep records).
+const KEYS: [&str; 5] = [
     "sharpness",
     "top_eigenvalue",
     "trace",
-    "train_loss",
-    "test_loss",
-    "accuracy",
-    "test_accuracy",
-    "reached_target",
-    "epochs",
-    "steps",
     "hvp_step",
     "hvp_asymmetry",
 ];
@@ -88,10 +82,7 @@ pub fn figures(view: &RunView, epsilon: f64) -> Html {
                 series={series_of(results, "batch", &[("sharpness", "sharpness ×100")])} />
             <ScatterChart id="sharpness-hessian" title="Hessian: largest eigenvalue (Lanczos) and trace (Hutchinson)" x_label="batch size" y_label="value" log_x={true} log_y={true}
                 series={series_of(results, "batch", &[("top_eigenvalue", "largest eigenvalue"), ("trace", "trace")])} />
-            <ScatterChart id="sharpness-loss" title="Loss vs batch size" x_label="batch size" y_label="cross-entropy" log_x={true} log_y={true}
-                series={series_of(results, "batch", &[("train_loss", "train"), ("test_loss", "test")])} />
-            <ScatterChart id="sharpness-accuracy" title="Accuracy vs batch size" x_label="batch size" y_label="accuracy" log_x={true}
-                series={series_of(results, "batch", &[("accuracy", "train"), ("test_accuracy", "test")])} />
+            { loss_accuracy_charts(results, "sharpness", "batch", "batch size", "batch size") }
         </div>
         { densities(view) }
         </>
@@ -127,9 +118,8 @@ pub fn SharpnessPanel(props: &SharpnessPanelProps) -> Html {
             <Presets presets={presets()} current={current_hash(&*config)} />
             { subject.frame(&url, controls) }
             { figures(&view, config.epsilon) }
-            { target_note(results, config.sweep.target.loss) }
-            { results_table(results, &[("sharpness", "sharpness ×100"), ("top_eigenvalue", "top eigenvalue"), ("trace", "trace"), ("epochs", "epochs"), ("reached_target", "reached target"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
-            <pre class="metrics" data-metrics="">{ sweep_metrics(&view, &KEYS) }</pre>
+            { batch_sweep_results(results, config.sweep.target.loss, &[("sharpness", "sharpness ×100"), ("top_eigenvalue", "top eigenvalue"), ("trace", "trace")]) }
+            <pre class="metrics" data-metrics="">{ batch_sweep_metrics(&view, &KEYS) }</pre>
         </section>
     }
 }
