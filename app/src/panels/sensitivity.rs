@@ -8,18 +8,11 @@ use yew::prelude::*;
 
 use crate::run_view::{RunView, SweepResult};
 
-use super::config::use_url_config;
-use super::subject::{current_hash, use_subject_run};
+use super::frame::{use_panel, PanelFrame, PanelProps};
 use super::sweep_charts::{
     batch_sweep_controls, batch_sweep_metrics, batch_sweep_results, loss_accuracy_charts, series_of,
 };
-use crate::backends::Backends;
-use crate::components::{Preset, Presets, ScatterChart, ScatterPoint, ScatterSeries, PALETTE};
-
-#[derive(Properties, PartialEq)]
-pub struct SensitivityPanelProps {
-    pub backends: Backends,
-}
+use crate::components::{Preset, ScatterChart, ScatterPoint, ScatterSeries, PALETTE};
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -77,14 +70,9 @@ pub fn figures(view: &RunView) -> Html {
 }
 
 #[function_component]
-pub fn SensitivityPanel(props: &SensitivityPanelProps) -> Html {
-    let url = use_url_config::<SensitivityConfig>("sensitivity");
-    let config = url.config.clone();
-    let subject = use_subject_run(&url, &props.backends);
-    let view = subject.run.view.clone();
-    let busy = subject.busy();
-    let (state, backend) = subject.state();
-    let results = &view.sweep.results;
+pub fn SensitivityPanel(props: &PanelProps) -> Html {
+    let (url, panel) = use_panel::<SensitivityConfig>("sensitivity", &props.backends);
+    let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let controls = html! {
         <>
             { batch_sweep_controls(&url, &config.sweep, busy) }
@@ -93,16 +81,11 @@ pub fn SensitivityPanel(props: &SensitivityPanelProps) -> Html {
         </>
     };
     html! {
-        <section class="panel" data-experiment="sensitivity" data-state={state} data-run-backend={backend}>
-            <h2>{ "E9b · Flatness vs generalization — sensitivity" }</h2>
-            <p class="lede">
-                { "The same network trained with log-spaced batch sizes. Sensitivity is the Frobenius norm of the gradient of the loss with respect to the input, averaged over test examples; the original definition uses the Jacobian of the softmax output (one backward pass per class). Every model trains to the same training loss, so that minima are compared, not training budgets. Novak et al. found sensitivity to grow with the generalisation gap (test − train loss); the batch size matters through that." }
-            </p>
-            <Presets presets={presets()} current={current_hash(&*config)} />
-            { subject.frame(&url, controls) }
-            { figures(&view) }
-            { batch_sweep_results(results, config.sweep.target.loss, &[("sensitivity", "sensitivity"), ("softmax_sensitivity", "softmax sensitivity")]) }
-            <pre class="metrics" data-metrics="">{ batch_sweep_metrics(&view, &KEYS) }</pre>
-        </section>
+        <PanelFrame run={panel.clone()} title="E9b · Flatness vs generalization — sensitivity" presets={presets()}
+            lede={html! { "The same network trained with log-spaced batch sizes. Sensitivity is the Frobenius norm of the gradient of the loss with respect to the input, averaged over test examples; the original definition uses the Jacobian of the softmax output (one backward pass per class). Every model trains to the same training loss, so that minima are compared, not training budgets. Novak et al. found sensitivity to grow with the generalisation gap (test − train loss); the batch size matters through that." }}
+            {controls} epochs={config.sweep.train.epochs} metrics={batch_sweep_metrics(view, &KEYS)}>
+            { figures(view) }
+            { batch_sweep_results(&view.sweep.results, config.sweep.target.loss, &[("sensitivity", "sensitivity"), ("softmax_sensitivity", "softmax sensitivity")]) }
+        </PanelFrame>
     }
 }
