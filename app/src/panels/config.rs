@@ -58,6 +58,18 @@ impl<C> UrlConfig<C> {
     }
 }
 
+impl<C: FromParams> UrlConfig<C> {
+    /// The value the config writes for `key` (a list, as the URL has it).
+    pub fn written(&self, key: &str) -> String {
+        self.config
+            .to_params()
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+            .unwrap_or_default()
+    }
+}
+
 impl<C: Clone + 'static> UrlConfig<C> {
     /// `notify` as a callback (for what reports into the panel's notices).
     pub fn notifier(&self) -> Callback<String> {

@@ -3,22 +3,14 @@
 use std::rc::Rc;
 
 use mlds_core::data::TargetFunction;
-use mlds_core::engine::FromParams;
 use mlds_core::experiments::fit::FitConfig;
-use mlds_core::job::Job;
 use mlds_core::models::ActivationKind;
-use mlds_core::params::to_query;
 use mlds_core::train::OptimizerKind;
 use plotters::style::BLACK;
 use yew::prelude::*;
 
-use super::config::{use_autorun, use_url_config};
-use super::run::{run_controls, use_run};
-use crate::backends::Backends;
-use crate::components::{
-    backend_options, backend_title, model_series, BackendLine, LineChart, ModelTable, Notices,
-    Preset, Presets, Series, PALETTE,
-};
+use super::frame::{use_panel, PanelFrame, PanelProps};
+use crate::components::{model_series, LineChart, ModelTable, Preset, Series, PALETTE};
 use crate::run_view::RunView;
 
 pub fn presets() -> Vec<Preset> {
@@ -46,81 +38,39 @@ pub fn presets() -> Vec<Preset> {
     ]
 }
 
-#[derive(Properties, PartialEq)]
-pub struct FitPanelProps {
-    pub backends: Backends,
-}
-
 #[function_component]
-pub fn FitPanel(props: &FitPanelProps) -> Html {
-    let url = use_url_config::<FitConfig>("fit");
-    let config = url.config.clone();
-    let run = use_run();
-    let view = run.view.clone();
-    let resolution = config
-        .train
-        .backend
-        .resolve(FitConfig::WORKLOAD, props.backends.webgpu_available());
-
-    let on_start = {
-        let (run, config, backends, resolution) = (
-            run.clone(),
-            config.clone(),
-            props.backends.clone(),
-            resolution.clone(),
-        );
-        let url = url.clone();
-        Callback::from(move |()| {
-            if let Some(n) = &resolution.notice {
-                url.notify(n);
-            }
-            run.start_job(Job::Fit((*config).clone()), &backends);
-        })
-    };
-    use_autorun(url.autorun, on_start.clone());
-
-    let state = view.state;
-    let busy = state.is_active();
-    let backend_title = backend_title(config.train.backend, FitConfig::WORKLOAD);
+pub fn FitPanel(props: &PanelProps) -> Html {
+    let (url, panel) = use_panel::<FitConfig>("fit", &props.backends);
+    let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let field = |name, label, value: String| url.field(name, label, value, busy);
     let choice = |name, label, value: &str, options, title| {
         url.choice(name, label, value, options, title, busy)
     };
-    let shapes = config
-        .to_params()
-        .into_iter()
-        .find(|(k, _)| *k == "shapes")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
-
+    let controls = html! {
+        <>
+            { choice("fn", "Function", config.task.function.id(), TargetFunction::ALL.iter().map(|f| (f.id(), f.formula())).collect(), "the target function") }
+            { field("shapes", "Models (widths, comma-separated)", url.written("shapes")) }
+            { choice("act", "Activation", config.activation.id(), ActivationKind::ALL.iter().map(|a| (a.id(), a.id())).collect(), "hidden-layer activation") }
+            { choice("opt", "Optimizer", config.train.optimizer.id(), OptimizerKind::ALL.iter().map(|o| (o.id(), o.id())).collect(), "optimizer") }
+            { field("lr", "Learning rate", config.train.learning_rate.to_string()) }
+            { field("epochs", "Epochs", config.train.epochs.to_string()) }
+            { field("batch", "Batch size (or full)", config.train.batch_size.map_or("full".into(), |b| b.to_string())) }
+            { field("samples", "Samples", config.task.samples.to_string()) }
+            { field("seed", "Seed", config.train.seed.to_string()) }
+        </>
+    };
+    let lede = html! {
+        <>
+            { "Three fully connected networks with (nearly) the same number of parameters and different depth fit " }
+            <code>{ config.task.function.formula() }</code>{ " on [" }{ config.task.x_min }{ ", " }{ config.task.x_max }{ "]. Deeper models end far below the one-hidden-layer model." }
+        </>
+    };
     html! {
-        <section class="panel" data-experiment="fit" data-state={state.id()}
-                 data-run-backend={view.backend.map(|b| b.id()).unwrap_or("none")}>
-            <h2>{ "E1 · Simulate a function" }</h2>
-            <p class="lede">
-                { "Three fully connected networks with (nearly) the same number of parameters and different depth fit " }
-                <code>{ config.task.function.formula() }</code>{ " on [" }{ config.task.x_min }{ ", " }{ config.task.x_max }{ "]. Deeper models end far below the one-hidden-layer model." }
-            </p>
-            <Presets presets={presets()} current={to_query([("exp", "fit".to_string())].into_iter().chain(config.to_params()))} />
-            <div class="controls">
-                { choice("fn", "Function", config.task.function.id(), TargetFunction::ALL.iter().map(|f| (f.id(), f.formula())).collect(), "the target function") }
-                { field("shapes", "Models (widths, comma-separated)", shapes) }
-                { choice("act", "Activation", config.activation.id(), ActivationKind::ALL.iter().map(|a| (a.id(), a.id())).collect(), "hidden-layer activation") }
-                { choice("opt", "Optimizer", config.train.optimizer.id(), OptimizerKind::ALL.iter().map(|o| (o.id(), o.id())).collect(), "optimizer") }
-                { field("lr", "Learning rate", config.train.learning_rate.to_string()) }
-                { field("epochs", "Epochs", config.train.epochs.to_string()) }
-                { field("batch", "Batch size (or full)", config.train.batch_size.map_or("full".into(), |b| b.to_string())) }
-                { field("samples", "Samples", config.task.samples.to_string()) }
-                { field("seed", "Seed", config.train.seed.to_string()) }
-                { choice("backend", "Backend", config.train.backend.id(), backend_options(), backend_title) }
-            </div>
-            <BackendLine choice={config.train.backend} resolution={resolution.clone()} workload={FitConfig::WORKLOAD} />
-            <Notices notices={(*url.notices).clone()} />
-            { run_controls(&run, on_start, config.train.epochs, url.notifier()) }
-            { figures(&view) }
-            <ModelTable view={(**view).clone()} />
-            <pre class="metrics" data-metrics="">{ view.metrics_json() }</pre>
-        </section>
+        <PanelFrame run={panel.clone()} title="E1 · Simulate a function" presets={presets()} {lede}
+            {controls} epochs={config.train.epochs} metrics={view.metrics_json()}>
+            { figures(view) }
+            <ModelTable view={view.clone()} />
+        </PanelFrame>
     }
 }
 

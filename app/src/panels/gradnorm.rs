@@ -7,16 +7,10 @@ use mlds_core::experiments::gradnorm::GradNormConfig;
 use serde_json::json;
 use yew::prelude::*;
 
-use super::config::use_url_config;
-use super::subject::{current_hash, use_subject_run};
-use crate::backends::Backends;
-use crate::components::{ModelTable, Preset, Presets, Series, StackedChart, PALETTE};
+use super::frame::{use_panel, PanelFrame, PanelProps};
+use super::subject::subject_controls;
+use crate::components::{ModelTable, Preset, Series, StackedChart, PALETTE};
 use crate::run_view::RunView;
-
-#[derive(Properties, PartialEq)]
-pub struct GradNormPanelProps {
-    pub backends: Backends,
-}
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -81,28 +75,18 @@ pub fn figures(view: &RunView) -> Html {
 }
 
 #[function_component]
-pub fn GradNormPanel(props: &GradNormPanelProps) -> Html {
-    let url = use_url_config::<GradNormConfig>("gradnorm");
-    let config = url.config.clone();
-    let subject = use_subject_run(&url, &props.backends);
-    let view = subject.run.view.clone();
-
-    let (state, backend) = subject.state();
-    let current = current_hash(&*config);
+pub fn GradNormPanel(props: &PanelProps) -> Html {
+    let (url, panel) = use_panel::<GradNormConfig>("gradnorm", &props.backends);
+    let view = panel.view();
     html! {
-        <section class="panel" data-experiment="gradnorm" data-state={state} data-run-backend={backend}>
-            <h2>{ "E4 · Gradient norm during training" }</h2>
-            <p class="lede">
-                { "The gradient norm ‖∇L‖ = sqrt(Σ_p ‖∂L/∂p‖²) over all parameters, taken from each training step's own backward pass, and the loss, at every iteration. The norm does not simply fall with the loss: it rises while the model leaves its initial plateau and spikes where the loss drops." }
-            </p>
-            <Presets presets={presets()} current={current} />
-            { subject.controls(&url, html! {}) }
-            { figures(&view) }
-            <ModelTable view={(**view).clone()} />
-            if let Some(i) = diverged_at(&view) {
+        <PanelFrame run={panel.clone()} title="E4 · Gradient norm during training" presets={presets()}
+            lede={html! { "The gradient norm ‖∇L‖ = sqrt(Σ_p ‖∂L/∂p‖²) over all parameters, taken from each training step's own backward pass, and the loss, at every iteration. The norm does not simply fall with the loss: it rises while the model leaves its initial plateau and spikes where the loss drops." }}
+            controls={subject_controls(&url, panel.busy())} epochs={url.config.train.epochs} metrics={metrics(view)}>
+            { figures(view) }
+            <ModelTable view={view.clone()} />
+            if let Some(i) = diverged_at(view) {
                 <p class="diverged">{ format!("diverged at iteration {i}: the loss or the gradient norm is not finite from there on") }</p>
             }
-            <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
-        </section>
+        </PanelFrame>
     }
 }

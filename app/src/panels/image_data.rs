@@ -56,7 +56,7 @@ pub async fn load(task: ImageTask, status: UseStateHandle<DataStatus>) -> Option
 }
 
 /// A panel's dataset state and the callbacks of its [`DatasetBox`].
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub struct ImageData {
     pub status: UseStateHandle<DataStatus>,
     pub on_files: Callback<Vec<File>>,

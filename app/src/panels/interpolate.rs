@@ -7,16 +7,10 @@ use mlds_core::experiments::interpolate::InterpolateConfig;
 use serde_json::json;
 use yew::prelude::*;
 
-use super::config::use_url_config;
-use super::subject::{current_hash, image_controls, training_controls, use_subject_run};
-use crate::backends::Backends;
-use crate::components::{DualAxisChart, Preset, Presets, Series, PALETTE};
+use super::frame::{use_panel, PanelFrame, PanelProps};
+use super::subject::{image_controls, training_controls};
+use crate::components::{DualAxisChart, Preset, Series, PALETTE};
 use crate::run_view::RunView;
-
-#[derive(Properties, PartialEq)]
-pub struct InterpolatePanelProps {
-    pub backends: Backends,
-}
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -136,37 +130,29 @@ pub fn figures(view: &RunView) -> Html {
 }
 
 #[function_component]
-pub fn InterpolatePanel(props: &InterpolatePanelProps) -> Html {
-    let url = use_url_config::<InterpolateConfig>("interpolate");
-    let config = url.config.clone();
-    let subject = use_subject_run(&url, &props.backends);
-    let view = subject.run.view.clone();
-    let busy = subject.busy();
-    let (state, backend) = subject.state();
+pub fn InterpolatePanel(props: &PanelProps) -> Html {
+    let (url, panel) = use_panel::<InterpolateConfig>("interpolate", &props.backends);
+    let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
+    let field = |name, label, value: String| url.field(name, label, value, busy);
     let controls = html! {
         <>
             { image_controls(&url, &config.subject, busy, true) }
             { training_controls(&url, &config.train, busy, true) }
-            { url.field("batch2", "θ₂: batch size", config.batch2.to_string(), busy) }
-            { url.field("lr2", "θ₂: learning rate", config.lr2.to_string(), busy) }
+            { field("batch2", "θ₂: batch size", config.batch2.to_string()) }
+            { field("lr2", "θ₂: learning rate", config.lr2.to_string()) }
             { url.choice("same_init", "Initialisation", if config.same_init { "1" } else { "0" }, vec![("1", "the same for both"), ("0", "different (seed + 1)")], "whether both models start from the same weights", busy) }
-            { url.field("target", "Training loss to reach (both)", config.target.loss.to_string(), busy) }
-            { url.field("points", "Points on α ∈ [−1, 2]", config.points.to_string(), busy) }
-            { url.field("eval_size", "Examples evaluated per set", config.eval_size.to_string(), busy) }
+            { field("target", "Training loss to reach (both)", config.target.loss.to_string()) }
+            { field("points", "Points on α ∈ [−1, 2]", config.points.to_string()) }
+            { field("eval_size", "Examples evaluated per set", config.eval_size.to_string()) }
         </>
     };
     let trainings = config.trainings();
     html! {
-        <section class="panel" data-experiment="interpolate" data-state={state} data-run-backend={backend}>
-            <h2>{ "E9a · Flatness vs generalization — interpolation" }</h2>
-            <p class="lede">
-                { format!("Two models are trained — {} and {} — each until its training loss is at most {} (the epochs are a cap), so that the line joins two minima, not a model and an under-trained one; then evaluated along θ(α) = (1 − α)·θ₁ + α·θ₂ for α from −1 to 2. Keskar et al. found the loss around the small-batch minimum (α = 0) wider and flatter than around the large-batch one (α = 1), and the flatter one generalising better.", trainings[0].0, trainings[1].0, config.target.loss) }
-            </p>
-            <Presets presets={presets()} current={current_hash(&*config)} />
-            { subject.frame(&url, controls) }
-            { figures(&view) }
-            { ends_note(&view, config.target.loss) }
-            <pre class="metrics" data-metrics="">{ metrics(&view, config.target.loss) }</pre>
-        </section>
+        <PanelFrame run={panel.clone()} title="E9a · Flatness vs generalization — interpolation" presets={presets()}
+            lede={html! { format!("Two models are trained — {} and {} — each until its training loss is at most {} (the epochs are a cap), so that the line joins two minima, not a model and an under-trained one; then evaluated along θ(α) = (1 − α)·θ₁ + α·θ₂ for α from −1 to 2. Keskar et al. found the loss around the small-batch minimum (α = 0) wider and flatter than around the large-batch one (α = 1), and the flatter one generalising better.", trainings[0].0, trainings[1].0, config.target.loss) }}
+            {controls} epochs={config.train.epochs} metrics={metrics(view, config.target.loss)}>
+            { figures(view) }
+            { ends_note(view, config.target.loss) }
+        </PanelFrame>
     }
 }

@@ -5,21 +5,14 @@
 use std::rc::Rc;
 
 use mlds_core::analysis::critical::Criterion;
-use mlds_core::data::TargetFunction;
-use mlds_core::engine::FromParams;
 use mlds_core::experiments::minratio::{MinRatioConfig, RatioDefinition};
-use mlds_core::job::Job;
-use mlds_core::models::ActivationKind;
-use mlds_core::params::to_query;
 use serde_json::json;
 use yew::prelude::*;
 
-use super::config::{use_autorun, use_url_config};
-use super::run::{run_controls, use_run};
-use super::subject::training_controls;
-use crate::backends::Backends;
+use super::frame::{use_panel, BackendSetting, PanelFrame, PanelProps};
+use super::subject::{function_controls, training_controls};
 use crate::components::{
-    LineChart, Notices, Preset, Presets, ScatterChart, ScatterPoint, ScatterSeries, Series, PALETTE,
+    LineChart, Preset, ScatterChart, ScatterPoint, ScatterSeries, Series, PALETTE,
 };
 use crate::run_view::{CriticalPointView, RunView};
 
@@ -186,104 +179,89 @@ pub fn figures(
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct MinRatioPanelProps {
-    pub backends: Backends,
-}
-
 #[function_component]
-pub fn MinRatioPanel(props: &MinRatioPanelProps) -> Html {
-    let url = use_url_config::<MinRatioConfig>("minratio");
-    let config = url.config.clone();
-    let run = use_run();
-    let view = run.view.clone();
+pub fn MinRatioPanel(props: &PanelProps) -> Html {
+    let (url, mut panel) = use_panel::<MinRatioConfig>("minratio", &props.backends);
+    let (config, busy) = (&*url.config, panel.busy());
     let selected = use_state(|| None::<usize>);
-
-    let on_start = {
-        let (run, config, selected) = (run.clone(), config.clone(), selected.clone());
-        let backends = props.backends.clone();
+    // E5 always runs on the CPU backend (its Hessians are f64): the job says so, the line too.
+    panel.backend = BackendSetting::Fixed("Backend: CPU (flex), in f64 for the Hessian.");
+    // A new run shows its own lowest-loss spectrum until a point is picked.
+    panel.on_start = {
+        let (start, selected) = (panel.on_start.clone(), selected.clone());
         Callback::from(move |()| {
             selected.set(None);
-            // E5 always runs on the CPU backend (its Hessians are f64): the job says so.
-            run.start_job(Job::MinRatio((*config).clone()), &backends);
+            start.emit(());
         })
     };
-    use_autorun(url.autorun, on_start.clone());
-
-    let busy = view.state.is_active();
+    let view = panel.view();
     let points = &view.sweep.critical_points;
-    let on_click = {
+    let on_pick = {
         let selected = selected.clone();
         Callback::from(move |i: usize| selected.set(Some(i)))
     };
-    let shown = (*selected).or_else(|| default_choice(points));
-    let share = converged_share(points);
-    let field = |name, label, value: String| url.field(name, label, value, busy);
-    let choice = |name, label, value: &str, options, title| {
-        url.choice(name, label, value, options, title, busy)
+    let controls = html! {
+        <>
+            { function_controls(&url, &config.task, &config.model, busy) }
+            { training_controls(&url, &config.train, busy, true) }
+            { url.field("runs", "Runs", config.runs.to_string(), busy) }
+            { url.field("steps", "Newton steps (at most)", config.steps.to_string(), busy) }
+            { url.field("tau", "Flat band τ", config.tau.to_string(), busy) }
+            { url.choice("ratio", "Minimal ratio", config.ratio.id(), vec![(RatioDefinition::Hessian.id(), "non-flat eigenvalues of H > 0"), (RatioDefinition::Sampling.id(), "sampled neighbours with higher loss")], "which definition", busy) }
+        </>
     };
-    let current = to_query(
-        [("exp", "minratio".to_string())]
-            .into_iter()
-            .chain(config.to_params()),
-    );
+    let criterion = html! {
+        <p class="criterion">
+            { format!("Criterion: a run is {}. At the default τ = 1e-3 only the 4–7 stiffest directions count as non-flat: in the weaker ones the trained network is not at a critical point (the gradient there asks for steps far beyond the quadratic model), so the ratio speaks of the stiff directions only. Runs that miss the criterion are drawn hollow and left out of the report's finding.", config.criterion().describe()) }
+        </p>
+    };
     html! {
-        <section class="panel" data-experiment="minratio" data-state={view.state.id()}
-                 data-run-backend={view.backend.map(|b| b.id()).unwrap_or("none")}>
-            <h2>{ "E5 · What happens when the gradient is almost zero" }</h2>
-            <p class="lede">
-                { "A small network is trained on sinc5 (MSE), then driven towards a critical point by Newton-MR steps: each step takes the exact Hessian H (central differences of f64 gradients) and its eigen-decomposition, and steps by the pseudo-inverse over H's non-flat eigenvalues with a line search on ‖∇L‖², so it lands on minima and saddles alike. The minimal ratio there is positives / (positives + negatives) over the non-flat eigenvalues; the flat ones (|λ| ≤ τ·max|λ|) are counted beside it, and the old fraction of all eigenvalues > 0 is kept as the strict ratio. The reference: low-loss points have a high ratio, high-loss outliers with a low ratio are saddles. Runs use the CPU backend: the Hessian is computed in f64." }
-            </p>
-            <p class="criterion">
-                { format!("Criterion: a run is {}. At the default τ = 1e-3 only the 4–7 stiffest directions count as non-flat: in the weaker ones the trained network is not at a critical point (the gradient there asks for steps far beyond the quadratic model), so the ratio speaks of the stiff directions only. Runs that miss the criterion are drawn hollow and left out of the report's finding.", config.criterion().describe()) }
-            </p>
-            <Presets presets={presets()} current={current} />
-            <div class="controls">
-                { choice("fn", "Function", config.task.function.id(), TargetFunction::ALL.iter().map(|f| (f.id(), f.formula())).collect(), "the target function") }
-                { field("samples", "Samples", config.task.samples.to_string()) }
-                { field("shape", "Model (layer widths)", config.model.shape()) }
-                { choice("act", "Activation", config.model.activation.id(), ActivationKind::ALL.iter().map(|a| (a.id(), a.id())).collect(), "hidden-layer activation") }
-                { training_controls(&url, &config.train, busy, true) }
-                { field("runs", "Runs", config.runs.to_string()) }
-                { field("steps", "Newton steps (at most)", config.steps.to_string()) }
-                { field("tau", "Flat band τ", config.tau.to_string()) }
-                { choice("ratio", "Minimal ratio", config.ratio.id(), vec![(RatioDefinition::Hessian.id(), "non-flat eigenvalues of H > 0"), (RatioDefinition::Sampling.id(), "sampled neighbours with higher loss")], "which definition", ) }
-            </div>
-            <p class="backend-line">{ "Backend: CPU (flex), in f64 for the Hessian." }</p>
-            <Notices notices={(*url.notices).clone()} />
-            { run_controls(&run, on_start, config.train.epochs, url.notifier()) }
-            { figures(&view, config.tau, *selected, Some(on_click)) }
-            if let Some(share) = share {
+        <PanelFrame run={panel.clone()} title="E5 · What happens when the gradient is almost zero" presets={presets()}
+            lede={html! { "A small network is trained on sinc5 (MSE), then driven towards a critical point by Newton-MR steps: each step takes the exact Hessian H (central differences of f64 gradients) and its eigen-decomposition, and steps by the pseudo-inverse over H's non-flat eigenvalues with a line search on ‖∇L‖², so it lands on minima and saddles alike. The minimal ratio there is positives / (positives + negatives) over the non-flat eigenvalues; the flat ones (|λ| ≤ τ·max|λ|) are counted beside it, and the old fraction of all eigenvalues > 0 is kept as the strict ratio. The reference: low-loss points have a high ratio, high-loss outliers with a low ratio are saddles. Runs use the CPU backend: the Hessian is computed in f64." }}
+            intro={criterion} {controls} epochs={config.train.epochs} metrics={metrics(view)}>
+            { figures(view, config.tau, *selected, Some(on_pick.clone())) }
+            if let Some(share) = converged_share(points) {
                 <p class="converged-share">{ format!("{} of {} runs converged ({:.0} %).", points.iter().filter(|p| p.converged).count(), points.len(), 100.0 * share) }</p>
             }
-            if !points.is_empty() {
-                <div class="table-scroll">
-                    <table class="models">
-                        <thead><tr><th>{ "run" }</th><th>{ "loss" }</th><th>{ "minimal ratio" }</th><th>{ "strict ratio" }</th><th>{ "flat" }</th><th>{ "‖∇L‖ at init" }</th><th>{ "after training" }</th><th>{ "‖∇L‖ at the point" }</th><th>{ "non-flat part" }</th><th>{ "converged" }</th></tr></thead>
-                        <tbody>
-                        { for points.iter().enumerate().map(|(i, p)| {
-                            let onclick = { let selected = selected.clone(); Callback::from(move |_: MouseEvent| selected.set(Some(i))) };
-                            // The run number is a button: a spectrum can be picked by keyboard too.
-                            html! {
-                                <tr class={classes!((shown == Some(i)).then_some("selected"), (!p.converged).then_some("unconverged"))} onclick={onclick.clone()}>
-                                    <td><button type="button" class="pick" aria-pressed={(shown == Some(i)).to_string()} title="show this run's spectrum" {onclick}>{ p.run + 1 }</button></td>
-                                    <td class="num">{ format!("{:.3e}", p.loss) }</td>
-                                    <td class="num">{ format!("{:.3}", p.ratio) }</td>
-                                    <td class="num">{ format!("{:.3}", p.strict_ratio) }</td>
-                                    <td class="num">{ p.flat }</td>
-                                    <td class="num">{ format!("{:.2e}", p.init_grad_norm) }</td>
-                                    <td class="num">{ format!("{:.2e}", p.start_grad_norm) }</td>
-                                    <td class="num">{ format!("{:.2e}", p.grad_norm) }</td>
-                                    <td class="num">{ format!("{:.2e}", p.projected_grad_norm) }</td>
-                                    <td>{ if p.converged { "yes" } else { "no" } }</td>
-                                </tr>
-                            }
-                        }) }
-                        </tbody>
-                    </table>
-                </div>
-            }
-            <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
-        </section>
+            { runs_table(points, (*selected).or_else(|| default_choice(points)), on_pick) }
+        </PanelFrame>
+    }
+}
+
+/// Every run's end point, a row each; the run number is a button that shows its spectrum (by
+/// keyboard too), and so is a click on the row. `shown` is the run whose spectrum is drawn.
+fn runs_table(
+    points: &[CriticalPointView],
+    shown: Option<usize>,
+    on_pick: Callback<usize>,
+) -> Html {
+    if points.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="table-scroll">
+            <table class="models">
+                <thead><tr><th>{ "run" }</th><th>{ "loss" }</th><th>{ "minimal ratio" }</th><th>{ "strict ratio" }</th><th>{ "flat" }</th><th>{ "‖∇L‖ at init" }</th><th>{ "after training" }</th><th>{ "‖∇L‖ at the point" }</th><th>{ "non-flat part" }</th><th>{ "converged" }</th></tr></thead>
+                <tbody>
+                { for points.iter().enumerate().map(|(i, p)| {
+                    let onclick = on_pick.reform(move |_: MouseEvent| i);
+                    html! {
+                        <tr class={classes!((shown == Some(i)).then_some("selected"), (!p.converged).then_some("unconverged"))} onclick={onclick.clone()}>
+                            <td><button type="button" class="pick" aria-pressed={(shown == Some(i)).to_string()} title="show this run's spectrum" {onclick}>{ p.run + 1 }</button></td>
+                            <td class="num">{ format!("{:.3e}", p.loss) }</td>
+                            <td class="num">{ format!("{:.3}", p.ratio) }</td>
+                            <td class="num">{ format!("{:.3}", p.strict_ratio) }</td>
+                            <td class="num">{ p.flat }</td>
+                            <td class="num">{ format!("{:.2e}", p.init_grad_norm) }</td>
+                            <td class="num">{ format!("{:.2e}", p.start_grad_norm) }</td>
+                            <td class="num">{ format!("{:.2e}", p.grad_norm) }</td>
+                            <td class="num">{ format!("{:.2e}", p.projected_grad_norm) }</td>
+                            <td>{ if p.converged { "yes" } else { "no" } }</td>
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+        </div>
     }
 }

@@ -1,8 +1,10 @@
-//! One panel per experiment, plus what they share: the run lifecycle hook, the URL-bound
-//! config, the dataset of an image task, and the controls of a single-architecture subject.
+//! One panel per experiment, plus what they share: the frame every panel stands in and the
+//! run it starts, the run lifecycle hook, the URL-bound config, the dataset of an image task,
+//! the controls of a subject and the sweeps' charts and tables.
 
 mod config;
 mod fit;
+mod frame;
 mod gradnorm;
 pub mod image_data;
 mod interpolate;

@@ -7,16 +7,10 @@ use yew::prelude::*;
 
 use crate::run_view::RunView;
 
-use super::config::use_url_config;
-use super::subject::{current_hash, image_controls, training_controls, use_subject_run};
-use super::sweep_charts::{results_table, series_of, sweep_metrics};
-use crate::backends::Backends;
-use crate::components::{Preset, Presets, ScatterChart};
-
-#[derive(Properties, PartialEq)]
-pub struct ParamsPanelProps {
-    pub backends: Backends,
-}
+use super::frame::{use_panel, PanelFrame, PanelProps};
+use super::subject::{image_controls, training_controls};
+use super::sweep_charts::{loss_accuracy_charts, results_table, sweep_metrics};
+use crate::components::Preset;
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -33,36 +27,22 @@ pub fn presets() -> Vec<Preset> {
     ]
 }
 
-const KEYS: [&str; 5] = [
-    "params",
-    "train_loss",
-    "test_loss",
-    "accuracy",
-    "test_accuracy",
-];
+/// `data-metrics` points: each model's parameter count (and the loss and accuracy).
+const KEYS: [&str; 1] = ["params"];
 
 /// E8's charts: loss and accuracy against the parameter count, a point per model.
 pub fn figures(view: &RunView) -> Html {
-    let results = &view.sweep.results;
     html! {
         <div class="charts">
-            <ScatterChart id="params-loss" title="Loss vs number of parameters" x_label="parameters" y_label="cross-entropy" log_x={true} log_y={true}
-                series={series_of(results, "params", &[("train_loss", "train"), ("test_loss", "test")])} />
-            <ScatterChart id="params-accuracy" title="Accuracy vs number of parameters" x_label="parameters" y_label="accuracy" log_x={true}
-                series={series_of(results, "params", &[("accuracy", "train"), ("test_accuracy", "test")])} />
+            { loss_accuracy_charts(&view.sweep.results, "params", "params", "parameters", "number of parameters") }
         </div>
     }
 }
 
 #[function_component]
-pub fn ParamsPanel(props: &ParamsPanelProps) -> Html {
-    let url = use_url_config::<ParamsConfig>("params");
-    let config = url.config.clone();
-    let subject = use_subject_run(&url, &props.backends);
-    let view = subject.run.view.clone();
-    let busy = subject.busy();
-    let (state, backend) = subject.state();
-    let results = &view.sweep.results;
+pub fn ParamsPanel(props: &PanelProps) -> Html {
+    let (url, panel) = use_panel::<ParamsConfig>("params", &props.backends);
+    let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let controls = html! {
         <>
             { image_controls(&url, &config.subject, busy, false) }
@@ -72,16 +52,11 @@ pub fn ParamsPanel(props: &ParamsPanelProps) -> Html {
         </>
     };
     html! {
-        <section class="panel" data-experiment="params" data-state={state} data-run-backend={backend}>
-            <h2>{ "E8 · Number of parameters vs generalization" }</h2>
-            <p class="lede">
-                { format!("{} fully connected networks 784-w-10 of growing width are trained one after another in the same way; each finished model adds a point. Training loss keeps falling with size; test loss falls, then flattens (or rises) while the models can fit the training set ever better.", config.widths.len()) }
-            </p>
-            <Presets presets={presets()} current={current_hash(&*config)} />
-            { subject.frame(&url, controls) }
-            { figures(&view) }
-            { results_table(results, &[("params", "parameters"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
-            <pre class="metrics" data-metrics="">{ sweep_metrics(&view, &KEYS) }</pre>
-        </section>
+        <PanelFrame run={panel.clone()} title="E8 · Number of parameters vs generalization" presets={presets()}
+            lede={html! { format!("{} fully connected networks 784-w-10 of growing width are trained one after another in the same way; each finished model adds a point. Training loss keeps falling with size; test loss falls, then flattens (or rises) while the models can fit the training set ever better.", config.widths.len()) }}
+            {controls} epochs={config.train.epochs} metrics={sweep_metrics(view, &KEYS)}>
+            { figures(view) }
+            { results_table(&view.sweep.results, &[("params", "parameters")]) }
+        </PanelFrame>
     }
 }

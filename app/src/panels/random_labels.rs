@@ -7,18 +7,12 @@ use mlds_core::experiments::random_labels::RandomLabelsConfig;
 use serde_json::json;
 use yew::prelude::*;
 
-use super::config::use_url_config;
-use super::subject::{current_hash, image_controls, training_controls, use_subject_run};
-use crate::backends::Backends;
+use super::frame::{use_panel, PanelFrame, PanelProps};
+use super::subject::{image_controls, training_controls};
 use crate::components::{
-    smoothed, LineChart, ModelTable, Preset, Presets, Series, Smoothing, DEFAULT_SMOOTHING, PALETTE,
+    smoothed, LineChart, ModelTable, Preset, Series, Smoothing, DEFAULT_SMOOTHING, PALETTE,
 };
 use crate::run_view::RunView;
-
-#[derive(Properties, PartialEq)]
-pub struct RandomLabelsPanelProps {
-    pub backends: Backends,
-}
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -90,13 +84,9 @@ pub fn figures(view: &RunView, smoothing: f64) -> Html {
 }
 
 #[function_component]
-pub fn RandomLabelsPanel(props: &RandomLabelsPanelProps) -> Html {
-    let url = use_url_config::<RandomLabelsConfig>("random-labels");
-    let config = url.config.clone();
-    let subject = use_subject_run(&url, &props.backends);
-    let view = subject.run.view.clone();
-    let busy = subject.busy();
-    let (state, backend) = subject.state();
+pub fn RandomLabelsPanel(props: &PanelProps) -> Html {
+    let (url, panel) = use_panel::<RandomLabelsConfig>("random-labels", &props.backends);
+    let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let smoothing = use_state(|| DEFAULT_SMOOTHING);
     let controls = html! {
         <>
@@ -107,17 +97,12 @@ pub fn RandomLabelsPanel(props: &RandomLabelsPanelProps) -> Html {
         </>
     };
     html! {
-        <section class="panel" data-experiment="random-labels" data-state={state} data-run-backend={backend}>
-            <h2>{ "E7 · Can a network fit random labels?" }</h2>
-            <p class="lede">
-                { "The training labels are randomly permuted (seeded; the test labels stay true) and an MLP with three hidden layers of 256 units trains on them. It memorises them: the training loss heads to 0 while the test loss rises and test accuracy stays at chance (10 %). The default preset uses 500 training images so that memorisation shows within a few minutes on the CPU." }
-            </p>
-            <Presets presets={presets()} current={current_hash(&*config)} />
-            { subject.frame(&url, controls) }
+        <PanelFrame run={panel.clone()} title="E7 · Can a network fit random labels?" presets={presets()}
+            lede={html! { "The training labels are randomly permuted (seeded; the test labels stay true) and an MLP with three hidden layers of 256 units trains on them. It memorises them: the training loss heads to 0 while the test loss rises and test accuracy stays at chance (10 %). The default preset uses 500 training images so that memorisation shows within a few minutes on the CPU." }}
+            {controls} epochs={config.train.epochs} metrics={metrics(view)}>
             <Smoothing value={*smoothing} on_change={{ let s = smoothing.clone(); Callback::from(move |v| s.set(v)) }} />
-            { figures(&view, *smoothing) }
-            <ModelTable view={(**view).clone()} />
-            <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
-        </section>
+            { figures(view, *smoothing) }
+            <ModelTable view={view.clone()} />
+        </PanelFrame>
     }
 }

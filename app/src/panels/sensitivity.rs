@@ -8,18 +8,11 @@ use yew::prelude::*;
 
 use crate::run_view::{RunView, SweepResult};
 
-use super::config::use_url_config;
-use super::subject::{current_hash, use_subject_run};
+use super::frame::{use_panel, PanelFrame, PanelProps};
 use super::sweep_charts::{
-    batch_sweep_controls, results_table, series_of, sweep_metrics, target_note,
+    batch_sweep_controls, batch_sweep_metrics, batch_sweep_results, loss_accuracy_charts, series_of,
 };
-use crate::backends::Backends;
-use crate::components::{Preset, Presets, ScatterChart, ScatterPoint, ScatterSeries, PALETTE};
-
-#[derive(Properties, PartialEq)]
-pub struct SensitivityPanelProps {
-    pub backends: Backends,
-}
+use crate::components::{Preset, ScatterChart, ScatterPoint, ScatterSeries, PALETTE};
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -36,18 +29,8 @@ pub fn presets() -> Vec<Preset> {
     ]
 }
 
-const KEYS: [&str; 10] = [
-    "batch",
-    "sensitivity",
-    "softmax_sensitivity",
-    "train_loss",
-    "test_loss",
-    "accuracy",
-    "test_accuracy",
-    "reached_target",
-    "epochs",
-    "steps",
-];
+/// `data-metrics` points: each model's two sensitivities (and what every batch sweep records).
+const KEYS: [&str; 2] = ["sensitivity", "softmax_sensitivity"];
 
 /// Sensitivity against each model's generalisation gap (Novak et al.'s axis), labelled with
 /// its batch size; a model that missed the target is a ring.
@@ -81,23 +64,15 @@ pub fn figures(view: &RunView) -> Html {
                 series={series_of(results, "batch", &[("sensitivity", "loss gradient"), ("softmax_sensitivity", "softmax Jacobian")])} />
             <ScatterChart id="sensitivity-gap" title="Sensitivity vs generalisation gap" x_label="test − train loss" y_label="‖∂L/∂x‖ (mean)" log_y={true}
                 series={gap_series(results)} />
-            <ScatterChart id="sensitivity-loss" title="Loss vs batch size" x_label="batch size" y_label="cross-entropy" log_x={true} log_y={true}
-                series={series_of(results, "batch", &[("train_loss", "train"), ("test_loss", "test")])} />
-            <ScatterChart id="sensitivity-accuracy" title="Accuracy vs batch size" x_label="batch size" y_label="accuracy" log_x={true}
-                series={series_of(results, "batch", &[("accuracy", "train"), ("test_accuracy", "test")])} />
+            { loss_accuracy_charts(results, "sensitivity", "batch", "batch size", "batch size") }
         </div>
     }
 }
 
 #[function_component]
-pub fn SensitivityPanel(props: &SensitivityPanelProps) -> Html {
-    let url = use_url_config::<SensitivityConfig>("sensitivity");
-    let config = url.config.clone();
-    let subject = use_subject_run(&url, &props.backends);
-    let view = subject.run.view.clone();
-    let busy = subject.busy();
-    let (state, backend) = subject.state();
-    let results = &view.sweep.results;
+pub fn SensitivityPanel(props: &PanelProps) -> Html {
+    let (url, panel) = use_panel::<SensitivityConfig>("sensitivity", &props.backends);
+    let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let controls = html! {
         <>
             { batch_sweep_controls(&url, &config.sweep, busy) }
@@ -106,17 +81,11 @@ pub fn SensitivityPanel(props: &SensitivityPanelProps) -> Html {
         </>
     };
     html! {
-        <section class="panel" data-experiment="sensitivity" data-state={state} data-run-backend={backend}>
-            <h2>{ "E9b · Flatness vs generalization — sensitivity" }</h2>
-            <p class="lede">
-                { "The same network trained with log-spaced batch sizes. Sensitivity is the Frobenius norm of the gradient of the loss with respect to the input, averaged over test examples; the original definition uses the Jacobian of the softmax output (one backward pass per class). Every model trains to the same training loss, so that minima are compared, not training budgets. Novak et al. found sensitivity to grow with the generalisation gap (test − train loss); the batch size matters through that." }
-            </p>
-            <Presets presets={presets()} current={current_hash(&*config)} />
-            { subject.frame(&url, controls) }
-            { figures(&view) }
-            { target_note(results, config.sweep.target.loss) }
-            { results_table(results, &[("sensitivity", "sensitivity"), ("softmax_sensitivity", "softmax sensitivity"), ("epochs", "epochs"), ("reached_target", "reached target"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
-            <pre class="metrics" data-metrics="">{ sweep_metrics(&view, &KEYS) }</pre>
-        </section>
+        <PanelFrame run={panel.clone()} title="E9b · Flatness vs generalization — sensitivity" presets={presets()}
+            lede={html! { "The same network trained with log-spaced batch sizes. Sensitivity is the Frobenius norm of the gradient of the loss with respect to the input, averaged over test examples; the original definition uses the Jacobian of the softmax output (one backward pass per class). Every model trains to the same training loss, so that minima are compared, not training budgets. Novak et al. found sensitivity to grow with the generalisation gap (test − train loss); the batch size matters through that." }}
+            {controls} epochs={config.sweep.train.epochs} metrics={batch_sweep_metrics(view, &KEYS)}>
+            { figures(view) }
+            { batch_sweep_results(&view.sweep.results, config.sweep.target.loss, &[("sensitivity", "sensitivity"), ("softmax_sensitivity", "softmax sensitivity")]) }
+        </PanelFrame>
     }
 }

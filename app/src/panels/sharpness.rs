@@ -9,18 +9,11 @@ use yew::prelude::*;
 
 use crate::run_view::RunView;
 
-use super::config::use_url_config;
-use super::subject::{current_hash, use_subject_run};
+use super::frame::{use_panel, PanelFrame, PanelProps};
 use super::sweep_charts::{
-    batch_sweep_controls, results_table, series_of, sweep_metrics, target_note,
+    batch_sweep_controls, batch_sweep_metrics, batch_sweep_results, loss_accuracy_charts, series_of,
 };
-use crate::backends::Backends;
-use crate::components::{LineChart, Preset, Presets, ScatterChart, Series, PALETTE};
-
-#[derive(Properties, PartialEq)]
-pub struct SharpnessPanelProps {
-    pub backends: Backends,
-}
+use crate::components::{LineChart, Preset, ScatterChart, Series, PALETTE};
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -37,18 +30,12 @@ pub fn presets() -> Vec<Preset> {
     ]
 }
 
-const KEYS: [&str; 13] = [
-    "batch",
+/// `data-metrics` points: each model's sharpness, Hessian measures and the Hessian-vector
+/// products' step and asymmetry (and what every batch sweep records).
+const KEYS: [&str; 5] = [
     "sharpness",
     "top_eigenvalue",
     "trace",
-    "train_loss",
-    "test_loss",
-    "accuracy",
-    "test_accuracy",
-    "reached_target",
-    "epochs",
-    "steps",
     "hvp_step",
     "hvp_asymmetry",
 ];
@@ -88,10 +75,7 @@ pub fn figures(view: &RunView, epsilon: f64) -> Html {
                 series={series_of(results, "batch", &[("sharpness", "sharpness ×100")])} />
             <ScatterChart id="sharpness-hessian" title="Hessian: largest eigenvalue (Lanczos) and trace (Hutchinson)" x_label="batch size" y_label="value" log_x={true} log_y={true}
                 series={series_of(results, "batch", &[("top_eigenvalue", "largest eigenvalue"), ("trace", "trace")])} />
-            <ScatterChart id="sharpness-loss" title="Loss vs batch size" x_label="batch size" y_label="cross-entropy" log_x={true} log_y={true}
-                series={series_of(results, "batch", &[("train_loss", "train"), ("test_loss", "test")])} />
-            <ScatterChart id="sharpness-accuracy" title="Accuracy vs batch size" x_label="batch size" y_label="accuracy" log_x={true}
-                series={series_of(results, "batch", &[("accuracy", "train"), ("test_accuracy", "test")])} />
+            { loss_accuracy_charts(results, "sharpness", "batch", "batch size", "batch size") }
         </div>
         { densities(view) }
         </>
@@ -99,37 +83,27 @@ pub fn figures(view: &RunView, epsilon: f64) -> Html {
 }
 
 #[function_component]
-pub fn SharpnessPanel(props: &SharpnessPanelProps) -> Html {
-    let url = use_url_config::<SharpnessConfig>("sharpness");
-    let config = url.config.clone();
-    let subject = use_subject_run(&url, &props.backends);
-    let view = subject.run.view.clone();
-    let busy = subject.busy();
-    let (state, backend) = subject.state();
-    let results = &view.sweep.results;
+pub fn SharpnessPanel(props: &PanelProps) -> Html {
+    let (url, panel) = use_panel::<SharpnessConfig>("sharpness", &props.backends);
+    let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
+    let field = |name, label, value: String| url.field(name, label, value, busy);
     let controls = html! {
         <>
             { batch_sweep_controls(&url, &config.sweep, busy) }
-            { url.field("epsilon", "Box size ε", config.epsilon.to_string(), busy) }
-            { url.field("samples", "Training examples measured", config.samples.to_string(), busy) }
-            { url.field("lanczos_steps", "Lanczos steps per probe", config.lanczos_steps.to_string(), busy) }
-            { url.field("slq_probes", "SLQ probes (density, top eigenvalue)", config.slq_probes.to_string(), busy) }
-            { url.field("trace_probes", "Hutchinson probes (trace)", config.trace_probes.to_string(), busy) }
-            { url.field("ascent_steps", "Ascent steps", config.ascent_steps.to_string(), busy) }
+            { field("epsilon", "Box size ε", config.epsilon.to_string()) }
+            { field("samples", "Training examples measured", config.samples.to_string()) }
+            { field("lanczos_steps", "Lanczos steps per probe", config.lanczos_steps.to_string()) }
+            { field("slq_probes", "SLQ probes (density, top eigenvalue)", config.slq_probes.to_string()) }
+            { field("trace_probes", "Hutchinson probes (trace)", config.trace_probes.to_string()) }
+            { field("ascent_steps", "Ascent steps", config.ascent_steps.to_string()) }
         </>
     };
     html! {
-        <section class="panel" data-experiment="sharpness" data-state={state} data-run-backend={backend}>
-            <h2>{ "E10 · Other generalization metrics: sharpness" }</h2>
-            <p class="lede">
-                { "Models trained with different batch sizes, each to the same training loss, so that minima are compared, not training budgets. Keskar et al.'s sharpness, 100 · max over ‖θ'−θ‖∞ ≤ ε(|θ|+1) of (L(θ') − L(θ)) / (1 + L(θ)), by projected ascent in that box; and as PyHessian measures curvature: the Hessian's largest eigenvalue by Lanczos, its trace by Hutchinson's estimator and its eigenvalue density by stochastic Lanczos quadrature, all on Hessian-vector products (central differences of f64 gradients on the CPU, the step chosen by the products' symmetry). Keskar et al. found large-batch minima one to two orders of magnitude sharper." }
-            </p>
-            <Presets presets={presets()} current={current_hash(&*config)} />
-            { subject.frame(&url, controls) }
-            { figures(&view, config.epsilon) }
-            { target_note(results, config.sweep.target.loss) }
-            { results_table(results, &[("sharpness", "sharpness ×100"), ("top_eigenvalue", "top eigenvalue"), ("trace", "trace"), ("epochs", "epochs"), ("reached_target", "reached target"), ("train_loss", "train loss"), ("test_loss", "test loss"), ("accuracy", "train accuracy"), ("test_accuracy", "test accuracy")]) }
-            <pre class="metrics" data-metrics="">{ sweep_metrics(&view, &KEYS) }</pre>
-        </section>
+        <PanelFrame run={panel.clone()} title="E10 · Other generalization metrics: sharpness" presets={presets()}
+            lede={html! { "Models trained with different batch sizes, each to the same training loss, so that minima are compared, not training budgets. Keskar et al.'s sharpness, 100 · max over ‖θ'−θ‖∞ ≤ ε(|θ|+1) of (L(θ') − L(θ)) / (1 + L(θ)), by projected ascent in that box; and as PyHessian measures curvature: the Hessian's largest eigenvalue by Lanczos, its trace by Hutchinson's estimator and its eigenvalue density by stochastic Lanczos quadrature, all on Hessian-vector products (central differences of f64 gradients on the CPU, the step chosen by the products' symmetry). Keskar et al. found large-batch minima one to two orders of magnitude sharper." }}
+            {controls} epochs={config.sweep.train.epochs} metrics={batch_sweep_metrics(view, &KEYS)}>
+            { figures(view, config.epsilon) }
+            { batch_sweep_results(&view.sweep.results, config.sweep.target.loss, &[("sharpness", "sharpness ×100"), ("top_eigenvalue", "top eigenvalue"), ("trace", "trace")]) }
+        </PanelFrame>
     }
 }

@@ -8,17 +8,11 @@ use mlds_core::experiments::surface::{Directions, SurfaceConfig};
 use serde_json::json;
 use yew::prelude::*;
 
-use super::config::use_url_config;
-use super::subject::{current_hash, use_subject_run};
-use crate::backends::Backends;
-use crate::components::{Heatmap, HeatmapGrid, LineChart, Preset, Presets, Series, PALETTE};
+use super::frame::{use_panel, PanelFrame, PanelProps};
+use super::subject::subject_controls;
+use crate::components::{Heatmap, HeatmapGrid, LineChart, Preset, Series, PALETTE};
 use crate::run_view::RunView;
 use crate::url;
-
-#[derive(Properties, PartialEq)]
-pub struct SurfacePanelProps {
-    pub backends: Backends,
-}
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -131,40 +125,29 @@ pub fn figures(view: &RunView, config: &SurfaceConfig, scale: ColourScale) -> Ht
 }
 
 #[function_component]
-pub fn SurfacePanel(props: &SurfacePanelProps) -> Html {
-    let url = use_url_config::<SurfaceConfig>("surface");
-    let config = url.config.clone();
-    let subject = use_subject_run(&url, &props.backends);
-    let view = subject.run.view.clone();
-
-    let busy = view.state.is_active();
-    let (state, backend) = subject.state();
-    let classify = config.subject.image_task().is_some();
-    let current = current_hash(&*config);
-    let surface = view.sweep.surface.as_ref();
+pub fn SurfacePanel(props: &PanelProps) -> Html {
+    let (url, panel) = use_panel::<SurfaceConfig>("surface", &props.backends);
+    let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let (scale, scale_control) = use_colour_scale();
+    let controls = html! {
+        <>
+            { subject_controls(&url, busy) }
+            { url.choice("dirs", "Directions", config.directions.id(), vec![(Directions::Random.id(), "filter-normalised random"), (Directions::Pca.id(), "PCA of the trajectory")], "the plane of the grid", busy) }
+            { url.field("grid", "Grid points per side", config.grid.to_string(), busy) }
+            { url.field("span", "Span (random directions)", config.span.to_string(), busy) }
+            { url.field("line", "Points on the line", config.line_points.to_string(), busy) }
+            if config.subject.image_task().is_some() { { url.field("eval_size", "Images per loss", config.eval_size.to_string(), busy) } }
+        </>
+    };
     html! {
-        <section class="panel" data-experiment="surface" data-state={state} data-run-backend={backend}>
-            <h2>{ "E6 · Error surface" }</h2>
-            <p class="lede">
-                { "After training, the loss on a grid around the trained model θ₁ along two directions — filter-normalised random directions (each neuron's slice scaled to the norm of its weights, Li et al. 2018) or the top two PCA directions of the training trajectory, which is then drawn on the map — and along the straight line from the initial weights θ₀ (α = 0) to θ₁ (α = 1)." }
-            </p>
-            <Presets presets={presets()} current={current} />
-            { subject.controls(&url, html! {
-                <>
-                    { url.choice("dirs", "Directions", config.directions.id(), vec![(Directions::Random.id(), "filter-normalised random"), (Directions::Pca.id(), "PCA of the trajectory")], "the plane of the grid", busy) }
-                    { url.field("grid", "Grid points per side", config.grid.to_string(), busy) }
-                    { url.field("span", "Span (random directions)", config.span.to_string(), busy) }
-                    { url.field("line", "Points on the line", config.line_points.to_string(), busy) }
-                    if classify { { url.field("eval_size", "Images per loss", config.eval_size.to_string(), busy) } }
-                </>
-            }) }
-            if let Some(s) = surface {
+        <PanelFrame run={panel.clone()} title="E6 · Error surface" presets={presets()}
+            lede={html! { "After training, the loss on a grid around the trained model θ₁ along two directions — filter-normalised random directions (each neuron's slice scaled to the norm of its weights, Li et al. 2018) or the top two PCA directions of the training trajectory, which is then drawn on the map — and along the straight line from the initial weights θ₀ (α = 0) to θ₁ (α = 1)." }}
+            {controls} epochs={config.train.epochs} metrics={metrics(view)}>
+            if let Some(s) = &view.sweep.surface {
                 <p class="surface-status">{ format!("Grid along {}: {} of {} rows computed.", s.directions, s.rows_done, s.grid.ys.len()) }</p>
             }
             { scale_control }
-            { figures(&view, &config, scale) }
-            <pre class="metrics" data-metrics="">{ metrics(&view) }</pre>
-        </section>
+            { figures(view, config, scale) }
+        </PanelFrame>
     }
 }

@@ -1,5 +1,6 @@
-//! Charts and tables the sweep panels (E8, E9b, E10) share: named values of each result
-//! against one of them, and the results as JSON points and as a table.
+//! What the sweep panels (E8, E9b, E10) share: named values of each result against one of
+//! them, the loss and accuracy charts and columns every sweep has beside its own measures,
+//! the results as JSON points and as a table, and a batch-size sweep's controls and notes.
 
 use std::rc::Rc;
 
@@ -10,8 +11,20 @@ use mlds_core::experiments::generalization::{join_list, BatchSweep};
 
 use super::config::UrlConfig;
 use super::subject::{image_controls, training_controls};
-use crate::components::{ScatterPoint, ScatterSeries, PALETTE};
+use crate::components::{ScatterChart, ScatterPoint, ScatterSeries, PALETTE};
 use crate::run_view::{RunView, SweepResult};
+
+/// Every sweep's train and test loss and accuracy: their result keys and table headings.
+const LOSS_ACCURACY: [(&str, &str); 4] = [
+    ("train_loss", "train loss"),
+    ("test_loss", "test loss"),
+    ("accuracy", "train accuracy"),
+    ("test_accuracy", "test accuracy"),
+];
+
+/// What a batch-size sweep records of each model besides: its batch size, whether it reached
+/// the training target, and the epochs and steps that took.
+const BATCH_KEYS: [&str; 4] = ["batch", "reached_target", "epochs", "steps"];
 
 /// One joined series per `(key, name)`, each result's `x` value against that key; a result
 /// that missed its training target (`reached_target` 0) is a ring, not a dot.
@@ -40,11 +53,42 @@ pub fn series_of(
     )
 }
 
-/// The `data-metrics` text of a sweep: the common keys plus `points` with the given keys.
+/// Train and test loss, and accuracy, against the result key `x` (`x_label` on the axis,
+/// `noun` in the titles): the two charts every sweep shows after its own, `{exp}-loss` and
+/// `{exp}-accuracy`.
+pub fn loss_accuracy_charts(
+    results: &[SweepResult],
+    exp: &str,
+    x: &str,
+    x_label: &'static str,
+    noun: &str,
+) -> Html {
+    html! {
+        <>
+            <ScatterChart id={format!("{exp}-loss")} title={format!("Loss vs {noun}")} {x_label} y_label="cross-entropy" log_x={true} log_y={true}
+                series={series_of(results, x, &[("train_loss", "train"), ("test_loss", "test")])} />
+            <ScatterChart id={format!("{exp}-accuracy")} title={format!("Accuracy vs {noun}")} {x_label} y_label="accuracy" log_x={true}
+                series={series_of(results, x, &[("accuracy", "train"), ("test_accuracy", "test")])} />
+        </>
+    }
+}
+
+/// The `data-metrics` text of a sweep: the common keys plus `points`, each with the
+/// experiment's `keys` and the loss and accuracy.
 pub fn sweep_metrics(view: &RunView, keys: &[&str]) -> String {
+    let keys: Vec<&str> = keys
+        .iter()
+        .copied()
+        .chain(LOSS_ACCURACY.map(|(k, _)| k))
+        .collect();
     let mut metrics = view.metrics();
-    metrics["points"] = points_json(&view.sweep.results, keys);
+    metrics["points"] = points_json(&view.sweep.results, &keys);
     metrics.to_string()
+}
+
+/// [`sweep_metrics`] of a batch-size sweep: its own `keys` and what every such sweep records.
+pub fn batch_sweep_metrics(view: &RunView, keys: &[&str]) -> String {
+    sweep_metrics(view, &[&BATCH_KEYS, keys].concat())
 }
 
 /// The controls of a batch-size sweep (E9b, E10): data, model, training but its batch size
@@ -77,7 +121,7 @@ pub fn points_json(results: &[SweepResult], keys: &[&str]) -> serde_json::Value 
 }
 
 /// The sentence under a batch sweep's charts: the target, and which models missed it.
-pub fn target_note(results: &[SweepResult], target: f64) -> Html {
+fn target_note(results: &[SweepResult], target: f64) -> Html {
     let missed: Vec<&str> = results
         .iter()
         .filter(|r| r.get("reached_target") == 0.0)
@@ -93,11 +137,30 @@ pub fn target_note(results: &[SweepResult], target: f64) -> Html {
     html! { <p class="note" data-target={target.to_string()}>{ text }</p> }
 }
 
-/// The results as a table: their label and the given `(key, heading)` columns.
+/// What a batch-size sweep shows under its charts: the training target (and which models
+/// missed it), and the results with the experiment's `columns`, then the epochs, whether the
+/// model reached the target, the loss and the accuracy.
+pub fn batch_sweep_results(results: &[SweepResult], target: f64, columns: &[(&str, &str)]) -> Html {
+    let columns = [
+        columns,
+        &[("epochs", "epochs"), ("reached_target", "reached target")],
+    ]
+    .concat();
+    html! {
+        <>
+            { target_note(results, target) }
+            { results_table(results, &columns) }
+        </>
+    }
+}
+
+/// The results as a table: their label, the experiment's `(key, heading)` columns, then the
+/// loss and accuracy.
 pub fn results_table(results: &[SweepResult], columns: &[(&str, &str)]) -> Html {
     if results.is_empty() {
         return html! {};
     }
+    let columns = [columns, &LOSS_ACCURACY].concat();
     let cell = |v: f64| match v {
         v if v.fract() == 0.0 && v.abs() < 1e9 => format!("{v:.0}"),
         v if (0.01..1000.0).contains(&v.abs()) => format!("{v:.4}"),

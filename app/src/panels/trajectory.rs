@@ -8,16 +8,10 @@ use mlds_core::experiments::trajectory::TrajectoryConfig;
 use serde_json::json;
 use yew::prelude::*;
 
-use super::config::use_url_config;
-use super::subject::{current_hash, use_subject_run};
-use crate::backends::Backends;
-use crate::components::{Preset, Presets, ScatterChart, ScatterPoint, ScatterSeries, PALETTE};
+use super::frame::{use_panel, PanelFrame, PanelProps};
+use super::subject::subject_controls;
+use crate::components::{Preset, ScatterChart, ScatterPoint, ScatterSeries, PALETTE};
 use crate::run_view::RunView;
-
-#[derive(Properties, PartialEq)]
-pub struct TrajectoryPanelProps {
-    pub backends: Backends,
-}
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -109,39 +103,30 @@ fn axis_labels(view: &RunView, space: &str) -> (String, String) {
 }
 
 #[function_component]
-pub fn TrajectoryPanel(props: &TrajectoryPanelProps) -> Html {
-    let url = use_url_config::<TrajectoryConfig>("trajectory");
-    let config = url.config.clone();
-    let subject = use_subject_run(&url, &props.backends);
-    let view = subject.run.view.clone();
-
-    let busy = view.state.is_active();
-    let (state, backend) = subject.state();
+pub fn TrajectoryPanel(props: &PanelProps) -> Html {
+    let (url, panel) = use_panel::<TrajectoryConfig>("trajectory", &props.backends);
+    let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let classify = config.subject.image_task().is_some();
-    let current = current_hash(&*config);
     let layers: Vec<(&'static str, &'static str)> = LAYER_IDS
         .iter()
         .take(config.subject.layer_count())
         .map(|&id| (id, id))
         .collect();
+    let controls = html! {
+        <>
+            { subject_controls(&url, busy) }
+            { url.field("runs", "Runs", config.runs.to_string(), busy) }
+            { url.field("every", "Snapshot every (epochs)", config.every.to_string(), busy) }
+            { url.choice("layer", "Layer (first chart)", LAYER_IDS[config.layer - 1], layers, "the layer whose weights the first chart reduces", busy) }
+        </>
+    };
     html! {
-        <section class="panel" data-experiment="trajectory" data-state={state} data-run-backend={backend}>
-            <h2>{ "E3 · Visualize the optimization process" }</h2>
-            <p class="lede">
-                { format!("The same architecture trained {} times from different seeds; its weights are collected every {} epochs and all snapshots of all runs are reduced to 2-D by PCA (refitted as they arrive), for one layer and for the whole model. Each run's start and last snapshot are labelled with its {} (hover for the others). The runs leave a common centre in different directions.",
-                    config.runs, config.every, if classify { "test accuracy" } else { "training loss" }) }
-            </p>
-            <Presets presets={presets()} current={current} />
-            { subject.controls(&url, html! {
-                <>
-                    { url.field("runs", "Runs", config.runs.to_string(), busy) }
-                    { url.field("every", "Snapshot every (epochs)", config.every.to_string(), busy) }
-                    { url.choice("layer", "Layer (first chart)", LAYER_IDS[config.layer - 1], layers, "the layer whose weights the first chart reduces", busy) }
-                </>
-            }) }
-            { figures(&view, &config) }
-            <pre class="metrics" data-metrics="">{ metrics(&view, classify) }</pre>
-        </section>
+        <PanelFrame run={panel.clone()} title="E3 · Visualize the optimization process" presets={presets()}
+            lede={html! { format!("The same architecture trained {} times from different seeds; its weights are collected every {} epochs and all snapshots of all runs are reduced to 2-D by PCA (refitted as they arrive), for one layer and for the whole model. Each run's start and last snapshot are labelled with its {} (hover for the others). The runs leave a common centre in different directions.",
+                config.runs, config.every, if classify { "test accuracy" } else { "training loss" }) }}
+            {controls} epochs={config.train.epochs} metrics={metrics(view, classify)}>
+            { figures(view, config) }
+        </PanelFrame>
     }
 }
 
