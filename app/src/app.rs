@@ -6,27 +6,9 @@ use yew::prelude::*;
 
 use crate::backends::Backends;
 use crate::landing::Landing;
-use crate::panels::{
-    FitPanel, GradNormPanel, InterpolatePanel, MinRatioPanel, ParamsPanel, RandomLabelsPanel,
-    SensitivityPanel, SharpnessPanel, SurfacePanel, TasksPanel, TrajectoryPanel,
-};
+use crate::panels::registry::{panel, PANELS};
 use crate::report::ReportPage;
 use crate::url;
-
-/// The experiments of the spec, by URL id, in the navigation's order.
-const EXPERIMENTS: [(&str, &str); 11] = [
-    ("fit", "E1 Simulate a function"),
-    ("tasks", "E2 Train on actual tasks"),
-    ("trajectory", "E3 Optimization trajectory"),
-    ("gradnorm", "E4 Gradient norm"),
-    ("minratio", "E5 Minimal ratio"),
-    ("surface", "E6 Error surface"),
-    ("random-labels", "E7 Random labels"),
-    ("params", "E8 Parameters vs generalization"),
-    ("interpolate", "E9a Interpolation"),
-    ("sensitivity", "E9b Sensitivity"),
-    ("sharpness", "E10 Sharpness"),
-];
 
 fn experiment_in_url() -> String {
     url::params().get("exp").unwrap_or_else(|| "home".into())
@@ -94,9 +76,9 @@ pub fn App() -> Html {
         <nav class="experiments">
             <a href="#exp=home" class={classes!((*exp == "home").then_some("selected"))}>{ "All experiments" }</a>
             <a href="#exp=report" class={classes!((*exp == "report").then_some("selected"))}>{ "The report" }</a>
-            { for EXPERIMENTS.iter().map(|(id, label)| {
-                let selected = *exp == *id;
-                html! { <a href={format!("#exp={id}")} class={classes!(selected.then_some("selected"))}>{ *label }</a> }
+            { for PANELS.iter().map(|p| {
+                let selected = *exp == p.id;
+                html! { <a href={format!("#exp={}", p.id)} class={classes!(selected.then_some("selected"))}>{ p.nav }</a> }
             }) }
         </nav>
     };
@@ -120,37 +102,11 @@ pub fn App() -> Html {
         (_, "home") => html! { <Landing /> },
         (Some(b), "report") => html! { <ReportPage key={*hash_generation} backends={b.clone()} /> },
         (None, _) => html! { <p class="loading">{ "Loading…" }</p> },
-        (Some(b), "fit") => html! { <FitPanel key={*hash_generation} backends={b.clone()} /> },
-        (Some(b), "tasks") => html! { <TasksPanel key={*hash_generation} backends={b.clone()} /> },
-        (Some(b), "trajectory") => {
-            html! { <TrajectoryPanel key={*hash_generation} backends={b.clone()} /> }
-        }
-        (Some(b), "gradnorm") => {
-            html! { <GradNormPanel key={*hash_generation} backends={b.clone()} /> }
-        }
-        (Some(b), "minratio") => {
-            html! { <MinRatioPanel key={*hash_generation} backends={b.clone()} /> }
-        }
-        (Some(b), "surface") => {
-            html! { <SurfacePanel key={*hash_generation} backends={b.clone()} /> }
-        }
-        (Some(b), "random-labels") => {
-            html! { <RandomLabelsPanel key={*hash_generation} backends={b.clone()} /> }
-        }
-        (Some(b), "params") => {
-            html! { <ParamsPanel key={*hash_generation} backends={b.clone()} /> }
-        }
-        (Some(b), "interpolate") => {
-            html! { <InterpolatePanel key={*hash_generation} backends={b.clone()} /> }
-        }
-        (Some(b), "sensitivity") => {
-            html! { <SensitivityPanel key={*hash_generation} backends={b.clone()} /> }
-        }
-        (Some(b), "sharpness") => {
-            html! { <SharpnessPanel key={*hash_generation} backends={b.clone()} /> }
-        }
-        (Some(_), other) => html! {
-            <div class="error" role="alert">{ format!("There is no experiment '{other}' in this version; pick one above.") }</div>
+        (Some(b), id) => match panel(id) {
+            Some(p) => (p.show)(b.clone(), *hash_generation),
+            None => html! {
+                <div class="error" role="alert">{ format!("There is no experiment '{id}' in this version; pick one above.") }</div>
+            },
         },
     };
     html! {

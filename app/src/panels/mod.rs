@@ -12,6 +12,7 @@ mod minratio;
 pub mod opened;
 mod params_sweep;
 mod random_labels;
+pub mod registry;
 pub mod run;
 mod sensitivity;
 mod sharpness;
@@ -21,22 +22,10 @@ mod sweep_charts;
 mod tasks;
 mod trajectory;
 
-pub use fit::FitPanel;
-pub use gradnorm::GradNormPanel;
-pub use interpolate::InterpolatePanel;
-pub use minratio::MinRatioPanel;
-pub use params_sweep::ParamsPanel;
-pub use random_labels::RandomLabelsPanel;
-pub use sensitivity::SensitivityPanel;
-pub use sharpness::SharpnessPanel;
-pub use surface::SurfacePanel;
-pub use tasks::TasksPanel;
-pub use trajectory::TrajectoryPanel;
-
 use mlds_core::job::Job;
 use yew::Html;
 
-use crate::components::{Preset, DEFAULT_SMOOTHING};
+use crate::components::DEFAULT_SMOOTHING;
 use crate::run_view::RunView;
 
 /// The charts of `job`'s experiment drawn from `view`: the same figures as its panel (the
@@ -54,23 +43,5 @@ pub fn figures_of(job: &Job, view: &RunView) -> Html {
         Job::Interpolate(_) => interpolate::figures(view),
         Job::Sensitivity(_) => sensitivity::figures(view),
         Job::Sharpness(c) => sharpness::figures(view, c.epsilon),
-    }
-}
-
-/// The presets of the experiment with URL id `exp` (the landing page lists them).
-pub fn presets_of(exp: &str) -> Vec<Preset> {
-    match exp {
-        "fit" => fit::presets(),
-        "tasks" => tasks::presets(),
-        "trajectory" => trajectory::presets(),
-        "gradnorm" => gradnorm::presets(),
-        "minratio" => minratio::presets(),
-        "surface" => surface::presets(),
-        "random-labels" => random_labels::presets(),
-        "params" => params_sweep::presets(),
-        "interpolate" => interpolate::presets(),
-        "sensitivity" => sensitivity::presets(),
-        "sharpness" => sharpness::presets(),
-        _ => Vec::new(),
     }
 }
