@@ -14,7 +14,7 @@ pub fn Landing() -> Html {
             </p>
             <p class="report-link">
                 <a href="#exp=report">{ "The whole report" }</a>
-                { ": every experiment's quick preset in one page, one after another (about 5 minutes on the CPU), each with its figures and a finding checked against the reference result, downloadable as one HTML file." }
+                { ": every experiment's quick preset in one page, one after another (about a minute on the CPU of a 2-core machine), each with its figures and a finding checked against the reference result, downloadable as one HTML file." }
             </p>
             <div class="cards">
                 { for PANELS.iter().map(|panel| (panel.id, &panel.card, panel.presets)).map(|(id, c, presets)| html! {

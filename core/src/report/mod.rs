@@ -52,7 +52,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "the deeper models end far below the one-hidden-layer model",
         quick: "exp=fit&fn=sinc5&epochs=2000",
         full: "exp=fit&fn=sinc5&epochs=20000",
-        seconds: 14,
+        seconds: 8,
     },
     Section {
         id: "tasks",
@@ -62,7 +62,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "deeper CNNs reach higher accuracy at equal parameter count (the spec's reference is on CIFAR-10; compared here on test accuracy)",
         quick: "exp=tasks&dataset=mnist&train_size=2000&epochs=2",
         full: "exp=tasks&dataset=mnist&epochs=5",
-        seconds: 23,
+        seconds: 6,
     },
     Section {
         id: "trajectory",
@@ -72,7 +72,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "runs leave a common centre in different directions",
         quick: "exp=trajectory&task=images&dataset=mnist",
         full: "exp=trajectory&task=images&dataset=mnist&train_size=all&epochs=45",
-        seconds: 13,
+        seconds: 3,
     },
     Section {
         id: "gradnorm",
@@ -82,7 +82,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "as the loss converges the gradient norm falls too, though not monotonically",
         quick: "exp=gradnorm&task=function&fn=sinc5",
         full: "exp=gradnorm&task=images&dataset=mnist&train_size=all&epochs=10",
-        seconds: 2,
+        seconds: 1,
     },
     Section {
         id: "minratio",
@@ -92,7 +92,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "low-loss points have a high minimal ratio (no point above about 0.56), high-loss outliers a low one",
         quick: "exp=minratio&runs=30",
         full: "exp=minratio&runs=100",
-        seconds: 26,
+        seconds: 4,
     },
     Section {
         id: "surface",
@@ -102,7 +102,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "the trained model sits at the bottom of a basin",
         quick: "exp=surface&task=function&fn=sinc5&dirs=pca",
         full: "exp=surface&task=images&dataset=mnist&dirs=pca",
-        seconds: 3,
+        seconds: 1,
     },
     Section {
         id: "random-labels",
@@ -112,7 +112,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "train loss goes to ~0 while test accuracy stays at chance (~10 %) and test loss rises",
         quick: "exp=random-labels",
         full: "exp=random-labels&train_size=all&epochs=100",
-        seconds: 21,
+        seconds: 4,
     },
     Section {
         id: "params",
@@ -122,7 +122,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "bigger models fit the training set better and do not generalise worse",
         quick: "exp=params",
         full: "exp=params&train_size=all&epochs=20",
-        seconds: 106,
+        seconds: 10,
     },
     Section {
         id: "interpolate",
@@ -132,7 +132,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "both trained to the same training loss, the flatter minimum (smaller loss rise at ±0.1 in α) has the smaller generalisation gap (Keskar et al. 2017: the small-batch one)",
         quick: "exp=interpolate",
         full: "exp=interpolate&points=61",
-        seconds: 12,
+        seconds: 3,
     },
     Section {
         id: "sensitivity",
@@ -142,7 +142,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "sensitivity grows with the generalisation gap, test − train loss (Novak et al. 2018): rank correlation ≥ 0.9 over ≥ 5 batch sizes that reached the target",
         quick: "exp=sensitivity",
         full: "exp=sensitivity&batches=16,32,64,128,256,512,1024,2048,4096",
-        seconds: 40,
+        seconds: 10,
     },
     Section {
         id: "sharpness",
@@ -152,7 +152,7 @@ pub const SECTIONS: [Section; 11] = [
         reference: "sharpness grows with the batch size (Keskar et al. 2017: 1.23 at batch 256 vs 205 at 10 % of the set, ε = 1e-3, ×100): rank correlation ≥ 0.9 over ≥ 5 batch sizes that reached the target, or ≥ 10× from the smallest to the largest",
         quick: "exp=sharpness",
         full: "exp=sharpness&batches=16,32,64,128,256,512,1024,2048,4096&slq_probes=4",
-        seconds: 55,
+        seconds: 10,
     },
 ];
 
