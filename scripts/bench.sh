@@ -4,7 +4,8 @@
 # then E2's MNIST CNN training throughput (images/s per model) beside TensorFlow.js, and the
 # wall time of E3-E10's presets against their goals, a sweep on one worker vs the default pool
 # of workers, and the whole quick report per section.
-# `scripts/bench.sh --quick` runs shorter schedules.
+# `scripts/bench.sh --quick` runs shorter schedules. The CPU backend is also measured against
+# the same commit built without SIMD (dist-nosimd/, bench/simd.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -18,6 +19,13 @@ echo "== E2 training throughput, headless Chromium"
 node bench/tasks.mjs "$@"
 echo "== E8's widest MLP, CPU backend vs TF.js wasm, headless Chromium"
 node bench/mlp.mjs "$@"
+echo "== the CPU backend with and without SIMD, headless Chromium (one worker)"
+# The same commit without burn's simd feature and without +simd128, in a target folder of its
+# own (other flags: it would rebuild the shipped one's dependencies otherwise).
+CARGO_TARGET_DIR="$CARGO_TARGET_DIR-nosimd" \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-simd128" \
+  trunk build --release --offline --no-default-features --dist dist-nosimd
+node bench/simd.mjs "$@"
 echo "== E3-E10 presets, headless Chromium (CPU backend)"
 node bench/presets.mjs "$@"
 echo "== a sweep on one worker vs the default pool, headless Chromium (CPU backend)"
