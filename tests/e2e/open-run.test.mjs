@@ -33,9 +33,9 @@ async function downloadRun(page) {
   return { file, run: JSON.parse(fs.readFileSync(file, 'utf8')) };
 }
 
-/** A fresh page on E4, idle: where the files are opened. */
-async function idlePage(browser) {
-  const opened = await open(browser, `${server.url}/#exp=gradnorm`);
+/** A fresh page on E4, idle: where the files are opened; `page` adds page settings (`&workers=1`). */
+async function idlePage(browser, page = '') {
+  const opened = await open(browser, `${server.url}/#exp=gradnorm${page}`);
   await opened.page.waitForSelector('[data-experiment="gradnorm"][data-state="idle"]');
   return opened;
 }
@@ -132,7 +132,8 @@ test('a run file written by `mlds run` opens in the page with the page\'s own fi
     const own = await runInPage(browser, QUERY);
     await own.page.close();
     const ran = own.metrics;
-    const { page, errors } = await idlePage(browser);
+    // A page with its own setting (one worker): opening a file keeps it, it is not the run's.
+    const { page, errors } = await idlePage(browser, '&workers=1');
     await page.setInputFiles('[data-open-run]', file);
     await page.waitForSelector(`${fit}[data-state="done"]`, { timeout: 60_000 });
     const cli = await metrics(page, 'fit');
@@ -149,7 +150,13 @@ test('a run file written by `mlds run` opens in the page with the page\'s own fi
       assert.ok(rel(m.first_loss, p.first_loss) < 1e-5, `${name} first loss: mlds ${m.first_loss}, page ${p.first_loss}`);
       assert.ok(rel(m.loss, p.loss) < 1e-2, `${name} final loss: mlds ${m.loss}, page ${p.loss}`);
     }
-    assert.equal(await page.evaluate(() => location.hash), `#${JSON.parse(fs.readFileSync(file, 'utf8')).query}`);
+    const written = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.equal(await page.evaluate(() => location.hash), `#${written.query}&workers=1`);
+    // Downloaded again, it still says which build computed it: `mlds`, not this page.
+    const again = await downloadRun(page);
+    assert.match(written.build, /^mlds /, 'the command stamps its own build');
+    assert.equal(again.run.build, written.build);
+    assert.deepEqual(again.run.events, written.events);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

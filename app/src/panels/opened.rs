@@ -11,6 +11,7 @@ use mlds_core::run_file::RunFile;
 use mlds_core::BackendKind;
 use yew::prelude::*;
 
+use super::config::PAGE_KEYS;
 use super::run::{set_body_backend, RunHandle};
 use crate::components::OpenRun;
 use crate::run_view::RunAction;
@@ -50,6 +51,17 @@ pub fn backend_of(file: &RunFile) -> BackendKind {
     }
 }
 
+/// The hash that shows a file's run: its query, and this page's own settings (where runs go,
+/// a figure's scale), which are not the run's and stay as they are.
+fn hash_of(query: &str) -> String {
+    let mut now = url::params();
+    let page = PAGE_KEYS
+        .iter()
+        .filter_map(|&k| Some((k, now.get(k)?)))
+        .map(|(k, v)| format!("&{k}={v}"));
+    format!("#{query}{}", page.collect::<String>())
+}
+
 /// Show `opened` in `run`'s view, saying where it comes from.
 fn show(run: &RunHandle, opened: Opened) {
     let Opened { name, file } = opened;
@@ -65,7 +77,10 @@ fn show(run: &RunHandle, opened: Opened) {
     );
     set_body_backend(backend.id());
     run.replay(backend, file.events);
-    run.view.dispatch(RunAction::Opened(note));
+    run.view.dispatch(RunAction::Opened {
+        note,
+        build: file.build,
+    });
 }
 
 #[derive(Properties, PartialEq)]
@@ -97,7 +112,7 @@ pub fn PanelOpenRun(props: &PanelOpenRunProps) -> Html {
                 notify.emit(format!("{name} could not be opened as a run: {why}."));
                 return;
             }
-            let hash = format!("#{}", file.query);
+            let hash = hash_of(&file.query);
             let here = Job::parse(&url::read_hash())
                 .ok()
                 .map(|(job, _)| job.query());

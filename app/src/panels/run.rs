@@ -224,7 +224,7 @@ pub fn run_controls(
                 on_reset={{ let run = run.clone(); Callback::from(move |()| run.reset()) }} />
             <Progress epoch={done} total={total.max(total_epochs)} elapsed_ms={view.elapsed_ms}
                       unit={view.sweep.unit.as_ref().map(|(_, _, label)| AttrValue::from(label.clone()))} />
-            <RunExport log={view.log.clone()} backend={view.backend} running={state.is_active()} />
+            <RunExport log={view.log.clone()} backend={view.backend} build={view.opened_build.clone()} running={state.is_active()} />
             <PanelOpenRun run={run.clone()} {notify} />
             if let Some(error) = &view.error {
                 <div class="error" role="alert">{ error }</div>
@@ -240,6 +240,8 @@ pub fn run_controls(
 struct RunExportProps {
     log: EventLog,
     backend: Option<BackendKind>,
+    /// The build of a run opened from a file (this page's own otherwise).
+    build: Option<String>,
     running: bool,
 }
 
@@ -250,7 +252,7 @@ fn RunExport(props: &RunExportProps) -> Html {
     let status = use_state(String::new);
     let location = || web_sys::window().map(|w| w.location());
     let on_json = {
-        let (log, backend) = (props.log.clone(), props.backend);
+        let (log, backend, build) = (props.log.clone(), props.backend, props.build.clone());
         Callback::from(move |_: MouseEvent| {
             let (href, hash) = location().map_or((String::new(), String::new()), |l| {
                 (l.href().unwrap_or_default(), l.hash().unwrap_or_default())
@@ -265,7 +267,8 @@ fn RunExport(props: &RunExportProps) -> Html {
             };
             let page = href.split('#').next().unwrap_or_default();
             let backend = backend.unwrap_or(BackendKind::Cpu).id();
-            let mut file = RunFile::new(&job, page, BUILD_ID, backend, log.events());
+            let build = build.as_deref().unwrap_or(BUILD_ID);
+            let mut file = RunFile::new(&job, page, build, backend, log.events());
             // The page's own URL, as it was (the format's `link` and `hash` from the page).
             (file.link, file.hash) = (href, hash);
             let name = format!("{}-run.json", job.id());

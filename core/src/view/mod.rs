@@ -110,6 +110,9 @@ pub struct RunView {
     /// Where the run comes from when it was opened from a run file, not run here (a new run
     /// starts without it).
     pub opened: Option<String>,
+    /// The build that computed an opened run (its file's `build`): downloading it again keeps
+    /// it, since this page did not compute it.
+    pub opened_build: Option<String>,
 }
 
 pub enum RunAction {
@@ -125,8 +128,9 @@ pub enum RunAction {
     /// A run stopped before it could start (waiting for its dataset): it ends here.
     StoppedBeforeStart,
     Reset,
-    /// The run shown was opened from a file: what to say about it.
-    Opened(String),
+    /// The run shown was opened from a file: what to say about it, and the build that
+    /// computed it.
+    Opened { note: String, build: String },
 }
 
 impl RunView {
@@ -147,7 +151,10 @@ impl RunView {
                 }
             }
             RunAction::Reset => view = RunView::default(),
-            RunAction::Opened(note) => view.opened = Some(note),
+            RunAction::Opened { note, build } => {
+                view.opened = Some(note);
+                view.opened_build = Some(build);
+            }
             RunAction::Pause if view.state == RunState::Running => view.state = RunState::Pausing,
             RunAction::PauseHeld if view.state == RunState::Pausing => {
                 view.state = RunState::Paused

@@ -184,3 +184,19 @@ fn a_merged_sweep_folds_to_the_same_results_as_the_whole_run() {
     assert_eq!(runs(&apart), runs(&whole));
     assert_eq!(apart.units_done(), 3);
 }
+
+#[test]
+fn an_opened_run_keeps_the_build_that_computed_it_until_a_new_start() {
+    let opened = RunView::default()
+        .reduce(RunAction::Start(BackendKind::Cpu))
+        .reduce(RunAction::Events(vec![started(1, 1), losses(1, vec![0.5])]))
+        .reduce(RunAction::Opened {
+            note: "Showing fit-run.json".into(),
+            build: "mlds 0.1.0".into(),
+        });
+    assert_eq!(opened.opened_build.as_deref(), Some("mlds 0.1.0"));
+    assert_eq!(opened.losses[0], [(1.0, 0.5)]);
+    let ran_here = opened.reduce(RunAction::Start(BackendKind::Cpu));
+    assert_eq!(ran_here.opened_build, None, "a run of this page is this build's");
+    assert_eq!(ran_here.opened, None);
+}
