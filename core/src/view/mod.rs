@@ -130,7 +130,10 @@ pub enum RunAction {
     Reset,
     /// The run shown was opened from a file: what to say about it, and the build that
     /// computed it.
-    Opened { note: String, build: String },
+    Opened {
+        note: String,
+        build: String,
+    },
 }
 
 impl RunView {

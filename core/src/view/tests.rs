@@ -197,6 +197,9 @@ fn an_opened_run_keeps_the_build_that_computed_it_until_a_new_start() {
     assert_eq!(opened.opened_build.as_deref(), Some("mlds 0.1.0"));
     assert_eq!(opened.losses[0], [(1.0, 0.5)]);
     let ran_here = opened.reduce(RunAction::Start(BackendKind::Cpu));
-    assert_eq!(ran_here.opened_build, None, "a run of this page is this build's");
+    assert_eq!(
+        ran_here.opened_build, None,
+        "a run of this page is this build's"
+    );
     assert_eq!(ran_here.opened, None);
 }
