@@ -199,6 +199,33 @@ test('the report opens the run of one of its sections, and says where any other 
     }));
     await page.reload();
     await page.waitForSelector('[data-section="fit"][data-state="done"]', { timeout: 60_000 });
+    const finding = await page.getAttribute('[data-section="fit"]', 'data-finding');
+
+    // The report's own download opens in a report page that has nothing kept (another
+    // browser): its section is shown as it was, the rest stay to run.
+    const [saved] = await Promise.all([page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download report as HTML' }).click()]);
+    const reportFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlds-open-')), saved.suggestedFilename());
+    await saved.saveAs(reportFile);
+    const fresh = await launch({ webgpu: false });
+    try {
+      const again = await open(fresh, `${server.url}/#exp=report`);
+      await again.page.waitForSelector(`${report} [data-open-run]`);
+      assert.equal(await again.page.getAttribute('[data-section="fit"]', 'data-state'), 'idle');
+      await again.page.setInputFiles(`${report} [data-open-run]`, reportFile);
+      await again.page.waitForSelector('[data-section="fit"][data-state="done"]', { timeout: 60_000 });
+      assert.equal(await again.page.getAttribute('[data-section="fit"]', 'data-finding'), finding);
+      assert.match(await again.page.textContent(`${report} .opened-run`), /Showing mlds-report\.html: E1/);
+      assert.equal(await again.page.getAttribute('[data-section="tasks"]', 'data-state'), 'idle');
+      // On a panel, a report is not one run: said so, nothing lost.
+      const panel = await idlePage(fresh);
+      await panel.page.setInputFiles('[data-open-run]', reportFile);
+      await panel.page.waitForFunction(() => document.querySelector('[data-experiment="gradnorm"] .notices')?.textContent.includes('is a report, not one run'));
+      assert.equal(await panel.page.getAttribute('[data-experiment="gradnorm"]', 'data-state'), 'idle');
+      assert.deepEqual([...again.errors, ...panel.errors], []);
+    } finally {
+      await fresh.close();
+    }
     assert.deepEqual([...section.errors, ...other.errors, ...errors], []);
   } finally {
     await browser.close();

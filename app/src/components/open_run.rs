@@ -1,11 +1,12 @@
 //! Opening a run file (`mlds-run`, what "Download run as JSON" and the `mlds` command write): a
 //! file input (`data-open-run`) and a file dropped on the panel around it. The file is read and
-//! parsed with core's reader here; what to do with the run is the caller's.
+//! parsed with core's reader here; what to do with the run is the caller's. Where the caller
+//! takes a report's runs (the report page), the report's own HTML download opens too.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use mlds_core::run_file::RunFile;
+use mlds_core::run_file::{report, RunFile};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, Element, File, HtmlInputElement};
@@ -16,13 +17,21 @@ use crate::datasets::{dropped_files, read_files, selected_files};
 /// A run file by its name or type. A dataset's files (IDX, `.gz`, `.bin`, `.tar.gz`) never are
 /// JSON: this is how a drop on a panel is told apart from a dataset's files.
 pub fn is_run_file(file: &File) -> bool {
-    file.name().to_ascii_lowercase().ends_with(".json") || file.type_() == "application/json"
+    let name = file.name().to_ascii_lowercase();
+    [".json", ".html", ".htm"]
+        .iter()
+        .any(|end| name.ends_with(end))
+        || ["application/json", "text/html"].contains(&file.type_().as_str())
 }
 
 #[derive(Properties, PartialEq)]
 pub struct OpenRunProps {
     /// A run file was read: its name and its run.
     pub on_open: Callback<(String, RunFile)>,
+    /// A report's file was read: its name and the runs of its sections (where a report's
+    /// runs can be shown: the report page).
+    #[prop_or_default]
+    pub on_report: Option<Callback<(String, Vec<RunFile>)>>,
     /// It could not be: what to tell the user.
     pub on_error: Callback<String>,
     /// A run is going: opening another would mix their events.
@@ -30,8 +39,14 @@ pub struct OpenRunProps {
     pub disabled: bool,
 }
 
+/// What a file held: one run, or a report's runs.
+enum Read {
+    Run(RunFile),
+    Report(Vec<RunFile>),
+}
+
 /// Read and parse one file; the error names the file and says what is wrong with it.
-async fn read(file: File) -> Result<(String, RunFile), String> {
+async fn read(file: File) -> Result<(String, Read), String> {
     let name = file.name();
     let fail = |why: String| format!("{name} could not be opened as a run: {why}.");
     let (_, bytes) = read_files(vec![file])
@@ -40,13 +55,17 @@ async fn read(file: File) -> Result<(String, RunFile), String> {
         .pop()
         .unwrap_or_default();
     let text = String::from_utf8(bytes).map_err(|_| fail("it is not text (UTF-8)".into()))?;
-    let run = RunFile::parse(&text).map_err(fail)?;
-    Ok((name, run))
+    let read = match report::is_report(&text) {
+        true => Read::Report(report::runs(&text).map_err(fail)?),
+        false => Read::Run(RunFile::parse(&text).map_err(fail)?),
+    };
+    Ok((name, read))
 }
 
 /// What the listeners on the panel see of the latest props (they are installed once).
 struct Latest {
     on_open: Callback<(String, RunFile)>,
+    on_report: Option<Callback<(String, Vec<RunFile>)>>,
     on_error: Callback<String>,
     disabled: bool,
 }
@@ -61,10 +80,15 @@ impl Latest {
             return;
         }
         let (on_open, on_error) = (self.on_open.clone(), self.on_error.clone());
+        let on_report = self.on_report.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            match read(file).await {
-                Ok(opened) => on_open.emit(opened),
-                Err(message) => on_error.emit(message),
+            match (read(file).await, on_report) {
+                (Ok((name, Read::Run(run))), _) => on_open.emit((name, run)),
+                (Ok((name, Read::Report(runs))), Some(on_report)) => on_report.emit((name, runs)),
+                (Ok((name, Read::Report(_))), None) => on_error.emit(format!(
+                    "{name} is a report, not one run: open it on the report page (#exp=report)."
+                )),
+                (Err(message), _) => on_error.emit(message),
             }
         });
     }
@@ -115,16 +139,14 @@ fn listen_for_drops(panel: &Element, latest: Rc<RefCell<Latest>>) -> impl FnOnce
 #[function_component]
 pub fn OpenRun(props: &OpenRunProps) -> Html {
     let node = use_node_ref();
-    let latest = use_mut_ref(|| Latest {
+    let now = || Latest {
         on_open: props.on_open.clone(),
-        on_error: props.on_error.clone(),
-        disabled: props.disabled,
-    });
-    *latest.borrow_mut() = Latest {
-        on_open: props.on_open.clone(),
+        on_report: props.on_report.clone(),
         on_error: props.on_error.clone(),
         disabled: props.disabled,
     };
+    let latest = use_mut_ref(now);
+    *latest.borrow_mut() = now();
     {
         let (node, latest) = (node.clone(), latest.clone());
         use_effect_with((), move |_| {
@@ -153,7 +175,7 @@ pub fn OpenRun(props: &OpenRunProps) -> Html {
         <div class="open-run" ref={node}>
             <label title="A run file: what 'Download run as JSON' or the mlds command writes">
                 { "Open a run file (or drop it on this panel): " }
-                <input type="file" accept=".json,application/json" data-open-run=""
+                <input type="file" accept={props.on_report.as_ref().map_or(".json,application/json", |_| ".json,application/json,.html,text/html")} data-open-run=""
                        {onchange} disabled={props.disabled} />
             </label>
         </div>

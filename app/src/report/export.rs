@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use mlds_core::report::{finding, parts};
+use mlds_core::run_file::report::DATA_ID;
 use serde_json::json;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
@@ -12,6 +13,7 @@ use web_sys::HtmlCanvasElement;
 use super::store::Kept;
 use super::Mode;
 use crate::components::save_text;
+use crate::workers::BUILD_ID;
 
 /// Text safe inside HTML elements and attribute values.
 fn escape(text: &str) -> String {
@@ -103,6 +105,7 @@ pub fn html(saved: &HashMap<String, Kept>, mode: Mode) -> String {
                 "finding": found.as_ref().map(|f| &f.text),
                 "agrees": found.as_ref().map(|f| f.agrees),
                 "backend": kept.map(|k| k.backend.id()),
+                "build": kept.map(|_| BUILD_ID),
                 "events": kept.map(|k| &k.events),
             }));
         }
@@ -112,7 +115,7 @@ pub fn html(saved: &HashMap<String, Kept>, mode: Mode) -> String {
         .unwrap_or_default()
         .replace("</", "<\\/");
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>MLDS Playground report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>MLDS Playground report</h1>\n<p>{mode} presets, produced by <a href=\"{site}\">MLDS Playground</a>. The data of every section (its link and every event of its run) is in the <code>report-data</code> block of this file.</p>\n{body}<script type=\"application/json\" id=\"report-data\">{data}</script>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>MLDS Playground report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>MLDS Playground report</h1>\n<p>{mode} presets, produced by <a href=\"{site}\">MLDS Playground</a>. The data of every section (its link and every event of its run) is in the <code>report-data</code> block of this file; the report page opens this file again.</p>\n{body}<script type=\"application/json\" id=\"{DATA_ID}\">{data}</script>\n</body>\n</html>\n",
         mode = match mode { Mode::Quick => "Quick", Mode::Full => "Full" },
         site = escape(&site),
     )

@@ -307,6 +307,39 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
             }
         })
     };
+    // The report's own download: every section it holds that belongs to this mode, kept as
+    // if it had run here; what does not belong is said.
+    let on_report = {
+        let (report, on_news) = (report.dispatcher(), on_news.clone());
+        Callback::from(move |(name, runs): (String, Vec<RunFile>)| {
+            let mut shown = Vec::new();
+            let mut refused = Vec::new();
+            for run in runs {
+                match open::section_of(mode, &name, run) {
+                    Ok((index, saved)) => {
+                        shown.push(SECTIONS[index].label);
+                        on_news.emit(SectionNews::Finished { index, saved });
+                    }
+                    Err(message) => refused.push(message),
+                }
+            }
+            match shown.is_empty() {
+                true => report.dispatch(Action::Message(format!(
+                    "{name} holds no run of this report's {} mode. {}",
+                    mode.id(),
+                    refused.join(" ")
+                ))),
+                false => report.dispatch(Action::Opened(format!(
+                    "Showing {name}: {} (opened from the report's file, not run here).{}",
+                    shown.join(", "),
+                    match refused.len() {
+                        0 => String::new(),
+                        n => format!(" {n} of its runs are not this mode's and were left out."),
+                    }
+                ))),
+            }
+        })
+    };
     let on_open_error = {
         let report = report.dispatcher();
         Callback::from(move |message: String| report.dispatch(Action::Message(message)))
@@ -355,7 +388,7 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
                 }
                 <button type="button" onclick={on_clear} disabled={busy}>{ "Clear" }</button>
                 <button type="button" class="export" onclick={on_export} disabled={kept == 0}>{ "Download report as HTML" }</button>
-                <OpenRun {on_open} on_error={on_open_error} disabled={busy} />
+                <OpenRun {on_open} on_report={Some(on_report)} on_error={on_open_error} disabled={busy} />
             </div>
             <div class="progress report-progress">
                 <progress max="1" value={done.to_string()}></progress>

@@ -25,6 +25,7 @@
 
 mod lenient;
 mod merge;
+pub mod report;
 
 use serde::Serialize;
 use serde_json::Value;
