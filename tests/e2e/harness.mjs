@@ -46,10 +46,21 @@ const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--u
   '--use-webgpu-adapter=swiftshader'];
 
 export async function launch({ webgpu }) {
-  return chromium.launch({
+  const options = {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: webgpu ? [...BASE_FLAGS, ...WEBGPU_FLAGS] : BASE_FLAGS,
-  });
+  };
+  // The system Chromium now and then dies while starting (SIGSEGV before its first page, seen
+  // on this machine in about one launch in a few hundred): that is the browser's start, not
+  // the page under test, so it is tried again (twice at most) and said.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await chromium.launch(options);
+    } catch (e) {
+      if (attempt === 3 || !/closed|SIGSEGV|exitCode/.test(String(e))) throw e;
+      console.warn(`Chromium did not start (attempt ${attempt}): ${String(e).split('\n')[0]}; trying again`);
+    }
+  }
 }
 
 /**
