@@ -40,7 +40,7 @@ pub fn presets() -> Vec<Preset> {
 
 #[function_component]
 pub fn FitPanel(props: &PanelProps) -> Html {
-    let (url, panel) = use_panel::<FitConfig>("fit", &props.backends);
+    let (url, panel) = use_panel::<FitConfig>(&props.backends);
     let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let field = |name, label, value: String| url.field(name, label, value, busy);
     let choice = |name, label, value: &str, options, title| {

@@ -6,7 +6,7 @@
 
 use mlds_core::backend::{BackendChoice, Resolution, Workload};
 use mlds_core::data::{DataSource, DatasetKind};
-use mlds_core::engine::FromParams;
+use mlds_core::experiments::Experiment;
 use mlds_core::job::Job;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -72,16 +72,16 @@ impl PanelRun {
     }
 }
 
-/// The config of experiment `exp` bound to the URL, and its run: Start gets the image task's
+/// The config of experiment `C` bound to the URL (under its id, `C::ID`), and its run: Start gets the image task's
 /// dataset (if any; the dataset box shows the loading and says what is missing), then runs the
 /// job on the backend its config resolves to; `autorun=1` starts it on load. A dataset the
 /// user gives switches the config to it.
 #[hook]
-pub fn use_panel<C>(exp: &'static str, backends: &Backends) -> (UrlConfig<C>, PanelRun)
+pub fn use_panel<C>(backends: &Backends) -> (UrlConfig<C>, PanelRun)
 where
-    C: FromParams + Clone + PartialEq + Into<Job> + 'static,
+    C: Experiment + Into<Job>,
 {
-    let url = use_url_config::<C>(exp);
+    let url = use_url_config::<C>(C::ID);
     let run = use_run();
     let job: Job = (*url.config).clone().into();
     let (workload, choice) = job.backend();

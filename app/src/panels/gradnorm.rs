@@ -76,7 +76,7 @@ pub fn figures(view: &RunView) -> Html {
 
 #[function_component]
 pub fn GradNormPanel(props: &PanelProps) -> Html {
-    let (url, panel) = use_panel::<GradNormConfig>("gradnorm", &props.backends);
+    let (url, panel) = use_panel::<GradNormConfig>(&props.backends);
     let view = panel.view();
     html! {
         <PanelFrame run={panel.clone()} title="E4 · Gradient norm during training" presets={presets()}

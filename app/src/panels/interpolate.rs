@@ -131,7 +131,7 @@ pub fn figures(view: &RunView) -> Html {
 
 #[function_component]
 pub fn InterpolatePanel(props: &PanelProps) -> Html {
-    let (url, panel) = use_panel::<InterpolateConfig>("interpolate", &props.backends);
+    let (url, panel) = use_panel::<InterpolateConfig>(&props.backends);
     let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let field = |name, label, value: String| url.field(name, label, value, busy);
     let controls = html! {

@@ -181,7 +181,7 @@ pub fn figures(
 
 #[function_component]
 pub fn MinRatioPanel(props: &PanelProps) -> Html {
-    let (url, mut panel) = use_panel::<MinRatioConfig>("minratio", &props.backends);
+    let (url, mut panel) = use_panel::<MinRatioConfig>(&props.backends);
     let (config, busy) = (&*url.config, panel.busy());
     let selected = use_state(|| None::<usize>);
     // E5 always runs on the CPU backend (its Hessians are f64): the job says so, the line too.

@@ -41,7 +41,7 @@ pub fn figures(view: &RunView) -> Html {
 
 #[function_component]
 pub fn ParamsPanel(props: &PanelProps) -> Html {
-    let (url, panel) = use_panel::<ParamsConfig>("params", &props.backends);
+    let (url, panel) = use_panel::<ParamsConfig>(&props.backends);
     let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let controls = html! {
         <>

@@ -85,7 +85,7 @@ pub fn figures(view: &RunView, smoothing: f64) -> Html {
 
 #[function_component]
 pub fn RandomLabelsPanel(props: &PanelProps) -> Html {
-    let (url, panel) = use_panel::<RandomLabelsConfig>("random-labels", &props.backends);
+    let (url, panel) = use_panel::<RandomLabelsConfig>(&props.backends);
     let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let smoothing = use_state(|| DEFAULT_SMOOTHING);
     let controls = html! {

@@ -71,7 +71,7 @@ pub fn figures(view: &RunView) -> Html {
 
 #[function_component]
 pub fn SensitivityPanel(props: &PanelProps) -> Html {
-    let (url, panel) = use_panel::<SensitivityConfig>("sensitivity", &props.backends);
+    let (url, panel) = use_panel::<SensitivityConfig>(&props.backends);
     let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let controls = html! {
         <>

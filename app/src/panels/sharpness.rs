@@ -84,7 +84,7 @@ pub fn figures(view: &RunView, epsilon: f64) -> Html {
 
 #[function_component]
 pub fn SharpnessPanel(props: &PanelProps) -> Html {
-    let (url, panel) = use_panel::<SharpnessConfig>("sharpness", &props.backends);
+    let (url, panel) = use_panel::<SharpnessConfig>(&props.backends);
     let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let field = |name, label, value: String| url.field(name, label, value, busy);
     let controls = html! {

@@ -126,7 +126,7 @@ pub fn figures(view: &RunView, config: &SurfaceConfig, scale: ColourScale) -> Ht
 
 #[function_component]
 pub fn SurfacePanel(props: &PanelProps) -> Html {
-    let (url, panel) = use_panel::<SurfaceConfig>("surface", &props.backends);
+    let (url, panel) = use_panel::<SurfaceConfig>(&props.backends);
     let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let (scale, scale_control) = use_colour_scale();
     let controls = html! {

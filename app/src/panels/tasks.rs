@@ -46,7 +46,7 @@ pub fn figures(view: &RunView, smoothing: f64) -> Html {
 
 #[function_component]
 pub fn TasksPanel(props: &PanelProps) -> Html {
-    let (url, panel) = use_panel::<TasksConfig>("tasks", &props.backends);
+    let (url, panel) = use_panel::<TasksConfig>(&props.backends);
     let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let smoothing = use_state(|| DEFAULT_SMOOTHING);
     let field = |name, label, value: String| url.field(name, label, value, busy);

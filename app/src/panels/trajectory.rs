@@ -104,7 +104,7 @@ fn axis_labels(view: &RunView, space: &str) -> (String, String) {
 
 #[function_component]
 pub fn TrajectoryPanel(props: &PanelProps) -> Html {
-    let (url, panel) = use_panel::<TrajectoryConfig>("trajectory", &props.backends);
+    let (url, panel) = use_panel::<TrajectoryConfig>(&props.backends);
     let (config, view, busy) = (&*url.config, panel.view(), panel.busy());
     let classify = config.subject.image_task().is_some();
     let layers: Vec<(&'static str, &'static str)> = LAYER_IDS
