@@ -290,56 +290,49 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
         let report = report.clone();
         Callback::from(move |_: MouseEvent| export::download(&report.saved, report.mode))
     };
-    let on_open = {
+    // Run files opened here (one run, or a report's own download with one run per section):
+    // each run of a section of this mode is kept as if it had run here (kept, shown,
+    // exported); what does not belong is said.
+    let on_runs = {
         let (report, on_news) = (report.dispatcher(), on_news.clone());
-        Callback::from(move |(name, file): (String, RunFile)| {
-            match open::section_of(mode, &name, file) {
-                Ok((index, saved)) => {
-                    let s = &SECTIONS[index];
-                    report.dispatch(Action::Opened(format!(
-                        "Showing {name} as {} · {} (opened from its file, not run here).",
-                        s.label, s.title
-                    )));
-                    // As if it had just run here: kept, shown, exported.
-                    on_news.emit(SectionNews::Finished { index, saved });
-                }
-                Err(message) => report.dispatch(Action::Message(message)),
-            }
-        })
-    };
-    // The report's own download: every section it holds that belongs to this mode, kept as
-    // if it had run here; what does not belong is said.
-    let on_report = {
-        let (report, on_news) = (report.dispatcher(), on_news.clone());
-        Callback::from(move |(name, runs): (String, Vec<RunFile>)| {
+        // `one`: a run file, not a report's.
+        Callback::from(move |(name, runs, one): (String, Vec<RunFile>, bool)| {
             let mut shown = Vec::new();
             let mut refused = Vec::new();
             for run in runs {
                 match open::section_of(mode, &name, run) {
                     Ok((index, saved)) => {
-                        shown.push(SECTIONS[index].label);
+                        shown.push(&SECTIONS[index]);
                         on_news.emit(SectionNews::Finished { index, saved });
                     }
                     Err(message) => refused.push(message),
                 }
             }
-            match shown.is_empty() {
-                true => report.dispatch(Action::Message(format!(
+            let message = match (one, &shown[..]) {
+                (true, [s]) => Action::Opened(format!(
+                    "Showing {name} as {} · {} (opened from its file, not run here).",
+                    s.label, s.title
+                )),
+                (true, _) => Action::Message(refused.join(" ")),
+                (false, []) => Action::Message(format!(
                     "{name} holds no run of this report's {} mode. {}",
                     mode.id(),
                     refused.join(" ")
-                ))),
-                false => report.dispatch(Action::Opened(format!(
+                )),
+                (false, _) => Action::Opened(format!(
                     "Showing {name}: {} (opened from the report's file, not run here).{}",
-                    shown.join(", "),
+                    shown.iter().map(|s| s.label).collect::<Vec<_>>().join(", "),
                     match refused.len() {
                         0 => String::new(),
                         n => format!(" {n} of its runs are not this mode's and were left out."),
                     }
-                ))),
-            }
+                )),
+            };
+            report.dispatch(message);
         })
     };
+    let on_open = on_runs.reform(|(name, file): (String, RunFile)| (name, vec![file], true));
+    let on_report = on_runs.reform(|(name, runs): (String, Vec<RunFile>)| (name, runs, false));
     let on_open_error = {
         let report = report.dispatcher();
         Callback::from(move |message: String| report.dispatch(Action::Message(message)))
