@@ -25,6 +25,13 @@ echo "== the CPU backend with and without SIMD, headless Chromium (one worker)"
 CARGO_TARGET_DIR="$CARGO_TARGET_DIR-nosimd" \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-simd128" \
   trunk build --release --offline --no-default-features --dist dist-nosimd
+# The comparison is only one if that build really has no SIMD in it.
+for wasm in dist-nosimd/*.wasm; do
+  if wasm-objdump -d "$wasm" | grep -q -E 'v128|f32x4|i32x4'; then
+    echo "$wasm holds SIMD instructions: the comparison build is not one without SIMD" >&2
+    exit 1
+  fi
+done
 node bench/simd.mjs "$@"
 echo "== E3-E10 presets, headless Chromium (CPU backend)"
 node bench/presets.mjs "$@"

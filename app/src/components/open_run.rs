@@ -56,7 +56,10 @@ async fn read(file: File) -> Result<(String, Read), String> {
         .unwrap_or_default();
     let text = String::from_utf8(bytes).map_err(|_| fail("it is not text (UTF-8)".into()))?;
     let read = match report::is_report(&text) {
-        true => Read::Report(report::runs(&text).map_err(fail)?),
+        true => Read::Report(
+            report::runs(&text)
+                .map_err(|why| format!("{name} could not be opened as a report: {why}."))?,
+        ),
         false => Read::Run(RunFile::parse(&text).map_err(fail)?),
     };
     Ok((name, read))
