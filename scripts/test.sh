@@ -11,15 +11,15 @@ step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
-step "clippy (core and the mlds command natively, the app for wasm32)"
+step "clippy (core, the figures and the mlds command natively, the app for wasm32)"
 cargo clippy -p mlds-core --all-targets -- -D warnings
+cargo clippy -p mlds-figures --all-targets -- -D warnings
 cargo clippy -p mlds-cli --all-targets -- -D warnings
 cargo clippy -p mlds-app --target wasm32-unknown-unknown -- -D warnings
 step "native tests"
 cargo test -p mlds-core
+cargo test -p mlds-figures
 cargo test -p mlds-cli
-step "the app's unit tests (wasm, in Node: wasm-bindgen-test)"
-cargo test -p mlds-app --lib --target wasm32-unknown-unknown
 step "release build"
 trunk build --release --offline
 step "SIMD128 in both wasm files, no relaxed SIMD"

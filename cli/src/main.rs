@@ -7,6 +7,7 @@ mod backend;
 mod data;
 mod fanout;
 mod progress;
+mod report;
 mod run;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,8 @@ enum Command {
         query: String,
     },
     /// Merge units' run files, in any order, into their run.
+    /// Run the report's sections and write it as the page's self-contained HTML report.
+    Report(report::ReportArgs),
     Merge {
         /// The units' run files.
         #[arg(required = true)]
@@ -99,6 +102,7 @@ fn main() -> ExitCode {
             println!("{}", job.units().0);
             ExitCode::SUCCESS
         }),
+        Command::Report(args) => report::report(args),
         Command::Merge {
             files,
             out,
@@ -146,19 +150,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         progress_lines: args.progress_lines,
     };
     let stop = stop_flag(args.progress_lines)?;
-    let jobs = args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
-    let sweep = job.units().0 > 1 && job.units().1.is_none();
-    let file = if sweep && jobs > 1 && !backend::may_use_gpu(&job, settings.backend) {
-        // Fail here, once, rather than in every unit's process.
-        if let Some(task) = job.image_task() {
-            data::obtain(task, settings.data.as_deref())?;
-        }
-        fanout::fan_out(&job, jobs, &settings, &stop)?
-    } else {
-        run::run_here(&job, &given, &settings, &stop)?
-    };
+    let file = run_job(&job, &given, &settings, args.jobs, &stop)?;
     let out = args.out.unwrap_or_else(|| {
         PathBuf::from(match job.units().1 {
             Some(i) => format!("{}-unit-{i}.json", job.id()),
@@ -168,6 +160,30 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     write_run(&file, &out)?;
     // A unit's process leaves the word to its parent, which reports its end or its loss.
     Ok(ended(&file, &out, !args.progress_lines))
+}
+
+/// Run `job` whole: a sweep's units in processes on up to `jobs` cores (default: every core),
+/// anything else (or a GPU run) in this process.
+pub(crate) fn run_job(
+    job: &Job,
+    given: &[Event],
+    settings: &Settings,
+    jobs: Option<usize>,
+    stop: &StopFlag,
+) -> Result<RunFile, String> {
+    let jobs = jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let sweep = job.units().0 > 1 && job.units().1.is_none();
+    if sweep && jobs > 1 && !backend::may_use_gpu(job, settings.backend) {
+        // Fail here, once, rather than in every unit's process.
+        if let Some(task) = job.image_task() {
+            data::obtain(task, settings.data.as_deref())?;
+        }
+        fanout::fan_out(job, jobs, settings, stop)
+    } else {
+        run::run_here(job, given, settings, stop)
+    }
 }
 
 fn merge(
@@ -187,7 +203,7 @@ fn merge(
 
 /// Ctrl-C asks the run to stop (a second one quits at once); a unit's process also stops when
 /// its parent closes its stdin.
-fn stop_flag(watch_stdin: bool) -> Result<StopFlag, String> {
+pub(crate) fn stop_flag(watch_stdin: bool) -> Result<StopFlag, String> {
     let stop: StopFlag = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     ctrlc::set_handler(move || {
@@ -210,7 +226,7 @@ fn stop_flag(watch_stdin: bool) -> Result<StopFlag, String> {
     Ok(stop)
 }
 
-fn read_run(path: &Path) -> Result<RunFile, String> {
+pub(crate) fn read_run(path: &Path) -> Result<RunFile, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     RunFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }

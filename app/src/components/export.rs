@@ -3,99 +3,12 @@
 //! canvas's size; the CSV is the chart's data, one row per point. Each is saved as
 //! `<chart id>.png` / `.svg` / `.csv` through a temporary download link.
 
-use std::rc::Rc;
-
-use plotters::backend::SVGBackend;
+use mlds_figures::Figure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, HtmlCanvasElement, Url};
 use yew::prelude::*;
 
-use super::chart::{canvas_area, finish_draw, white_area, Area, Backend, DrawResult};
-
-/// Draws a chart, with its current props, into an SVG drawing area.
-pub(super) type SvgDraw = Rc<dyn Fn(&Area<SVGBackend>) -> DrawResult>;
-
-/// An [`SvgDraw`] from a closure (which gets its higher-ranked signature from this bound).
-pub(super) fn svg_draw(draw: impl Fn(&Area<SVGBackend>) -> DrawResult + 'static) -> SvgDraw {
-    Rc::new(draw)
-}
-
-/// The chart's data as CSV text, made when asked for.
-pub(super) type CsvData = Rc<dyn Fn() -> String>;
-
-/// A [`CsvData`] from a closure.
-pub(super) fn csv_data(make: impl Fn() -> String + 'static) -> CsvData {
-    Rc::new(make)
-}
-
-/// One CSV field, quoted where it holds a comma, a quote or a line break.
-fn field(text: &str) -> String {
-    match text.contains([',', '"', '\n']) {
-        true => format!("\"{}\"", text.replace('"', "\"\"")),
-        false => text.to_string(),
-    }
-}
-
-/// Curves (name, points) as CSV, one row per point: `series,x,y`. Points may be borrowed or
-/// made on the fly, so every chart passes its series as they come.
-pub(super) fn curves_csv<P: AsRef<[(f64, f64)]>>(
-    curves: impl IntoIterator<Item = (String, P)>,
-) -> String {
-    let mut out = String::from("series,x,y\n");
-    for (name, points) in curves {
-        for (x, y) in points.as_ref() {
-            out.push_str(&format!("{},{x},{y}\n", field(&name)));
-        }
-    }
-    out
-}
-
-/// What every chart's props have: its element id (also its downloads' name), its title, and
-/// the panel's own line for its caption. Implemented by [`chart_component!`].
-pub(super) trait Figure {
-    fn id(&self) -> AttrValue;
-    fn title(&self) -> AttrValue;
-    /// The panel's own line for the caption (a finding, which run is shown), if any.
-    fn caption(&self) -> Option<AttrValue>;
-}
-
-/// A chart's props that can draw themselves on any plotters backend and give their data as
-/// CSV: all [`use_chart_figure`] needs to draw, redraw and export the chart.
-pub(super) trait ChartSpec: Figure + PartialEq + Clone + 'static {
-    fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult;
-    fn csv(&self) -> String;
-    /// The chart in words, from its data (see `describe`).
-    fn description(&self) -> String;
-}
-
-/// A chart component, `chart_component!(Name(Props), width x height)`: the function component
-/// that draws `Props` (a [`ChartSpec`] with the fields `id`, `title` and `caption`) on a canvas
-/// of that size with [`use_chart_figure`], and the props' [`Figure`] side. A chart file then
-/// holds only its props, its drawing, its CSV and its words.
-macro_rules! chart_component {
-    ($(#[$doc:meta])* $component:ident($props:ty), $width:literal x $height:literal) => {
-        $(#[$doc])*
-        #[yew::function_component]
-        pub fn $component(props: &$props) -> yew::Html {
-            super::export::use_chart_figure(props, $width, $height)
-        }
-
-        impl super::export::Figure for $props {
-            fn id(&self) -> yew::AttrValue {
-                self.id.clone()
-            }
-
-            fn title(&self) -> yew::AttrValue {
-                self.title.clone()
-            }
-
-            fn caption(&self) -> Option<yew::AttrValue> {
-                self.caption.clone()
-            }
-        }
-    };
-}
-pub(super) use chart_component;
+use super::chart::{canvas_area, finish_draw};
 
 /// Runs `draw` on `canvas` at the next animation frame after `deps` change, not within the
 /// update that brought the data: the task that delivered a run's events ends sooner (the
@@ -119,26 +32,23 @@ where
     });
 }
 
-/// A chart of `spec` on a `width`×`height` canvas, redrawn whenever the spec changes (the
+/// A chart of `figure` on a canvas of its size, redrawn whenever the figure changes (the
 /// `data-draws` counter counts the draws), with its PNG, SVG and CSV downloads.
 #[hook]
-pub(super) fn use_chart_figure<P: ChartSpec>(spec: &P, width: u32, height: u32) -> Html {
+pub(super) fn use_chart_figure(figure: &Figure) -> Html {
     let canvas = use_node_ref();
     let draws = use_mut_ref(|| 0u32);
-    use_draw_next_frame(canvas.clone(), spec.clone(), move |spec, canvas| {
-        let result = canvas_area(canvas).and_then(|root| spec.draw(&root));
-        finish_draw(canvas, &draws, &spec.title(), result);
+    use_draw_next_frame(canvas.clone(), figure.clone(), move |figure, canvas| {
+        let result = canvas_area(canvas).and_then(|root| figure.draw(&root));
+        finish_draw(canvas, &draws, figure.title(), result);
     });
-    let (s, c) = (spec.clone(), spec.clone());
-    let svg = svg_draw(move |root| s.draw(root));
-    let csv = csv_data(move || c.csv());
-    let caption = html! { <ChartCaption id={spec.id()} caption={spec.caption()} description={spec.description()} /> };
+    let (id, (width, height)) = (AttrValue::from(figure.id().to_string()), figure.size());
     html! {
         <figure class="chart">
-            <canvas id={spec.id()} ref={canvas.clone()} width={width.to_string()} height={height.to_string()} data-draws="0"
-                role="img" aria-label={spec.title()} aria-describedby={caption_id(&spec.id())}></canvas>
-            { caption }
-            <ChartExport id={spec.id()} {canvas} {svg} {csv} />
+            <canvas id={id.clone()} ref={canvas.clone()} width={width.to_string()} height={height.to_string()} data-draws="0"
+                role="img" aria-label={figure.title().to_string()} aria-describedby={caption_id(&id)}></canvas>
+            <ChartCaption id={id.clone()} caption={figure.caption().map(|c| AttrValue::from(c.to_string()))} description={figure.description()} />
+            <ChartExport {id} {canvas} figure={figure.clone()} />
         </figure>
     }
 }
@@ -170,23 +80,14 @@ pub(super) fn ChartCaption(props: &ChartCaptionProps) -> Html {
 /// How long a downloaded file's object URL stays valid: the browser reads it after the click.
 const REVOKE_AFTER_MS: u32 = 10_000;
 
-#[derive(Properties, Clone)]
+#[derive(Properties, Clone, PartialEq)]
 pub(super) struct ChartExportProps {
     /// The chart's id: the file names.
     pub id: AttrValue,
-    /// The chart's canvas: the PNG, and the SVG's size.
+    /// The chart's canvas: the PNG.
     pub canvas: NodeRef,
-    pub svg: SvgDraw,
-    pub csv: CsvData,
-}
-
-impl PartialEq for ChartExportProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
-            && self.canvas == other.canvas
-            && Rc::ptr_eq(&self.svg, &other.svg)
-            && Rc::ptr_eq(&self.csv, &other.csv)
-    }
+    /// The chart: its SVG, drawn again by the same code, and its CSV.
+    pub figure: Figure,
 }
 
 /// The "Download PNG", "Download SVG" and "Download CSV" buttons. A failed export is reported
@@ -198,13 +99,16 @@ pub(super) fn ChartExport(props: &ChartExportProps) -> Html {
         Callback::from(move |_: MouseEvent| warn_on_error(&id, save_png(&id, &canvas)))
     };
     let svg = {
-        let (id, canvas, draw) = (props.id.clone(), props.canvas.clone(), props.svg.clone());
-        Callback::from(move |_: MouseEvent| warn_on_error(&id, save_svg(&id, &canvas, &*draw)))
+        let (id, figure) = (props.id.clone(), props.figure.clone());
+        Callback::from(move |_: MouseEvent| warn_on_error(&id, save_svg(&id, &figure)))
     };
     let csv = {
-        let (id, data) = (props.id.clone(), props.csv.clone());
+        let (id, figure) = (props.id.clone(), props.figure.clone());
         Callback::from(move |_: MouseEvent| {
-            warn_on_error(&id, save_text(&format!("{id}.csv"), "text/csv", &data()))
+            warn_on_error(
+                &id,
+                save_text(&format!("{id}.csv"), "text/csv", &figure.csv()),
+            )
         })
     };
     html! {
@@ -233,13 +137,9 @@ fn save_png(id: &str, canvas: &NodeRef) -> Result<(), JsValue> {
     download(&url, &format!("{id}.png"))
 }
 
-fn save_svg(
-    id: &str,
-    canvas: &NodeRef,
-    draw: &dyn Fn(&Area<SVGBackend>) -> DrawResult,
-) -> Result<(), JsValue> {
-    let canvas = canvas_of(canvas)?;
-    let text = svg_document((canvas.width(), canvas.height()), draw)
+fn save_svg(id: &str, figure: &Figure) -> Result<(), JsValue> {
+    let text = figure
+        .svg()
         .map_err(|e| JsValue::from_str(&e.to_string()))?;
     save_text(&format!("{id}.svg"), "image/svg+xml", &text)
 }
@@ -257,20 +157,6 @@ pub(crate) fn save_text(name: &str, mime: &str, text: &str) -> Result<(), JsValu
         let _ = Url::revoke_object_url(&url);
     });
     saved
-}
-
-/// The chart drawn into an SVG document of `size` pixels.
-pub(super) fn svg_document(
-    size: (u32, u32),
-    draw: &dyn Fn(&Area<SVGBackend>) -> DrawResult,
-) -> Result<String, Box<dyn std::error::Error>> {
-    let mut text = String::new();
-    {
-        let root = white_area(SVGBackend::with_string(&mut text, size))?;
-        draw(&root)?;
-        root.present()?;
-    }
-    Ok(text)
 }
 
 /// Saves `href` as `name` by clicking a temporary download link.

@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
-use super::PALETTE;
 use crate::run_view::RunView;
+use mlds_figures::charts::PALETTE;
 
 #[derive(Properties, PartialEq)]
 pub struct ModelTableProps {

@@ -1,17 +1,9 @@
 //! The smoothing control of mini-batch curves (TensorBoard's: an exponential moving average,
-//! weight 0–0.99) and the smoothing itself, applied when the curves are drawn.
+//! weight 0–0.99); the figures smooth the curves when they are drawn.
 
-use mlds_core::analysis::smoothing::ema;
+use mlds_figures::experiments::DEFAULT_SMOOTHING;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
-
-/// TensorBoard's default weight.
-pub const DEFAULT_SMOOTHING: f64 = 0.6;
-
-/// Every curve of `curves` smoothed with `weight`.
-pub fn smoothed(curves: &[Vec<(f64, f64)>], weight: f64) -> Vec<Vec<(f64, f64)>> {
-    curves.iter().map(|c| ema(c, weight)).collect()
-}
 
 #[derive(Properties, PartialEq)]
 pub struct SmoothingProps {

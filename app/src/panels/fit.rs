@@ -1,17 +1,15 @@
 //! E1 panel: three models of equal size and different depth fit a 1-D function, live.
 
-use std::rc::Rc;
-
 use mlds_core::data::TargetFunction;
 use mlds_core::experiments::fit::FitConfig;
 use mlds_core::models::ActivationKind;
 use mlds_core::train::OptimizerKind;
-use plotters::style::BLACK;
+use mlds_figures::experiments::fit::figures;
 use yew::prelude::*;
 
 use super::frame::{use_panel, PanelFrame, PanelProps};
-use crate::components::{model_series, LineChart, ModelTable, Preset, Series, PALETTE};
-use crate::run_view::RunView;
+
+use crate::components::{figures_html, ModelTable, Preset};
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -68,49 +66,8 @@ pub fn FitPanel(props: &PanelProps) -> Html {
     html! {
         <PanelFrame run={panel.clone()} title="E1 · Simulate a function" presets={presets()} {lede}
             {controls} epochs={config.train.epochs} metrics={view.metrics_json()}>
-            { figures(view) }
+            { figures_html(figures(view)) }
             <ModelTable view={view.clone()} />
         </PanelFrame>
     }
-}
-
-/// E1's charts: the models' training losses, and their predictions over the ground truth.
-pub fn figures(view: &RunView) -> Html {
-    html! {
-        <div class="charts">
-            <LineChart id="fit-loss" title="Training loss (MSE)" x_label="epoch" y_label="loss" log_y={true} series={model_series(&view.models, &view.losses)} />
-            <LineChart id="fit-predictions" title="Ground truth and predictions" x_label="x" y_label="y" series={prediction_series(view)} />
-        </div>
-    }
-}
-
-fn prediction_series(view: &RunView) -> Rc<Vec<Series>> {
-    let Some((xs, truth)) = &view.reference else {
-        return Rc::new(Vec::new());
-    };
-    let curve = |ys: &[f32]| {
-        xs.iter()
-            .zip(ys)
-            .map(|(&x, &y)| (x as f64, y as f64))
-            .collect()
-    };
-    let mut series = vec![Series {
-        name: "ground truth".into(),
-        color: BLACK,
-        points: curve(truth),
-        dashed: true,
-    }];
-    series.extend(
-        view.models
-            .iter()
-            .zip(&view.predictions)
-            .enumerate()
-            .map(|(i, (m, p))| Series {
-                name: m.name.clone(),
-                color: PALETTE[i % PALETTE.len()],
-                points: curve(p),
-                dashed: false,
-            }),
-    );
-    Rc::new(series)
 }

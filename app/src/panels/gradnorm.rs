@@ -1,15 +1,15 @@
 //! E4 panel: the gradient norm and the loss at every iteration, in two stacked charts that
 //! share the iteration axis.
 
-use std::rc::Rc;
-
 use mlds_core::experiments::gradnorm::GradNormConfig;
+use mlds_figures::experiments::gradnorm::figures;
 use serde_json::json;
 use yew::prelude::*;
 
 use super::frame::{use_panel, PanelFrame, PanelProps};
 use super::subject::subject_controls;
-use crate::components::{ModelTable, Preset, Series, StackedChart, PALETTE};
+
+use crate::components::{figures_html, ModelTable, Preset};
 use crate::run_view::RunView;
 
 pub fn presets() -> Vec<Preset> {
@@ -48,32 +48,6 @@ fn diverged_at(view: &RunView) -> Option<usize> {
         .position(|(l, g)| !l.is_finite() || !g.is_finite())
 }
 
-fn series(name: &str, view: &RunView, pick: fn(&(f64, f64)) -> f64) -> Rc<Vec<Series>> {
-    Rc::new(vec![Series {
-        name: name.into(),
-        color: PALETTE[0],
-        points: view
-            .sweep
-            .iterations
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i as f64, pick(p)))
-            .collect(),
-        dashed: false,
-    }])
-}
-
-/// E4's chart: gradient norm over loss, per iteration.
-pub fn figures(view: &RunView) -> Html {
-    html! {
-        <div class="charts">
-            <StackedChart id="gradnorm-chart" title="Gradient norm and loss per iteration" x_label="iteration"
-                top_label="‖∇L‖" bottom_label="loss"
-                top={series("gradient norm", view, |p| p.1)} bottom={series("loss", view, |p| p.0)} />
-        </div>
-    }
-}
-
 #[function_component]
 pub fn GradNormPanel(props: &PanelProps) -> Html {
     let (url, panel) = use_panel::<GradNormConfig>(&props.backends);
@@ -82,7 +56,7 @@ pub fn GradNormPanel(props: &PanelProps) -> Html {
         <PanelFrame run={panel.clone()} title="E4 · Gradient norm during training" presets={presets()}
             lede={html! { "The gradient norm ‖∇L‖ = sqrt(Σ_p ‖∂L/∂p‖²) over all parameters, taken from each training step's own backward pass, and the loss, at every iteration. The norm does not simply fall with the loss: it rises while the model leaves its initial plateau and spikes where the loss drops." }}
             controls={subject_controls(&url, panel.busy())} epochs={url.config.train.epochs} metrics={metrics(view)}>
-            { figures(view) }
+            { figures_html(figures(view)) }
             <ModelTable view={view.clone()} />
             if let Some(i) = diverged_at(view) {
                 <p class="diverged">{ format!("diverged at iteration {i}: the loss or the gradient norm is not finite from there on") }</p>

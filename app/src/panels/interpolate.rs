@@ -1,15 +1,15 @@
 //! E9a panel: two models trained differently, and the loss and accuracy along the line through
 //! them, θ(α) = (1 − α)·θ₁ + α·θ₂, α ∈ [−1, 2], growing point by point.
 
-use std::rc::Rc;
-
 use mlds_core::experiments::interpolate::InterpolateConfig;
+use mlds_figures::experiments::interpolate::figures;
 use serde_json::json;
 use yew::prelude::*;
 
 use super::frame::{use_panel, PanelFrame, PanelProps};
 use super::subject::{image_controls, training_controls};
-use crate::components::{DualAxisChart, Preset, Series, PALETTE};
+
+use crate::components::{figures_html, Preset};
 use crate::run_view::RunView;
 
 pub fn presets() -> Vec<Preset> {
@@ -30,19 +30,6 @@ pub fn presets() -> Vec<Preset> {
             note: "seeds s and s + 1: a barrier between the two minima",
         },
     ]
-}
-
-fn series(view: &RunView, keys: &[(&str, &str, usize, bool)]) -> Rc<Vec<Series>> {
-    Rc::new(
-        keys.iter()
-            .map(|(key, name, color, dashed)| Series {
-                name: name.to_string(),
-                color: PALETTE[*color],
-                points: view.sweep.result_points("alpha", key),
-                dashed: *dashed,
-            })
-            .collect(),
-    )
 }
 
 /// The line's two ends (α = 0 and 1, the trained models) as far as evaluated: (α, train
@@ -117,18 +104,6 @@ fn ends_note(view: &RunView, target: f64) -> Html {
     html! { <p class="note" data-target={target.to_string()}>{ format!("Target training loss {target}. {text}.") }</p> }
 }
 
-/// E9a's chart: loss and accuracy along θ(α).
-pub fn figures(view: &RunView) -> Html {
-    html! {
-        <div class="charts">
-            <DualAxisChart id="interpolate-chart" title="Cross-entropy (left, log) and accuracy (right) along θ(α)" x_label="α"
-                left_label="cross-entropy" right_label="accuracy" log_left={true} right_range={Some((0.0, 1.0))}
-                left={series(view, &[("train_loss", "train loss", 0, false), ("test_loss", "test loss", 0, true)])}
-                right={series(view, &[("accuracy", "train accuracy", 1, false), ("test_accuracy", "test accuracy", 1, true)])} />
-        </div>
-    }
-}
-
 #[function_component]
 pub fn InterpolatePanel(props: &PanelProps) -> Html {
     let (url, panel) = use_panel::<InterpolateConfig>(&props.backends);
@@ -151,7 +126,7 @@ pub fn InterpolatePanel(props: &PanelProps) -> Html {
         <PanelFrame run={panel.clone()} title="E9a · Flatness vs generalization — interpolation" presets={presets()}
             lede={html! { format!("Two models are trained — {} and {} — each until its training loss is at most {} (the epochs are a cap), so that the line joins two minima, not a model and an under-trained one; then evaluated along θ(α) = (1 − α)·θ₁ + α·θ₂ for α from −1 to 2. Keskar et al. found the loss around the small-batch minimum (α = 0) wider and flatter than around the large-batch one (α = 1), and the flatter one generalising better.", trainings[0].0, trainings[1].0, config.target.loss) }}
             {controls} epochs={config.train.epochs} metrics={metrics(view, config.target.loss)}>
-            { figures(view) }
+            { figures_html(figures(view)) }
             { ends_note(view, config.target.loss) }
         </PanelFrame>
     }

@@ -2,18 +2,16 @@
 //! vanishes; the minimal ratio (fraction of positive Hessian eigenvalues) against the loss,
 //! growing live. Clicking a point shows that run's sorted eigenvalue spectrum.
 
-use std::rc::Rc;
-
-use mlds_core::analysis::critical::Criterion;
 use mlds_core::experiments::minratio::{MinRatioConfig, RatioDefinition};
+use mlds_figures::experiments::minratio::{default_choice, figures, groups};
+use mlds_figures::Figure;
 use serde_json::json;
 use yew::prelude::*;
 
 use super::frame::{use_panel, BackendSetting, PanelFrame, PanelProps};
 use super::subject::{function_controls, training_controls};
-use crate::components::{
-    LineChart, Preset, ScatterChart, ScatterPoint, ScatterSeries, Series, PALETTE,
-};
+
+use crate::components::{FigureView, Preset};
 use crate::run_view::{CriticalPointView, RunView};
 
 pub fn presets() -> Vec<Preset> {
@@ -59,126 +57,6 @@ fn converged_share(points: &[CriticalPointView]) -> Option<f64> {
         .then(|| points.iter().filter(|p| p.converged).count() as f64 / points.len() as f64)
 }
 
-/// The indices (into `points`) of the converged and of the unconverged runs: the scatter's
-/// two series, in that order.
-fn groups(points: &[CriticalPointView]) -> [Vec<usize>; 2] {
-    let (yes, no) = (0..points.len()).partition(|&i| points[i].converged);
-    [yes, no]
-}
-
-fn scatter(points: &[CriticalPointView]) -> Rc<Vec<ScatterSeries>> {
-    let [yes, no] = groups(points);
-    let series = |name: &str, indices: Vec<usize>, hollow| ScatterSeries {
-        name: name.into(),
-        color: PALETTE[0],
-        points: indices
-            .iter()
-            .map(|&i| ScatterPoint::at(points[i].ratio, points[i].loss))
-            .collect(),
-        joined: false,
-        hollow,
-    };
-    Rc::new(vec![
-        series("critical (criterion met)", yes, false),
-        series("not converged (left out)", no, true),
-    ])
-}
-
-/// The run whose spectrum is shown before any click: the converged one of lowest loss.
-fn default_choice(points: &[CriticalPointView]) -> Option<usize> {
-    (0..points.len())
-        .filter(|&i| points[i].converged)
-        .min_by(|&a, &b| points[a].loss.total_cmp(&points[b].loss))
-}
-
-/// The sorted spectrum, and the flat band's edges ±τ·max|λ| (dashed).
-fn spectrum(point: Option<&CriticalPointView>, tau: f64) -> Rc<Vec<Series>> {
-    let Some(p) = point else {
-        return Rc::new(Vec::new());
-    };
-    let band = Criterion {
-        tau,
-        ..Criterion::DEFAULT
-    }
-    .flat_band(&p.eigenvalues);
-    let n = p.eigenvalues.len() as f64;
-    let edge = |name: &str, y: f64| Series {
-        name: name.into(),
-        color: PALETTE[2],
-        points: vec![(1.0, y), (n, y)],
-        dashed: true,
-    };
-    Rc::new(vec![
-        Series {
-            name: format!("run {}", p.run + 1),
-            color: PALETTE[1],
-            points: p
-                .eigenvalues
-                .iter()
-                .enumerate()
-                .map(|(i, &e)| (i as f64 + 1.0, e))
-                .collect(),
-            dashed: false,
-        },
-        edge(&format!("flat band ±{band:.1e}"), band),
-        edge("", -band),
-    ])
-}
-
-/// E5's charts: loss against minimal ratio at every run's end point (hollow: not converged),
-/// and the sorted Hessian spectrum of the `selected` run, or of the lowest-loss converged one
-/// (clicking a point calls `on_click` with the run's index in `points`).
-pub fn figures(
-    view: &RunView,
-    tau: f64,
-    selected: Option<usize>,
-    on_click: Option<Callback<usize>>,
-) -> Html {
-    let points = &view.sweep.critical_points;
-    let groups = groups(points);
-    let shown = selected.or_else(|| default_choice(points));
-    let chosen = shown.and_then(|i| points.get(i));
-    let at = shown.and_then(|i| {
-        groups
-            .iter()
-            .enumerate()
-            .find_map(|(s, g)| g.iter().position(|&j| j == i).map(|k| (s, k)))
-    });
-    let on_click = on_click.map(|cb| {
-        Callback::from(move |(s, k): (usize, usize)| {
-            if let Some(&i) = groups.get(s).and_then(|g| g.get(k)) {
-                cb.emit(i)
-            }
-        })
-    });
-    // Short titles (they must fit the canvas); the rest goes into the figures' captions.
-    let (title, caption) = match (chosen, selected) {
-        (None, _) => (
-            "Hessian eigenvalues".to_string(),
-            "No converged run yet; click a point for its spectrum.".to_string(),
-        ),
-        (Some(p), Some(_)) => (
-            format!("Hessian eigenvalues of run {}, sorted", p.run + 1),
-            format!("Run {}, picked; the flat band ±τ·max|λ| is dashed.", p.run + 1),
-        ),
-        (Some(p), None) => (
-            format!("Hessian eigenvalues of run {}, sorted", p.run + 1),
-            format!(
-                "Run {}: the lowest-loss converged run (click a point or a run number for another); the flat band ±τ·max|λ| is dashed.",
-                p.run + 1
-            ),
-        ),
-    };
-    html! {
-        <div class="charts">
-            <ScatterChart id="minratio-scatter" title="Loss vs minimal ratio at each run's end" x_label="minimal ratio (non-flat eigenvalues)" y_label="loss" log_y={true}
-                series={scatter(points)} selected={at} {on_click}
-                caption="Hollow: the run missed the convergence criterion and is left out of the finding. Click a point for its spectrum." />
-            <LineChart id="minratio-spectrum" {title} x_label="index" y_label="eigenvalue" series={spectrum(chosen, tau)} caption={caption} />
-        </div>
-    }
-}
-
 #[function_component]
 pub fn MinRatioPanel(props: &PanelProps) -> Html {
     let (url, mut panel) = use_panel::<MinRatioConfig>(&props.backends);
@@ -200,6 +78,14 @@ pub fn MinRatioPanel(props: &PanelProps) -> Html {
         let selected = selected.clone();
         Callback::from(move |i: usize| selected.set(Some(i)))
     };
+    let on_point = {
+        let (groups, on_pick) = (groups(points), on_pick.clone());
+        Callback::from(move |(s, k): (usize, usize)| {
+            if let Some(&i) = groups.get(s).and_then(|g| g.get(k)) {
+                on_pick.emit(i)
+            }
+        })
+    };
     let controls = html! {
         <>
             { function_controls(&url, &config.task, &config.model, busy) }
@@ -219,7 +105,13 @@ pub fn MinRatioPanel(props: &PanelProps) -> Html {
         <PanelFrame run={panel.clone()} title="E5 · What happens when the gradient is almost zero" presets={presets()}
             lede={html! { "A small network is trained on sinc5 (MSE), then driven towards a critical point by Newton-MR steps: each step takes the exact Hessian H (central differences of f64 gradients) and its eigen-decomposition, and steps by the pseudo-inverse over H's non-flat eigenvalues with a line search on ‖∇L‖², so it lands on minima and saddles alike. The minimal ratio there is positives / (positives + negatives) over the non-flat eigenvalues; the flat ones (|λ| ≤ τ·max|λ|) are counted beside it, and the old fraction of all eigenvalues > 0 is kept as the strict ratio. The reference: low-loss points have a high ratio, high-loss outliers with a low ratio are saddles. Runs use the CPU backend: the Hessian is computed in f64." }}
             intro={criterion} {controls} epochs={config.train.epochs} metrics={metrics(view)}>
-            { figures(view, config.tau, *selected, Some(on_pick.clone())) }
+            <div class="charts">
+                { for figures(view, config.tau, *selected).into_iter().map(|figure| match figure {
+                    // A click on the scatter's point (s, k) shows that run's spectrum.
+                    Figure::Scatter(_) => html! { <FigureView {figure} on_pick={on_point.clone()} /> },
+                    figure => html! { <FigureView {figure} /> },
+                }) }
+            </div>
             if let Some(share) = converged_share(points) {
                 <p class="converged-share">{ format!("{} of {} runs converged ({:.0} %).", points.iter().filter(|p| p.converged).count(), points.len(), 100.0 * share) }</p>
             }

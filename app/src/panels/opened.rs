@@ -8,7 +8,6 @@ use std::cell::RefCell;
 use mlds_core::job::Job;
 use mlds_core::params::Params;
 use mlds_core::run_file::RunFile;
-use mlds_core::BackendKind;
 use yew::prelude::*;
 
 use super::config::PAGE_KEYS;
@@ -43,14 +42,6 @@ pub fn refusal(file: &RunFile) -> Option<String> {
     None
 }
 
-/// The backend that computed the file's run (the `mlds` command's GPU is burn's wgpu too).
-pub fn backend_of(file: &RunFile) -> BackendKind {
-    match file.backend.as_str() {
-        "webgpu" | "gpu" => BackendKind::WebGpu,
-        _ => BackendKind::Cpu,
-    }
-}
-
 /// The hash that shows a file's run: its query, and this page's own settings (where runs go,
 /// a figure's scale), which are not the run's and stay as they are.
 fn hash_of(query: &str) -> String {
@@ -65,7 +56,7 @@ fn hash_of(query: &str) -> String {
 /// Show `opened` in `run`'s view, saying where it comes from.
 fn show(run: &RunHandle, opened: Opened) {
     let Opened { name, file } = opened;
-    let backend = backend_of(&file);
+    let backend = file.backend_kind();
     let build = match file.build.as_str() {
         "" => String::new(),
         build => format!(" by {build}"),

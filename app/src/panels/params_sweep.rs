@@ -3,14 +3,13 @@
 
 use mlds_core::experiments::generalization::join_list;
 use mlds_core::experiments::params_sweep::ParamsConfig;
+use mlds_figures::experiments::params::figures;
 use yew::prelude::*;
-
-use crate::run_view::RunView;
 
 use super::frame::{use_panel, PanelFrame, PanelProps};
 use super::subject::{image_controls, training_controls};
-use super::sweep_charts::{loss_accuracy_charts, results_table, sweep_metrics};
-use crate::components::Preset;
+use super::sweep_charts::{results_table, sweep_metrics};
+use crate::components::{figures_html, Preset};
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -30,15 +29,6 @@ pub fn presets() -> Vec<Preset> {
 /// `data-metrics` points: each model's parameter count (and the loss and accuracy).
 const KEYS: [&str; 1] = ["params"];
 
-/// E8's charts: loss and accuracy against the parameter count, a point per model.
-pub fn figures(view: &RunView) -> Html {
-    html! {
-        <div class="charts">
-            { loss_accuracy_charts(&view.sweep.results, "params", "params", "parameters", "number of parameters") }
-        </div>
-    }
-}
-
 #[function_component]
 pub fn ParamsPanel(props: &PanelProps) -> Html {
     let (url, panel) = use_panel::<ParamsConfig>(&props.backends);
@@ -55,7 +45,7 @@ pub fn ParamsPanel(props: &PanelProps) -> Html {
         <PanelFrame run={panel.clone()} title="E8 · Number of parameters vs generalization" presets={presets()}
             lede={html! { format!("{} fully connected networks 784-w-10 of growing width are trained one after another in the same way; each finished model adds a point. Training loss keeps falling with size; test loss falls, then flattens (or rises) while the models can fit the training set ever better.", config.widths.len()) }}
             {controls} epochs={config.train.epochs} metrics={sweep_metrics(view, &KEYS)}>
-            { figures(view) }
+            { figures_html(figures(view)) }
             { results_table(&view.sweep.results, &[("params", "parameters")]) }
         </PanelFrame>
     }

@@ -1,17 +1,15 @@
 //! E7 panel: an MLP memorises MNIST with randomly permuted training labels: training loss
 //! heads to 0 while test loss rises and test accuracy stays at chance.
 
-use std::rc::Rc;
-
 use mlds_core::experiments::random_labels::RandomLabelsConfig;
+use mlds_figures::experiments::{random_labels::figures, DEFAULT_SMOOTHING};
 use serde_json::json;
 use yew::prelude::*;
 
 use super::frame::{use_panel, PanelFrame, PanelProps};
 use super::subject::{image_controls, training_controls};
-use crate::components::{
-    smoothed, LineChart, ModelTable, Preset, Series, Smoothing, DEFAULT_SMOOTHING, PALETTE,
-};
+
+use crate::components::{figures_html, ModelTable, Preset, Smoothing};
 use crate::run_view::RunView;
 
 pub fn presets() -> Vec<Preset> {
@@ -46,43 +44,6 @@ fn metrics(view: &RunView) -> String {
     m.to_string()
 }
 
-/// Training (solid) and test (dashed) curves of the run's model.
-fn train_test(
-    view: &RunView,
-    train: &[Vec<(f64, f64)>],
-    test: &[Vec<(f64, f64)>],
-) -> Rc<Vec<Series>> {
-    let pick = |s: &[Vec<(f64, f64)>]| s.first().cloned().unwrap_or_default();
-    let name = view.models.first().map_or("model", |m| m.name.as_str());
-    Rc::new(vec![
-        Series {
-            name: format!("train ({name})"),
-            color: PALETTE[0],
-            points: pick(train),
-            dashed: false,
-        },
-        Series {
-            name: "test (true labels)".into(),
-            color: PALETTE[1],
-            points: pick(test),
-            dashed: true,
-        },
-    ])
-}
-
-/// E7's charts: train and test loss, and accuracy, against the epoch (the mini-batch train
-/// curves smoothed with weight `smoothing`).
-pub fn figures(view: &RunView, smoothing: f64) -> Html {
-    html! {
-        <div class="charts">
-            <LineChart id="random-labels-loss" title="Cross-entropy: train (random labels) and test" x_label="epoch" y_label="loss" log_y={true}
-                series={train_test(view, &smoothed(&view.losses, smoothing), &view.test_losses)} />
-            <LineChart id="random-labels-accuracy" title="Accuracy: train and test" x_label="epoch" y_label="accuracy"
-                series={train_test(view, &smoothed(&view.accuracies, smoothing), &view.test_accuracies)} />
-        </div>
-    }
-}
-
 #[function_component]
 pub fn RandomLabelsPanel(props: &PanelProps) -> Html {
     let (url, panel) = use_panel::<RandomLabelsConfig>(&props.backends);
@@ -101,7 +62,7 @@ pub fn RandomLabelsPanel(props: &PanelProps) -> Html {
             lede={html! { "The training labels are randomly permuted (seeded; the test labels stay true) and an MLP with three hidden layers of 256 units trains on them. It memorises them: the training loss heads to 0 while the test loss rises and test accuracy stays at chance (10 %). The default preset uses 500 training images so that memorisation shows within a few minutes on the CPU." }}
             {controls} epochs={config.train.epochs} metrics={metrics(view)}>
             <Smoothing value={*smoothing} on_change={{ let s = smoothing.clone(); Callback::from(move |v| s.set(v)) }} />
-            { figures(view, *smoothing) }
+            { figures_html(figures(view, *smoothing)) }
             <ModelTable view={view.clone()} />
         </PanelFrame>
     }

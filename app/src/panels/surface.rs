@@ -2,15 +2,15 @@
 //! by row), with the training trajectory where the plane is its PCA plane, and the loss along
 //! the straight line from the initial to the final weights.
 
-use std::rc::Rc;
-
 use mlds_core::experiments::surface::{Directions, SurfaceConfig};
+use mlds_figures::experiments::surface::{figures, ColourScale};
 use serde_json::json;
 use yew::prelude::*;
 
 use super::frame::{use_panel, PanelFrame, PanelProps};
 use super::subject::subject_controls;
-use crate::components::{Heatmap, HeatmapGrid, LineChart, Preset, Series, PALETTE};
+
+use crate::components::{figures_html, Preset};
 use crate::run_view::RunView;
 use crate::url;
 
@@ -49,36 +49,18 @@ fn metrics(view: &RunView) -> String {
     m.to_string()
 }
 
-fn grid(view: &RunView) -> Rc<HeatmapGrid> {
-    Rc::new(
-        view.sweep
-            .surface
-            .as_ref()
-            .map_or_else(HeatmapGrid::default, |s| s.grid.clone()),
-    )
-}
-
-/// The loss map's colour scale: log10 of the loss by default (losses span decades, and Li et
-/// al. draw log-spaced contours), linear with `scale=linear` in the URL.
-#[derive(Clone, Copy, PartialEq)]
-pub enum ColourScale {
-    Log,
-    Linear,
-}
-
-impl ColourScale {
-    fn from_url() -> Self {
-        match url::params().get("scale").as_deref() {
-            Some("linear") => ColourScale::Linear,
-            _ => ColourScale::Log,
-        }
+/// The loss map's colour scale from the URL: linear with `scale=linear`, log10 otherwise.
+fn colour_scale_from_url() -> ColourScale {
+    match url::params().get("scale").as_deref() {
+        Some("linear") => ColourScale::Linear,
+        _ => ColourScale::Log,
     }
 }
 
 /// The colour-scale switch, kept in the URL (`scale=linear`; log is the default and not written).
 #[hook]
 fn use_colour_scale() -> (ColourScale, Html) {
-    let scale = use_state(ColourScale::from_url);
+    let scale = use_state(colour_scale_from_url);
     let pick = |to: ColourScale| {
         let scale = scale.clone();
         Callback::from(move |_: Event| {
@@ -94,34 +76,6 @@ fn use_colour_scale() -> (ColourScale, Html) {
         </fieldset>
     };
     (*scale, control)
-}
-
-/// E6's charts: the loss grid around the trained model (with the projected trajectory), and the
-/// loss along the line from the initial weights.
-pub fn figures(view: &RunView, config: &SurfaceConfig, scale: ColourScale) -> Html {
-    let surface = view.sweep.surface.as_ref();
-    let path = Rc::new(surface.map_or(Vec::new(), |s| {
-        s.path.iter().map(|p| (p[0], p[1])).collect()
-    }));
-    let markers = Rc::new(surface.map_or(Vec::new(), |_| vec![(0.0, 0.0, "trained".to_string())]));
-    let line = Rc::new(vec![Series {
-        name: "θ₀ + α(θ₁ − θ₀)".into(),
-        color: PALETTE[0],
-        points: view.sweep.line.clone(),
-        dashed: false,
-    }]);
-    let loss_name = if config.subject.image_task().is_some() {
-        "cross-entropy"
-    } else {
-        "MSE"
-    };
-    html! {
-        <div class="charts">
-            <Heatmap id="surface-map" title={format!("Training loss ({loss_name}) around the trained model")} x_label="direction 1" y_label="direction 2"
-                grid={grid(view)} log_color={scale == ColourScale::Log} {path} {markers} />
-            <LineChart id="surface-line" title="Loss from the initial (α = 0) to the final weights (α = 1)" x_label="α" y_label="loss" log_y={true} series={line} />
-        </div>
-    }
 }
 
 #[function_component]
@@ -147,7 +101,7 @@ pub fn SurfacePanel(props: &PanelProps) -> Html {
                 <p class="surface-status">{ format!("Grid along {}: {} of {} rows computed.", s.directions, s.rows_done, s.grid.ys.len()) }</p>
             }
             { scale_control }
-            { figures(view, config, scale) }
+            { figures_html(figures(view, config, scale)) }
         </PanelFrame>
     }
 }

@@ -1,8 +1,6 @@
-//! What the sweep panels (E8, E9b, E10) share: named values of each result against one of
-//! them, the loss and accuracy charts and columns every sweep has beside its own measures,
-//! the results as JSON points and as a table, and a batch-size sweep's controls and notes.
-
-use std::rc::Rc;
+//! What the sweep panels (E8, E9b, E10) share: the loss and accuracy columns every sweep has
+//! beside its own measures, the results as JSON points and as a table, and a batch-size
+//! sweep's controls and notes (their charts are `mlds_figures`').
 
 use serde_json::json;
 use yew::prelude::*;
@@ -11,7 +9,6 @@ use mlds_core::experiments::generalization::{join_list, BatchSweep};
 
 use super::config::UrlConfig;
 use super::subject::{image_controls, training_controls};
-use crate::components::{ScatterChart, ScatterPoint, ScatterSeries, PALETTE};
 use crate::run_view::{RunView, SweepResult};
 
 /// Every sweep's train and test loss and accuracy: their result keys and table headings.
@@ -25,53 +22,6 @@ const LOSS_ACCURACY: [(&str, &str); 4] = [
 /// What a batch-size sweep records of each model besides: its batch size, whether it reached
 /// the training target, and the epochs and steps that took.
 const BATCH_KEYS: [&str; 4] = ["batch", "reached_target", "epochs", "steps"];
-
-/// One joined series per `(key, name)`, each result's `x` value against that key; a result
-/// that missed its training target (`reached_target` 0) is a ring, not a dot.
-pub fn series_of(
-    results: &[SweepResult],
-    x: &str,
-    keys: &[(&str, &str)],
-) -> Rc<Vec<ScatterSeries>> {
-    Rc::new(
-        keys.iter()
-            .enumerate()
-            .map(|(i, (key, name))| ScatterSeries {
-                name: name.to_string(),
-                color: PALETTE[i % PALETTE.len()],
-                points: results
-                    .iter()
-                    .map(|r| ScatterPoint {
-                        hollow: r.get("reached_target") == 0.0,
-                        ..ScatterPoint::at(r.get(x), r.get(key))
-                    })
-                    .collect(),
-                joined: true,
-                hollow: false,
-            })
-            .collect(),
-    )
-}
-
-/// Train and test loss, and accuracy, against the result key `x` (`x_label` on the axis,
-/// `noun` in the titles): the two charts every sweep shows after its own, `{exp}-loss` and
-/// `{exp}-accuracy`.
-pub fn loss_accuracy_charts(
-    results: &[SweepResult],
-    exp: &str,
-    x: &str,
-    x_label: &'static str,
-    noun: &str,
-) -> Html {
-    html! {
-        <>
-            <ScatterChart id={format!("{exp}-loss")} title={format!("Loss vs {noun}")} {x_label} y_label="cross-entropy" log_x={true} log_y={true}
-                series={series_of(results, x, &[("train_loss", "train"), ("test_loss", "test")])} />
-            <ScatterChart id={format!("{exp}-accuracy")} title={format!("Accuracy vs {noun}")} {x_label} y_label="accuracy" log_x={true}
-                series={series_of(results, x, &[("accuracy", "train"), ("test_accuracy", "test")])} />
-        </>
-    }
-}
 
 /// The `data-metrics` text of a sweep: the common keys plus `points`, each with the
 /// experiment's `keys` and the loss and accuracy.

@@ -4,13 +4,12 @@
 use mlds_core::data::DatasetKind;
 use mlds_core::experiments::tasks::TasksConfig;
 use mlds_core::train::OptimizerKind;
+use mlds_figures::experiments::{tasks::figures, DEFAULT_SMOOTHING};
 use yew::prelude::*;
 
 use super::frame::{use_panel, PanelFrame, PanelProps};
-use crate::components::{
-    model_series, smoothed, LineChart, ModelTable, Preset, Smoothing, DEFAULT_SMOOTHING,
-};
-use crate::run_view::RunView;
+
+use crate::components::{figures_html, ModelTable, Preset, Smoothing};
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -30,18 +29,6 @@ pub fn presets() -> Vec<Preset> {
             note: "needs the official files (the panel says how); minutes on a GPU",
         },
     ]
-}
-
-/// E2's charts: every model's training loss and accuracy (mini-batch curves, smoothed with
-/// weight `smoothing`) and test accuracy.
-pub fn figures(view: &RunView, smoothing: f64) -> Html {
-    html! {
-        <div class="charts">
-            <LineChart id="tasks-loss" title="Training loss (cross-entropy)" x_label="epoch" y_label="loss" log_y={true} series={model_series(&view.models, &smoothed(&view.losses, smoothing))} />
-            <LineChart id="tasks-accuracy" title="Training accuracy" x_label="epoch" y_label="accuracy" series={model_series(&view.models, &smoothed(&view.accuracies, smoothing))} />
-            <LineChart id="tasks-test-accuracy" title="Test accuracy (after each epoch)" x_label="epoch" y_label="accuracy" series={model_series(&view.models, &view.test_accuracies)} />
-        </div>
-    }
 }
 
 #[function_component]
@@ -72,7 +59,7 @@ pub fn TasksPanel(props: &PanelProps) -> Html {
             lede={html! { format!("Three CNNs with about the same number of parameters — one, two and three conv layers — and a fully connected network learn {} with shuffled mini-batches. With equal parameters, the deeper CNNs reach higher training and test accuracy.", config.task.dataset.title()) }}
             {controls} epochs={config.train.epochs} metrics={view.metrics_json()}>
             <Smoothing value={*smoothing} on_change={{ let s = smoothing.clone(); Callback::from(move |v| s.set(v)) }} />
-            { figures(view, *smoothing) }
+            { figures_html(figures(view, *smoothing)) }
             <ModelTable view={view.clone()} />
             if let (Some(ms), Some((_, train, _))) = (view.epoch_train_ms, &view.dataset) {
                 <p class="throughput">{ format!(

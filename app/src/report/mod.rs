@@ -10,7 +10,7 @@ mod store;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
-use mlds_core::report::{parts, Section, SECTIONS};
+use mlds_core::report::{parts, Mode, SECTIONS};
 use mlds_core::run_file::RunFile;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -21,29 +21,6 @@ use crate::run_view::RunState;
 use crate::url;
 use section::{ReportSection, SectionNews};
 use store::Kept;
-
-/// Quick presets (minutes on a CPU) or the homework's scale.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    Quick,
-    Full,
-}
-
-impl Mode {
-    fn id(self) -> &'static str {
-        match self {
-            Mode::Quick => "quick",
-            Mode::Full => "full",
-        }
-    }
-
-    fn query(self, s: &Section) -> &'static str {
-        match self {
-            Mode::Quick => s.quick,
-            Mode::Full => s.full,
-        }
-    }
-}
 
 /// The page's side of the report: what is kept, each section's progress, and the whole-report
 /// run (a queue of sections, one at a time).

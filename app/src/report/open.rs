@@ -2,18 +2,11 @@
 //! kept as that section's run, as if it had run here (its figures and finding, kept for a
 //! reload, in the HTML export). Any other run is refused in words that say where it belongs.
 
-use mlds_core::job::Job;
-use mlds_core::report::SECTIONS;
+use mlds_core::report::{Mode, SECTIONS};
 use mlds_core::run_file::RunFile;
 
 use super::store::SavedSection;
-use super::Mode;
-use crate::panels::opened::{backend_of, refusal};
-
-/// The query `query` normalises to (every parameter, in the job's order).
-fn normal(query: &str) -> Option<String> {
-    Job::parse(query).ok().map(|(job, _)| job.query())
-}
+use crate::panels::opened::refusal;
 
 /// The section `file` is the run of, and the section as kept; or why it is none.
 pub fn section_of(mode: Mode, name: &str, file: RunFile) -> Result<(usize, SavedSection), String> {
@@ -21,15 +14,11 @@ pub fn section_of(mode: Mode, name: &str, file: RunFile) -> Result<(usize, Saved
     if let Some(why) = refusal(&file) {
         return Err(fail(why));
     }
-    let of = |mode: Mode| {
-        SECTIONS
-            .iter()
-            .position(|s| normal(mode.query(s)).as_deref() == Some(file.query.as_str()))
-    };
+    let of = |mode: Mode| mode.section_of(&file.query);
     if let Some(index) = of(mode) {
         let saved = SavedSection {
             query: mode.query(&SECTIONS[index]).to_string(),
-            backend: backend_of(&file),
+            backend: file.backend_kind(),
             events: file.events,
         };
         return Ok((index, saved));

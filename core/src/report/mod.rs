@@ -10,6 +10,8 @@ mod stats;
 
 pub use findings::{finding, Finding};
 
+use crate::job::Job;
+
 /// One section of the report: an experiment and the question it answers.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Section {
@@ -31,6 +33,46 @@ pub struct Section {
     /// seconds (measured by `bench/report.mjs`): the weight of the section in the report's
     /// progress bar and its ETA.
     pub seconds: u32,
+}
+
+/// Which presets the report runs: the quick ones (minutes on a CPU) or the homework's scale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Quick,
+    Full,
+}
+
+impl Mode {
+    /// As the report's URL (`mode=`) and `mlds report --mode` write it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Mode::Quick => "quick",
+            Mode::Full => "full",
+        }
+    }
+
+    /// The mode an id names.
+    pub fn parse(id: &str) -> Option<Mode> {
+        [Mode::Quick, Mode::Full].into_iter().find(|m| m.id() == id)
+    }
+
+    /// The query section `s` runs in this mode.
+    pub fn query(self, s: &Section) -> &'static str {
+        match self {
+            Mode::Quick => s.quick,
+            Mode::Full => s.full,
+        }
+    }
+
+    /// The index of the section whose query in this mode is `query`, compared as the job
+    /// writes them (every parameter, in its order): a run file's query is the job's own.
+    pub fn section_of(self, query: &str) -> Option<usize> {
+        let normal = |q: &str| Job::parse(q).ok().map(|(job, _)| job.query());
+        let query = normal(query)?;
+        SECTIONS
+            .iter()
+            .position(|s| normal(self.query(s)).as_deref() == Some(query.as_str()))
+    }
 }
 
 /// The report's three parts, each with its sections.

@@ -30,6 +30,7 @@ pub mod report;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::backend::BackendKind;
 use crate::events::Event;
 use crate::job::Job;
 
@@ -164,6 +165,14 @@ impl RunFile {
                 Event::Done { .. } | Event::Stopped { .. } | Event::Error { .. }
             )
         })
+    }
+
+    /// The backend that computed the run (the `mlds` command's GPU is burn's wgpu too).
+    pub fn backend_kind(&self) -> BackendKind {
+        match self.backend.as_str() {
+            "webgpu" | "gpu" => BackendKind::WebGpu,
+            _ => BackendKind::Cpu,
+        }
     }
 }
 

@@ -4,44 +4,38 @@
 
 use std::rc::Rc;
 
-use yew::prelude::*;
-
-use super::chart::{
+use super::common::{
     padded, series_bounds, shared_x, title_only, Area, Backend, Bounds, DrawResult,
 };
-use super::describe;
-use super::export::{chart_component, curves_csv, ChartSpec};
-use super::line_chart::{line_panel, Panel};
-use super::Series;
+use super::csv::curves_csv;
+use super::line::{line_panel, Panel};
+use super::{describe, Chart, Series};
 
-#[derive(Properties, PartialEq, Clone)]
-pub struct StackedChartProps {
-    pub id: AttrValue,
-    pub title: AttrValue,
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stacked {
+    pub id: String,
+    pub title: String,
     /// Under the bottom panel only: the panels share the x axis.
-    pub x_label: AttrValue,
-    pub top_label: AttrValue,
-    pub bottom_label: AttrValue,
+    pub x_label: String,
+    pub top_label: String,
+    pub bottom_label: String,
     pub top: Rc<Vec<Series>>,
     pub bottom: Rc<Vec<Series>>,
-    #[prop_or(true)]
     pub log_y_top: bool,
-    #[prop_or(true)]
     pub log_y_bottom: bool,
     /// The panel's line for the figure's caption.
-    #[prop_or_default]
-    pub caption: Option<AttrValue>,
+    pub caption: Option<String>,
 }
 
-chart_component!(StackedChart(StackedChartProps), 560 x 460);
+impl Chart for Stacked {
+    const SIZE: (u32, u32) = (560, 460);
 
-impl ChartSpec for StackedChartProps {
     fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
         draw(root, self)
     }
 
     fn csv(&self) -> String {
-        fn panel<'a>(label: &AttrValue, s: &'a Series) -> (String, &'a [(f64, f64)]) {
+        fn panel<'a>(label: &str, s: &'a Series) -> (String, &'a [(f64, f64)]) {
             (format!("{label}: {}", s.name), &s.points)
         }
         curves_csv(
@@ -53,7 +47,7 @@ impl ChartSpec for StackedChartProps {
     }
 
     fn description(&self) -> String {
-        let panel = |label: &AttrValue, series: &[Series]| {
+        let panel = |label: &str, series: &[Series]| {
             let curves = series.iter().map(|s| (s.name.as_str(), &s.points[..]));
             describe::curves(label, &self.x_label, label, curves)
         };
@@ -71,8 +65,8 @@ impl ChartSpec for StackedChartProps {
 /// (460 + 26 − 36) / 2 = 225.
 const TOP_HEIGHT: i32 = 225;
 
-fn draw<DB: Backend>(root: &Area<DB>, chart: &StackedChartProps) -> DrawResult {
-    let StackedChartProps {
+fn draw<DB: Backend>(root: &Area<DB>, chart: &Stacked) -> DrawResult {
+    let Stacked {
         title,
         x_label,
         top_label,

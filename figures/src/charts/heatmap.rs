@@ -11,40 +11,33 @@ use std::rc::Rc;
 use contour::ContourBuilder;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
-use yew::prelude::*;
 
-use super::chart::{bounds, short, tick, title_only, widened, Area, Backend, DrawResult, PALETTE};
-use super::describe;
-use super::export::{chart_component, ChartSpec};
+use super::common::{bounds, short, tick, title_only, widened, Area, Backend, DrawResult, PALETTE};
+use super::{describe, Chart};
 pub use mlds_core::view::HeatmapGrid;
 
-#[derive(Properties, PartialEq, Clone)]
-pub struct HeatmapProps {
-    pub id: AttrValue,
-    pub title: AttrValue,
-    pub x_label: AttrValue,
-    pub y_label: AttrValue,
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heatmap {
+    pub id: String,
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
     pub grid: Rc<HeatmapGrid>,
     /// Colour (and contour) by log10 of the value; values ≤ 0 are then left blank.
-    #[prop_or_default]
     pub log_color: bool,
     /// Number of contour levels, evenly spaced in (log) value strictly between min and max.
-    #[prop_or(12)]
     pub levels: usize,
     /// A trajectory: drawn as a polyline with dots, its start ringed.
-    #[prop_or_default]
     pub path: Rc<Vec<(f64, f64)>>,
     /// Labelled points, e.g. the trained model at the centre.
-    #[prop_or_default]
     pub markers: Rc<Vec<(f64, f64, String)>>,
     /// The panel's line for the figure's caption.
-    #[prop_or_default]
-    pub caption: Option<AttrValue>,
+    pub caption: Option<String>,
 }
 
-chart_component!(Heatmap(HeatmapProps), 560 x 460);
+impl Chart for Heatmap {
+    const SIZE: (u32, u32) = (560, 460);
 
-impl ChartSpec for HeatmapProps {
     fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
         draw(root, self)
     }
@@ -95,8 +88,8 @@ fn cell_edges(c: &[f64]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-fn draw<DB: Backend>(root: &Area<DB>, chart: &HeatmapProps) -> DrawResult {
-    let HeatmapProps {
+fn draw<DB: Backend>(root: &Area<DB>, chart: &Heatmap) -> DrawResult {
+    let Heatmap {
         title,
         x_label,
         y_label,
@@ -290,9 +283,7 @@ fn colour_bar<DB: Backend>(
 
 #[cfg(test)]
 mod tests {
-    // The app builds for wasm32 only: its tests run as wasm, in Node (wasm-bindgen-test).
     use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn cells_tile_around_their_centres() {

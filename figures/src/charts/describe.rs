@@ -3,13 +3,13 @@
 //! key numbers, written from the same data the chart draws (the CSV download is the data
 //! table). Panels may put their own line first (a finding, which run is shown).
 
-use super::chart::short;
+use super::common::short;
 
 /// Curves listed by name in a description; more are counted.
 const MAX_LISTED: usize = 6;
 
 /// `title. y against x: name ends at v (lowest l), …` for line charts.
-pub(super) fn curves<'a>(
+pub(crate) fn curves<'a>(
     title: &str,
     x_label: &str,
     y_label: &str,
@@ -56,7 +56,7 @@ pub(super) fn curves<'a>(
 
 /// `title: n points in k series; x from a to b, y from c to d` for scatter charts, with how
 /// many points are drawn hollow (do not count).
-pub(super) fn points<'a>(
+pub(crate) fn points<'a>(
     title: &str,
     x_label: &str,
     y_label: &str,
@@ -103,7 +103,7 @@ pub(super) fn points<'a>(
 
 /// `title: a c×r grid, k of n cells computed; values from a to b, lowest at (x, y)` for
 /// heatmaps (`values` row-major over `xs` × `ys`).
-pub(super) fn grid(title: &str, xs: &[f64], ys: &[f64], values: &[Option<f64>]) -> String {
+pub(crate) fn grid(title: &str, xs: &[f64], ys: &[f64], values: &[Option<f64>]) -> String {
     let cells = xs.len() * ys.len();
     let known: Vec<(usize, f64)> = values
         .iter()
@@ -129,9 +129,7 @@ pub(super) fn grid(title: &str, xs: &[f64], ys: &[f64], values: &[Option<f64>]) 
 
 #[cfg(test)]
 mod tests {
-    // The app builds for wasm32 only: its tests run as wasm, in Node (wasm-bindgen-test).
     use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn curves_say_where_each_ends_and_its_range() {

@@ -7,14 +7,14 @@
 use plotters::coord::combinators::WithKeyPoints;
 use plotters::prelude::*;
 
-use super::chart::{padded, short, tick, Axis};
+use super::common::{padded, short, tick, Axis};
 
 /// At most this many labelled ticks, so that five-digit labels (`65536`) stay apart.
 const MAX_TICKS: usize = 10;
 
 /// The range for data spanning `(lo, hi)` (both positive): a lone value gets a factor 2 either
 /// side, so it sits in the middle between two ticks, then the usual log padding.
-pub(super) fn log_extent((lo, hi): (f64, f64)) -> (f64, f64) {
+pub(crate) fn log_extent((lo, hi): (f64, f64)) -> (f64, f64) {
     if hi <= lo * (1.0 + 1e-9) {
         padded(lo / 2.0, hi * 2.0, true)
     } else {
@@ -26,7 +26,7 @@ pub(super) fn log_extent((lo, hi): (f64, f64)) -> (f64, f64) {
 /// two when `pow2`, see [`powers_of_two`]) and written by [`log_tick`], or as plain numbers when
 /// evenly spaced (`1e3` between `800` and `1200` would stand out); light grid lines at every
 /// power of two or every 1…9 × 10^k.
-pub(super) fn log_axis((lo, hi): (f64, f64), pow2: bool) -> Axis<WithKeyPoints<LogCoord<f64>>> {
+pub(crate) fn log_axis((lo, hi): (f64, f64), pow2: bool) -> Axis<WithKeyPoints<LogCoord<f64>>> {
     let light = match pow2 {
         true => multiples(lo, hi, 2.0, &[1.0]),
         false => multiples(lo, hi, 10.0, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]),
@@ -41,7 +41,7 @@ pub(super) fn log_axis((lo, hi): (f64, f64), pow2: bool) -> Axis<WithKeyPoints<L
 
 /// Whether every value is a power of two (batch sizes, widths): then the ticks go on powers of
 /// two, which are the values swept.
-pub(super) fn powers_of_two(values: impl IntoIterator<Item = f64>) -> bool {
+pub(crate) fn powers_of_two(values: impl IntoIterator<Item = f64>) -> bool {
     let pow2 = |v: f64| v > 0.0 && (v.log2() - v.log2().round()).abs() < 1e-9;
     let mut values = values.into_iter().peekable();
     values.peek().is_some() && values.all(pow2)
@@ -98,7 +98,7 @@ fn text(evenly: bool) -> fn(f64) -> String {
 /// Tick text on a log x axis, where `1e0 2e0 5e0` would read badly: the value itself where
 /// that is short (`16`, `4096`, `100`, `0.5`), round values from 1000 up and below 0.01 as
 /// `1e3`, `2e5`, `1e-3`, anything else with about three significant digits.
-pub(super) fn log_tick(v: f64) -> String {
+pub(crate) fn log_tick(v: f64) -> String {
     let a = v.abs();
     let round = format!("{v:.0e}");
     let is_round = round
@@ -117,9 +117,7 @@ pub(super) fn log_tick(v: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    // The app builds for wasm32 only: its tests run as wasm, in Node (wasm-bindgen-test).
     use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn texts(ticks: Vec<f64>) -> Vec<String> {
         ticks.into_iter().map(log_tick).collect()

@@ -8,47 +8,41 @@ use std::rc::Rc;
 
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
-use yew::prelude::*;
 
-use super::chart::{
+use super::common::{
     draw_legend, marker, marker_points, padded, plottable, series_bounds, shared_x, tick,
     title_only, widened, Area, Axis, Backend, Bounds, DrawResult,
 };
-use super::describe;
-use super::export::{chart_component, curves_csv, ChartSpec};
+use super::csv::curves_csv;
 use super::log_axis::{log_axis, log_extent};
-use super::Series;
+use super::{describe, Chart, Series};
 
-#[derive(Properties, PartialEq, Clone)]
-pub struct DualAxisChartProps {
-    pub id: AttrValue,
-    pub title: AttrValue,
-    pub x_label: AttrValue,
-    pub left_label: AttrValue,
-    pub right_label: AttrValue,
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DualAxis {
+    pub id: String,
+    pub title: String,
+    pub x_label: String,
+    pub left_label: String,
+    pub right_label: String,
     /// Drawn against the left y axis.
     pub left: Rc<Vec<Series>>,
     /// Drawn against the right y axis; listed in the legend with " (right)".
     pub right: Rc<Vec<Series>>,
     /// Log-scaled left axis (e.g. cross-entropy); points with y ≤ 0 are left out. Its ticks
-    /// read as values (`0.05 0.1 0.2 0.5 1`), as on [`super::ScatterChart`]'s log x axis.
-    #[prop_or_default]
+    /// read as values (`0.05 0.1 0.2 0.5 1`), as on [`super::Scatter`]'s log x axis.
     pub log_left: bool,
     /// As `log_left`, for the right axis.
-    #[prop_or_default]
     pub log_right: bool,
     /// The least the right axis spans, e.g. `Some((0.0, 1.0))` for accuracy, so its scale does
     /// not jump about while a sweep fills in; data beyond it widens it. `None` fits the data.
-    #[prop_or_default]
     pub right_range: Option<(f64, f64)>,
     /// The panel's line for the figure's caption.
-    #[prop_or_default]
-    pub caption: Option<AttrValue>,
+    pub caption: Option<String>,
 }
 
-chart_component!(DualAxisChart(DualAxisChartProps), 560 x 400);
+impl Chart for DualAxis {
+    const SIZE: (u32, u32) = (560, 400);
 
-impl ChartSpec for DualAxisChartProps {
     fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
         draw(root, self)
     }
@@ -66,7 +60,7 @@ impl ChartSpec for DualAxisChartProps {
     }
 
     fn description(&self) -> String {
-        let side = |label: &AttrValue, series: &[Series]| {
+        let side = |label: &String, series: &[Series]| {
             let curves = series.iter().map(|s| (s.name.as_str(), &s.points[..]));
             describe::curves(label, &self.x_label, label, curves)
         };
@@ -86,8 +80,8 @@ struct Side<'a> {
     log: bool,
 }
 
-fn draw<DB: Backend>(root: &Area<DB>, chart: &DualAxisChartProps) -> DrawResult {
-    let DualAxisChartProps {
+fn draw<DB: Backend>(root: &Area<DB>, chart: &DualAxis) -> DrawResult {
+    let DualAxis {
         title,
         x_label,
         left_label,
@@ -280,9 +274,7 @@ fn drawable(s: &Series, log: bool) -> impl Iterator<Item = (f64, f64)> + Clone +
 
 #[cfg(test)]
 mod tests {
-    // The app builds for wasm32 only: its tests run as wasm, in Node (wasm-bindgen-test).
     use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn b(y: (f64, f64)) -> Option<Bounds> {
         Some(Bounds { x: (0.0, 1.0), y })

@@ -1,5 +1,5 @@
-//! A line chart drawn on a canvas with plotters, redrawn whenever its series change, with PNG
-//! and SVG downloads.
+//! A line chart: curves over one x axis (losses per epoch, predictions over x), each with its
+//! markers, optionally on a log y axis.
 
 use std::ops::Range;
 use std::rc::Rc;
@@ -7,14 +7,13 @@ use std::rc::Rc;
 use mlds_core::ModelInfo;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
-use yew::prelude::*;
 
-use super::chart::{
+use super::common::{
     bounds, draw_legend, marker, marker_points, padded, tick, title_only, Area, Backend, Bounds,
     DrawResult, PALETTE,
 };
-use super::describe;
-use super::export::{chart_component, curves_csv, ChartSpec};
+use super::csv::curves_csv;
+use super::{describe, Chart};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
@@ -42,23 +41,21 @@ pub fn model_series(models: &[ModelInfo], points: &[Vec<(f64, f64)>]) -> Rc<Vec<
     )
 }
 
-#[derive(Properties, PartialEq, Clone)]
-pub struct LineChartProps {
-    pub id: AttrValue,
-    pub title: AttrValue,
-    pub x_label: AttrValue,
-    pub y_label: AttrValue,
-    #[prop_or_default]
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Line {
+    pub id: String,
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
     pub log_y: bool,
     pub series: Rc<Vec<Series>>,
     /// The panel's line for the figure's caption.
-    #[prop_or_default]
-    pub caption: Option<AttrValue>,
+    pub caption: Option<String>,
 }
 
-chart_component!(LineChart(LineChartProps), 560 x 340);
+impl Chart for Line {
+    const SIZE: (u32, u32) = (560, 340);
 
-impl ChartSpec for LineChartProps {
     fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
         draw(
             root,
@@ -86,7 +83,7 @@ impl ChartSpec for LineChartProps {
 
 /// How one panel of lines is framed: [`LineChart`] draws one, [`super::StackedChart`] two that
 /// share the x axis (only the bottom one with x labels).
-pub(super) struct Panel<'a> {
+pub(crate) struct Panel<'a> {
     /// Drawn above the plot when given.
     pub caption: Option<&'a str>,
     /// The x axis description; `None` leaves out the x tick labels and their area as well.
@@ -123,7 +120,7 @@ fn draw<DB: Backend>(
 
 /// Draws `series` as lines in `area` over `x_range` and `y_range` (log-scaled when the panel
 /// says so), with the legend.
-pub(super) fn line_panel<DB: Backend>(
+pub(crate) fn line_panel<DB: Backend>(
     area: &Area<DB>,
     panel: &Panel,
     x_range: Range<f64>,

@@ -1,0 +1,176 @@
+//! `mlds report`: the report's sections run one after another (each as `mlds run` runs it, a
+//! sweep on every core), or taken from run files made elsewhere (a cluster's merged runs), and
+//! written as the self-contained HTML report the page downloads — the same figures, drawn by
+//! the same code (`mlds_figures`), and the same `report-data` block, so the report page opens
+//! it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use mlds_core::job::Job;
+use mlds_core::params::Params;
+use mlds_core::report::{Mode, SECTIONS};
+use mlds_core::run_file::RunFile;
+use mlds_core::{BackendKind, Event};
+use mlds_figures::report::{html, SectionRun};
+
+use crate::backend::BackendArg;
+use crate::run::{Settings, StopFlag};
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// The presets: `quick` (minutes on a CPU) or `full` (the homework's scale).
+    #[arg(long, default_value = "quick", value_parser = ["quick", "full"])]
+    mode: String,
+    /// The report's file (`-`: stdout).
+    #[arg(long, short, default_value = "mlds-report.html")]
+    out: PathBuf,
+    /// Only these sections (their ids, `fit,minratio`); the others say "not run yet".
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    only: Vec<String>,
+    /// Run files to use for the sections whose query they ran (e.g. merged from a cluster's
+    /// job array) instead of running those here.
+    #[arg(long = "use", value_name = "FILE")]
+    runs: Vec<PathBuf>,
+    /// A sweep's units at most N at once, each in a process (default: every core).
+    #[arg(long, short, value_name = "N")]
+    jobs: Option<usize>,
+    /// The backend (default: each query's `backend=`, `auto` unless it says).
+    #[arg(long, value_enum)]
+    backend: Option<BackendArg>,
+    /// A folder with the official MNIST or CIFAR-10 files (for `source=full`).
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// The page's URL, which the report's links start with (default: `#` + query).
+    #[arg(long, default_value = "")]
+    page: String,
+    /// No progress bars.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// A section's run as the report keeps it: its events, backend and build.
+struct Kept {
+    events: Vec<Event>,
+    backend: BackendKind,
+    build: String,
+}
+
+impl Kept {
+    /// A run that ended by itself (a stopped or failed one has no finding to report).
+    fn of(file: RunFile) -> Result<Kept, String> {
+        match file.end() {
+            Some(Event::Done { .. }) => Ok(Kept {
+                backend: file.backend_kind(),
+                events: file.events,
+                build: file.build,
+            }),
+            Some(Event::Error { message }) => Err(format!("the run failed: {message}")),
+            Some(Event::Stopped { .. }) => Err("stopped before its end".into()),
+            _ => Err("the run ended without saying how".into()),
+        }
+    }
+}
+
+pub fn report(args: ReportArgs) -> Result<ExitCode, String> {
+    let mode = Mode::parse(&args.mode).ok_or("--mode: quick or full")?;
+    for id in &args.only {
+        if !SECTIONS.iter().any(|s| s.id == id) {
+            let ids: Vec<&str> = SECTIONS.iter().map(|s| s.id).collect();
+            return Err(format!("--only {id}: no such section ({})", ids.join(", ")));
+        }
+    }
+    let mut kept: HashMap<&str, Kept> = HashMap::new();
+    for path in &args.runs {
+        let file = crate::read_run(path)?;
+        let section = mode
+            .section_of(&file.query)
+            .map(|i| &SECTIONS[i])
+            .ok_or_else(|| {
+                format!(
+                    "{}: its query `{}` is no section's in {} mode",
+                    path.display(),
+                    file.query,
+                    mode.id()
+                )
+            })?;
+        if let Some(unit) = Params::parse(&file.query).get("unit") {
+            return Err(format!(
+                "{}: it is one unit (unit={unit}) of a sweep: merge the units with `mlds merge` first",
+                path.display()
+            ));
+        }
+        let run = Kept::of(file).map_err(|e| format!("{}: {e}", path.display()))?;
+        kept.insert(mode.query(section), run);
+    }
+    let settings = Settings {
+        backend: args.backend,
+        data: args.data,
+        page: args.page.clone(),
+        quiet: args.quiet,
+        progress_lines: false,
+    };
+    let stop = crate::stop_flag(false)?;
+    let mut failed = 0;
+    for section in &SECTIONS {
+        let query = mode.query(section);
+        let wanted = args.only.is_empty() || args.only.iter().any(|id| id == section.id);
+        if !wanted || kept.contains_key(query) || stopped(&stop) {
+            continue;
+        }
+        if !args.quiet {
+            eprintln!("{} · {}: {query}", section.label, section.title);
+        }
+        let run = Job::parse(query)
+            .and_then(|(job, _)| crate::run_job(&job, &[], &settings, args.jobs, &stop))
+            .and_then(Kept::of);
+        match run {
+            Ok(run) => {
+                kept.insert(query, run);
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("mlds: {}: {e}", section.label);
+            }
+        }
+    }
+    let text = html(mode, &args.page, |query| {
+        kept.get(query).map(|k| SectionRun {
+            events: &k.events,
+            backend: k.backend,
+            build: &k.build,
+        })
+    });
+    write(&text, &args.out)?;
+    if !args.quiet && args.out.as_os_str() != "-" {
+        eprintln!(
+            "mlds: the report ({} of {} sections) is in {}",
+            kept.len(),
+            SECTIONS.len(),
+            args.out.display()
+        );
+    }
+    Ok(match (stopped(&stop), failed) {
+        (true, _) => ExitCode::from(130),
+        (false, 0) => ExitCode::SUCCESS,
+        (false, _) => ExitCode::FAILURE,
+    })
+}
+
+fn stopped(stop: &StopFlag) -> bool {
+    stop.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Write the report whole or not at all.
+fn write(text: &str, out: &std::path::Path) -> Result<(), String> {
+    if out.as_os_str() == "-" {
+        print!("{text}");
+        return Ok(());
+    }
+    let partial = out.with_extension("html.partial");
+    std::fs::write(&partial, text)
+        .and_then(|()| std::fs::rename(&partial, out))
+        .map_err(|e| format!("{}: {e}", out.display()))
+}

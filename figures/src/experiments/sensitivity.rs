@@ -1,0 +1,63 @@
+//! E9b's figures: sensitivity against the batch size and against the generalisation gap, then
+//! loss and accuracy against the batch size.
+
+use std::rc::Rc;
+
+use mlds_core::view::{RunView, SweepResult};
+
+use super::sweep::{against, loss_accuracy};
+use crate::charts::{Figure, Scatter, ScatterPoint, ScatterSeries, PALETTE};
+
+/// Sensitivity against each model's generalisation gap (Novak et al.'s axis), labelled with
+/// its batch size; a model that missed the target is a ring.
+fn gap_series(results: &[SweepResult]) -> Rc<Vec<ScatterSeries>> {
+    Rc::new(vec![ScatterSeries {
+        name: "loss gradient".into(),
+        color: PALETTE[0],
+        points: results
+            .iter()
+            .map(|r| ScatterPoint {
+                label: Some(format!("{}", r.get("batch"))),
+                hollow: r.get("reached_target") == 0.0,
+                ..ScatterPoint::at(
+                    r.get("test_loss") - r.get("train_loss"),
+                    r.get("sensitivity"),
+                )
+            })
+            .collect(),
+        joined: false,
+        hollow: false,
+    }])
+}
+
+pub fn figures(view: &RunView) -> Vec<Figure> {
+    let results = &view.sweep.results;
+    let batch = ("batch", "batch size");
+    let mut figures = vec![
+        against(
+            results,
+            (
+                "sensitivity-sensitivity".into(),
+                "Sensitivity vs batch size".into(),
+            ),
+            batch,
+            "‖∂·/∂x‖ (mean)",
+            true,
+            &[
+                ("sensitivity", "loss gradient"),
+                ("softmax_sensitivity", "softmax Jacobian"),
+            ],
+        ),
+        Figure::Scatter(Scatter {
+            id: "sensitivity-gap".into(),
+            title: "Sensitivity vs generalisation gap".into(),
+            x_label: "test − train loss".into(),
+            y_label: "‖∂L/∂x‖ (mean)".into(),
+            log_y: true,
+            series: gap_series(results),
+            ..Scatter::default()
+        }),
+    ];
+    figures.extend(loss_accuracy(results, "sensitivity", batch, "batch size"));
+    figures
+}
