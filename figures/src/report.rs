@@ -139,3 +139,31 @@ pub fn html<'a>(mode: Mode, site: &str, run_of: impl Fn(&str) -> Option<SectionR
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>MLDS Playground report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>MLDS Playground report</h1>\n<p>{title} presets, produced by {by}. The data of every section (its link and every event of its run) is in the <code>report-data</code> block of this file; the report page opens this file again.</p>\n{body}<script type=\"application/json\" id=\"{DATA_ID}\">{data}</script>\n</body>\n</html>\n"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mlds_core::report::SECTIONS;
+    use mlds_core::run_file::report::runs;
+
+    #[test]
+    fn with_nothing_run_every_section_waits_and_the_data_block_reads_back_empty() {
+        let text = html(Mode::Full, "https://example.org/", |_| None);
+        assert_eq!(
+            text.matches("<section data-section=").count(),
+            SECTIONS.len()
+        );
+        assert_eq!(text.matches("Not run yet.").count(), SECTIONS.len());
+        assert!(!text.contains("<svg"));
+        // The links are the full presets', on the given site.
+        let link = format!("https://example.org/#{}", escape(SECTIONS[0].full));
+        assert!(text.contains(&format!("href=\"{link}\"")), "{link}");
+        assert!(text.contains("<a href=\"https://example.org/\">MLDS Playground</a>"));
+        assert_eq!(runs(&text).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn text_is_escaped_for_html() {
+        assert_eq!(escape("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
+    }
+}

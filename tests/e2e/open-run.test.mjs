@@ -112,14 +112,13 @@ test('a malformed or foreign file gets a clear notice and the run on the page st
   }
 });
 
-/** The `mlds` command: $MLDS, else a built one, else built now (a debug build, as the CLI's tests build it). */
+/** The `mlds` command: $MLDS, else this checkout's, built now if it is not up to date (a debug
+ * build, as the CLI's tests build it; a no-op after them). */
 function mldsCommand() {
   if (process.env.MLDS) return process.env.MLDS;
   const root = new URL('../..', import.meta.url).pathname;
   const target = process.env.CARGO_TARGET_DIR ?? path.join(root, 'target');
-  const built = ['release', 'debug'].map((p) => path.join(target, p, 'mlds')).find((f) => fs.existsSync(f));
-  if (built) return built;
-  execFileSync('cargo', ['build', '-p', 'mlds-cli'], { cwd: root, stdio: 'inherit' });
+  execFileSync('cargo', ['build', '-q', '-p', 'mlds-cli'], { cwd: root, stdio: 'inherit' });
   return path.join(target, 'debug', 'mlds');
 }
 
@@ -229,5 +228,36 @@ test('the report opens the run of one of its sections, and says where any other 
     assert.deepEqual([...section.errors, ...other.errors, ...errors], []);
   } finally {
     await browser.close();
+  }
+});
+
+test('a report written by `mlds report` opens in the report page with the same findings', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlds-open-'));
+  const file = path.join(dir, 'mlds-report.html');
+  execFileSync(mldsCommand(), ['report', '--only', 'fit', '--out', file, '--quiet'], { stdio: 'inherit' });
+  const html = fs.readFileSync(file, 'utf8');
+  // The page's report format: E1's section with its finding and its two charts as inline SVG.
+  assert.match(html, /<section data-section="fit" data-agrees="yes">/);
+  assert.equal((html.match(/<svg role="img" aria-label="(Training loss \(MSE\)|Ground truth and predictions)"/g) ?? []).length, 2);
+  const data = JSON.parse(html.match(/<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/)[1]);
+  const fitData = data.find((d) => d.section === 'fit');
+  assert.match(fitData.build, /^mlds /, 'the command stamps its own build');
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=report`);
+    const report = '[data-experiment="report"]';
+    await page.waitForSelector(`${report} [data-open-run]`);
+    await page.setInputFiles(`${report} [data-open-run]`, file);
+    await page.waitForSelector('[data-section="fit"][data-state="done"]', { timeout: 60_000 });
+    // The page folds the same events with the same code: the same finding, word for word.
+    assert.equal(await page.getAttribute('[data-section="fit"]', 'data-finding'), fitData.finding);
+    assert.equal(await page.getAttribute('[data-section="fit"]', 'data-agrees'), 'yes');
+    assert.equal(await page.getAttribute('[data-section="tasks"]', 'data-state'), 'idle');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-section="fit"] canvas')]
+      .every((c) => Number(c.dataset.draws) >= 1));
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

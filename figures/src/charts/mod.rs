@@ -114,3 +114,109 @@ pub fn svg_document(
 
 /// Clears `backend` to white and gives it as a chart's drawing area.
 pub use common::white_area;
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use super::*;
+
+    fn line(points: Vec<(f64, f64)>) -> Figure {
+        Figure::Line(Line {
+            id: "loss".into(),
+            title: "Training loss".into(),
+            x_label: "epoch".into(),
+            y_label: "loss".into(),
+            series: Rc::new(vec![Series {
+                name: "deep".into(),
+                color: PALETTE[0],
+                points,
+                dashed: false,
+            }]),
+            ..Line::default()
+        })
+    }
+
+    /// The texts of the SVG's `<text>` elements.
+    fn texts(svg: &str) -> Vec<&str> {
+        svg.split("<text")
+            .skip(1)
+            .map(|t| {
+                let t = &t[t.find('>').unwrap() + 1..];
+                t[..t.find("</text>").unwrap()].trim()
+            })
+            .collect()
+    }
+
+    /// The points of the series' line: the polyline in the first palette colour (the axes
+    /// and grid lines are polylines too, in black and greys).
+    fn polyline(svg: &str) -> Vec<(f64, f64)> {
+        let stroke = "stroke=\"#0072B2\"";
+        let start = svg
+            .match_indices("<polyline")
+            .map(|(i, _)| i)
+            .find(|&i| svg[i..].split('>').next().unwrap().contains(stroke))
+            .expect("the series' polyline");
+        let points = &svg[start..];
+        let points = &points[points.find("points=\"").unwrap() + 8..];
+        let points = &points[..points.find('"').unwrap()];
+        points
+            .split_whitespace()
+            .map(|p| {
+                let (x, y) = p.split_once(',').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_line_is_drawn_through_its_points_in_order() {
+        // y = x on [0, 4]: the drawn points are evenly spaced and rise on the page (y falls).
+        let svg = line((0..5).map(|i| (i as f64, i as f64)).collect())
+            .svg()
+            .unwrap();
+        assert!(svg.starts_with("<svg width=\"560\" height=\"340\""));
+        let texts = texts(&svg);
+        assert!(
+            texts.contains(&"Training loss") && texts.contains(&"deep"),
+            "{texts:?}"
+        );
+        let drawn = polyline(&svg);
+        assert_eq!(drawn.len(), 5);
+        let dx: Vec<f64> = drawn.windows(2).map(|w| w[1].0 - w[0].0).collect();
+        let dy: Vec<f64> = drawn.windows(2).map(|w| w[1].1 - w[0].1).collect();
+        assert!(
+            dx.iter().all(|&d| d > 0.0 && (d - dx[0]).abs() <= 1.0),
+            "{dx:?}"
+        );
+        assert!(
+            dy.iter().all(|&d| d < 0.0 && (d - dy[0]).abs() <= 1.0),
+            "{dy:?}"
+        );
+        // Points that cannot be drawn are left out, not drawn at 0.
+        let svg = line(vec![(0.0, 1.0), (1.0, f64::NAN), (2.0, 3.0)])
+            .svg()
+            .unwrap();
+        assert_eq!(polyline(&svg).len(), 2);
+    }
+
+    #[test]
+    fn nothing_to_plot_draws_the_title_alone() {
+        let svg = line(Vec::new()).svg().unwrap();
+        assert_eq!(texts(&svg), ["Training loss"]);
+        assert!(!svg.contains("<polyline"));
+        assert_eq!(line(Vec::new()).size(), Line::SIZE);
+    }
+
+    #[test]
+    fn a_figure_gives_its_data_and_words() {
+        let figure = line(vec![(1.0, 0.5), (2.0, 0.25)]);
+        assert_eq!(figure.csv(), "series,x,y\ndeep,1,0.5\ndeep,2,0.25\n");
+        assert_eq!(figure.id(), "loss");
+        assert!(
+            figure.description().contains("deep"),
+            "{}",
+            figure.description()
+        );
+    }
+}
