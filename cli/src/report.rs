@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::Args;
 use mlds_core::job::Job;
@@ -123,11 +124,16 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, String> {
         if !args.quiet {
             eprintln!("{} · {}: {query}", section.label, section.title);
         }
+        let started = Instant::now();
         let run = Job::parse(query)
             .and_then(|(job, _)| crate::run_job(&job, &[], &settings, args.jobs, &stop))
             .and_then(Kept::of);
         match run {
             Ok(run) => {
+                if !args.quiet {
+                    let seconds = started.elapsed().as_secs_f64();
+                    eprintln!("{}: done in {seconds:.1} s", section.label);
+                }
                 kept.insert(query, run);
             }
             Err(e) => {

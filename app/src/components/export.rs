@@ -1,7 +1,8 @@
-//! The PNG, SVG and CSV downloads under every chart. The PNG is the canvas as drawn; the SVG is
-//! the same chart drawn again, by the same drawing function, into an SVG document of the
-//! canvas's size; the CSV is the chart's data, one row per point. Each is saved as
-//! `<chart id>.png` / `.svg` / `.csv` through a temporary download link.
+//! A figure on the page: its canvas, drawn at the next animation frame whenever the figure
+//! changes, its caption, and the PNG, SVG and CSV downloads under it. The PNG is the canvas as
+//! drawn; the SVG is the same figure drawn again, by the same drawing function, into an SVG
+//! document of the canvas's size; the CSV is the figure's data, one row per point. Each is
+//! saved as `<chart id>.png` / `.svg` / `.csv` through a temporary download link.
 
 use mlds_figures::Figure;
 use wasm_bindgen::{JsCast, JsValue};

@@ -12,7 +12,7 @@ mod log_axis;
 mod scatter;
 mod stacked;
 
-pub use common::{Area, Backend, DrawResult, PALETTE};
+pub use common::{white_area, Area, Backend, DrawResult, PALETTE};
 pub use dual_axis::DualAxis;
 pub use heatmap::{Heatmap, HeatmapGrid};
 pub use line::{model_series, Line, Series};
@@ -111,9 +111,6 @@ pub fn svg_document(
     }
     Ok(text)
 }
-
-/// Clears `backend` to white and gives it as a chart's drawing area.
-pub use common::white_area;
 
 #[cfg(test)]
 mod tests {
