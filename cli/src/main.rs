@@ -20,8 +20,7 @@ use mlds_core::job::Job;
 use mlds_core::run_file::{merge_files, RunFile};
 use mlds_core::Event;
 
-use backend::BackendArg;
-use run::{Settings, StopFlag};
+use run::{RunOptions, Settings, StopFlag};
 
 #[derive(Parser)]
 #[command(
@@ -72,24 +71,11 @@ struct RunArgs {
     /// The run file (`-`: stdout). Default: `<exp>-run.json`, `<exp>-unit-<I>.json` for a unit.
     #[arg(long, short)]
     out: Option<PathBuf>,
-    /// A sweep's units at most N at once, each in a process (default: every core).
-    #[arg(long, short, value_name = "N")]
-    jobs: Option<usize>,
-    /// The backend (default: the query's `backend=`, `auto` unless it says).
-    #[arg(long, value_enum)]
-    backend: Option<BackendArg>,
-    /// A folder with the official MNIST or CIFAR-10 files (for `source=full`).
-    #[arg(long, value_name = "DIR")]
-    data: Option<PathBuf>,
+    #[command(flatten)]
+    options: RunOptions,
     /// Run files of the units this unit needs (E9a's line, unit 2: units 0 and 1's files).
     #[arg(long, value_name = "FILE")]
     given: Vec<PathBuf>,
-    /// The page's URL, which the run file's link starts with (default: `#` + query).
-    #[arg(long, default_value = "")]
-    page: String,
-    /// No progress bar.
-    #[arg(long, short)]
-    quiet: bool,
     /// Progress as lines on stdout, and stop when stdin closes: a unit started by `mlds run`.
     #[arg(long, hide = true)]
     progress_lines: bool,
@@ -142,15 +128,9 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     for path in &args.given {
         given.extend(read_run(path)?.events);
     }
-    let settings = Settings {
-        backend: args.backend,
-        data: args.data,
-        page: args.page,
-        quiet: args.quiet || args.progress_lines,
-        progress_lines: args.progress_lines,
-    };
+    let settings = args.options.settings(args.progress_lines);
     let stop = stop_flag(args.progress_lines)?;
-    let file = run_job(&job, &given, &settings, args.jobs, &stop)?;
+    let file = run_job(&job, &given, &settings, args.options.jobs, &stop)?;
     let out = args.out.unwrap_or_else(|| {
         PathBuf::from(match job.units().1 {
             Some(i) => format!("{}-unit-{i}.json", job.id()),

@@ -17,8 +17,7 @@ use mlds_core::run_file::RunFile;
 use mlds_core::{BackendKind, Event};
 use mlds_figures::report::{html, SectionRun};
 
-use crate::backend::BackendArg;
-use crate::run::{Settings, StopFlag};
+use crate::run::{RunOptions, StopFlag};
 
 #[derive(Args)]
 pub struct ReportArgs {
@@ -35,21 +34,8 @@ pub struct ReportArgs {
     /// job array) instead of running those here.
     #[arg(long = "use", value_name = "FILE")]
     runs: Vec<PathBuf>,
-    /// A sweep's units at most N at once, each in a process (default: every core).
-    #[arg(long, short, value_name = "N")]
-    jobs: Option<usize>,
-    /// The backend (default: each query's `backend=`, `auto` unless it says).
-    #[arg(long, value_enum)]
-    backend: Option<BackendArg>,
-    /// A folder with the official MNIST or CIFAR-10 files (for `source=full`).
-    #[arg(long, value_name = "DIR")]
-    data: Option<PathBuf>,
-    /// The page's URL, which the report's links start with (default: `#` + query).
-    #[arg(long, default_value = "")]
-    page: String,
-    /// No progress bars.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    options: RunOptions,
 }
 
 /// A section's run as the report keeps it: its events, backend and build.
@@ -106,13 +92,8 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, String> {
         let run = Kept::of(file).map_err(|e| format!("{}: {e}", path.display()))?;
         kept.insert(mode.query(section), run);
     }
-    let settings = Settings {
-        backend: args.backend,
-        data: args.data,
-        page: args.page.clone(),
-        quiet: args.quiet,
-        progress_lines: false,
-    };
+    let (options, quiet) = (&args.options, args.options.quiet);
+    let settings = options.settings(false);
     let stop = crate::stop_flag(false)?;
     let mut failed = 0;
     for section in &SECTIONS {
@@ -121,16 +102,16 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, String> {
         if !wanted || kept.contains_key(query) || stopped(&stop) {
             continue;
         }
-        if !args.quiet {
+        if !quiet {
             eprintln!("{} · {}: {query}", section.label, section.title);
         }
         let started = Instant::now();
         let run = Job::parse(query)
-            .and_then(|(job, _)| crate::run_job(&job, &[], &settings, args.jobs, &stop))
+            .and_then(|(job, _)| crate::run_job(&job, &[], &settings, options.jobs, &stop))
             .and_then(Kept::of);
         match run {
             Ok(run) => {
-                if !args.quiet {
+                if !quiet {
                     let seconds = started.elapsed().as_secs_f64();
                     eprintln!("{}: done in {seconds:.1} s", section.label);
                 }
@@ -142,7 +123,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, String> {
             }
         }
     }
-    let text = html(mode, &args.page, |query| {
+    let text = html(mode, &options.page, |query| {
         kept.get(query).map(|k| SectionRun {
             events: &k.events,
             backend: k.backend,
@@ -150,7 +131,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, String> {
         })
     });
     write(&text, &args.out)?;
-    if !args.quiet && args.out.as_os_str() != "-" {
+    if !quiet && args.out.as_os_str() != "-" {
         eprintln!(
             "mlds: the report ({} of {} sections) is in {}",
             kept.len(),

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use clap::Args;
 use indicatif::ProgressBar;
 use mlds_core::job::Job;
 use mlds_core::run_file::RunFile;
@@ -30,6 +31,39 @@ pub struct Settings {
     pub quiet: bool,
     /// Report progress as `progress <fraction>` lines on stdout, for a parent process.
     pub progress_lines: bool,
+}
+
+/// How runs are computed and shown, as `mlds run` and `mlds report` take it.
+#[derive(Args, Clone, Debug)]
+pub struct RunOptions {
+    /// A sweep's units at most N at once, each in a process (default: every core).
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// The backend (default: the query's `backend=`, `auto` unless it says).
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendArg>,
+    /// A folder with the official MNIST or CIFAR-10 files (for `source=full`).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// The page's URL, which links start with (default: `#` + query).
+    #[arg(long, default_value = "")]
+    pub page: String,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl RunOptions {
+    /// The settings of a run; `progress_lines`: for a parent process, as lines on stdout.
+    pub fn settings(&self, progress_lines: bool) -> Settings {
+        Settings {
+            backend: self.backend,
+            data: self.data.clone(),
+            page: self.page.clone(),
+            quiet: self.quiet || progress_lines,
+            progress_lines,
+        }
+    }
 }
 
 /// Set once the run is asked to stop.

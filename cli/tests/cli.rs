@@ -2,44 +2,17 @@
 //! array runs them), merged, equal the whole run bit for bit; and files that do not belong are
 //! refused with a message that names them.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use mlds_core::run_file::RunFile;
 use mlds_core::Event;
 
+mod common;
+use common::{fails, folder, ok};
+
 /// A tiny E5 preset: three runs of a few epochs and search steps (a second or so each).
 const E5: &str = "exp=minratio&runs=3&epochs=60&steps=5&samples=32";
-
-fn mlds(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mlds"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("mlds starts")
-}
-
-fn ok(args: &[&str], dir: &Path) -> String {
-    let out = mlds(args, dir);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "mlds {args:?}: {stderr}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// mlds fails, and its error message.
-fn fails(args: &[&str], dir: &Path) -> String {
-    let out = mlds(args, dir);
-    assert!(!out.status.success(), "mlds {args:?} should fail");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A fresh folder for one test.
-fn folder(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn read(path: &Path) -> RunFile {
     RunFile::parse(&std::fs::read_to_string(path).unwrap()).unwrap()

@@ -2,41 +2,14 @@
 //! files, their findings, their figures as inline SVG, and the `report-data` block that the
 //! report page opens (core's reader of it is the page's).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
 use mlds_core::report::{Mode, SECTIONS};
 use mlds_core::run_file::{report, RunFile};
 
+mod common;
+use common::{fails, folder, ok};
+
 /// E1's and E4's quick sections (`core/src/report/mod.rs`): seconds each.
 const FIT: &str = "exp=fit&fn=sinc5&epochs=2000";
-
-fn mlds(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mlds"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("mlds starts")
-}
-
-fn ok(args: &[&str], dir: &Path) {
-    let out = mlds(args, dir);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "mlds {args:?}: {stderr}");
-}
-
-fn fails(args: &[&str], dir: &Path) -> String {
-    let out = mlds(args, dir);
-    assert!(!out.status.success(), "mlds {args:?} should fail");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn folder(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// A section's `<section …>` element, whole.
 fn section<'a>(html: &'a str, id: &str) -> &'a str {
