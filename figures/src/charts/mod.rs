@@ -206,6 +206,35 @@ mod tests {
     }
 
     #[test]
+    fn a_log_axis_over_less_than_a_decade_still_has_ticks_that_read_as_values() {
+        // Sensitivities 0.02…0.08 against batch sizes: ticks on the swept powers of two, and
+        // 1-2-5 values on the y axis (plotters' own log ticks leave none there).
+        let points = [(16.0, 0.08), (256.0, 0.03), (4096.0, 0.02)];
+        let figure = Figure::Scatter(Scatter {
+            id: "sensitivity".into(),
+            title: "Sensitivity vs batch size".into(),
+            log_x: true,
+            log_y: true,
+            series: Rc::new(vec![ScatterSeries {
+                name: "loss gradient".into(),
+                color: PALETTE[0],
+                points: points
+                    .iter()
+                    .map(|&(x, y)| ScatterPoint::at(x, y))
+                    .collect(),
+                joined: true,
+                hollow: false,
+            }]),
+            ..Scatter::default()
+        });
+        let svg = figure.svg().unwrap();
+        let texts = texts(&svg);
+        for label in ["16", "256", "4096", "0.02", "0.05"] {
+            assert!(texts.contains(&label), "{label} in {texts:?}");
+        }
+    }
+
+    #[test]
     fn a_figure_gives_its_data_and_words() {
         let figure = line(vec![(1.0, 0.5), (2.0, 0.25)]);
         assert_eq!(figure.csv(), "series,x,y\ndeep,1,0.5\ndeep,2,0.25\n");

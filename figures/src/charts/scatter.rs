@@ -216,13 +216,14 @@ where
     X: AsRangedCoord<Value = f64>,
     <X as AsRangedCoord>::CoordDescType: ValueFormatter<f64>,
 {
+    // A log y axis with ticks that read as values, also over less than a decade (plotters'
+    // own log ticks leave none there: sensitivities 0.02…0.08).
     if scene.log_y {
-        let (y0, y1) = padded(y0, y1, true);
-        plot(root, scene, x, (y0..y1).log_scale(), hits)
+        plot(root, scene, x, log_axis(log_extent((y0, y1)), false), hits)
     } else {
         let (y0, y1) = widened(y0, y1);
         let (y0, y1) = padded(y0, y1, false);
-        plot(root, scene, x, y0..y1, hits)
+        plot(root, scene, x, (y0..y1, |v| tick(v, false)), hits)
     }
 }
 
@@ -230,7 +231,7 @@ fn plot<DB: Backend, X, Y>(
     root: &Area<DB>,
     scene: &Scene,
     (x_range, x_text): Axis<X>,
-    y_range: Y,
+    (y_range, y_text): Axis<Y>,
     hits: &mut Vec<Hit>,
 ) -> DrawResult
 where
@@ -247,12 +248,13 @@ where
         .y_label_area_size(64)
         .build_cartesian_2d(x_range, y_range)?;
     let x_tick = |v: &f64| x_text(*v);
+    let y_tick = |v: &f64| y_text(*v);
     chart
         .configure_mesh()
         .x_desc(scene.x)
         .y_desc(scene.y)
         .x_label_formatter(&x_tick)
-        .y_label_formatter(&|v| tick(*v, scene.log_y))
+        .y_label_formatter(&y_tick)
         .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
     let ok = |p: &&ScatterPoint| scene.ok(p);
