@@ -32,6 +32,6 @@ printf '| one core (--jobs 1) | %.1f s |\n| all %d cores (--jobs %d) | %.1f s |\
 printf 'scaling: %.2fx on %d cores\n' "$(awk -v a="$one" -v b="$all" 'BEGIN { print a / b }')" "$cores"
 echo "== the whole report, $mode mode, native CPU backend (every core)"
 start=$(date +%s.%N)
-"$MLDS" report --mode "$mode" --backend cpu --out "$out/report.html" 2>&1 | grep -E "done in|: |report \(" | grep -v "^E[0-9a-z]* · "
+"$MLDS" report --mode "$mode" --backend cpu --out "$out/report.html" 2>&1 | grep -E "done in|^mlds:"
 end=$(date +%s.%N)
 printf '| whole report, %s mode | %.1f s |\n' "$mode" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')"

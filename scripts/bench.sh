@@ -3,7 +3,8 @@
 # beside TensorFlow.js on the same task in the same browser; wasm size; time to first point;
 # then E2's MNIST CNN training throughput (images/s per model) beside TensorFlow.js, and the
 # wall time of E3-E10's presets against their goals, a sweep on one worker vs the default pool
-# of workers, and the whole quick report per section.
+# of workers, and the whole quick report per section; natively, E5 at 500 runs on every core vs
+# one and the whole full-mode report (bench/native.sh).
 # `scripts/bench.sh --quick` runs shorter schedules. The CPU backend is also measured against
 # the same commit built without SIMD (dist-nosimd/, bench/simd.mjs).
 set -euo pipefail
@@ -13,6 +14,9 @@ source scripts/env.sh
 trunk build --release --offline
 echo "== native (burn flex, release build)"
 cargo run --release -q -p mlds-core --example fit_probe -- "shapes=1-5-10-10-10-10-10-5-1&epochs=1000" | tail -n 1
+# E5 at 500 runs on every core vs one, and the whole full-mode report (`mlds report`), natively
+# (`--quick`: 50 runs and the quick report).
+bash bench/native.sh "$@"
 echo "== headless Chromium"
 node bench/bench.mjs "$@"
 echo "== E2 training throughput, headless Chromium"
