@@ -1,4 +1,4 @@
-//! One training worker (`src/bin/mlds-worker.rs`) as the page sees it, and the page's idle
+//! One training worker (`worker/src/main.rs`) as the page sees it, and the page's idle
 //! workers, kept between runs so that each is created and loaded once. With `workers=0` a
 //! "worker" is a port to the worker's code loaded onto the page itself (`code::connect_on_page`):
 //! the same messages, the same handling here, only no thread of its own.

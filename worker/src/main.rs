@@ -274,7 +274,7 @@ fn serve(endpoint: PageLink) {
     // ports for later runs, like its workers).
     on_message.forget();
     // The page checks that the worker is of its own build.
-    connection.post("ready", Some(("build", env!("MLDS_BUILD_ID").into())));
+    connection.post("ready", Some(("build", mlds_app::workers::BUILD_ID.into())));
     CONNECTIONS.with(|c| c.borrow_mut().push(connection));
 }
 
