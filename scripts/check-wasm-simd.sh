@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Both shipped wasm files (page and worker) must carry SIMD128 code (burn's `simd` feature with
-# `+simd128`, .cargo/config.toml) and no relaxed-SIMD instruction: relaxed SIMD is not in every
-# browser (Safari), and macerator/pulp have emitted it before. Disassembled with wabt's
+# The worker's wasm (the training code) must carry SIMD128 code (burn's `simd` feature with
+# `+simd128`, .cargo/config.toml), and neither shipped wasm file (page, worker) a relaxed-SIMD
+# instruction: relaxed SIMD is not in every browser (Safari), and macerator/pulp have emitted it
+# before. The page links no burn: whatever SIMD it has is the compiler's own. Disassembled with wabt's
 # wasm-objdump (Debian package `wabt`, installed by scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,7 @@ for wasm in "${files[@]}"; do
   relaxed=$(grep -c -i 'relaxed' "$listing" || true)
   rm -f "$listing"
   printf 'check-wasm-simd: %-40s %7d SIMD128 instructions, %d relaxed\n' "$(basename "$wasm")" "$simd" "$relaxed"
-  if [ "$simd" -eq 0 ]; then echo "  no SIMD128 code: is burn's simd feature on and +simd128 set?" >&2; fail=1; fi
+  if [ "$simd" -eq 0 ] && [[ "$(basename "$wasm")" == mlds-worker* ]]; then echo "  no SIMD128 code: is burn's simd feature on and +simd128 set?" >&2; fail=1; fi
   if [ "$relaxed" -ne 0 ]; then echo "  relaxed-SIMD instructions found: some browsers cannot run this wasm" >&2; fail=1; fi
 done
 exit $fail

@@ -15,7 +15,7 @@ step "clippy (core, the figures and the mlds command natively, the app for wasm3
 cargo clippy -p mlds-core --all-targets -- -D warnings
 cargo clippy -p mlds-figures --all-targets -- -D warnings
 cargo clippy -p mlds-cli --all-targets -- -D warnings
-cargo clippy -p mlds-app --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p mlds-app -p mlds-worker --target wasm32-unknown-unknown -- -D warnings
 step "native tests"
 cargo test -p mlds-core
 cargo test -p mlds-figures

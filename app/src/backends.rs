@@ -1,62 +1,73 @@
-//! The two burn backends of the page: WebGPU (initialised once on load) and the CPU fallback.
+//! What the page knows of the backends: whether the browser offers WebGPU (an adapter), found
+//! once on load. The page itself links no burn: a run's device (WebGPU or the CPU backend) is
+//! made by the training code that runs it, in a worker or, with `workers=0`, on the page (see
+//! `workers`).
 
-use burn::tensor::Device;
-use mlds_core::BackendKind;
-use wasm_bindgen::JsValue;
+use js_sys::{Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// What the page found on load.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Backends {
-    /// The initialised WebGPU device, if the browser has one.
-    webgpu: Option<Device>,
+    /// The browser gave the page a WebGPU adapter.
+    webgpu: bool,
     /// Why WebGPU is missing, for the page.
     pub webgpu_error: Option<String>,
 }
 
-impl PartialEq for Backends {
-    fn eq(&self, other: &Self) -> bool {
-        self.webgpu.is_some() == other.webgpu.is_some() && self.webgpu_error == other.webgpu_error
-    }
-}
-
 impl Backends {
-    /// Initialise burn's wgpu runtime on the browser's WebGPU, before any tensor exists.
+    /// Ask the browser for a WebGPU adapter (`navigator.gpu.requestAdapter()`), without
+    /// starting a device: the training code starts its own where it runs.
     pub async fn detect() -> Self {
-        let navigator = web_sys::window().map(|w| w.navigator());
-        let has_gpu = navigator
-            .map(|n| js_sys::Reflect::has(&n, &JsValue::from_str("gpu")).unwrap_or(false))
-            .unwrap_or(false);
-        if !has_gpu {
+        let gpu = web_sys::window()
+            .map(|w| w.navigator())
+            .and_then(|n| Reflect::get(&n, &JsValue::from_str("gpu")).ok())
+            .filter(|gpu| !gpu.is_undefined() && !gpu.is_null());
+        let Some(gpu) = gpu else {
             return Self::cpu_only(
                 "this browser does not expose WebGPU (navigator.gpu is missing)",
             );
-        }
-        match Device::wgpu_options().init_async().await {
-            Ok(device) => Self {
-                webgpu: Some(device),
+        };
+        match adapter(&gpu).await {
+            Ok(true) => Self {
+                webgpu: true,
                 webgpu_error: None,
             },
+            Ok(false) => Self::cpu_only("WebGPU could not start: no WebGPU adapter was found"),
             Err(e) => Self::cpu_only(&format!("WebGPU could not start: {e}")),
         }
     }
 
     fn cpu_only(reason: &str) -> Self {
         Self {
-            webgpu: None,
+            webgpu: false,
             webgpu_error: Some(reason.to_string()),
         }
     }
 
     pub fn webgpu_available(&self) -> bool {
-        self.webgpu.is_some()
+        self.webgpu
     }
+}
 
-    /// The device for a resolved backend. Never `Device::default()`: it prefers wgpu even after
-    /// a fallback.
-    pub fn device(&self, kind: BackendKind) -> Device {
-        match (kind, &self.webgpu) {
-            (BackendKind::WebGpu, Some(device)) => device.clone(),
-            _ => Device::flex(),
-        }
-    }
+/// Whether `gpu.requestAdapter()` gives an adapter (it resolves to `null` where there is none).
+async fn adapter(gpu: &JsValue) -> Result<bool, String> {
+    let describe = |e: JsValue| {
+        e.dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| e.as_string())
+            .unwrap_or_else(|| format!("{e:?}"))
+    };
+    let request: js_sys::Function = Reflect::get(gpu, &JsValue::from_str("requestAdapter"))
+        .map_err(describe)?
+        .dyn_into()
+        .map_err(|_| "navigator.gpu.requestAdapter is not a function".to_string())?;
+    let promise: Promise = request
+        .call0(gpu)
+        .map_err(describe)?
+        .dyn_into()
+        .map_err(|_| "navigator.gpu.requestAdapter() gave no promise".to_string())?;
+    let adapter = JsFuture::from(promise).await.map_err(describe)?;
+    Ok(!adapter.is_undefined() && !adapter.is_null())
 }

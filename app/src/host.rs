@@ -1,7 +1,7 @@
-//! The one [`Host`] of every run in the browser, on the page (`workers=0`) or in a training
-//! worker: it cuts training into slices that yield to the event loop, waits while paused, and
-//! hands events on in batches a few times a second. What differs between the two places is
-//! only where things go, an [`Outlet`]: the page's reducer, or messages to the page.
+//! The one [`Host`] of every run in the browser, in a training worker or in the training code
+//! loaded onto the page (`workers=0`): it cuts training into slices that yield to the event
+//! loop, waits while paused, and hands events on in batches a few times a second, through an
+//! [`Outlet`] (the training code's: messages to the page).
 //!
 //! Pause is a handshake: at its next checkpoint the run hands over everything it computed
 //! before the pause, then acknowledges the pause by its number, and computes nothing until
@@ -14,7 +14,6 @@ use gloo_timers::future::TimeoutFuture;
 use mlds_core::{Event, EventBatch, Flow, Host};
 use wasm_bindgen::prelude::*;
 use web_time::Instant;
-use yew::Callback;
 
 /// Longest stretch of work between two yields, so pause, stop, clicks and repaints stay prompt.
 const SLICE_MS: u128 = 30;
@@ -127,33 +126,6 @@ impl<O: Outlet> Host for SlicedHost<O> {
         }
     }
 }
-
-/// A run on the page's main thread: events to the panel's reducer.
-pub struct PageOutlet {
-    pub deliver: Callback<Vec<Event>>,
-    pub on_paused: Callback<()>,
-}
-
-impl Outlet for PageOutlet {
-    const DELIVER_MS: u128 = 120;
-    const PAUSE_POLL_MS: u32 = 50;
-
-    fn deliver(&mut self, events: Vec<Event>) {
-        self.deliver.emit(events);
-    }
-
-    fn paused(&mut self, _seq: u32) {
-        self.on_paused.emit(());
-    }
-
-    /// A timer task: the browser paints and handles input before the run goes on.
-    async fn yield_now(&mut self) {
-        TimeoutFuture::new(0).await;
-    }
-}
-
-/// The page's own runs (`workers=0`).
-pub type PageHost = SlicedHost<PageOutlet>;
 
 #[wasm_bindgen]
 extern "C" {

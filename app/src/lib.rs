@@ -1,6 +1,8 @@
 //! MLDS Playground in the browser: the page (a yew app that renders the events `mlds-core`
-//! experiments emit) and its training worker, two binaries on this one library. What both
-//! need, the host that runs an experiment in slices, lives here once ([`host`]).
+//! experiments emit; `src/main.rs`) and its training worker (the `mlds-worker` package, which
+//! links burn; the page links none), two binaries on this one library. What both need, the
+//! host that runs an experiment in slices and the build's id, lives here once ([`host`],
+//! [`workers::BUILD_ID`]).
 
 pub mod app;
 pub mod backends;

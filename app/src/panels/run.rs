@@ -1,8 +1,8 @@
-//! The run lifecycle every panel shares: start a core experiment on a backend with a browser
-//! host, pause, resume, stop, reset, and the folded view of its events.
+//! The run lifecycle every panel shares: start a core experiment on a backend, in workers or
+//! (`workers=0`) in the training code loaded onto the page (the page's own wasm has none), pause,
+//! resume, stop, reset, and the folded view of its events.
 
 use std::cell::{Cell, RefCell};
-use std::future::Future;
 use std::rc::Rc;
 
 use mlds_core::data::ImageDataset;
@@ -15,17 +15,15 @@ use super::opened::PanelOpenRun;
 use crate::backends::Backends;
 use crate::components::{save_text, Progress, RunButtons};
 use crate::datasets::{self, LoadError};
-use crate::host::{PageHost, PageOutlet, RunControl};
 use crate::run_view::{EventLog, RunAction, RunViewState};
 use crate::workers::{Placement, WorkerRun, BUILD_ID};
 
 #[derive(Clone)]
 pub struct RunHandle {
     pub view: UseReducerHandle<RunViewState>,
-    control: Rc<RefCell<Option<Rc<RunControl>>>>,
     /// Bumped by every stop: a start still waiting for its dataset gives up when it changed.
     stops: Rc<Cell<u32>>,
-    /// The run's workers, when it runs in workers.
+    /// The run's workers (on the page: its port to the training code there).
     worker: Rc<RefCell<Option<WorkerRun>>>,
 }
 
@@ -37,33 +35,12 @@ impl PartialEq for RunHandle {
 }
 
 impl RunHandle {
-    /// Start `experiment` (given its host) on `backend`. Any previous run is stopped first.
-    pub fn start<F, Fut>(&self, backend: BackendKind, experiment: F)
-    where
-        F: FnOnce(PageHost) -> Fut + 'static,
-        Fut: Future<Output = PageHost> + 'static,
-    {
-        self.stop();
-        let control = Rc::new(RunControl::default());
-        *self.control.borrow_mut() = Some(control.clone());
-        self.view.dispatch(RunAction::Start(backend));
-        let (deliver, on_paused) = self.callbacks();
-        wasm_bindgen_futures::spawn_local(async move {
-            // Let the page paint the "running" state before the first epoch.
-            gloo_timers::future::TimeoutFuture::new(0).await;
-            let outlet = PageOutlet { deliver, on_paused };
-            let mut host = experiment(PageHost::new(control, outlet)).await;
-            host.flush();
-        });
-    }
-
     /// Start `job` on the backend its config resolves to (getting its dataset first, from
     /// memory once a panel has loaded it): how every panel and the report start a run. A
     /// dataset that cannot be had ends the run with its reason.
     pub fn start_job(&self, job: Job, backends: &Backends) {
         let (workload, choice) = job.backend();
         let kind = choice.resolve(workload, backends.webgpu_available()).kind;
-        let device = backends.device(kind);
         let run = self.clone();
         let stops = self.stops.get();
         wasm_bindgen_futures::spawn_local(async move {
@@ -85,14 +62,7 @@ impl RunHandle {
                 return;
             }
             set_body_backend(kind.id());
-            if let Placement::Workers(n) = Placement::from_url() {
-                run.start_in_workers(kind, job, images, n);
-                return;
-            }
-            run.start(kind, move |mut host| async move {
-                job.run(images.as_deref(), &device, &mut host).await;
-                host
-            });
+            run.start_in_workers(kind, job, images, Placement::from_url());
         });
     }
 
@@ -103,21 +73,22 @@ impl RunHandle {
         self.view.dispatch(RunAction::Events(events));
     }
 
-    /// Run `job` on `kind` in workers (a CPU sweep's units over up to `workers` of them): the
-    /// page only renders their events.
+    /// Run `job` on `kind` in workers (a CPU sweep's units over up to the placement's number
+    /// of them), or whole in the training code on the page (`workers=0`): the page's own code
+    /// only renders their events.
     fn start_in_workers(
         &self,
         kind: BackendKind,
         job: Job,
         images: Option<Rc<ImageDataset>>,
-        workers: usize,
+        placement: Placement,
     ) {
         self.stop();
         self.view.dispatch(RunAction::Start(kind));
         let (deliver, on_paused) = self.callbacks();
         // The previous run's workers finish stopping and go back to the pool.
         *self.worker.borrow_mut() = Some(WorkerRun::start(
-            job, images, kind, workers, deliver, on_paused,
+            job, images, kind, placement, deliver, on_paused,
         ));
     }
 
@@ -133,21 +104,15 @@ impl RunHandle {
     /// Pause (the view shows `pausing` until every part of the run holds) or resume.
     pub fn pause(&self, paused: bool) {
         let worker = self.worker.borrow();
-        let control = self.control.borrow();
-        if worker.is_none() && control.is_none() {
+        let Some(worker) = worker.as_ref() else {
             return;
-        }
+        };
         // Asked first: the acknowledgement may come at once (nothing busy).
         self.view.dispatch(match paused {
             true => RunAction::Pause,
             false => RunAction::Resume,
         });
-        if let Some(worker) = worker.as_ref() {
-            worker.pause(paused);
-        }
-        if let Some(control) = control.as_ref() {
-            control.pause(paused);
-        }
+        worker.pause(paused);
     }
 
     /// The user's Stop: `stopping` until the run's end arrives.
@@ -163,9 +128,6 @@ impl RunHandle {
         if let Some(worker) = self.worker.borrow().as_ref() {
             worker.stop();
         }
-        if let Some(control) = self.control.borrow_mut().take() {
-            control.stop();
-        }
     }
 
     pub fn reset(&self) {
@@ -177,12 +139,10 @@ impl RunHandle {
 #[hook]
 pub fn use_run() -> RunHandle {
     let view = use_reducer(RunViewState::default);
-    let control = use_mut_ref(|| None::<Rc<RunControl>>);
     let stops = (*use_memo((), |_| Rc::new(Cell::new(0u32)))).clone();
     let worker = use_mut_ref(|| None::<WorkerRun>);
     let run = RunHandle {
         view,
-        control,
         stops,
         worker,
     };

@@ -1,7 +1,10 @@
 //! The training worker's code: its files (under this build's id) and its wasm, fetched and
-//! compiled once for every worker the page creates.
+//! compiled once for every worker the page creates, and, for runs on the page (`workers=0`),
+//! loaded onto the page itself, once: its glue script, then an instance of that same compiled
+//! module, which serves the page over `MessageChannel` ports as a worker does (the page's own
+//! wasm has no training code).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use js_sys::{Promise, WebAssembly};
 use wasm_bindgen::prelude::*;
@@ -21,6 +24,22 @@ thread_local! {
     /// The compiled worker module, shared by every worker (a rejected one is forgotten, so a
     /// later run fetches again).
     static MODULE: RefCell<Option<Promise>> = const { RefCell::new(None) };
+    /// The worker's code running on the page (`workers=0`), once loaded.
+    static ON_PAGE: RefCell<Option<Promise>> = const { RefCell::new(None) };
+    /// Its glue script has run (it must run once only: it declares a global).
+    static GLUE: Cell<bool> = const { Cell::new(false) };
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The worker's wasm-bindgen glue (no-modules: a global `wasm_bindgen`), once its script
+    /// has run on the page: instantiate the compiled module, which runs its `main` (async: a
+    /// main thread may not instantiate a module this large synchronously) ...
+    #[wasm_bindgen(catch, js_name = wasm_bindgen)]
+    fn worker_init(options: &JsValue) -> Result<Promise, JsValue>;
+    /// ... then serve the page over a port (`mlds-worker`'s `connect`).
+    #[wasm_bindgen(catch, js_namespace = wasm_bindgen, js_name = connect)]
+    fn worker_connect(port: &JsValue) -> Result<(), JsValue>;
 }
 
 async fn compile() -> Result<JsValue, JsValue> {
@@ -36,6 +55,12 @@ async fn compile() -> Result<JsValue, JsValue> {
     JsFuture::from(WebAssembly::compile(&bytes)).await
 }
 
+fn describe(e: &JsValue, otherwise: &str) -> String {
+    e.as_string()
+        .or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| e.message().into()))
+        .unwrap_or_else(|| otherwise.into())
+}
+
 /// The worker's `WebAssembly.Module`, compiled on first use.
 pub async fn module() -> Result<JsValue, String> {
     let promise = MODULE.with(|m| {
@@ -45,8 +70,54 @@ pub async fn module() -> Result<JsValue, String> {
     });
     JsFuture::from(promise).await.map_err(|e| {
         MODULE.with(|m| m.borrow_mut().take());
-        e.as_string()
-            .or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| e.message().into()))
-            .unwrap_or_else(|| "its code could not be compiled".into())
+        describe(&e, "its code could not be compiled")
     })
+}
+
+/// Run the worker's glue script (`mlds-worker.js` of this build) on the page.
+async fn glue_script() -> Result<(), JsValue> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let script = document.create_element("script")?;
+    let loaded = Promise::new(&mut |resolve, reject| {
+        let _ = script.add_event_listener_with_callback("load", &resolve);
+        let _ = script.add_event_listener_with_callback("error", &reject);
+    });
+    script.set_attribute("src", &format!("./mlds-worker.js?v={BUILD_ID}"))?;
+    document
+        .head()
+        .ok_or("no document head")?
+        .append_child(&script)?;
+    JsFuture::from(loaded)
+        .await
+        .map_err(|_| JsValue::from_str("its script could not be loaded"))?;
+    Ok(())
+}
+
+async fn load_on_page() -> Result<JsValue, JsValue> {
+    let module = module().await?;
+    if !GLUE.get() {
+        glue_script().await?;
+        GLUE.set(true);
+    }
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"module_or_path".into(), &module)?;
+    JsFuture::from(worker_init(&options)?).await?;
+    Ok(JsValue::UNDEFINED)
+}
+
+/// Serve the page over `port` from the worker's code loaded onto the page (loaded on first
+/// use; a failed load is forgotten, so a later run tries again).
+pub async fn connect_on_page(port: &JsValue) -> Result<(), String> {
+    let promise = ON_PAGE.with(|p| {
+        p.borrow_mut()
+            .get_or_insert_with(|| future_to_promise(load_on_page()))
+            .clone()
+    });
+    if let Err(e) = JsFuture::from(promise).await {
+        ON_PAGE.with(|p| p.borrow_mut().take());
+        return Err(describe(&e, "its code could not be loaded"));
+    }
+    worker_connect(port).map_err(|e| describe(&e, "its code could not be started"))
 }

@@ -2,7 +2,8 @@
 //! E2's models in at most one group per worker) queued over a pool of workers, each taking the
 //! next part as it frees up, and their streams are merged into the sweep's; where the merged
 //! stream needs computing (E3's projections), a worker of its own combines it, so the page only
-//! renders. Any other job runs whole in one worker.
+//! renders. Any other job runs whole in one worker. With `workers=0` every job runs whole, on
+//! the page, in the worker's code loaded there (`worker::acquire(true)`).
 //!
 //! Pause is a handshake: the run is paused once every busy worker has acknowledged (after
 //! sending what it computed before) and every event sent to the combining worker is back;
@@ -23,6 +24,7 @@ use wasm_bindgen::JsValue;
 use yew::Callback;
 
 use super::worker::{acquire, message, release, set, Message, TrainingWorker};
+use super::Placement;
 
 fn image_set(s: &ImageSet) -> Object {
     let o = Object::new();
@@ -47,6 +49,8 @@ const DELIVER_MS: u32 = 100;
 
 struct Run {
     job: Job,
+    /// The job runs in the worker's code on the page (`workers=0`), not in workers.
+    on_page: bool,
     backend: BackendKind,
     /// The dataset as the worker receives it, built once for all units.
     dataset: Option<JsValue>,
@@ -87,16 +91,23 @@ pub struct WorkerRun(Shared);
 impl WorkerRun {
     /// Start `job` on `backend`: a CPU sweep's parts over up to `workers` workers (E1's and
     /// E2's models in as many groups, side by side), anything else whole in one worker (a
-    /// WebGPU run is bound to one device). `on_paused` is told when a pause has taken hold.
+    /// WebGPU run is bound to one device); on the page, whole. `on_paused` is told when a
+    /// pause has taken hold.
     pub fn start(
         job: Job,
         images: Option<Rc<ImageDataset>>,
         backend: BackendKind,
-        workers: usize,
+        placement: Placement,
         deliver: Callback<Vec<Event>>,
         on_paused: Callback<()>,
     ) -> Self {
-        let mut plan = job.plan(workers).filter(|_| backend == BackendKind::Cpu);
+        let (on_page, workers) = match placement {
+            Placement::Page => (true, 1),
+            Placement::Workers(n) => (false, n),
+        };
+        let mut plan = job
+            .plan(workers)
+            .filter(|_| backend == BackendKind::Cpu && !on_page);
         let combine = plan.as_mut().and_then(|p| p.combine.take()).is_some();
         let queue = match &plan {
             // The costliest parts first (the merge shows their curves in that order too).
@@ -105,6 +116,7 @@ impl WorkerRun {
         };
         let run = Rc::new(RefCell::new(Run {
             job,
+            on_page,
             backend,
             dataset: images.as_deref().map(dataset),
             queue,
@@ -136,7 +148,7 @@ impl WorkerRun {
         let opening = run.borrow().plan.as_ref().map(|p| p.merge.opening());
         merged(&run, opening.unwrap_or_default());
         for _ in 0..size {
-            match acquire() {
+            match acquire(on_page) {
                 Ok(worker) => next_unit(&run, worker),
                 Err(why) => lose_queue(&run, &why),
             }
@@ -221,7 +233,8 @@ fn check_paused(run: &Shared) {
 
 /// A worker that combines the run's merged stream (E3's projections).
 fn start_combiner(run: &Shared) {
-    let worker = match acquire() {
+    let on_page = run.borrow().on_page;
+    let worker = match acquire(on_page) {
         Ok(worker) => worker,
         Err(why) => {
             let message = format!("no worker could start to combine the runs ({why})");
@@ -479,9 +492,10 @@ fn on_message(run: &Shared, worker: Rc<TrainingWorker>, unit: usize, message: Me
         }
         Message::Lost(reason) => {
             unbusy(run, &worker);
-            let message = match run.borrow().plan {
-                Some(_) => reason,
-                None => format!(
+            let message = match (&run.borrow().plan, run.borrow().on_page) {
+                (Some(_), _) => reason,
+                (None, true) => format!("{reason}; this run is lost."),
+                (None, false) => format!(
                     "{reason}; this run is lost. Start it again, or run it on the page (workers=0 in the link)."
                 ),
             };
@@ -496,18 +510,19 @@ fn on_message(run: &Shared, worker: Rc<TrainingWorker>, unit: usize, message: Me
 /// does — when workers have run jobs before (a worker that cannot start would fail again,
 /// and then the queued units are reported lost).
 fn replace_lost(run: &Shared) {
-    let (left, worked, pending) = {
+    let (left, worked, pending, on_page) = {
         let r = run.borrow();
         (
             r.busy.len() + r.held.len(),
             r.worked,
             !r.queue.is_empty() && !r.stopped,
+            r.on_page,
         )
     };
     if left > 0 || !pending {
         return;
     }
-    match worked.then(acquire) {
+    match worked.then(|| acquire(on_page)) {
         Some(Ok(worker)) => next_unit(run, worker),
         Some(Err(why)) => lose_queue(run, &why),
         None => lose_queue(run, "no training worker could start to run it"),

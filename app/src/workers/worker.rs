@@ -1,5 +1,7 @@
-//! One training worker (`src/bin/mlds-worker.rs`) as the page sees it, and the page's idle
-//! workers, kept between runs so that each is created and loaded once.
+//! One training worker (`worker/src/main.rs`) as the page sees it, and the page's idle
+//! workers, kept between runs so that each is created and loaded once. With `workers=0` a
+//! "worker" is a port to the worker's code loaded onto the page itself (`code::connect_on_page`):
+//! the same messages, the same handling here, only no thread of its own.
 //!
 //! The worker protocol. Page → worker: `{type: "load", module, build}` (to the loader script),
 //! then `{type: "start", query, dataset?}`, `{type: "pause", seq}`, `{type: "resume" | "stop"}`;
@@ -7,7 +9,7 @@
 //! query, events, seq, fresh}`. Worker → page: `{type: "ready", build}`, `{type: "events",
 //! events}` a few times a second, `{type: "paused", seq}` once it has sent every event computed
 //! before pause `seq` and holds, `{type: "combined", events, seq}`, `{type: "failed", message}`,
-//! `{type: "finished"}` once a job has ended.
+//! `{type: "finished"}` once a job has ended; on the page also `{type: "crashed", message}`.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -36,6 +38,30 @@ pub enum Message {
 }
 
 type Handler = Rc<dyn Fn(Message)>;
+
+#[wasm_bindgen]
+extern "C" {
+    /// What the page talks to: a `Worker`, or one end of a `MessageChannel` whose other end the
+    /// worker's code on the page serves (both have `onmessage` and `postMessage(message)`).
+    type Endpoint;
+    #[wasm_bindgen(method, setter)]
+    fn set_onmessage(this: &Endpoint, handler: Option<&js_sys::Function>);
+    #[wasm_bindgen(method, catch, js_name = postMessage)]
+    fn post_message(this: &Endpoint, message: &JsValue) -> Result<(), JsValue>;
+    /// A port's `close()`.
+    #[wasm_bindgen(method)]
+    fn close(this: &Endpoint);
+
+    /// The platform's `MessageChannel`, declared here rather than through web-sys features
+    /// (which would rebuild burn's wgpu).
+    type MessageChannel;
+    #[wasm_bindgen(constructor)]
+    fn new() -> MessageChannel;
+    #[wasm_bindgen(method, getter)]
+    fn port1(this: &MessageChannel) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn port2(this: &MessageChannel) -> JsValue;
+}
 
 pub fn set(target: &Object, key: &str, value: &JsValue) {
     // Setting a property on a fresh plain object cannot fail.
@@ -66,21 +92,35 @@ fn events(data: &JsValue) -> Result<Vec<Event>, String> {
 }
 
 pub struct TrainingWorker {
-    worker: Worker,
+    endpoint: Endpoint,
+    /// The dedicated worker; `None` for the worker's code on the page (`endpoint` is a port).
+    worker: Option<Worker>,
     ready: Cell<bool>,
     dead: Cell<bool>,
     /// Messages for a worker still loading (it would drop them): sent once it is ready.
     waiting: RefCell<Vec<JsValue>>,
     handler: RefCell<Option<Handler>>,
     _on_message: Closure<dyn Fn(MessageEvent)>,
-    _on_error: Closure<dyn Fn(web_sys::Event)>,
+    _on_error: Option<Closure<dyn Fn(web_sys::Event)>>,
 }
 
 impl TrainingWorker {
-    /// Create a worker and load the shared compiled code into it.
-    fn spawn() -> Result<Rc<Self>, String> {
-        let worker = Worker::new(&code::loader_url())
-            .map_err(|e| format!("The training worker could not be created: {e:?}"))?;
+    /// Create a worker and load the shared compiled code into it; or, `on_page`, a port to
+    /// the worker's code loaded onto the page (loaded with the first).
+    fn spawn(on_page: bool) -> Result<Rc<Self>, String> {
+        let (worker, endpoint, port) = match on_page {
+            true => {
+                let channel = MessageChannel::new();
+                (None, channel.port1(), Some(channel.port2()))
+            }
+            false => {
+                let worker = Worker::new(&code::loader_url())
+                    .map_err(|e| format!("The training worker could not be created: {e:?}"))?;
+                let endpoint = JsValue::from(worker.clone());
+                (Some(worker), endpoint, None)
+            }
+        };
+        let endpoint: Endpoint = endpoint.unchecked_into();
         let this = Rc::new_cyclic(|weak: &Weak<Self>| {
             let on_message = {
                 let weak = weak.clone();
@@ -104,20 +144,32 @@ impl TrainingWorker {
                     }
                 })
             };
-            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            endpoint.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            if let Some(worker) = &worker {
+                worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            }
             Self {
+                endpoint,
+                _on_error: worker.is_some().then_some(on_error),
                 worker,
                 ready: Cell::new(false),
                 dead: Cell::new(false),
                 waiting: RefCell::new(Vec::new()),
                 handler: RefCell::new(None),
                 _on_message: on_message,
-                _on_error: on_error,
             }
         });
         let weak = Rc::downgrade(&this);
         wasm_bindgen_futures::spawn_local(async move {
+            if let Some(port) = port {
+                let connected = code::connect_on_page(&port).await;
+                if let (Err(why), Some(this)) = (connected, weak.upgrade()) {
+                    this.lose(format!(
+                        "The training code could not be loaded on the page: {why}"
+                    ));
+                }
+                return;
+            }
             let module = code::module().await;
             let Some(this) = weak.upgrade() else { return };
             match module {
@@ -125,7 +177,7 @@ impl TrainingWorker {
                     let load = message("load");
                     set(&load, "module", &module);
                     set(&load, "build", &BUILD_ID.into());
-                    if let Err(e) = this.worker.post_message(&load) {
+                    if let Err(e) = this.endpoint.post_message(&load) {
                         this.lose(format!("The training worker could not be loaded: {e:?}"));
                     }
                 }
@@ -150,7 +202,7 @@ impl TrainingWorker {
             return;
         }
         if self.ready.get() {
-            let _ = self.worker.post_message(message);
+            let _ = self.endpoint.post_message(message);
         } else {
             self.waiting.borrow_mut().push(message.clone());
         }
@@ -170,7 +222,7 @@ impl TrainingWorker {
                 Some(build) if build == BUILD_ID => {
                     self.ready.set(true);
                     for message in self.waiting.take() {
-                        let _ = self.worker.post_message(&message);
+                        let _ = self.endpoint.post_message(&message);
                     }
                 }
                 other => self.lose(format!(
@@ -192,6 +244,9 @@ impl TrainingWorker {
                 text(data, "message").unwrap_or_default()
             ))),
             Some("finished") => self.tell(Message::Finished),
+            Some("crashed") => self.lose(text(data, "message").unwrap_or_else(|| {
+                "the training code on the page stopped with an error".into()
+            })),
             _ => {}
         }
     }
@@ -200,16 +255,32 @@ impl TrainingWorker {
         if self.dead.replace(true) {
             return;
         }
-        self.worker.terminate();
+        self.end();
         self.tell(Message::Lost(reason));
+    }
+}
+
+impl TrainingWorker {
+    pub fn on_page(&self) -> bool {
+        self.worker.is_none()
+    }
+
+    /// Terminate the worker, or close the port.
+    fn end(&self) {
+        match &self.worker {
+            Some(worker) => worker.terminate(),
+            None => self.endpoint.close(),
+        }
     }
 }
 
 impl Drop for TrainingWorker {
     fn drop(&mut self) {
-        self.worker.set_onmessage(None);
-        self.worker.set_onerror(None);
-        self.worker.terminate();
+        self.endpoint.set_onmessage(None);
+        if let Some(worker) = &self.worker {
+            worker.set_onerror(None);
+        }
+        self.end();
     }
 }
 
@@ -218,16 +289,18 @@ thread_local! {
     static IDLE: RefCell<Vec<Rc<TrainingWorker>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A worker for a new job: an idle one, or a new one.
-pub fn acquire() -> Result<Rc<TrainingWorker>, String> {
+/// A worker for a new job (`on_page`: a port to the worker's code on the page): an idle one,
+/// or a new one.
+pub fn acquire(on_page: bool) -> Result<Rc<TrainingWorker>, String> {
     let idle = IDLE.with(|idle| {
         let mut idle = idle.borrow_mut();
         idle.retain(|w| !w.is_dead());
-        idle.pop()
+        let found = idle.iter().rposition(|w| w.on_page() == on_page)?;
+        Some(idle.remove(found))
     });
     match idle {
         Some(worker) => Ok(worker),
-        None => TrainingWorker::spawn(),
+        None => TrainingWorker::spawn(on_page),
     }
 }
 

@@ -1,5 +1,8 @@
 //! The training worker: runs jobs (experiment queries, see `mlds_core::job`) off
-//! the page's main thread and posts their events back, so the page only renders.
+//! the page's main thread and posts their events back, so the page only renders. With
+//! `workers=0` the page loads this same code onto itself, once, and talks to it over
+//! `MessageChannel` ports with the same messages (`connect`): the page's own wasm then needs
+//! no burn at all.
 //!
 //! In: `{type: "start", query, backend, dataset?, given?}` (`backend`: `cpu` or `webgpu`;
 //! `given`: events of the units the job waits for), `{type: "pause", seq}`, `{type: "resume"}`,
@@ -7,7 +10,8 @@
 //! to combine: E3's projections, computed here so the page only renders). Out: `{type:
 //! "ready", build}` once loaded (messages sent before are lost), `{type: "events", events}` a
 //! few times a second, `{type: "paused", seq}`, `{type: "combined", events, seq}`,
-//! `{type: "finished"}`.
+//! `{type: "finished"}`; on the page also `{type: "crashed", message}` when this code panicked
+//! (in a worker, the worker's `error` event says it).
 //!
 //! Pause is a handshake: at its next checkpoint the job sends every event it computed before
 //! the pause, then `paused` with the pause's `seq`, and computes nothing until `resume` or
@@ -29,29 +33,52 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+#[wasm_bindgen]
+extern "C" {
+    /// Where a connection's messages come from and go to: the worker's own scope, or on the
+    /// page a `MessagePort` (both have `onmessage` and `postMessage(message)`).
+    type PageLink;
+    #[wasm_bindgen(method, setter)]
+    fn set_onmessage(this: &PageLink, handler: &js_sys::Function);
+    #[wasm_bindgen(method, catch, js_name = postMessage)]
+    fn post_message(this: &PageLink, message: &JsValue) -> Result<(), JsValue>;
+}
+
+/// One page-side "worker": in a worker, the worker itself; on the page, one port. Each has its
+/// own run (pause, stop) and combining step.
+struct Connection {
+    endpoint: PageLink,
+    /// The page's pause and stop for the job this connection runs.
+    control: Rc<RunControl>,
+    /// The combining step of the run this connection combines for.
+    combine: RefCell<Option<Box<dyn Combine>>>,
+}
+
 thread_local! {
+    /// This instance's WebGPU device (one per worker, or one for the page), or why there is none.
     static WEBGPU: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
-    /// The page's pause and stop for the job this worker runs.
-    static CONTROL: Rc<RunControl> = Rc::default();
-    /// The combining step of the run this worker combines for.
-    static COMBINE: RefCell<Option<Box<dyn Combine>>> = RefCell::new(None);
+    /// Every connection, so that a panic on the page can tell each (see `main`).
+    static CONNECTIONS: RefCell<Vec<Rc<Connection>>> = const { RefCell::new(Vec::new()) };
 }
 
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
+/// Whether this code runs in a dedicated worker (otherwise: on the page, for `workers=0`).
+fn in_worker() -> bool {
+    js_sys::global().has_type::<DedicatedWorkerGlobalScope>()
 }
 
-fn post(kind: &str, field: Option<(&str, JsValue)>) {
-    let message = Object::new();
-    let _ = Reflect::set(&message, &"type".into(), &kind.into());
-    if let Some((key, value)) = field {
-        let _ = Reflect::set(&message, &key.into(), &value);
+impl Connection {
+    fn post(&self, kind: &str, field: Option<(&str, JsValue)>) {
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"type".into(), &kind.into());
+        if let Some((key, value)) = field {
+            let _ = Reflect::set(&message, &key.into(), &value);
+        }
+        let _ = self.endpoint.post_message(&message);
     }
-    let _ = scope().post_message(&message);
 }
 
 /// A job's events and pause acknowledgements, as messages to the page.
-struct ToPage;
+struct ToPage(Rc<Connection>);
 
 impl Outlet for ToPage {
     /// Each delivery redraws the page's charts: a few times a second is enough.
@@ -60,15 +87,17 @@ impl Outlet for ToPage {
 
     fn deliver(&mut self, events: Vec<Event>) {
         match to_js(&events) {
-            Ok(events) => post("events", Some(("events", events))),
-            Err(e) => post("failed", Some(("message", e.into()))),
+            Ok(events) => self.0.post("events", Some(("events", events))),
+            Err(e) => self.0.post("failed", Some(("message", e.into()))),
         }
     }
 
     fn paused(&mut self, seq: u32) {
-        post("paused", Some(("seq", seq.into())));
+        self.0.post("paused", Some(("seq", seq.into())));
     }
 
+    /// A message to itself: in a worker the page's pause and stop arrive meanwhile; on the page
+    /// the browser paints and handles input too (a task, not a microtask).
     async fn yield_now(&mut self) {
         yield_by_message().await;
     }
@@ -117,27 +146,31 @@ fn given(message: &JsValue) -> Result<Vec<Event>, String> {
     }
 }
 
-/// This worker's WebGPU device, initialised on its first WebGPU job (each worker needs its own
-/// adapter and device), or why there is none.
+/// This instance's WebGPU device, initialised on its first WebGPU job (each worker needs its
+/// own adapter and device; on the page, one for every run), or why there is none.
 async fn webgpu() -> Result<Device, String> {
     if let Some(known) = WEBGPU.with(|w| w.borrow().clone()) {
         return known;
     }
     let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).unwrap_or_default();
     let exposed = Reflect::has(&navigator, &"gpu".into()).unwrap_or(false);
+    let (missing, place) = match in_worker() {
+        true => ("this browser does not offer WebGPU to workers (navigator.gpu is missing there); run it on the page with workers=0 in the link", "the training worker"),
+        false => ("this browser does not expose WebGPU (navigator.gpu is missing)", "the page"),
+    };
     let device = match exposed {
-        false => Err("this browser does not offer WebGPU to workers (navigator.gpu is missing there); run it on the page with workers=0 in the link".to_string()),
+        false => Err(missing.to_string()),
         true => Device::wgpu_options()
             .init_async()
             .await
-            .map_err(|e| format!("WebGPU could not start in the training worker: {e}")),
+            .map_err(|e| format!("WebGPU could not start in {place}: {e}")),
     };
     WEBGPU.with(|w| *w.borrow_mut() = Some(device.clone()));
     device
 }
 
-async fn run(message: JsValue) {
-    let mut host = SlicedHost::new(CONTROL.with(Rc::clone), ToPage);
+async fn run(connection: Rc<Connection>, message: JsValue) {
+    let mut host = SlicedHost::new(connection.control.clone(), ToPage(connection.clone()));
     let query = field(&message, "query")
         .and_then(|q| q.as_string())
         .unwrap_or_default();
@@ -158,7 +191,7 @@ async fn run(message: JsValue) {
         Err(message) => host.emit(Event::Error { message }),
     }
     host.flush();
-    post("finished", None);
+    connection.post("finished", None);
 }
 
 /// Events as the page reads them.
@@ -169,7 +202,7 @@ fn to_js(events: &[Event]) -> Result<JsValue, String> {
 
 /// Combine a part of a run's merged stream (the whole of it, over its messages, in order) and
 /// send it back, with the request's `seq`.
-fn combine(message: &JsValue) {
+fn combine(connection: &Connection, message: &JsValue) {
     let seq = field(message, "seq")
         .and_then(|s| s.as_f64())
         .unwrap_or(0.0);
@@ -178,21 +211,21 @@ fn combine(message: &JsValue) {
         Some(events) => serde_wasm_bindgen::from_value(events).map_err(|e| e.to_string()),
         None => Ok(Vec::new()),
     };
-    let combined = COMBINE.with(|c| {
-        let mut c = c.borrow_mut();
+    let combined = {
+        let mut c = connection.combine.borrow_mut();
         if fresh {
             let query = field(message, "query").and_then(|q| q.as_string());
             *c = query
                 .and_then(|q| Job::parse(&q).ok())
                 .and_then(|(job, _)| job.plan(usize::MAX)?.combine);
         }
-        let events =
-            events.map_err(|e| format!("the page sent unreadable events to combine ({e})"))?;
-        match c.as_mut() {
-            Some(combine) => Ok(combine.absorb(events)),
-            None => Err("this run has no combining step".to_string()),
-        }
-    });
+        events
+            .map_err(|e| format!("the page sent unreadable events to combine ({e})"))
+            .and_then(|events| match c.as_mut() {
+                Some(combine) => Ok(combine.absorb(events)),
+                None => Err("this run has no combining step".to_string()),
+            })
+    };
     let events = combined.unwrap_or_else(|message| vec![Event::Error { message }]);
     let reply = Object::new();
     let _ = Reflect::set(&reply, &"type".into(), &"combined".into());
@@ -200,37 +233,76 @@ fn combine(message: &JsValue) {
     match to_js(&events) {
         Ok(events) => {
             let _ = Reflect::set(&reply, &"events".into(), &events);
-            let _ = scope().post_message(&reply);
+            let _ = connection.endpoint.post_message(&reply);
         }
-        Err(e) => post("failed", Some(("message", e.into()))),
+        Err(e) => connection.post("failed", Some(("message", e.into()))),
     }
 }
 
-fn main() {
-    mlds_app::run_constructors();
-    console_error_panic_hook::set_once();
-    let on_message = Closure::<dyn Fn(MessageEvent)>::new(|e: MessageEvent| {
+/// Take the page's messages from `endpoint` and answer there, then say "ready".
+fn serve(endpoint: PageLink) {
+    let connection = Rc::new(Connection {
+        endpoint,
+        control: Rc::default(),
+        combine: RefCell::new(None),
+    });
+    let this = connection.clone();
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
         let message = e.data();
         match field(&message, "type")
             .and_then(|t| t.as_string())
             .as_deref()
         {
             Some("start") => {
-                CONTROL.with(|c| c.reset());
-                wasm_bindgen_futures::spawn_local(run(message));
+                this.control.reset();
+                wasm_bindgen_futures::spawn_local(run(this.clone(), message));
             }
             Some("pause") => {
                 let seq = field(&message, "seq").and_then(|s| s.as_f64());
-                CONTROL.with(|c| c.pause_numbered(seq.unwrap_or(0.0) as u32));
+                this.control.pause_numbered(seq.unwrap_or(0.0) as u32);
             }
-            Some("combine") => combine(&message),
-            Some("resume") => CONTROL.with(|c| c.pause(false)),
-            Some("stop") => CONTROL.with(|c| c.stop()),
+            Some("combine") => combine(&this, &message),
+            Some("resume") => this.control.pause(false),
+            Some("stop") => this.control.stop(),
             _ => {}
         }
     });
-    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    connection
+        .endpoint
+        .set_onmessage(on_message.as_ref().unchecked_ref());
+    // Lives as long as the worker, or on the page as long as the port (the page keeps its
+    // ports for later runs, like its workers).
     on_message.forget();
     // The page checks that the worker is of its own build.
-    post("ready", Some(("build", env!("MLDS_BUILD_ID").into())));
+    connection.post("ready", Some(("build", mlds_app::workers::BUILD_ID.into())));
+    CONNECTIONS.with(|c| c.borrow_mut().push(connection));
+}
+
+/// On the page (`workers=0`): serve the page over `port` (one end of a `MessageChannel`), as a
+/// worker serves it over its own scope.
+#[wasm_bindgen]
+pub fn connect(port: JsValue) {
+    serve(port.unchecked_into());
+}
+
+fn main() {
+    mlds_app::run_constructors();
+    if in_worker() {
+        console_error_panic_hook::set_once();
+        serve(js_sys::global().unchecked_into());
+        return;
+    }
+    // On the page a panic here aborts this instance only: the page's runs on it are lost, and
+    // say so (in a worker, the worker's `error` event tells the page).
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let message = format!("the training code on the page stopped with an error ({info}); reload the page to train again");
+        CONNECTIONS.with(|c| {
+            if let Ok(connections) = c.try_borrow() {
+                for connection in connections.iter() {
+                    connection.post("crashed", Some(("message", message.as_str().into())));
+                }
+            }
+        });
+    }));
 }
