@@ -22,7 +22,7 @@ cargo test -p mlds-figures
 cargo test -p mlds-cli
 step "release build"
 trunk build --release --offline
-step "SIMD128 in both wasm files, no relaxed SIMD"
+step "SIMD128 in the worker's wasm, no relaxed SIMD in either wasm file"
 bash scripts/check-wasm-simd.sh dist
 # STRESS=1: the browser tests under load, a busy process on one core (the tests wait for
 # states the page exposes, never for a time, so they must hold on a slower machine too).
