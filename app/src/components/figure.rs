@@ -35,11 +35,16 @@ fn DrawnFigure(props: &DrawnFigureProps) -> Html {
     use_chart_figure(&props.figure)
 }
 
-/// An experiment's figures side by side (`div.charts`).
+/// An experiment's figures side by side (`div.charts`), each keyed by its id: a list that
+/// grows (E10's densities, one per model) keeps every chart's canvas and state where they were
+/// (an unkeyed list is matched from its end, which would hand one chart's canvas to another).
 pub fn figures_html(figures: Vec<Figure>) -> Html {
     html! {
         <div class="charts">
-            { for figures.into_iter().map(|figure| html! { <FigureView {figure} /> }) }
+            { for figures.into_iter().map(|figure| {
+                let key = figure.id().to_string();
+                html! { <FigureView {key} {figure} /> }
+            }) }
         </div>
     }
 }

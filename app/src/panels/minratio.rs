@@ -106,10 +106,11 @@ pub fn MinRatioPanel(props: &PanelProps) -> Html {
             lede={html! { "A small network is trained on sinc5 (MSE), then driven towards a critical point by Newton-MR steps: each step takes the exact Hessian H (central differences of f64 gradients) and its eigen-decomposition, and steps by the pseudo-inverse over H's non-flat eigenvalues with a line search on ‖∇L‖², so it lands on minima and saddles alike. The minimal ratio there is positives / (positives + negatives) over the non-flat eigenvalues; the flat ones (|λ| ≤ τ·max|λ|) are counted beside it, and the old fraction of all eigenvalues > 0 is kept as the strict ratio. The reference: low-loss points have a high ratio, high-loss outliers with a low ratio are saddles. Runs use the CPU backend: the Hessian is computed in f64." }}
             intro={criterion} {controls} epochs={config.train.epochs} metrics={metrics(view)}>
             <div class="charts">
-                { for figures(view, config.tau, *selected).into_iter().map(|figure| match figure {
+                { for figures(view, config.tau, *selected).into_iter().map(|figure| {
+                    let key = figure.id().to_string();
                     // A click on the scatter's point (s, k) shows that run's spectrum.
-                    Figure::Scatter(_) => html! { <FigureView {figure} on_pick={on_point.clone()} /> },
-                    figure => html! { <FigureView {figure} /> },
+                    let on_pick = matches!(figure, Figure::Scatter(_)).then(|| on_point.clone());
+                    html! { <FigureView {key} {figure} {on_pick} /> }
                 }) }
             </div>
             if let Some(share) = converged_share(points) {
