@@ -213,12 +213,18 @@ pub(crate) fn read_run(path: &Path) -> Result<RunFile, String> {
 
 /// Write the run file whole or not at all (a merge never reads half a file).
 fn write_run(file: &RunFile, out: &Path) -> Result<(), String> {
-    let text = file.to_json();
+    write_whole(&(file.to_json() + "\n"), out)
+}
+
+/// Write `text` to `out` whole or not at all (through a `.partial` file renamed when written);
+/// `-` is stdout.
+pub(crate) fn write_whole(text: &str, out: &Path) -> Result<(), String> {
     if out == Path::new("-") {
-        println!("{text}");
+        print!("{text}");
         return Ok(());
     }
-    let partial = out.with_extension("json.partial");
+    let mut partial = out.as_os_str().to_owned();
+    partial.push(".partial");
     std::fs::write(&partial, text)
         .and_then(|()| std::fs::rename(&partial, out))
         .map_err(|e| format!("{}: {e}", out.display()))

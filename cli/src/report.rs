@@ -130,7 +130,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, String> {
             build: &k.build,
         })
     });
-    write(&text, &args.out)?;
+    crate::write_whole(&text, &args.out)?;
     if !quiet && args.out.as_os_str() != "-" {
         eprintln!(
             "mlds: the report ({} of {} sections) is in {}",
@@ -148,16 +148,4 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, String> {
 
 fn stopped(stop: &StopFlag) -> bool {
     stop.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// Write the report whole or not at all.
-fn write(text: &str, out: &std::path::Path) -> Result<(), String> {
-    if out.as_os_str() == "-" {
-        print!("{text}");
-        return Ok(());
-    }
-    let partial = out.with_extension("html.partial");
-    std::fs::write(&partial, text)
-        .and_then(|()| std::fs::rename(&partial, out))
-        .map_err(|e| format!("{}: {e}", out.display()))
 }
