@@ -7,6 +7,8 @@ use js_sys::{Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::js_error::describe;
+
 /// What the page found on load.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Backends {
@@ -53,12 +55,7 @@ impl Backends {
 
 /// Whether `gpu.requestAdapter()` gives an adapter (it resolves to `null` where there is none).
 async fn adapter(gpu: &JsValue) -> Result<bool, String> {
-    let describe = |e: JsValue| {
-        e.dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| e.as_string())
-            .unwrap_or_else(|| format!("{e:?}"))
-    };
+    let describe = |e: JsValue| describe(&e);
     let request: js_sys::Function = Reflect::get(gpu, &JsValue::from_str("requestAdapter"))
         .map_err(describe)?
         .dyn_into()

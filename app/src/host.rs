@@ -129,17 +129,18 @@ impl<O: Outlet> Host for SlicedHost<O> {
 
 #[wasm_bindgen]
 extern "C" {
-    /// The platform's `MessageChannel`, declared here rather than through web-sys features
-    /// (which would rebuild burn's wgpu).
-    type MessageChannel;
+    /// The platform's `MessageChannel` (here and for the page's port to the training code,
+    /// `workers::worker`), declared here rather than through web-sys features: the worker's
+    /// web-sys is the same crate, and new features would rebuild burn's wgpu stack on it.
+    pub(crate) type MessageChannel;
     #[wasm_bindgen(constructor)]
-    fn new() -> MessageChannel;
+    pub(crate) fn new() -> MessageChannel;
     #[wasm_bindgen(method, getter)]
-    fn port1(this: &MessageChannel) -> Port;
+    pub(crate) fn port1(this: &MessageChannel) -> Port;
     #[wasm_bindgen(method, getter)]
-    fn port2(this: &MessageChannel) -> Port;
+    pub(crate) fn port2(this: &MessageChannel) -> Port;
 
-    type Port;
+    pub(crate) type Port;
     #[wasm_bindgen(method, setter)]
     fn set_onmessage(this: &Port, handler: &js_sys::Function);
     #[wasm_bindgen(method, js_name = postMessage)]

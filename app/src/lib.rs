@@ -10,6 +10,7 @@ pub mod components;
 pub mod datasets;
 pub mod host;
 pub mod idb;
+pub mod js_error;
 pub mod landing;
 pub mod panels;
 pub mod report;

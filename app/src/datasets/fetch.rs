@@ -1,24 +1,17 @@
 //! Fetching the app's own files (`data/…`), with progress for the large ones.
 
 use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, Response};
 
-fn describe(e: JsValue) -> String {
-    e.as_string()
-        .or_else(|| {
-            e.dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-        })
-        .unwrap_or_else(|| format!("{e:?}"))
-}
+use crate::js_error::describe;
 
 async fn response(url: &str) -> Result<Response, String> {
     let window = web_sys::window().ok_or("no window")?;
     let r: Response = JsFuture::from(window.fetch_with_str(url))
         .await
-        .map_err(|e| format!("fetching {url} failed: {}", describe(e)))?
+        .map_err(|e| format!("fetching {url} failed: {}", describe(&e)))?
         .dyn_into()
         .map_err(|_| format!("fetching {url} gave no response"))?;
     if !r.ok() {
@@ -29,10 +22,10 @@ async fn response(url: &str) -> Result<Response, String> {
 
 pub async fn text(url: &str) -> Result<String, String> {
     let r = response(url).await?;
-    let promise = r.text().map_err(describe)?;
+    let promise = r.text().map_err(|e| describe(&e))?;
     JsFuture::from(promise)
         .await
-        .map_err(describe)?
+        .map_err(|e| describe(&e))?
         .as_string()
         .ok_or_else(|| format!("{url} is not text"))
 }
@@ -51,7 +44,7 @@ pub async fn bytes(url: &str, progress: impl Fn(f64)) -> Result<Vec<u8>, String>
     loop {
         let chunk = JsFuture::from(reader.read())
             .await
-            .map_err(|e| format!("downloading {url} failed: {}", describe(e)))?;
+            .map_err(|e| format!("downloading {url} failed: {}", describe(&e)))?;
         let done = Reflect::get(&chunk, &"done".into())
             .map(|d| d.is_truthy())
             .unwrap_or(true);

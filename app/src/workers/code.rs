@@ -55,10 +55,9 @@ async fn compile() -> Result<JsValue, JsValue> {
     JsFuture::from(WebAssembly::compile(&bytes)).await
 }
 
+/// What failed in words: the error's own message, or `otherwise`.
 fn describe(e: &JsValue, otherwise: &str) -> String {
-    e.as_string()
-        .or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| e.message().into()))
-        .unwrap_or_else(|| otherwise.into())
+    crate::js_error::message(e).unwrap_or_else(|| otherwise.into())
 }
 
 /// The worker's `WebAssembly.Module`, compiled on first use.

@@ -21,6 +21,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
 
 use super::code::{self, BUILD_ID};
+use crate::host::MessageChannel;
 
 /// What a worker tells the run it works for.
 pub enum Message {
@@ -51,16 +52,6 @@ extern "C" {
     /// A port's `close()`.
     #[wasm_bindgen(method)]
     fn close(this: &Endpoint);
-
-    /// The platform's `MessageChannel`, declared here rather than through web-sys features
-    /// (which would rebuild burn's wgpu).
-    type MessageChannel;
-    #[wasm_bindgen(constructor)]
-    fn new() -> MessageChannel;
-    #[wasm_bindgen(method, getter)]
-    fn port1(this: &MessageChannel) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    fn port2(this: &MessageChannel) -> JsValue;
 }
 
 pub fn set(target: &Object, key: &str, value: &JsValue) {
@@ -111,7 +102,11 @@ impl TrainingWorker {
         let (worker, endpoint, port) = match on_page {
             true => {
                 let channel = MessageChannel::new();
-                (None, channel.port1(), Some(channel.port2()))
+                (
+                    None,
+                    channel.port1().into(),
+                    Some(JsValue::from(channel.port2())),
+                )
             }
             false => {
                 let worker = Worker::new(&code::loader_url())
