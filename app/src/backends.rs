@@ -1,5 +1,5 @@
-//! What the page knows of the backends: whether the browser offers WebGPU (an adapter), found
-//! once on load. The page itself links no burn: a run's device (WebGPU or the CPU backend) is
+//! What the page knows of the backends: whether the browser offers WebGPU (an adapter that
+//! gives a device), found once on load. The page itself links no burn: a run's device (WebGPU or the CPU backend) is
 //! made by the training code that runs it, in a worker or, with `workers=0`, on the page (see
 //! `workers`).
 
@@ -19,8 +19,11 @@ pub struct Backends {
 }
 
 impl Backends {
-    /// Ask the browser for a WebGPU adapter (`navigator.gpu.requestAdapter()`), without
-    /// starting a device: the training code starts its own where it runs.
+    /// Ask the browser for a WebGPU adapter (`navigator.gpu.requestAdapter()`) and a device
+    /// from it, which is let go at once: the training code starts its own where it runs. An
+    /// adapter alone is not enough: a browser can list one and still refuse its device
+    /// (blocklisted driver, lost GPU process), and then every run uses the CPU backend from
+    /// the start instead of failing when it asks for WebGPU.
     pub async fn detect() -> Self {
         let gpu = web_sys::window()
             .map(|w| w.navigator())
@@ -32,11 +35,16 @@ impl Backends {
             );
         };
         match adapter(&gpu).await {
-            Ok(true) => Self {
-                webgpu: true,
-                webgpu_error: None,
+            Ok(Some(adapter)) => match device(&adapter).await {
+                Ok(()) => Self {
+                    webgpu: true,
+                    webgpu_error: None,
+                },
+                Err(e) => Self::cpu_only(&format!(
+                    "WebGPU could not start: the adapter gave no device ({e})"
+                )),
             },
-            Ok(false) => Self::cpu_only("WebGPU could not start: no WebGPU adapter was found"),
+            Ok(None) => Self::cpu_only("WebGPU could not start: no WebGPU adapter was found"),
             Err(e) => Self::cpu_only(&format!("WebGPU could not start: {e}")),
         }
     }
@@ -53,18 +61,34 @@ impl Backends {
     }
 }
 
-/// Whether `gpu.requestAdapter()` gives an adapter (it resolves to `null` where there is none).
-async fn adapter(gpu: &JsValue) -> Result<bool, String> {
+/// `target.name()`'s result, awaited: `name` must be a method that returns a promise.
+async fn call_async(target: &JsValue, name: &str, what: &str) -> Result<JsValue, String> {
     let describe = |e: JsValue| describe(&e);
-    let request: js_sys::Function = Reflect::get(gpu, &JsValue::from_str("requestAdapter"))
+    let method: js_sys::Function = Reflect::get(target, &JsValue::from_str(name))
         .map_err(describe)?
         .dyn_into()
-        .map_err(|_| "navigator.gpu.requestAdapter is not a function".to_string())?;
-    let promise: Promise = request
-        .call0(gpu)
+        .map_err(|_| format!("{what}.{name} is not a function"))?;
+    let promise: Promise = method
+        .call0(target)
         .map_err(describe)?
         .dyn_into()
-        .map_err(|_| "navigator.gpu.requestAdapter() gave no promise".to_string())?;
-    let adapter = JsFuture::from(promise).await.map_err(describe)?;
-    Ok(!adapter.is_undefined() && !adapter.is_null())
+        .map_err(|_| format!("{what}.{name}() gave no promise"))?;
+    JsFuture::from(promise).await.map_err(describe)
+}
+
+/// `gpu.requestAdapter()`'s adapter (it resolves to `null` where there is none).
+async fn adapter(gpu: &JsValue) -> Result<Option<JsValue>, String> {
+    let adapter = call_async(gpu, "requestAdapter", "navigator.gpu").await?;
+    Ok((!adapter.is_undefined() && !adapter.is_null()).then_some(adapter))
+}
+
+/// Whether the adapter gives a device (`requestDevice()`), destroyed at once.
+async fn device(adapter: &JsValue) -> Result<(), String> {
+    let device = call_async(adapter, "requestDevice", "the adapter").await?;
+    if let Ok(destroy) = Reflect::get(&device, &JsValue::from_str("destroy")) {
+        if let Some(destroy) = destroy.dyn_ref::<js_sys::Function>() {
+            let _ = destroy.call0(&device);
+        }
+    }
+    Ok(())
 }

@@ -49,6 +49,27 @@ test('E1 falls back to the CPU backend without WebGPU and fits sinc5', async () 
   }
 });
 
+test('a browser that lists a WebGPU adapter but refuses its device gets the CPU backend from the start, and says why', async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    // The adapter is real (software WebGPU); its device is refused, as a blocklisted driver or
+    // a lost GPU process would. On the page (workers=0), where the check and the run share it.
+    const init = () => {
+      if (self.GPUAdapter) {
+        GPUAdapter.prototype.requestDevice = () => Promise.reject(new DOMException('refused by the test', 'OperationError'));
+      }
+    };
+    const { page, errors } = await open(browser, `${server.url}/#exp=fit&epochs=50&samples=64&backend=webgpu&workers=0&autorun=1`, { init });
+    await page.waitForSelector('body[data-webgpu="unavailable"]', { timeout: 60_000 });
+    assert.equal(await page.evaluate(async () => Boolean(await navigator.gpu.requestAdapter())), true, 'an adapter is listed');
+    assert.match(await page.textContent('.backend-status.fallback details code'), /the adapter gave no device .*refused by the test/);
+    await page.waitForSelector(`${panel} .notices >> text=WebGPU is not available`);
+    await checkFinishedRun(page, errors, { backend: 'cpu', epochs: 50, fall: 1 });
+  } finally {
+    await browser.close();
+  }
+});
+
 test('E1 trains on WebGPU (software adapter)', async () => {
   const browser = await launch({ webgpu: true });
   try {

@@ -425,3 +425,39 @@ test("E9a's line is reported lost, not started, when a training it needs was los
     await browser.close();
   }
 });
+
+test('a panic in the training code on the page (workers=0) ends its run with the reason, the page goes on, and a later run there is refused with what to do', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await instrumented(browser);
+    // Long enough that the panic lands while it trains.
+    await page.goto(`${server.url}/#exp=fit&epochs=100000&samples=64&backend=cpu&workers=0&autorun=1`);
+    const panel = '[data-experiment="fit"]';
+    await page.waitForSelector(`${panel}[data-state="running"]`);
+    // The training code is on the page once its glue has run and the run has points.
+    await page.waitForFunction(() => typeof wasm_bindgen !== 'undefined' && typeof wasm_bindgen.panic_for_tests === 'function');
+    await page.waitForFunction(() => JSON.parse(document.querySelector('[data-experiment="fit"] [data-metrics]').textContent).epoch > 0);
+    // A panic aborts: the call throws (a wasm trap) once the panic hook has told the page.
+    const thrown = await page.evaluate(() => {
+      try { wasm_bindgen.panic_for_tests('a defect planted by the test'); return null; } catch (e) { return String(e); }
+    });
+    assert.ok(thrown, 'the panic aborted the call');
+    await page.waitForSelector(`${panel}[data-state="error"]`, { timeout: 60_000 });
+    const alert = await page.textContent(`${panel} [role="alert"]`);
+    assert.match(alert, /training code on the page stopped with an error .*a defect planted by the test.*reload the page/i);
+    assert.equal(await page.isHidden('#fatal'), true, 'the page itself did not panic');
+    // The page still works: another experiment opens, and a run there is refused in words.
+    await page.goto(`${server.url}/#exp=fit&epochs=10&samples=64&backend=cpu&workers=0`);
+    await page.waitForSelector(`${panel}[data-state="idle"]`);
+    await page.click(`${panel} button.start`);
+    await page.waitForSelector(`${panel}[data-state="error"]`, { timeout: 60_000 });
+    assert.match(await page.textContent(`${panel} [role="alert"]`),
+      /stopped with an error in an earlier run; reload the page to train again/);
+    assert.equal(await page.isHidden('#fatal'), true, 'no panic banner');
+    assert.equal(await page.evaluate(() => window.__workers), 0, 'no worker was created');
+    // Only the planted panic's own reports reach the console.
+    assert.deepEqual(errors.filter((e) => !/a defect planted by the test|unreachable/i.test(e)), []);
+  } finally {
+    await browser.close();
+  }
+});

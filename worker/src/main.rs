@@ -285,6 +285,15 @@ pub fn connect(port: JsValue) {
     serve(port.unchecked_into());
 }
 
+/// Panic here, as a defect in the training code would: how the browser tests check that a
+/// panic on the page (`workers=0`) is reported in the page and refuses later runs there (the
+/// page never calls it).
+#[doc(hidden)]
+#[wasm_bindgen]
+pub fn panic_for_tests(reason: &str) {
+    panic!("{reason}");
+}
+
 fn main() {
     mlds_app::run_constructors();
     if in_worker() {
@@ -296,7 +305,9 @@ fn main() {
     // say so (in a worker, the worker's `error` event tells the page).
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        let message = format!("the training code on the page stopped with an error ({info}); reload the page to train again");
+        // One line: "panicked at file:line:" and the panic's message.
+        let what = info.to_string().replace('\n', " ");
+        let message = format!("the training code on the page stopped with an error ({what}); reload the page to train again");
         CONNECTIONS.with(|c| {
             if let Ok(connections) = c.try_borrow() {
                 for connection in connections.iter() {

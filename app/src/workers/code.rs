@@ -28,6 +28,15 @@ thread_local! {
     static ON_PAGE: RefCell<Option<Promise>> = const { RefCell::new(None) };
     /// Its glue script has run (it must run once only: it declares a global).
     static GLUE: Cell<bool> = const { Cell::new(false) };
+    /// The code on the page has stopped with a panic: that aborts its instance, whose memory
+    /// may then be in any state, so no later run is given to it.
+    static CRASHED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The training code on the page has panicked (its `crashed` message, which the run it was
+/// training reports): later runs on the page are refused until the page is reloaded.
+pub fn crashed_on_page() {
+    CRASHED.set(true);
 }
 
 #[wasm_bindgen]
@@ -109,6 +118,11 @@ async fn load_on_page() -> Result<JsValue, JsValue> {
 /// Serve the page over `port` from the worker's code loaded onto the page (loaded on first
 /// use; a failed load is forgotten, so a later run tries again).
 pub async fn connect_on_page(port: &JsValue) -> Result<(), String> {
+    if CRASHED.get() {
+        return Err(
+            "it stopped with an error in an earlier run; reload the page to train again".into(),
+        );
+    }
     let promise = ON_PAGE.with(|p| {
         p.borrow_mut()
             .get_or_insert_with(|| future_to_promise(load_on_page()))

@@ -239,9 +239,13 @@ impl TrainingWorker {
                 text(data, "message").unwrap_or_default()
             ))),
             Some("finished") => self.tell(Message::Finished),
-            Some("crashed") => self.lose(text(data, "message").unwrap_or_else(|| {
-                "the training code on the page stopped with an error".into()
-            })),
+            Some("crashed") => {
+                let reason = text(data, "message").unwrap_or_else(|| {
+                    "the training code on the page stopped with an error".into()
+                });
+                code::crashed_on_page();
+                self.lose(reason);
+            }
             _ => {}
         }
     }
