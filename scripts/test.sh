@@ -12,12 +12,12 @@ step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 step "clippy (core, the figures and the mlds command natively, the app for wasm32)"
-cargo clippy -p mlds-core --all-targets -- -D warnings
+cargo clippy -p mlds-core -p mlds-kernels --all-targets -- -D warnings
 cargo clippy -p mlds-figures --all-targets -- -D warnings
 cargo clippy -p mlds-cli --all-targets -- -D warnings
 cargo clippy -p mlds-app -p mlds-worker --target wasm32-unknown-unknown -- -D warnings
 step "native tests"
-cargo test -p mlds-core
+cargo test -p mlds-core -p mlds-kernels
 cargo test -p mlds-figures
 cargo test -p mlds-cli
 step "release build"

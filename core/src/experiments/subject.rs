@@ -288,6 +288,8 @@ impl SubjectData {
 }
 
 /// A trained model of either kind (on the autodiff device).
+// One per unit, moved rarely: the size of the larger variant does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Trained {
     Mlp(Mlp),
     Classifier(Classifier),

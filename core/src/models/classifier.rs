@@ -1,8 +1,9 @@
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::tensor::{Device, Tensor};
+
+use super::pool::max_pool_2x2;
 
 /// An image classifier: `conv3x3 (same) → ReLU → max-pool 2×2` blocks, then fully connected
 /// layers with ReLU between them. No conv block at all gives a plain fully connected network.
@@ -20,7 +21,6 @@ pub struct ClassifierConfig {
 #[derive(Module, Debug)]
 pub struct Classifier {
     convs: Vec<Conv2d>,
-    pool: MaxPool2d,
     dense: Vec<Linear>,
     activation: Relu,
 }
@@ -100,7 +100,6 @@ impl ClassifierConfig {
                         .init(device)
                 })
                 .collect(),
-            pool: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
             dense: self
                 .dense_widths()
                 .windows(2)
@@ -115,7 +114,7 @@ impl Classifier {
     /// `[batch, channels, height, width] -> [batch, classes]` logits.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
         let features = self.convs.iter().fold(images, |x, conv| {
-            self.pool.forward(self.activation.forward(conv.forward(x)))
+            max_pool_2x2(self.activation.forward(conv.forward(x)))
         });
         let last = self.dense.len() - 1;
         self.dense

@@ -3,6 +3,7 @@
 mod activation;
 mod classifier;
 mod mlp;
+pub mod pool;
 mod task_models;
 
 pub use activation::{ActivationKind, HiddenActivation, SigmoidTanh};
