@@ -40,6 +40,7 @@ pub fn output_size([h, w]: [usize; 2]) -> [usize; 2] {
 }
 
 /// `output[p][i][j]` = the maximum of window `(i, j)` of plane `p` of `input`.
+#[inline(never)]
 pub fn forward(input: &[f32], planes: usize, [h, w]: [usize; 2]) -> Vec<f32> {
     let [oh, ow] = output_size([h, w]);
     assert_eq!(
@@ -72,6 +73,7 @@ pub fn forward(input: &[f32], planes: usize, [h, w]: [usize; 2]) -> Vec<f32> {
 
 /// The gradient with respect to `input` of the pooling whose output had gradient `grad`
 /// (`planes × h/2 × w/2` values): each window's gradient at its chosen maximum, +0 elsewhere.
+#[inline(never)]
 pub fn backward(input: &[f32], grad: &[f32], planes: usize, [h, w]: [usize; 2]) -> Vec<f32> {
     let [oh, ow] = output_size([h, w]);
     assert_eq!(

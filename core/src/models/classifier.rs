@@ -3,6 +3,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::tensor::{Device, Tensor};
 
+use super::conv::conv3x3_forward;
 use super::pool::max_pool_2x2;
 
 /// An image classifier: `conv3x3 (same) → ReLU → max-pool 2×2` blocks, then fully connected
@@ -114,7 +115,7 @@ impl Classifier {
     /// `[batch, channels, height, width] -> [batch, classes]` logits.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
         let features = self.convs.iter().fold(images, |x, conv| {
-            max_pool_2x2(self.activation.forward(conv.forward(x)))
+            max_pool_2x2(self.activation.forward(conv3x3_forward(conv, x)))
         });
         let last = self.dense.len() - 1;
         self.dense

@@ -2,6 +2,7 @@
 
 mod activation;
 mod classifier;
+pub mod conv;
 mod mlp;
 pub mod pool;
 mod task_models;

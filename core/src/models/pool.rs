@@ -62,7 +62,7 @@ fn dims(x: &FlexTensor) -> [usize; 4] {
 }
 
 /// A tensor's values in order (a contiguous copy where they are not).
-fn with_values<R>(x: &FlexTensor, f: impl FnOnce(&[f32]) -> R) -> R {
+pub(super) fn with_values<R>(x: &FlexTensor, f: impl FnOnce(&[f32]) -> R) -> R {
     let x = x.to_contiguous();
     let (start, end) = x
         .layout()
