@@ -95,7 +95,34 @@ fn shifted_add(row: &[f32], dst: &mut [f32], dx: usize) {
         1 => (row, &mut dst[..]),
         _ => (&row[..w - 1], &mut dst[1..]),
     };
-    for (d, s) in to.iter_mut().zip(from) {
+    add_assign(to, from);
+}
+
+/// `to[i] += from[i]`, four at a time with wasm's SIMD128 where the build has it (the wasm
+/// build's link-time optimisation, at "z", does not vectorise loops; see `max_pool_2x2`).
+#[inline(always)]
+fn add_assign(to: &mut [f32], from: &[f32]) {
+    let done = {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            use core::arch::wasm32::{f32x4_add, v128, v128_load, v128_store};
+            let quads = to.len().min(from.len()) / 4;
+            for (d, s) in to.chunks_exact_mut(4).zip(from.chunks_exact(4)).take(quads) {
+                // Safety: both chunks hold the 4 values read and written.
+                unsafe {
+                    let sum = f32x4_add(
+                        v128_load(d.as_ptr() as *const v128),
+                        v128_load(s.as_ptr() as *const v128),
+                    );
+                    v128_store(d.as_mut_ptr() as *mut v128, sum);
+                }
+            }
+            4 * quads
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        0
+    };
+    for (d, s) in to[done..].iter_mut().zip(&from[done..]) {
         *d += s;
     }
 }

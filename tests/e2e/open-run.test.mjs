@@ -261,3 +261,35 @@ test('a report written by `mlds report` opens in the report page with the same f
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("E2's deepest CNN trains to the same numbers in the page and in `mlds` (the CPU kernels' SIMD128 path in the wasm, their scalar path natively)", async () => {
+  // cnn3: every 3×3 convolution and 2×2 pooling of this project's kernels (mlds-kernels),
+  // rows of widths 28, 14 and 7, so both the four-window SIMD steps and the scalar rest run.
+  const query = 'exp=tasks&dataset=mnist&source=subset&models=cnn3&train_size=256&epochs=2&batch=32&backend=cpu';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlds-open-'));
+  const file = path.join(dir, 'cli-run.json');
+  execFileSync(mldsCommand(), ['run', query, '--out', file, '--quiet'], { stdio: 'inherit' });
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#${query}&workers=0&autorun=1`);
+    await page.waitForSelector('[data-experiment="tasks"][data-state="done"]', { timeout: 240_000 });
+    const { run } = await downloadRun(page);
+    const losses = (events, type) => events.filter((e) => e.type === type).map((e) => e.losses[0]);
+    const native = JSON.parse(fs.readFileSync(file, 'utf8')).events;
+    for (const type of ['train_metrics', 'test_metrics']) {
+      const [ours, theirs] = [losses(run.events, type), losses(native, type)];
+      assert.equal(ours.length, theirs.length, type);
+      assert.ok(ours.length > 0, type);
+      const rel = ours.map((v, i) => Math.abs(v - theirs[i]) / Math.abs(theirs[i]));
+      console.log(`${type}: page ${ours.map((v) => v.toFixed(5)).join(' ')}; largest rel. diff ${Math.max(...rel).toExponential(2)}`);
+      // The first loss is one forward pass: rounding alone. Later ones drift a little with the
+      // steps (gemm's products sum in another order natively), far less than a wrong window.
+      assert.ok(rel[0] < 1e-5, `${type}: first loss page ${ours[0]} vs mlds ${theirs[0]}`);
+      assert.ok(Math.max(...rel) < 1e-4, `${type}: page ${ours} vs mlds ${theirs}`);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
