@@ -5,6 +5,7 @@ mod classifier;
 pub mod conv;
 mod mlp;
 pub mod pool;
+pub mod tanh;
 mod task_models;
 
 pub use activation::{ActivationKind, HiddenActivation, SigmoidTanh};
