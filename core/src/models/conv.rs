@@ -25,7 +25,7 @@ use burn::nn::PaddingConfig2d;
 use burn::tensor::{DType, Device, Tensor, TensorData};
 use mlds_kernels::conv3x3::{self, Conv3x3};
 
-use super::pool::with_values;
+use super::flex_slices::with_values;
 
 #[backend_extension(Flex, Autodiff)]
 pub trait Conv3x3Backend: Backend {

@@ -3,6 +3,7 @@
 mod activation;
 mod classifier;
 pub mod conv;
+mod flex_slices;
 mod mlp;
 pub mod pool;
 pub mod tanh;

@@ -27,6 +27,8 @@ use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::tensor::{DType, Device, Tensor, TensorData};
 use mlds_kernels::max_pool_2x2;
 
+use super::flex_slices::with_values;
+
 #[backend_extension(Flex, Autodiff)]
 pub trait MaxPool2x2Backend: Backend {
     /// `[n, c, h, w] → [n, c, h / 2, w / 2]`: the maximum of each 2×2 window.
@@ -59,16 +61,6 @@ fn dims(x: &FlexTensor) -> [usize; 4] {
         .to_vec()
         .try_into()
         .expect("2x2 max pooling takes [n, c, h, w]")
-}
-
-/// A tensor's values in order (a contiguous copy where they are not).
-pub(super) fn with_values<R>(x: &FlexTensor, f: impl FnOnce(&[f32]) -> R) -> R {
-    let x = x.to_contiguous();
-    let (start, end) = x
-        .layout()
-        .contiguous_offsets()
-        .expect("a contiguous copy has contiguous offsets");
-    f(&x.storage::<f32>()[start..end])
 }
 
 impl MaxPool2x2Backend for Flex {

@@ -19,7 +19,7 @@ use burn::tensor::activation::sigmoid;
 use burn::tensor::{DType, Device, Tensor, TensorData};
 use mlds_kernels::sigmoid_tanh;
 
-use super::pool::with_values;
+use super::flex_slices::with_values;
 
 #[backend_extension(Flex, Autodiff)]
 pub trait SigmoidTanhBackend: Backend {
