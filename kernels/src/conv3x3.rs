@@ -25,6 +25,16 @@ impl Conv3x3 {
         self.h * self.w
     }
 
+    /// Values in the input (`images × channels × h × w`).
+    pub fn input_len(&self) -> usize {
+        self.images * self.channels * self.plane()
+    }
+
+    /// Values in the output and its gradient (`images × out × h × w`).
+    pub fn output_len(&self) -> usize {
+        self.images * self.out * self.plane()
+    }
+
     /// Rows of an image's unfolded matrix.
     fn taps(&self) -> usize {
         self.channels * 9
@@ -173,17 +183,12 @@ fn matmul(
 /// (`out × channels × 3 × 3`) plus `bias` (`out`): `images × out × h × w`.
 #[inline(never)]
 pub fn forward(shape: Conv3x3, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
-    let Conv3x3 {
-        images,
-        channels,
-        out,
-        ..
-    } = shape;
+    let Conv3x3 { channels, out, .. } = shape;
     let (plane, taps) = (shape.plane(), shape.taps());
-    assert_eq!(input.len(), images * channels * plane);
+    assert_eq!(input.len(), shape.input_len());
     assert_eq!(weight.len(), out * taps);
     assert_eq!(bias.len(), out);
-    let mut output = vec![0f32; images * out * plane];
+    let mut output = vec![0f32; shape.output_len()];
     if plane == 0 {
         return output;
     }
@@ -212,16 +217,11 @@ pub fn forward(shape: Conv3x3, input: &[f32], weight: &[f32], bias: &[f32]) -> V
 /// The gradient with respect to the input, given the output's gradient `grad`.
 #[inline(never)]
 pub fn input_grad(shape: Conv3x3, weight: &[f32], grad: &[f32]) -> Vec<f32> {
-    let Conv3x3 {
-        images,
-        channels,
-        out,
-        ..
-    } = shape;
+    let Conv3x3 { channels, out, .. } = shape;
     let (plane, taps) = (shape.plane(), shape.taps());
     assert_eq!(weight.len(), out * taps);
-    assert_eq!(grad.len(), images * out * plane);
-    let mut input_grad = vec![0f32; images * channels * plane];
+    assert_eq!(grad.len(), shape.output_len());
+    let mut input_grad = vec![0f32; shape.input_len()];
     if plane == 0 {
         return input_grad;
     }
@@ -245,23 +245,17 @@ pub fn input_grad(shape: Conv3x3, weight: &[f32], grad: &[f32]) -> Vec<f32> {
     input_grad
 }
 
-/// The gradients with respect to the weight (`out × channels × 3 × 3`) and the bias (`out`),
-/// given the input and the output's gradient `grad`, summed over the batch.
+/// The gradient with respect to the weight (`out × channels × 3 × 3`), given the input and the
+/// output's gradient `grad`, summed over the batch.
 #[inline(never)]
-pub fn weight_grad(shape: Conv3x3, input: &[f32], grad: &[f32]) -> (Vec<f32>, Vec<f32>) {
-    let Conv3x3 {
-        images,
-        channels,
-        out,
-        ..
-    } = shape;
+pub fn weight_grad(shape: Conv3x3, input: &[f32], grad: &[f32]) -> Vec<f32> {
+    let Conv3x3 { channels, out, .. } = shape;
     let (plane, taps) = (shape.plane(), shape.taps());
-    assert_eq!(input.len(), images * channels * plane);
-    assert_eq!(grad.len(), images * out * plane);
+    assert_eq!(input.len(), shape.input_len());
+    assert_eq!(grad.len(), shape.output_len());
     let mut weight_grad = vec![0f32; out * taps];
-    let mut bias_grad = vec![0f32; out];
     if plane == 0 {
-        return (weight_grad, bias_grad);
+        return weight_grad;
     }
     let mut cols = vec![0f32; taps * plane];
     for (i, (image, grad)) in input
@@ -280,11 +274,25 @@ pub fn weight_grad(shape: Conv3x3, input: &[f32], grad: &[f32]) -> (Vec<f32>, Ve
             &cols,
             true,
         );
-        for (b, row) in bias_grad.iter_mut().zip(grad.chunks_exact(plane)) {
+    }
+    weight_grad
+}
+
+/// The gradient with respect to the bias (`out`): the output's gradient summed over the batch
+/// and the pixels of each output channel.
+#[inline(never)]
+pub fn bias_grad(shape: Conv3x3, grad: &[f32]) -> Vec<f32> {
+    assert_eq!(grad.len(), shape.output_len());
+    let mut bias_grad = vec![0f32; shape.out];
+    if shape.plane() == 0 {
+        return bias_grad;
+    }
+    for image in grad.chunks_exact(shape.out * shape.plane()) {
+        for (b, row) in bias_grad.iter_mut().zip(image.chunks_exact(shape.plane())) {
             *b += row.iter().sum::<f32>();
         }
     }
-    (weight_grad, bias_grad)
+    bias_grad
 }
 
 #[cfg(test)]
@@ -418,7 +426,7 @@ mod tests {
             &expected_input,
             "input gradient",
         );
-        let (weight_grad, bias_grad) = weight_grad(SHAPE, &input, &grad);
+        let (weight_grad, bias_grad) = (weight_grad(SHAPE, &input, &grad), bias_grad(SHAPE, &grad));
         close(&weight_grad, &expected_weight, "weight gradient");
         close(&bias_grad, &expected_bias, "bias gradient");
     }

@@ -94,12 +94,19 @@ mod simd {
         v128_bitselect(v, max, v128_or(f32x4_gt(v, max), f32x4_ne(v, v)))
     }
 
+    /// Windows `4q .. 4q + 4` of two rows: their columns (top left, top right, bottom left,
+    /// bottom right) and their maxima, in the scalar rows' order.
+    #[inline(always)]
+    fn quad(top: &[f32], bottom: &[f32], q: usize) -> ([v128; 4], v128) {
+        let (t0, t1) = columns(top, 8 * q);
+        let (b0, b1) = columns(bottom, 8 * q);
+        ([t0, t1, b0, b1], take(b1, take(b0, take(t1, t0))))
+    }
+
     pub fn forward_row(top: &[f32], bottom: &[f32], output: &mut [f32]) -> usize {
         let quads = output.len() / 4;
         for q in 0..quads {
-            let (t0, t1) = columns(top, 8 * q);
-            let (b0, b1) = columns(bottom, 8 * q);
-            let max = take(b1, take(b0, take(t1, t0)));
+            let (_, max) = quad(top, bottom, q);
             let out = &mut output[4 * q..4 * q + 4];
             // Safety: `out` holds the 4 values written.
             unsafe { v128_store(out.as_mut_ptr() as *mut v128, max) };
@@ -114,9 +121,7 @@ mod simd {
     ) -> usize {
         let quads = grad.len() / 4;
         for q in 0..quads {
-            let (t0, t1) = columns(top, 8 * q);
-            let (b0, b1) = columns(bottom, 8 * q);
-            let max = take(b1, take(b0, take(t1, t0)));
+            let ([t0, t1, b0, b1], max) = quad(top, bottom, q);
             if v128_any_true(f32x4_ne(max, max)) {
                 // A NaN: the scalar row from here.
                 return 4 * q;

@@ -74,7 +74,8 @@ impl HiddenActivation {
 /// Why not burn's tanh: burn's CPU backend evaluates it with libm's `tanhf` per element, in the
 /// forward pass and again in the backward pass (autodiff recomputes it), and that took over
 /// half of E1's training step; σ goes through `exp`, which is several times cheaper. This made
-/// E1's CPU step about 1.5x faster natively and in the browser.
+/// E1's CPU step about 1.5x faster natively and in the browser. On the CPU backend it is now one
+/// operation each way with a kernel of its own (`super::tanh`), which made it 1.65x faster again.
 #[derive(Module, Debug, Default)]
 pub struct SigmoidTanh;
 

@@ -126,7 +126,7 @@ impl Conv3x3Backend for Flex {
     fn conv3x3_weight_grad(x: FlexTensor, grad: FlexTensor) -> FlexTensor {
         let [n, c, h, w] = dims(&x);
         let [_, o, ..] = dims::<4>(&grad);
-        let (weight_grad, _) = with_values(&x, |x| {
+        let weight_grad = with_values(&x, |x| {
             with_values(&grad, |grad| {
                 conv3x3::weight_grad(shape([n, c, h, w], o), x, grad)
             })
@@ -135,16 +135,10 @@ impl Conv3x3Backend for Flex {
     }
 
     fn conv3x3_bias_grad(grad: FlexTensor) -> FlexTensor {
-        let [_, o, h, w] = dims(&grad);
-        let bias_grad = with_values(&grad, |grad| {
-            let mut sums = vec![0f32; o];
-            for image in grad.chunks_exact(o * h * w) {
-                for (sum, plane) in sums.iter_mut().zip(image.chunks_exact(h * w)) {
-                    *sum += plane.iter().sum::<f32>();
-                }
-            }
-            sums
-        });
+        let [n, o, h, w] = dims(&grad);
+        // The kernel needs only the batch, the output channels and the pixels.
+        let shape = shape([n, 0, h, w], o);
+        let bias_grad = with_values(&grad, |grad| conv3x3::bias_grad(shape, grad));
         FlexTensor::from_data(TensorData::new(bias_grad, [o]))
     }
 }
@@ -258,50 +252,30 @@ mod tests {
             .require_grad();
         let upstream = Tensor::<4>::random([2, 5, 7, 6], Distribution::Normal(0.0, 1.0), &device);
 
-        let ours = conv3x3_forward(&conv, x.clone());
-        let grads = (ours.clone() * upstream.clone()).sum().backward();
-        let ours_grads = (
-            values(x.grad(&grads).unwrap()),
-            conv.weight
-                .grad(&grads)
-                .unwrap()
-                .into_data()
-                .try_to_vec::<f32>()
-                .unwrap(),
-            conv.bias
-                .as_ref()
-                .unwrap()
-                .grad(&grads)
-                .unwrap()
-                .into_data()
-                .try_to_vec::<f32>()
-                .unwrap(),
-        );
-
-        let theirs = conv.forward(x.clone());
-        let grads = (theirs.clone() * upstream).sum().backward();
-        let theirs_grads = (
-            values(x.grad(&grads).unwrap()),
-            conv.weight
-                .grad(&grads)
-                .unwrap()
-                .into_data()
-                .try_to_vec::<f32>()
-                .unwrap(),
-            conv.bias
-                .as_ref()
-                .unwrap()
-                .grad(&grads)
-                .unwrap()
-                .into_data()
-                .try_to_vec::<f32>()
-                .unwrap(),
-        );
-
-        assert_close(&values(ours), &values(theirs), "output");
-        assert_close(&ours_grads.0, &theirs_grads.0, "input gradient");
-        assert_close(&ours_grads.1, &theirs_grads.1, "weight gradient");
-        assert_close(&ours_grads.2, &theirs_grads.2, "bias gradient");
+        // The output and the gradients of the input, the weight and the bias of Σ upstream · y.
+        let run = |forward: &dyn Fn(Tensor<4>) -> Tensor<4>| {
+            let y = forward(x.clone());
+            let grads = (y.clone() * upstream.clone()).sum().backward();
+            let weight = conv.weight.grad(&grads).unwrap();
+            let bias = conv.bias.as_ref().unwrap().grad(&grads).unwrap();
+            let flat = |t: burn::tensor::TensorData| t.try_to_vec::<f32>().unwrap();
+            [
+                values(y),
+                values(x.grad(&grads).unwrap()),
+                flat(weight.into_data()),
+                flat(bias.into_data()),
+            ]
+        };
+        let ours = run(&|x| conv3x3_forward(&conv, x));
+        let theirs = run(&|x| conv.forward(x));
+        for ((ours, theirs), what) in ours.iter().zip(&theirs).zip([
+            "output",
+            "input gradient",
+            "weight gradient",
+            "bias gradient",
+        ]) {
+            assert_close(ours, theirs, what);
+        }
     }
 
     #[test]
