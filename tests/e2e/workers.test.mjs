@@ -433,10 +433,11 @@ test('a panic in the training code on the page (workers=0) ends its run with the
     // Long enough that the panic lands while it trains.
     await page.goto(`${server.url}/#exp=fit&epochs=100000&samples=64&backend=cpu&workers=0&autorun=1`);
     const panel = '[data-experiment="fit"]';
-    await page.waitForSelector(`${panel}[data-state="running"]`);
+    // On a slow machine the page first fetches and compiles the training code (12 MB).
+    await page.waitForSelector(`${panel}[data-state="running"]`, { timeout: 60_000 });
     // The training code is on the page once its glue has run and the run has points.
-    await page.waitForFunction(() => typeof wasm_bindgen !== 'undefined' && typeof wasm_bindgen.panic_for_tests === 'function');
-    await page.waitForFunction(() => JSON.parse(document.querySelector('[data-experiment="fit"] [data-metrics]').textContent).epoch > 0);
+    await page.waitForFunction(() => typeof wasm_bindgen !== 'undefined' && typeof wasm_bindgen.panic_for_tests === 'function', null, { timeout: 60_000 });
+    await page.waitForFunction(() => JSON.parse(document.querySelector('[data-experiment="fit"] [data-metrics]').textContent).epoch > 0, null, { timeout: 60_000 });
     // A panic aborts: the call throws (a wasm trap) once the panic hook has told the page.
     const thrown = await page.evaluate(() => {
       try { wasm_bindgen.panic_for_tests('a defect planted by the test'); return null; } catch (e) { return String(e); }
@@ -448,7 +449,7 @@ test('a panic in the training code on the page (workers=0) ends its run with the
     assert.equal(await page.isHidden('#fatal'), true, 'the page itself did not panic');
     // The page still works: another experiment opens, and a run there is refused in words.
     await page.goto(`${server.url}/#exp=fit&epochs=10&samples=64&backend=cpu&workers=0`);
-    await page.waitForSelector(`${panel}[data-state="idle"]`);
+    await page.waitForSelector(`${panel}[data-state="idle"]`, { timeout: 60_000 });
     await page.click(`${panel} button.start`);
     await page.waitForSelector(`${panel}[data-state="error"]`, { timeout: 60_000 });
     assert.match(await page.textContent(`${panel} [role="alert"]`),
