@@ -22,10 +22,10 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{backend_extension, Autodiff, Backend, Flex};
 use burn::nn::conv::Conv2d;
 use burn::nn::PaddingConfig2d;
-use burn::tensor::{DType, Device, Tensor, TensorData};
+use burn::tensor::{Tensor, TensorData};
 use mlds_kernels::conv3x3::{self, Conv3x3};
 
-use super::flex_slices::with_values;
+use super::flex_slices::{for_kernels, with_values};
 
 #[backend_extension(Flex, Autodiff)]
 pub trait Conv3x3Backend: Backend {
@@ -64,9 +64,7 @@ fn is_same_3x3(conv: &Conv2d) -> bool {
 pub fn conv3x3_forward(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let bias = conv.bias.as_ref().map(|b| b.val());
     match bias {
-        Some(bias)
-            if x.device() == Device::flex() && x.dtype() == DType::F32 && is_same_3x3(conv) =>
-        {
+        Some(bias) if for_kernels(&x) && is_same_3x3(conv) => {
             Tensor::from_dispatch(<burn::backend::Dispatch as Conv3x3Backend>::conv3x3(
                 x.into_dispatch(),
                 conv.weight.val().into_dispatch(),
@@ -225,6 +223,7 @@ impl<B: Backend + Conv3x3Backend, C: CheckpointStrategy> Conv3x3Backend for Auto
 mod tests {
     use super::*;
     use burn::nn::conv::Conv2dConfig;
+    use burn::tensor::Device;
     use burn::tensor::Distribution;
 
     fn values(t: Tensor<4>) -> Vec<f32> {

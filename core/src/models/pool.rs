@@ -24,10 +24,10 @@ use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{backend_extension, Autodiff, Backend, Flex};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::tensor::{DType, Device, Tensor, TensorData};
+use burn::tensor::{Tensor, TensorData};
 use mlds_kernels::max_pool_2x2;
 
-use super::flex_slices::with_values;
+use super::flex_slices::{for_kernels, with_values};
 
 #[backend_extension(Flex, Autodiff)]
 pub trait MaxPool2x2Backend: Backend {
@@ -46,7 +46,7 @@ fn burn_pool() -> MaxPool2d {
 /// 2×2 max pooling with stride 2: this module's kernel on the CPU backend in `f32`, burn's
 /// `MaxPool2d` elsewhere.
 pub fn max_pool_2x2(x: Tensor<4>) -> Tensor<4> {
-    if x.device() != Device::flex() || x.dtype() != DType::F32 {
+    if !for_kernels(&x) {
         return burn_pool().forward(x);
     }
     Tensor::from_dispatch(
@@ -129,6 +129,7 @@ impl<B: Backend + MaxPool2x2Backend, C: CheckpointStrategy> MaxPool2x2Backend fo
 mod tests {
     use super::*;
     use burn::tensor::Distribution;
+    use burn::tensor::{DType, Device};
 
     fn bits(t: Tensor<4>) -> Vec<u32> {
         t.into_data()

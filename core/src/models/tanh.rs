@@ -16,10 +16,10 @@ use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{backend_extension, Autodiff, Backend, Flex};
 use burn::tensor::activation::sigmoid;
-use burn::tensor::{DType, Device, Tensor, TensorData};
+use burn::tensor::{Tensor, TensorData};
 use mlds_kernels::sigmoid_tanh;
 
-use super::flex_slices::with_values;
+use super::flex_slices::{for_kernels, with_values};
 
 #[backend_extension(Flex, Autodiff)]
 pub trait SigmoidTanhBackend: Backend {
@@ -31,7 +31,7 @@ pub trait SigmoidTanhBackend: Backend {
 
 /// `2·σ(2x) − 1`: one operation on the CPU backend in `f32`, four elsewhere.
 pub fn sigmoid_tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    if x.device() != Device::flex() || x.dtype() != DType::F32 {
+    if !for_kernels(&x) {
         return sigmoid(x * 2.0) * 2.0 - 1.0;
     }
     Tensor::from_dispatch(
@@ -97,6 +97,7 @@ impl<B: Backend + SigmoidTanhBackend, C: CheckpointStrategy> SigmoidTanhBackend 
 mod tests {
     use super::*;
     use burn::tensor::Distribution;
+    use burn::tensor::{DType, Device};
 
     fn assert_close<const D: usize>(ours: Tensor<D>, theirs: Tensor<D>, what: &str) {
         let (ours, theirs) = (
