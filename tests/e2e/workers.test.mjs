@@ -341,9 +341,15 @@ test('the Workers control sets `workers` in the link, and the backend line follo
     assert.match(await page.evaluate(() => location.hash), /workers=0/);
     assert.match(await page.textContent(line), /on this page \(workers=0\)/);
     // A parameter edited afterwards keeps it.
-    await page.fill('[data-experiment="params"] input[name="epochs"]', '3');
-    await page.dispatchEvent('[data-experiment="params"] input[name="epochs"]', 'change');
-    await page.waitForFunction(() => /epochs=3/.test(location.hash));
+    // Typed and committed in one task, so that no re-render of the panel can come between the
+    // two (this wait once timed out in a full-suite run, with fill and change apart).
+    await page.waitForSelector('[data-experiment="params"] input[name="epochs"]:not([disabled])');
+    await page.evaluate(() => {
+      const input = document.querySelector('[data-experiment="params"] input[name="epochs"]');
+      input.value = '3';
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.waitForFunction(() => /epochs=3/.test(location.hash), null, { timeout: 60_000 });
     assert.match(await page.evaluate(() => location.hash), /workers=0/);
     await page.selectOption(`${line} select.workers`, '');
     assert.doesNotMatch(await page.evaluate(() => location.hash), /workers=/);
