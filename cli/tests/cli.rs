@@ -25,7 +25,7 @@ fn numbers(file: &RunFile) -> (Vec<String>, Vec<String>) {
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::CriticalPoint { run, .. } => Some((*run, format!("{e:?}"))),
+            Event::CriticalPoint(p) => Some((p.run, format!("{e:?}"))),
             Event::Result { index, .. } => Some((*index, format!("{e:?}"))),
             _ => None,
         })

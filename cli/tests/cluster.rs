@@ -67,7 +67,7 @@ fn bash(dir: &Path, path: &str, script: &str, args: &[&str], envs: &[(&str, &str
     assert!(out.status.success(), "{script} {args:?}: {log}");
 }
 
-/// The merged run: every unit's critical point, done.
+/// The merged run: every unit's two critical points (one per protocol), done.
 fn check_run(path: &Path) {
     let file = RunFile::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
     let points = file
@@ -75,7 +75,7 @@ fn check_run(path: &Path) {
         .iter()
         .filter(|e| matches!(e, Event::CriticalPoint { .. }))
         .count();
-    assert_eq!(points, 3, "{}", path.display());
+    assert_eq!(points, 2 * 3, "{}", path.display());
     assert!(matches!(file.end(), Some(Event::Done { .. })));
     assert_eq!(file.query, RunFile::parse(&file.to_json()).unwrap().query);
 }

@@ -12,6 +12,85 @@ pub struct ModelInfo {
     pub params: usize,
 }
 
+/// Which of E5's two protocols found a point (spec, E5).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchProtocol {
+    /// Train, then drive ‖∇L‖² down from the trained end to a modest tolerance; the ratio
+    /// counts all eigenvalues > 0, flat ones included. Files from before the strict protocol
+    /// hold only these.
+    #[default]
+    Homework,
+    /// Frye et al. 2021: starts uniform in loss along the training trajectory, Newton-MR, a run
+    /// critical only when ‖∇L‖² < 1e-10, the index counted against an absolute threshold.
+    Strict,
+}
+
+impl SearchProtocol {
+    pub const ALL: [SearchProtocol; 2] = [Self::Homework, Self::Strict];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Homework => "homework",
+            Self::Strict => "strict",
+        }
+    }
+}
+
+/// Where one E5 search ended: the point, its spectrum and what counts it as critical.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CriticalPoint {
+    pub run: usize,
+    #[serde(default)]
+    pub protocol: SearchProtocol,
+    pub loss: f64,
+    /// The loss where the search started (the trained end, or the trajectory point drawn).
+    #[serde(default)]
+    pub start_loss: f64,
+    /// The minimal ratio by the protocol's definition (homework: the fraction of all
+    /// eigenvalues > 0; strict: 1 − index).
+    pub ratio: f64,
+    /// The fraction of eigenvalues below −1e-5 (absolute).
+    #[serde(default)]
+    pub index: f64,
+    /// Eigenvalues against ±1e-5 (absolute), for both protocols alike.
+    #[serde(default)]
+    pub negative: usize,
+    #[serde(default)]
+    pub positive: usize,
+    #[serde(default)]
+    pub flat: usize,
+    /// ‖∇L‖ at the end point.
+    pub grad_norm: f64,
+    /// ‖∇L‖'s part on the eigen-directions outside the search's flat band.
+    #[serde(default)]
+    pub projected_grad_norm: f64,
+    /// ‖∇L‖ where the search started, and at the initial weights.
+    pub start_grad_norm: f64,
+    pub init_grad_norm: f64,
+    /// Gradient-flatness r = ‖Hp + g‖ / (‖H‖_F‖p‖ + ‖g‖) at the end point (> 0.9: gradient-flat).
+    #[serde(default)]
+    pub flatness: f64,
+    /// Whether the protocol's criterion was met. Files written before the criterion existed
+    /// hold no such field: not converged.
+    #[serde(default)]
+    pub converged: bool,
+    /// The Hessian's eigenvalues at the end point, ascending.
+    pub eigenvalues: Vec<f64>,
+}
+
+/// Above this gradient-flatness a point counts as gradient-flat (Frye et al.).
+pub const GRADIENT_FLAT: f64 = 0.9;
+
+impl CriticalPoint {
+    /// Counted in a finding: the criterion met, and not gradient-flat.
+    pub fn counts(&self) -> bool {
+        self.converged && self.flatness <= GRADIENT_FLAT
+    }
+}
+
 /// The stream an experiment emits. Serializable so that a Web Worker can forward it as is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -97,30 +176,8 @@ pub enum Event {
         losses: Vec<f64>,
         grad_norms: Vec<f64>,
     },
-    /// Run `run`'s search for a critical point ended (E5): the loss there, the minimal ratio
-    /// (positives / (positives + negatives) over the Hessian's non-flat eigenvalues, or the
-    /// sampled definition), the strict ratio (fraction of all eigenvalues > 0), how many are
-    /// flat, the gradient norm there and its non-flat component, where the search started
-    /// (after training) and the norm at the initial weights, whether the point met the
-    /// criterion, and the Hessian's sorted eigenvalues.
-    CriticalPoint {
-        run: usize,
-        loss: f64,
-        ratio: f64,
-        #[serde(default)]
-        strict_ratio: f64,
-        #[serde(default)]
-        flat: usize,
-        grad_norm: f64,
-        #[serde(default)]
-        projected_grad_norm: f64,
-        start_grad_norm: f64,
-        init_grad_norm: f64,
-        /// Files written before the criterion existed hold no such field: not converged.
-        #[serde(default)]
-        converged: bool,
-        eigenvalues: Vec<f64>,
-    },
+    /// One of run `run`'s searches for a critical point ended (E5), by one protocol.
+    CriticalPoint(CriticalPoint),
     /// The loss surface's grid (E6): coordinates along the two directions, what they are, and
     /// the training trajectory projected on them (empty where it has no meaning).
     SurfaceGrid {

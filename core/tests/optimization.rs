@@ -5,9 +5,11 @@ mod common;
 use burn::nn::loss::{MseLoss, Reduction};
 use burn::tensor::Device;
 use common::{config, round_trips, subset};
+use mlds_core::analysis::critical::Target;
 use mlds_core::analysis::{read_params, LossOracle};
 use mlds_core::engine::{FromParams, Outcome};
 use mlds_core::events::CollectingHost;
+use mlds_core::events::SearchProtocol;
 use mlds_core::experiments::gradnorm::GradNormConfig;
 use mlds_core::experiments::minratio::MinRatioConfig;
 use mlds_core::experiments::subject::Subject;
@@ -217,15 +219,21 @@ fn trajectory_stops_when_asked() {
 }
 
 #[test]
-fn minratio_finds_critical_points_with_ratios_in_range() {
+fn minratio_follows_both_protocols_and_counts_as_each_says() {
     let c: MinRatioConfig = config("runs=3&epochs=300&samples=64");
-    let criterion = c.criterion();
     let mut host = CollectingHost::default();
     let outcome = pollster::block_on(c.run(None, &Device::flex(), &mut host));
     assert_eq!(outcome, Outcome::Done);
-    // Read as the page reads them (its folding of the events).
+    // Read as the page reads them (its folding of the events): run 0's two, run 1's two, …
     let points = view(&host).sweep.critical_points;
-    assert_eq!(points.len(), 3);
+    let order: Vec<_> = points.iter().map(|p| (p.run, p.protocol)).collect();
+    let both = [SearchProtocol::Homework, SearchProtocol::Strict];
+    assert_eq!(
+        order,
+        (0..3)
+            .flat_map(|r| both.map(|p| (r, p)))
+            .collect::<Vec<_>>()
+    );
     for p in &points {
         assert!(p.loss.is_finite() && p.loss >= 0.0);
         let eigenvalues = &p.eigenvalues;
@@ -235,28 +243,40 @@ fn minratio_finds_critical_points_with_ratios_in_range() {
             "one per parameter"
         );
         assert!(eigenvalues.windows(2).all(|w| w[0] <= w[1]), "sorted");
-        // The counts: with the flat band, and the old strict fraction beside it.
-        let band = criterion.flat_band(eigenvalues);
-        let pos = eigenvalues.iter().filter(|&&e| e > band).count();
-        let neg = eigenvalues.iter().filter(|&&e| e < -band).count();
-        assert_eq!(p.flat, eigenvalues.len() - pos - neg);
-        assert_eq!(p.ratio, pos as f64 / (pos + neg) as f64);
-        let strict = eigenvalues.iter().filter(|&&e| e > 0.0).count();
-        assert_eq!(p.strict_ratio, strict as f64 / eigenvalues.len() as f64);
-        // Critical by the stated criterion, far below where the search started: an idle
-        // search (projected norm = a large part of the start's) would fail this.
-        assert!(p.converged, "{p:?}");
-        assert!(
-            p.projected_grad_norm <= criterion.tolerance * p.start_grad_norm,
-            "{} vs {}",
-            p.projected_grad_norm,
-            p.start_grad_norm
+        // Counted against ±1e-5 (absolute) for both protocols.
+        let neg = eigenvalues.iter().filter(|&&e| e < -1e-5).count();
+        let pos = eigenvalues.iter().filter(|&&e| e > 1e-5).count();
+        assert_eq!(
+            (p.negative, p.positive, p.flat),
+            (neg, pos, eigenvalues.len() - neg - pos)
         );
-        assert!(p.projected_grad_norm <= p.grad_norm);
-        assert!(
-            p.start_grad_norm < p.init_grad_norm * 1e-1,
-            "training lowered the norm"
-        );
+        assert_eq!(p.index, neg as f64 / eigenvalues.len() as f64);
+        assert!((0.0..=1.0).contains(&p.flatness), "{p:?}");
+        match p.protocol {
+            SearchProtocol::Homework => {
+                // The homework's ratio: all eigenvalues > 0, flat ones included.
+                let above = eigenvalues.iter().filter(|&&e| e > 0.0).count();
+                assert_eq!(p.ratio, above as f64 / eigenvalues.len() as f64);
+                // Its modest criterion: the stiff directions' part of ∇L, far below the
+                // trained end's norm (an idle search would keep a large part of it).
+                let criterion = c.criterion(SearchProtocol::Homework);
+                let Target::Projected(tolerance) = criterion.target else {
+                    panic!("{criterion:?}")
+                };
+                assert!(p.converged, "{p:?}");
+                assert!(p.projected_grad_norm <= tolerance * p.start_grad_norm);
+                assert!(
+                    p.start_grad_norm < p.init_grad_norm * 1e-1,
+                    "training lowered the norm"
+                );
+            }
+            SearchProtocol::Strict => {
+                assert_eq!(p.ratio, 1.0 - p.index);
+                // Critical only with the whole gradient below 1e-5.
+                assert_eq!(p.converged, p.grad_norm.powi(2) < 1e-10, "{p:?}");
+                assert!(p.start_loss.is_finite());
+            }
+        }
     }
 }
 

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 
 use burn::tensor::Device;
 use mlds_core::engine::Outcome;
+use mlds_core::events::{CollectingHost, CriticalPoint, SearchProtocol};
 use mlds_core::job::Job;
 use mlds_core::report::{finding, section, Finding, SECTIONS};
-use mlds_core::{events::CollectingHost, Event, ModelInfo};
+use mlds_core::{Event, ModelInfo};
 
 fn model(name: &str, shape: &str) -> ModelInfo {
     ModelInfo {
@@ -196,50 +197,146 @@ fn e4_compares_the_first_and_last_windows() {
     assert!(!f.agrees && f.text.contains("diverged"), "{}", f.text);
 }
 
-fn critical(points: &[(f64, f64, bool)]) -> Vec<Event> {
+/// E5 points of one protocol: (loss, ratio or index, converged, gradient-flatness) each; the
+/// homework's carry a ratio, the strict's an index (and ratio 1 − index).
+fn critical(protocol: SearchProtocol, points: &[(f64, f64, bool, f64)]) -> Vec<Event> {
     points
         .iter()
         .enumerate()
-        .map(|(run, &(loss, ratio, converged))| Event::CriticalPoint {
-            run,
-            loss,
-            ratio,
-            strict_ratio: 0.5,
-            flat: 0,
-            grad_norm: 0.0,
-            projected_grad_norm: 0.0,
-            start_grad_norm: 0.0,
-            init_grad_norm: 0.0,
-            converged,
-            eigenvalues: vec![],
+        .map(|(run, &(loss, value, converged, flatness))| {
+            let index = match protocol {
+                SearchProtocol::Homework => 1.0 - value,
+                SearchProtocol::Strict => value,
+            };
+            Event::CriticalPoint(CriticalPoint {
+                run,
+                protocol,
+                loss,
+                start_loss: loss,
+                ratio: 1.0 - index,
+                index,
+                negative: 0,
+                positive: 0,
+                flat: 0,
+                grad_norm: 0.0,
+                projected_grad_norm: 0.0,
+                start_grad_norm: 0.0,
+                init_grad_norm: 0.0,
+                flatness,
+                converged,
+                eigenvalues: vec![],
+            })
         })
         .collect()
 }
 
-#[test]
-fn e5_correlates_loss_and_ratio_over_converged_runs_only() {
-    // 12 converged runs whose ratio falls as the loss grows, and 4 unconverged ones that
-    // would spoil it: ✓ (they are left out).
-    let mut yes: Vec<_> = (0..12)
-        .map(|i| (1e-3 * (i + 1) as f64, 0.9 - 0.05 * i as f64, true))
+/// The homework protocol's trend: 12 converged runs whose ratio falls as the loss grows, and
+/// 4 unconverged ones that would spoil it (left out).
+fn homework_trend() -> Vec<Event> {
+    let mut points: Vec<_> = (0..12)
+        .map(|i| (1e-3 * (i + 1) as f64, 0.9 - 0.05 * i as f64, true, 0.0))
         .collect();
-    yes.extend((0..4).map(|i| (1e-4 * (i + 1) as f64, 0.1, false)));
-    // The same points, all converged: the outliers break the trend (ρ ≈ 0.1): ✗.
-    let no: Vec<_> = yes.iter().map(|&(l, r, _)| (l, r, true)).collect();
-    check("minratio", &critical(&yes), &critical(&no));
-    let text = found("minratio", &critical(&yes)).text;
+    points.extend((0..4).map(|i| (1e-4 * (i + 1) as f64, 0.1, false, 0.0)));
+    critical(SearchProtocol::Homework, &points)
+}
+
+/// Strict points at two loss levels, the index rising with the loss (`rising`) or falling.
+fn strict_points(rising: bool) -> Vec<(f64, f64, bool, f64)> {
+    (0..8)
+        .map(|i| {
+            let (loss, index) = if i < 4 { (0.01, 0.0) } else { (0.0567, 0.04) };
+            let index = index + 0.002 * i as f64;
+            (loss, if rising { index } else { 0.1 - index }, true, 0.1)
+        })
+        .collect()
+}
+
+fn e5(homework: Vec<Event>, strict: &[(f64, f64, bool, f64)]) -> Vec<Event> {
+    let mut events = homework;
+    events.extend(critical(SearchProtocol::Strict, strict));
+    events
+}
+
+#[test]
+fn e5_is_agreed_only_when_the_strict_points_confirm_the_homework_trend() {
+    let yes = e5(homework_trend(), &strict_points(true));
+    let refuted = e5(homework_trend(), &strict_points(false));
+    check("minratio", &yes, &refuted);
+    let text = found("minratio", &yes).text;
     assert!(
-        text.starts_with("12 of 16 runs reached a critical point (75.0 %)")
-            && text.contains("ρ(loss, ratio) = -1.00, n = 12"),
+        text.contains("ρ(loss, ratio) = -1.00 over 12 converged of 16 runs")
+            && text.contains("lower loss goes with a higher ratio")
+            && text.contains("8 of 8 runs reached ‖∇L‖² < 1e-10 (100.0 %)")
+            && text.contains("confirm it"),
         "{text}"
     );
-    // Too few converged points, or a constant ratio: ✗, not a guess.
-    let few = critical(&[(1e-3, 0.9, true), (1e-2, 0.5, true), (0.1, 0.3, false)]);
-    assert!(!found("minratio", &few).agrees);
-    let flat: Vec<_> = (0..12)
-        .map(|i| (1e-3 * (i + 1) as f64, 1.0, true))
+    assert!(found("minratio", &refuted).text.contains("refute it"));
+    // The homework points all converged: the outliers break its trend, so no ✓ whatever the
+    // strict points say.
+    let no_trend = critical(
+        SearchProtocol::Homework,
+        &(0..16)
+            .map(|i| {
+                let (loss, ratio) = if i < 12 {
+                    (1e-3 * (i + 1) as f64, 0.9 - 0.05 * i as f64)
+                } else {
+                    (1e-4 * (i - 11) as f64, 0.1)
+                };
+                (loss, ratio, true, 0.0)
+            })
+            .collect::<Vec<_>>(),
+    );
+    let f = found("minratio", &e5(no_trend, &strict_points(true)));
+    assert!(
+        !f.agrees && f.text.contains("no significant trend"),
+        "{}",
+        f.text
+    );
+}
+
+#[test]
+fn e5_says_cannot_tell_when_the_strict_points_cannot() {
+    let cannot = |strict: &[(f64, f64, bool, f64)], why: &str| {
+        let f = found("minratio", &e5(homework_trend(), strict));
+        assert!(
+            !f.agrees && f.text.contains("cannot tell") && f.text.contains(why),
+            "{}",
+            f.text
+        );
+    };
+    // All at the constant-mean output's loss (within 1 %): one cluster.
+    let one_cluster: Vec<_> = (0..8)
+        .map(|i| {
+            (
+                0.0567 * (1.0 + 0.001 * i as f64),
+                0.01 * i as f64,
+                true,
+                0.1,
+            )
+        })
         .collect();
-    assert!(!found("minratio", &critical(&flat)).agrees);
+    cannot(&one_cluster, "one loss");
+    // Three points cannot reach 5 %.
+    cannot(&strict_points(true)[2..5], "too few");
+    // Unconverged or gradient-flat points are left out: the same trend, but 3 counted.
+    let mut left_out = strict_points(true);
+    for (i, p) in left_out.iter_mut().enumerate() {
+        match i {
+            0 | 1 => p.2 = false,
+            2..=4 => p.3 = 0.95,
+            _ => {}
+        }
+    }
+    cannot(&left_out, "too few true critical points (3");
+    let f = found("minratio", &e5(homework_trend(), &left_out));
+    assert!(f.text.contains("6 of 8 runs reached"), "{}", f.text);
+    // No strict run at all (an old file, or protocol=homework).
+    let f = found("minratio", &homework_trend());
+    assert!(
+        !f.agrees && f.text.contains("strict protocol: not run"),
+        "{}",
+        f.text
+    );
 }
 
 fn surface(rows: [[f64; 3]; 3]) -> Vec<Event> {

@@ -38,7 +38,7 @@ fn results(events: &[Event]) -> Vec<(usize, String)> {
         .iter()
         .filter_map(|e| match e {
             Event::Result { index, .. } => Some((*index, format!("{e:?}"))),
-            Event::CriticalPoint { run, .. } => Some((*run, format!("{e:?}"))),
+            Event::CriticalPoint(p) => Some((p.run, format!("{e:?}"))),
             Event::Density { index, .. } => Some((*index, format!("{e:?}"))),
             _ => None,
         })

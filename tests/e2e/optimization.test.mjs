@@ -104,43 +104,65 @@ test('E3 on sinc5: a pooled sweep pauses, resumes and stops', async () => {
   }
 });
 
-test('E5 finds critical points; the spectrum shows the lowest-loss converged run, clicking one shows its (CPU)', async () => {
+test('E5 runs both protocols side by side; the spectrum shows the default point, clicking one shows its (CPU)', async () => {
   const browser = await launch({ webgpu: false });
   try {
-    const { page, errors } = await open(browser, `${server.url}/#exp=minratio&runs=3&epochs=200&samples=64&autorun=1`);
+    const { page, errors } = await open(browser, `${server.url}/#exp=minratio&runs=3&epochs=200&samples=64&steps=10&autorun=1`);
     const m = await done(page, 'minratio');
     assert.equal(m.backend, 'cpu');
     assert.equal(m.runs_done, 3);
-    assert.equal(m.points.length, 3);
+    // Run by run, the homework's point then the strict one.
+    assert.deepEqual(m.points.map((p) => [p.run, p.protocol]),
+      [0, 1, 2].flatMap((r) => [[r, 'homework'], [r, 'strict']]));
     for (const p of m.points) {
       assert.ok(p.ratio >= 0 && p.ratio <= 1, `ratio ${p.ratio}`);
-      assert.ok(p.strict_ratio >= 0 && p.strict_ratio <= 1, `strict_ratio ${p.strict_ratio}`);
-      assert.ok(Number.isInteger(p.flat) && p.flat >= 0, `flat ${p.flat}`);
+      // The 1-8-8-1 net's 97 eigenvalues, counted against ±1e-5; the index is the negatives' share.
+      assert.equal(p.negative + p.flat + p.positive, 97, JSON.stringify(p));
+      assert.ok(Math.abs(p.index - p.negative / 97) < 1e-12, JSON.stringify(p));
+      assert.ok(p.flatness >= 0 && p.flatness <= 1, `flatness ${p.flatness}`);
+      assert.ok(Number.isFinite(p.start_loss) && Number.isFinite(p.loss), JSON.stringify(p));
       assert.equal(typeof p.converged, 'boolean');
-      assert.ok(p.projected_grad_norm <= p.grad_norm, JSON.stringify(p));
-      // Converged: the non-flat part of the gradient is at most 1e-6 of where the search began.
-      if (p.converged) assert.ok(p.projected_grad_norm <= 1e-6 * p.start_grad_norm, JSON.stringify(p));
+      if (p.protocol === 'homework') {
+        assert.ok(p.projected_grad_norm <= p.grad_norm, JSON.stringify(p));
+        // Converged: the non-flat part of the gradient is at most 1e-6 of where the search began.
+        if (p.converged) assert.ok(p.projected_grad_norm <= 1e-6 * p.start_grad_norm, JSON.stringify(p));
+      } else {
+        // Critical only with the whole gradient's square below 1e-10.
+        assert.equal(p.converged, p.grad_norm ** 2 < 1e-10, JSON.stringify(p));
+        assert.ok(Math.abs(p.ratio - (1 - p.index)) < 1e-12, JSON.stringify(p));
+      }
     }
-    assert.equal(m.converged_share, m.points.filter((p) => p.converged).length / m.points.length);
-    assert.ok(m.converged_share >= 2 / 3, `converged_share ${m.converged_share}`);
+    const share = (protocol) => {
+      const mine = m.points.filter((p) => p.protocol === protocol);
+      return mine.filter((p) => p.converged).length / mine.length;
+    };
+    assert.equal(m.converged_share.homework, share('homework'));
+    assert.equal(m.converged_share.strict, share('strict'));
+    assert.ok(m.converged_share.homework >= 2 / 3, `converged_share ${JSON.stringify(m.converged_share)}`);
     await drawn(page, 'minratio-scatter');
     await drawn(page, 'minratio-spectrum');
-    // Before any click the spectrum shows the lowest-loss converged run, and says so.
-    const losses = m.points.map((p) => p.loss);
-    const converged = m.points.map((p, i) => [p, i]).filter(([p]) => p.converged);
-    const lowestConverged = converged.reduce((a, b) => (b[0].loss < a[0].loss ? b : a))[1];
+    // Before any click the spectrum shows the lowest-loss counted strict point (criterion met,
+    // not gradient-flat), else the lowest-loss converged homework point.
+    const lowestOf = (keep) => m.points.map((p, i) => [p, i]).filter(([p]) => keep(p))
+      .reduce((a, b) => (a === null || b[0].loss < a[0].loss ? b : a), null);
+    const strictPick = lowestOf((p) => p.protocol === 'strict' && p.converged && p.flatness <= 0.9);
+    const expected = (strictPick ?? lowestOf((p) => p.protocol === 'homework' && p.converged))[1];
     const selectedRow = () => page.$$eval('[data-experiment="minratio"] tbody tr',
       (rows) => rows.findIndex((r) => r.classList.contains('selected')));
-    assert.equal(await selectedRow(), lowestConverged);
-    // A run's button (keyboard-reachable) shows its spectrum: pick one that is not the lowest-loss run.
-    const lowest = losses.indexOf(Math.min(...losses));
-    const other = losses.findIndex((_, i) => i !== lowest);
+    assert.equal(await selectedRow(), expected);
+    const losses = m.points.map((p) => p.loss);
+    // A run's button (keyboard-reachable) shows its spectrum: pick one that is not the shown one,
+    // nor the lowest-loss homework point (the scatter click below picks that one).
+    const homework = m.points.map((p, i) => [p, i]).filter(([p]) => p.protocol === 'homework');
+    const lowest = homework.reduce((a, b) => (b[0].loss < a[0].loss ? b : a))[1];
+    const other = losses.findIndex((_, i) => i !== lowest && i !== expected);
     const draws = (await canvasInfo(page, 'minratio-spectrum')).draws;
     await page.click(`[data-experiment="minratio"] tbody tr >> nth=${other} >> button.pick`);
     await page.waitForFunction((d) => Number(document.getElementById('minratio-spectrum').dataset.draws) > d, draws);
     assert.equal(await selectedRow(), other);
-    // Clicking the scatter picks the dot under the pointer: the lowest one on screen (the
-    // lowest loss), at the lowest pixel of the points' colour (the legend sits at the top).
+    // Clicking the scatter picks the dot under the pointer: the lowest blue one on screen (the
+    // homework protocol's lowest loss), at the lowest pixel of its colour (the legend sits at
+    // the top).
     await page.locator('#minratio-scatter').scrollIntoViewIfNeeded();
     const at = await page.evaluate(() => {
       const c = document.getElementById('minratio-scatter');

@@ -23,7 +23,7 @@ pub mod directions;
 pub mod gradient;
 pub mod hessian;
 pub mod pca;
-mod random;
+pub(crate) mod random;
 pub mod sensitivity;
 pub mod sharpness;
 pub mod smoothing;

@@ -2,8 +2,8 @@
 //! and a margin, so that a run that does not show the claim is marked ✗.
 
 use super::findings::{num, pct, Events, Finding};
-use super::stats::{spearman, spread};
-use crate::events::Event;
+use super::stats::{spearman_test, spread};
+use crate::events::{CriticalPoint, Event, SearchProtocol};
 
 /// E3: the runs must spread out (their last snapshots at least [`E3_SPREAD`] × farther from
 /// their centroid than their first, on the whole model's PCA plane) and in different
@@ -133,54 +133,137 @@ pub(super) fn gradnorm(run: &Events) -> Option<Finding> {
     })
 }
 
-/// E5: Spearman's ρ of loss and minimal ratio over the converged runs only; the finding
-/// agrees when ρ is negative and significant at 5 % (ρ ≤ −1.96/√(n − 1), n ≥ 10 points).
-pub(super) fn minratio(run: &Events) -> Option<Finding> {
-    let mut all = 0;
-    let (mut losses, mut ratios) = (Vec::new(), Vec::new());
-    for e in run.0 {
-        if let Event::CriticalPoint {
-            loss,
-            ratio,
-            converged,
-            ..
-        } = e
-        {
-            all += 1;
-            if *converged {
-                losses.push(*loss);
-                ratios.push(*ratio);
-            }
-        }
+/// Significance of E5's rank correlations (one-sided).
+const E5_ALPHA: f64 = 0.05;
+/// Fewer counted points than this cannot reach [`E5_ALPHA`] (4 points: p ≥ 1/24).
+const E5_MIN_POINTS: usize = 4;
+/// Sorted losses within this relative step of each other form one cluster (the strict
+/// protocol's points pile up at the constant-mean output's loss, Var(y)).
+const E5_CLUSTER_GAP: f64 = 0.01;
+
+/// What the strict protocol's critical points say of the homework trend.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Verdict {
+    Confirms,
+    Refutes,
+    /// Why not: too few points, one cluster, or no significant ρ.
+    CannotTell(String),
+}
+
+/// How many clusters sorted `losses` form: a new one where a loss exceeds the previous by
+/// more than [`E5_CLUSTER_GAP`] (relative).
+pub(super) fn loss_clusters(losses: &[f64]) -> usize {
+    let mut sorted = losses.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let gaps = sorted
+        .windows(2)
+        .filter(|w| w[1] > w[0] * (1.0 + E5_CLUSTER_GAP) + f64::MIN_POSITIVE)
+        .count();
+    if sorted.is_empty() {
+        0
+    } else {
+        gaps + 1
     }
-    if all == 0 {
+}
+
+/// The strict protocol's verdict over its counted points' (loss, index): confirms when
+/// ρ(loss, index) > 0 at p < 5 % over ≥ 2 loss clusters, refutes when ρ < 0 at p < 5 % over
+/// ≥ 2 clusters, cannot tell otherwise.
+pub(super) fn strict_verdict(losses: &[f64], indices: &[f64]) -> Verdict {
+    let n = losses.len();
+    if n < E5_MIN_POINTS {
+        return Verdict::CannotTell(format!(
+            "too few true critical points ({n}, needs ≥ {E5_MIN_POINTS})"
+        ));
+    }
+    let clusters = loss_clusters(losses);
+    if clusters < 2 {
+        return Verdict::CannotTell(format!(
+            "all {n} sit at one loss ({}): no spread to correlate",
+            num(losses[0])
+        ));
+    }
+    let Some(t) = spearman_test(losses, indices) else {
+        return Verdict::CannotTell(format!(
+            "the index is the same at all {n} points ({clusters} loss clusters)"
+        ));
+    };
+    if t.p_positive < E5_ALPHA {
+        Verdict::Confirms
+    } else if t.p_negative < E5_ALPHA {
+        Verdict::Refutes
+    } else {
+        Verdict::CannotTell(format!(
+            "over {clusters} loss clusters ρ(loss, index) is not significant (p = {:.2})",
+            t.p_positive
+        ))
+    }
+}
+
+/// E5: what each protocol shows. The homework protocol's trend is Spearman's ρ(loss, ratio)
+/// over its converged points, negative at p < 5 % (n ≥ 4); the strict protocol's points that
+/// met its criterion and are not gradient-flat then confirm it, refute it or cannot tell
+/// ([`strict_verdict`]). ✓ only when the trend shows and the strict points confirm it.
+pub(super) fn minratio(run: &Events) -> Option<Finding> {
+    let points: Vec<&CriticalPoint> = run
+        .0
+        .iter()
+        .filter_map(|e| match e {
+            Event::CriticalPoint(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    if points.is_empty() {
         return None;
     }
-    let n = losses.len();
-    let share = n as f64 / all as f64;
-    let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let head = format!(
-        "{n} of {all} runs reached a critical point ({})",
-        pct(share)
-    );
-    let Some(rho) = spearman(&losses, &ratios).filter(|_| n >= 10) else {
-        return Some(Finding {
-            text: if n == 0 {
-                format!("{head}: nothing to correlate")
-            } else {
-                format!("{head}, minimal ratios {lo:.2} to {hi:.2}: too few points or a constant ratio, no rank correlation (needs n ≥ 10)")
-            },
-            agrees: false,
-        });
-    };
-    let bound = -1.96 / ((n - 1) as f64).sqrt();
-    let agrees = rho <= bound;
-    Some(Finding {
-        text: format!(
-            "{head}, minimal ratios {lo:.2} to {hi:.2}; over them Spearman ρ(loss, ratio) = {rho:.2}, n = {n} (significant below {bound:.2}): {}",
-            if agrees { "lower loss goes with a higher ratio" } else { "lower loss does not go with a higher ratio" }
+    let of = |protocol| points.iter().filter(move |p| p.protocol == protocol);
+    let all = |protocol| of(protocol).count();
+    let (homework_all, strict_all) = (all(SearchProtocol::Homework), all(SearchProtocol::Strict));
+
+    let (losses, ratios): (Vec<f64>, Vec<f64>) = of(SearchProtocol::Homework)
+        .filter(|p| p.converged)
+        .map(|p| (p.loss, p.ratio))
+        .unzip();
+    let trend = spearman_test(&losses, &ratios).filter(|t| t.n >= E5_MIN_POINTS);
+    let shows = trend.is_some_and(|t| t.p_negative < E5_ALPHA);
+    let homework = match (homework_all, trend) {
+        (0, _) => "homework protocol: not run".to_string(),
+        (_, None) => format!(
+            "homework protocol: {} of {homework_all} runs converged, too few or a constant ratio to correlate",
+            losses.len()
         ),
-        agrees,
+        (_, Some(t)) => format!(
+            "homework protocol: ρ(loss, ratio) = {:.2} over {} converged of {homework_all} runs (p = {:.3}): {}",
+            t.rho,
+            t.n,
+            t.p_negative,
+            if shows { "lower loss goes with a higher ratio" } else { "no significant trend" }
+        ),
+    };
+
+    let counted: Vec<&&CriticalPoint> = of(SearchProtocol::Strict).filter(|p| p.counts()).collect();
+    let converged = of(SearchProtocol::Strict).filter(|p| p.converged).count();
+    let (losses, indices): (Vec<f64>, Vec<f64>) = counted.iter().map(|p| (p.loss, p.index)).unzip();
+    let verdict = strict_verdict(&losses, &indices);
+    let strict = if strict_all == 0 {
+        "strict protocol: not run, so it cannot tell".to_string()
+    } else {
+        let head = format!(
+            "strict protocol: {converged} of {strict_all} runs reached ‖∇L‖² < 1e-10 ({}), {} of them not gradient-flat",
+            pct(converged as f64 / strict_all as f64),
+            counted.len()
+        );
+        let rho = spearman_test(&losses, &indices)
+            .map(|t| format!(" (ρ(loss, index) = {:.2}, n = {})", t.rho, t.n))
+            .unwrap_or_default();
+        match &verdict {
+            Verdict::Confirms => format!("{head}; they confirm it{rho}"),
+            Verdict::Refutes => format!("{head}; they refute it{rho}"),
+            Verdict::CannotTell(why) => format!("{head}; they cannot tell: {why}"),
+        }
+    };
+    Some(Finding {
+        text: format!("{homework}. {strict}."),
+        agrees: shows && verdict == Verdict::Confirms,
     })
 }

@@ -12,10 +12,10 @@ use serde_json::json;
 use crate::backend::BackendKind;
 use crate::events::{Event, ModelInfo};
 
+pub use crate::events::CriticalPoint;
 pub use grid::HeatmapGrid;
 pub use sweep::{
-    CriticalPointView, DensityView, Projection, SnapshotPoint, SurfaceView, SweepProgress,
-    SweepResult, SweepView,
+    DensityView, Projection, SnapshotPoint, SurfaceView, SweepProgress, SweepResult, SweepView,
 };
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -290,31 +290,7 @@ impl RunView {
                 .sweep
                 .iterations
                 .extend(losses.into_iter().zip(grad_norms)),
-            Event::CriticalPoint {
-                run,
-                loss,
-                ratio,
-                strict_ratio,
-                flat,
-                grad_norm,
-                projected_grad_norm,
-                start_grad_norm,
-                init_grad_norm,
-                converged,
-                eigenvalues,
-            } => self.sweep.add_critical_point(CriticalPointView {
-                run,
-                loss,
-                ratio,
-                strict_ratio,
-                flat,
-                grad_norm,
-                projected_grad_norm,
-                start_grad_norm,
-                init_grad_norm,
-                converged,
-                eigenvalues,
-            }),
+            Event::CriticalPoint(point) => self.sweep.add_critical_point(point),
             Event::SurfaceGrid {
                 xs,
                 ys,

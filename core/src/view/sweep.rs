@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::grid::HeatmapGrid;
+use crate::events::CriticalPoint;
 
 /// One collected set of weights (E3), with the loss and accuracy there.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,22 +20,6 @@ pub struct SnapshotPoint {
 pub struct Projection {
     pub points: Vec<[f64; 2]>,
     pub explained: [f64; 2],
-}
-
-/// A point where a run's gradient almost vanished (E5).
-#[derive(Clone, Debug, PartialEq)]
-pub struct CriticalPointView {
-    pub run: usize,
-    pub loss: f64,
-    pub ratio: f64,
-    pub strict_ratio: f64,
-    pub flat: usize,
-    pub grad_norm: f64,
-    pub projected_grad_norm: f64,
-    pub start_grad_norm: f64,
-    pub init_grad_norm: f64,
-    pub converged: bool,
-    pub eigenvalues: Vec<f64>,
 }
 
 /// The loss surface so far (E6): rows arrive one by one.
@@ -122,7 +107,7 @@ pub struct SweepView {
     pub projections: BTreeMap<String, Projection>,
     /// Per iteration (from 0): (loss, gradient norm).
     pub iterations: Vec<(f64, f64)>,
-    pub critical_points: Vec<CriticalPointView>,
+    pub critical_points: Vec<CriticalPoint>,
     pub surface: Option<SurfaceView>,
     /// Loss along the line from the initial to the final weights: (α, loss).
     pub line: Vec<(f64, f64)>,
@@ -141,9 +126,12 @@ impl SweepView {
         self.results.insert(at, result);
     }
 
-    /// Add a critical point, keeping run order whatever order runs finish in.
-    pub fn add_critical_point(&mut self, point: CriticalPointView) {
-        let at = self.critical_points.partition_point(|p| p.run < point.run);
+    /// Add a critical point, keeping (run, protocol) order whatever order runs finish in.
+    pub fn add_critical_point(&mut self, point: CriticalPoint) {
+        let key = |p: &CriticalPoint| (p.run, p.protocol);
+        let at = self
+            .critical_points
+            .partition_point(|p| key(p) < key(&point));
         self.critical_points.insert(at, point);
     }
 

@@ -1,134 +1,89 @@
-//! Critical points of a loss: a search that drives ∇L to zero from a starting θ, and the
-//! counting of the Hessian's eigenvalues with a flat band.
+//! Critical points of a loss: a search that drives ∇L to zero from a starting θ, the criteria
+//! that call its end point critical, and what its spectrum and gradient say there ([`counts`]).
 //!
-//! Method: minimum-residual Newton (Newton-MR) on the non-flat subspace. Every step takes the
-//! exact Hessian H at θ (central differences of f64 gradients, [`hessian`]), its
-//! eigen-decomposition H = V·Λ·Vᵀ, and the step δ = −Σ vᵢ (vᵢᵀg)/λᵢ over the eigenvalues with
-//! |λᵢ| > τ·max|λ| (the pseudo-inverse restricted to the non-flat directions), then a
-//! backtracking line search on ‖∇L‖² (Armijo: the slope of ‖∇L(θ + αδ)‖² at α = 0 is
-//! −2‖P∇L‖², P the projector on the non-flat directions). H² is never formed: the
-//! eigenbasis gives the minimum-residual step directly. Newton steps head for the nearest
-//! critical point of any index (minimum or saddle alike, which is the point of E5) and
-//! converge quadratically once close, so a few exact Hessians do what hundreds of secant
-//! steps did not.
+//! Method: minimum-residual Newton (Newton-MR) in the exact Hessian's eigenbasis. Every step
+//! takes H at θ (central differences of f64 gradients, [`hessian`]), its eigen-decomposition
+//! H = V·Λ·Vᵀ, and the step δ = −Σ vᵢ (vᵢᵀg)/λᵢ over the eigenvalues with |λᵢ| > τ·max|λ| (the
+//! pseudo-inverse restricted to the non-flat directions: MINRES's minimum-residual solution of
+//! Hδ = −g, without forming H²), then a backtracking line search on ‖∇L‖² (Armijo: the slope of
+//! ‖∇L(θ + αδ)‖² at α = 0 is −2‖P∇L‖², P the projector on the non-flat directions). Newton
+//! steps head for the nearest critical point of any index — minimum or saddle alike, which is
+//! the point of E5 — and converge quadratically once close.
 //!
-//! Measured (`examples/e5_probe.rs`, E5's default: 1-8-8-1 tanh on sinc5, 600 Adam epochs,
-//! native release build) — the gradient after training, ~1e-3, lies mostly along small
-//! curvature: only 5–7 of the 97 eigenvalues exceed 10⁻³·max|λ|, and 37–41 are below 10⁻⁶.
-//! - Newton-MR, τ = 10⁻³: ‖P∇L‖ falls from 0.1–0.7 × the start to 10⁻⁹–10⁻¹² in 2–8 steps
-//!   (quadratic convergence; 37 steps for the slowest run): 100 of 100 runs meet the criterion
-//!   below, in 13 s of search for all 100 (~25 ms per step: 2n gradients of ~120 µs).
-//! - Newton-MR, τ = 10⁻⁴ or 10⁻⁶: no progress (‖∇L‖ −3 % in 20–30 steps). Along eigenvalues
-//!   of 10⁻⁶…10⁻³·max|λ| the gradient's components ask for Newton steps of length |cᵢ/λᵢ| ≫ 1,
-//!   far outside the quadratic model, so the line search cuts α to nothing.
-//! - Levenberg–Marquardt in the eigenbasis, δᵢ = −λᵢcᵢ/(λᵢ² + μ): 0 of 20 converged at
-//!   τ = 10⁻³ in 30 steps (‖P∇L‖ 2e-2…1e-1 of the start), ‖∇L‖ −25 % in 30 steps, −65 % in
-//!   150: the damping that keeps it safe also keeps it slow.
-//! - Saddle-free Newton on L (δᵢ = −cᵢ/(|λᵢ| + μ), trust region): the loss falls from
-//!   ~1e-3 to ~1e-8 in 125–200 steps to minima with every non-flat eigenvalue positive — the
-//!   trained networks are far from any critical point in the weak directions, and reaching
-//!   one there means training on (~5 s a run natively, over the 5-minute budget).
-//!
-//! So E5 uses Newton-MR with τ = 10⁻³: the point is critical on the directions whose curvature
-//! the search resolves, and the band below 10⁻³·max|λ| is reported as flat (its count beside
-//! the ratio). At τ = 10⁻⁶ (the page's `tau`) the same criterion is met by no run in budget.
-//! The idle search (no step) fails the criterion: at the trained point ‖P∇L‖ is 0.1–0.7 × the
-//! start, six orders of magnitude above the tolerance.
-//!
-//! The Hessian is exact to ~1e-9 per entry (central differences with ε = 1e-5 of f64
-//! gradients: truncation ε²·|∇³L| plus rounding 1e-16/ε), far below the flat band's edge
-//! (10⁻³·max|λ| ≈ 1e-2).
+//! Two criteria, E5's two protocols (spec, E5; `references.md`):
+//! - [`Criterion::HOMEWORK`]: τ = 10⁻³ and ‖P∇L‖ ≤ 10⁻⁶ × the start's ‖∇L‖. A modest
+//!   tolerance on the stiff directions only: from a trained network every run meets it in a
+//!   few steps, but the gradient's part in the flat band is never asked to vanish, so a
+//!   gradient-flat point passes (`docs/dev/performance-notes.md` has the measurements).
+//! - [`Criterion::STRICT`] (Frye et al. 2021): the whole gradient, ‖∇L‖² < 10⁻¹⁰; the
+//!   pseudo-inverse's cutoff τ = 10⁻⁸ sits just above the Hessian's own error (~1e-9 per entry:
+//!   truncation ε²·|∇³L| plus rounding 1e-16/ε with ε = 1e-5), so every resolvable direction
+//!   is asked to be critical. Few runs meet it; that share is the measurement.
+
+mod counts;
+#[cfg(test)]
+mod tests;
+
+pub use counts::{flat_band, flatness, projected_norm, Counts};
 
 use nalgebra::{DMatrix, DVector};
 
 use super::hessian::{hessian, symmetric_eigen};
 
+/// What a search must reach for its end point to count as critical.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Target {
+    /// ‖P_τ∇L‖ ≤ this × the start's ‖∇L‖: the gradient's part on the non-flat directions.
+    Projected(f64),
+    /// ‖∇L‖² below this: the whole gradient (Frye et al.: 1e-10).
+    GradSquared(f64),
+}
+
 /// When a point counts as critical, and where the flat band of the spectrum lies.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Criterion {
-    /// Eigenvalues with |λ| ≤ τ·max|λ| are flat.
+    /// Eigenvalues with |λ| ≤ τ·max|λ| are flat: the Newton step leaves them out.
     pub tau: f64,
-    /// Converged when ‖P_τ∇L‖ ≤ tolerance × the start's ‖∇L‖.
-    pub tolerance: f64,
+    pub target: Target,
 }
 
 impl Criterion {
-    /// E5's criterion, chosen by measurement (module doc).
-    pub const DEFAULT: Criterion = Criterion {
+    /// The homework protocol's criterion (module doc).
+    pub const HOMEWORK: Criterion = Criterion {
         tau: 1e-3,
-        tolerance: 1e-6,
+        target: Target::Projected(1e-6),
+    };
+
+    /// The strict protocol's criterion (module doc; Frye et al. 2021).
+    pub const STRICT: Criterion = Criterion {
+        tau: 1e-8,
+        target: Target::GradSquared(1e-10),
     };
 
     /// The flat band's half-width for a spectrum: τ·max|λ|.
     pub fn flat_band(&self, eigenvalues: &[f64]) -> f64 {
-        self.tau * eigenvalues.iter().fold(0.0f64, |m, l| m.max(l.abs()))
+        flat_band(eigenvalues, self.tau)
     }
 
-    /// The criterion in words, as the panel and the README state it.
+    /// The criterion in words, as the panel and the docs state it.
     pub fn describe(&self) -> String {
-        format!(
-            "critical when the gradient's component on the non-flat eigen-directions (|λ| > {:.0e}·max|λ|) is at most {:.0e} × the gradient norm after training",
-            self.tau, self.tolerance
-        )
+        match self.target {
+            Target::Projected(tolerance) => format!(
+                "critical when the gradient's component on the non-flat eigen-directions (|λ| > {:.0e}·max|λ|) is at most {tolerance:.0e} × the gradient norm after training",
+                self.tau
+            ),
+            Target::GradSquared(bound) => format!(
+                "critical when ‖∇L‖² < {bound:.0e} (the whole gradient; Newton-MR's pseudo-inverse cuts at |λ| ≤ {:.0e}·max|λ|)",
+                self.tau
+            ),
+        }
     }
 }
 
 impl Default for Criterion {
     fn default() -> Self {
-        Self::DEFAULT
+        Self::HOMEWORK
     }
-}
-
-/// Eigenvalues counted with a flat band: positive (> band), negative (< −band), flat.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Counts {
-    pub positive: usize,
-    pub negative: usize,
-    pub flat: usize,
-}
-
-impl Counts {
-    pub fn of(eigenvalues: &[f64], tau: f64) -> Self {
-        let band = Criterion {
-            tau,
-            tolerance: 0.0,
-        }
-        .flat_band(eigenvalues);
-        let positive = eigenvalues.iter().filter(|&&l| l > band).count();
-        let negative = eigenvalues.iter().filter(|&&l| l < -band).count();
-        Self {
-            positive,
-            negative,
-            flat: eigenvalues.len() - positive - negative,
-        }
-    }
-
-    /// positives / (positives + negatives): 1 at a minimum, 0 at a maximum; 0 when all flat.
-    pub fn ratio(&self) -> f64 {
-        let curved = self.positive + self.negative;
-        if curved == 0 {
-            0.0
-        } else {
-            self.positive as f64 / curved as f64
-        }
-    }
-}
-
-/// ‖P_τ g‖: the norm of g's component on the eigenvectors (columns of `vectors`) whose
-/// eigenvalues lie outside the flat band.
-pub fn projected_norm(g: &[f64], eigenvalues: &[f64], vectors: &DMatrix<f64>, tau: f64) -> f64 {
-    let band = Criterion {
-        tau,
-        tolerance: 0.0,
-    }
-    .flat_band(eigenvalues);
-    let c = vectors.tr_mul(&DVector::from_column_slice(g));
-    c.iter()
-        .zip(eigenvalues)
-        .filter(|(_, l)| l.abs() > band)
-        .map(|(c, _)| c * c)
-        .sum::<f64>()
-        .sqrt()
 }
 
 fn norm(v: &[f64]) -> f64 {
@@ -178,12 +133,16 @@ pub struct CriticalSearch<G: FnMut(&[f64]) -> (f64, Vec<f64>)> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reached {
     pub theta: Vec<f64>,
+    pub loss: f64,
     pub grad_norm: f64,
     pub projected_grad_norm: f64,
     pub start_grad_norm: f64,
     /// H's eigenvalues at θ, ascending.
     pub eigenvalues: Vec<f64>,
+    /// Counted against the criterion's flat band.
     pub counts: Counts,
+    /// Gradient-flatness r at the end point ([`flatness`]).
+    pub flatness: f64,
     pub converged: bool,
 }
 
@@ -241,6 +200,16 @@ impl<G: FnMut(&[f64]) -> (f64, Vec<f64>)> CriticalSearch<G> {
         )
     }
 
+    /// Gradient-flatness r at the current θ, with the criterion's flat band ([`flatness`]).
+    pub fn flatness(&self) -> f64 {
+        flatness(
+            &self.g,
+            &self.eigenvalues,
+            &self.vectors,
+            self.criterion.tau,
+        )
+    }
+
     /// The current gradient and H's spectrum at θ (eigenvalues ascending, vectors as columns).
     pub fn state(&self) -> (&[f64], &[f64], &DMatrix<f64>) {
         (&self.g, &self.eigenvalues, &self.vectors)
@@ -260,7 +229,12 @@ impl<G: FnMut(&[f64]) -> (f64, Vec<f64>)> CriticalSearch<G> {
     }
 
     pub fn converged(&self) -> bool {
-        self.projected_grad_norm() <= self.criterion.tolerance * self.start_grad_norm
+        match self.criterion.target {
+            Target::Projected(tolerance) => {
+                self.projected_grad_norm() <= tolerance * self.start_grad_norm
+            }
+            Target::GradSquared(bound) => self.grad_norm().powi(2) < bound,
+        }
     }
 
     /// One Newton-MR step; `Ok(false)` once converged or when no step along the Newton
@@ -392,6 +366,8 @@ impl<G: FnMut(&[f64]) -> (f64, Vec<f64>)> CriticalSearch<G> {
     /// The point reached, with its spectrum counted against the criterion.
     pub fn finish(self) -> Reached {
         Reached {
+            loss: self.loss,
+            flatness: self.flatness(),
             grad_norm: self.grad_norm(),
             projected_grad_norm: self.projected_grad_norm(),
             converged: self.converged(),
@@ -400,94 +376,5 @@ impl<G: FnMut(&[f64]) -> (f64, Vec<f64>)> CriticalSearch<G> {
             eigenvalues: self.eigenvalues,
             theta: self.theta,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// f(x, y) = x⁴/4 − x²/2 + y²/2: a saddle at the origin (H = diag(−1, 1)), minima at
-    /// (±1, 0) (H = diag(2, 1)).
-    fn quartic(t: &[f64]) -> (f64, Vec<f64>) {
-        let (x, y) = (t[0], t[1]);
-        (
-            x.powi(4) / 4.0 - x * x / 2.0 + y * y / 2.0,
-            vec![x.powi(3) - x, y],
-        )
-    }
-
-    const STRICT: Criterion = Criterion {
-        tau: 1e-6,
-        tolerance: 1e-10,
-    };
-
-    fn search_from(start: [f64; 2], method: Method) -> Reached {
-        let mut s = CriticalSearch::new(quartic, start.to_vec(), STRICT, 1e-4)
-            .unwrap()
-            .with_method(method);
-        for _ in 0..50 {
-            if !s.step().unwrap() {
-                break;
-            }
-        }
-        s.finish()
-    }
-
-    #[test]
-    fn newton_mr_lands_on_the_saddle_and_the_minima() {
-        for (start, target, ratio) in [
-            ([0.2, 0.3], [0.0, 0.0], 0.5),
-            ([-0.25, -0.4], [0.0, 0.0], 0.5),
-            ([0.8, -0.2], [1.0, 0.0], 1.0),
-            ([-1.3, 0.5], [-1.0, 0.0], 1.0),
-        ] {
-            let r = search_from(start, Method::NewtonMr);
-            assert!(r.converged, "{start:?}: {r:?}");
-            for (t, want) in r.theta.iter().zip(target) {
-                assert!((t - want).abs() < 1e-8, "{start:?} -> {:?}", r.theta);
-            }
-            assert_eq!(r.counts.ratio(), ratio, "{start:?}: {:?}", r.eigenvalues);
-            assert_eq!(r.counts.flat, 0);
-            assert!(r.grad_norm < 1e-10 * r.start_grad_norm);
-        }
-    }
-
-    #[test]
-    fn a_search_that_does_not_move_is_not_converged() {
-        let idle = CriticalSearch::new(quartic, vec![0.2, 0.3], Criterion::DEFAULT, 1e-4)
-            .unwrap()
-            .finish();
-        assert!(!idle.converged);
-        assert_eq!(idle.projected_grad_norm, idle.start_grad_norm);
-        // At the critical point itself nothing is left to do.
-        let mut at = CriticalSearch::new(quartic, vec![1.0, 0.0], STRICT, 1e-4).unwrap();
-        assert!(at.converged());
-        assert!(!at.step().unwrap());
-    }
-
-    #[test]
-    fn lm_and_saddle_free_newton_find_their_points_too() {
-        // LM on ‖∇L‖² goes to the nearest critical point of any index; saddle-free Newton
-        // descends L and so leaves the saddle for a minimum.
-        let lm = search_from([0.2, 0.3], Method::LevenbergMarquardt);
-        assert!(lm.converged && lm.theta[0].abs() < 1e-6, "{lm:?}");
-        let sfn = search_from([0.2, 0.3], Method::SaddleFree);
-        assert!(
-            sfn.converged && (sfn.theta[0].abs() - 1.0).abs() < 1e-6,
-            "{sfn:?}"
-        );
-    }
-
-    #[test]
-    fn counts_leave_the_flat_band_out() {
-        let c = Counts::of(&[-2.0, -1e-9, 0.0, 3e-9, 1.0, 4.0], 1e-6);
-        assert_eq!((c.positive, c.negative, c.flat), (2, 1, 3));
-        assert!((c.ratio() - 2.0 / 3.0).abs() < 1e-15);
-        assert_eq!(Counts::of(&[0.0, 0.0], 1e-6).ratio(), 0.0);
-        // The projected norm keeps only the non-flat directions' components.
-        let v = DMatrix::identity(3, 3);
-        let p = projected_norm(&[3.0, 100.0, 4.0], &[-1.0, 1e-12, 2.0], &v, 1e-6);
-        assert!((p - 5.0).abs() < 1e-12);
     }
 }
