@@ -50,7 +50,9 @@ impl Hooks<Mlp> for Trajectory {
         end: &EpochEnd<'_, Mlp>,
     ) -> Result<(), String> {
         match self.every {
-            Some(every) if end.epoch % every == 0 => self.keep(end.trainers[0].model()).await,
+            Some(every) if end.epoch.is_multiple_of(every) => {
+                self.keep(end.trainers[0].model()).await
+            }
             _ => Ok(()),
         }
     }
