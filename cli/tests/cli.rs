@@ -94,7 +94,11 @@ fn a_job_array_merged_equals_the_whole_run_and_the_fan_out() {
     ok(&["run", E5, "--jobs", "3", "--out", "fanned.json"], &dir);
     let whole = read(&dir.join("whole.json"));
     let expected = numbers(&whole);
-    assert_eq!(expected.0.len(), 3, "three critical points");
+    assert_eq!(
+        expected.0.len(),
+        2 * 3,
+        "three runs' critical points, two protocols each"
+    );
     assert!(!expected.1.is_empty(), "training curves");
     for name in ["merged.json", "fanned.json"] {
         let file = read(&dir.join(name));
@@ -127,7 +131,7 @@ fn files_that_do_not_belong_are_refused_by_name() {
         &dir,
     );
     let partial = read(&dir.join("m.json"));
-    assert_eq!(numbers(&partial).0.len(), 2);
+    assert_eq!(numbers(&partial).0.len(), 2 * 2);
     assert!(partial.events.iter().any(
         |e| matches!(e, Event::UnitLost { message } if message.contains("no file of unit 1"))
     ));
