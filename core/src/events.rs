@@ -97,6 +97,14 @@ pub enum Event {
         losses: Vec<f64>,
         grad_norms: Vec<f64>,
     },
+    /// The full-batch gradient norm ‖∇L‖ of the run's one model on a fixed probe set of
+    /// `examples` training examples, at the weights step `step` starts from (E4, mini-batch
+    /// runs): the reference the step's mini-batch norm scatters around.
+    FullGradient {
+        step: usize,
+        grad_norm: f64,
+        examples: usize,
+    },
     /// Run `run`'s search for a critical point ended (E5): the loss there, the minimal ratio
     /// (positives / (positives + negatives) over the Hessian's non-flat eigenvalues, or the
     /// sampled definition), the strict ratio (fraction of all eigenvalues > 0), how many are

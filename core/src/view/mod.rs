@@ -284,6 +284,14 @@ impl RunView {
                     .projections
                     .insert(space, Projection { points, explained });
             }
+            Event::FullGradient {
+                step,
+                grad_norm,
+                examples,
+            } => {
+                self.sweep.full_grad_norms.push((step, grad_norm));
+                self.sweep.probe_examples = Some(examples);
+            }
             Event::Iterations {
                 losses, grad_norms, ..
             } => self

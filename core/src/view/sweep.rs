@@ -120,6 +120,10 @@ pub struct SweepView {
     pub unit: Option<(usize, usize, String)>,
     pub snapshots: Vec<SnapshotPoint>,
     pub projections: BTreeMap<String, Projection>,
+    /// A mini-batch run's full-batch gradient norms (E4): (step, ‖∇L‖ on the probe set), and
+    /// the probe set's size.
+    pub full_grad_norms: Vec<(usize, f64)>,
+    pub probe_examples: Option<usize>,
     /// Per iteration (from 0): (loss, gradient norm).
     pub iterations: Vec<(f64, f64)>,
     pub critical_points: Vec<CriticalPointView>,
