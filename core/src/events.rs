@@ -99,11 +99,15 @@ pub enum Event {
     },
     /// The full-batch gradient norm ‖∇L‖ of the run's one model on a fixed probe set of
     /// `examples` training examples, at the weights step `step` starts from (E4, mini-batch
-    /// runs): the reference the step's mini-batch norm scatters around.
+    /// runs): the reference the step's mini-batch norm scatters around. `batch` is the run's
+    /// mini-batch size B and `train` its training examples N (each epoch's last batch holds
+    /// N mod B examples when B does not divide N).
     FullGradient {
         step: usize,
         grad_norm: f64,
         examples: usize,
+        batch: usize,
+        train: usize,
     },
     /// Run `run`'s search for a critical point ended (E5): the loss there, the minimal ratio
     /// (positives / (positives + negatives) over the Hessian's non-flat eigenvalues, or the

@@ -8,7 +8,7 @@ use common::{config, round_trips, subset};
 use mlds_core::analysis::{read_params, LossOracle};
 use mlds_core::engine::{FromParams, Outcome};
 use mlds_core::events::CollectingHost;
-use mlds_core::experiments::gradnorm::{last_noise_floor, probe_every, GradNormConfig};
+use mlds_core::experiments::gradnorm::{probe_every, GradNormConfig};
 use mlds_core::experiments::minratio::MinRatioConfig;
 use mlds_core::experiments::subject::Subject;
 use mlds_core::experiments::surface::SurfaceConfig;
@@ -124,6 +124,7 @@ fn full_gradients(host: &CollectingHost) -> Vec<(usize, f64, usize)> {
                 step,
                 grad_norm,
                 examples,
+                ..
             } => Some((*step, *grad_norm, *examples)),
             _ => None,
         })
@@ -151,7 +152,9 @@ fn gradnorm_on_mnist_counts_mini_batch_steps_and_probes_the_full_batch() {
     // its norm is below their root mean square wherever examples disagree: the noise floor is
     // positive.
     let v = view(&host);
-    let floor = last_noise_floor(&v.sweep.iterations, &v.sweep.full_grad_norms).unwrap();
+    let full = v.sweep.full_batch.as_ref().expect("measured");
+    assert_eq!((full.examples, full.batch, full.train), (256, 32, 256));
+    let floor = full.noise_floor(&v.sweep.iterations).unwrap();
     assert!(floor > 0.0, "{floor}");
 }
 
@@ -203,11 +206,7 @@ fn gradnorm_probes_the_full_batch_of_a_mini_batch_function_task() {
     let mut host = CollectingHost::default();
     pollster::block_on(c.run(None, &Device::flex(), &mut host));
     assert!(full_gradients(&host).is_empty());
-    let v = view(&host);
-    assert_eq!(
-        last_noise_floor(&v.sweep.iterations, &v.sweep.full_grad_norms),
-        None
-    );
+    assert_eq!(view(&host).sweep.full_batch, None);
 }
 
 #[test]

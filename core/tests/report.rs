@@ -173,6 +173,8 @@ fn full(step: usize, grad_norm: f64) -> Event {
         step,
         grad_norm,
         examples: 2000,
+        batch: 20,
+        train: 2000,
     }
 }
 
@@ -277,6 +279,34 @@ fn e4_on_a_classifier_asks_the_loss_to_fall_while_the_mini_batch_norm_holds() {
     let bare = [dataset(), its(loss.clone(), steady.clone())];
     let f = found("gradnorm", &bare);
     assert!(f.agrees && !f.text.contains("full-batch"), "{}", f.text);
+}
+
+/// E4's two presets, as the report runs them (quick: sinc5, full batch) and as the page offers
+/// them (MNIST, 3 epochs of 2000 images in mini-batches of 64), read as their references.
+#[test]
+fn e4_presets_show_their_references() {
+    for query in [
+        "exp=gradnorm&task=function&fn=sinc5",
+        "exp=gradnorm&task=images&dataset=mnist",
+    ] {
+        let (_, outcome, events) = run(query);
+        assert_eq!(outcome, Outcome::Done);
+        let f = found("gradnorm", &events);
+        println!("{query}: {} {}", if f.agrees { "✓" } else { "✗" }, f.text);
+        assert!(f.agrees, "{query}: {}", f.text);
+    }
+}
+
+/// E4's full-mode run (10 epochs of the 8,000-image subset, 1,250 steps): prints its finding
+/// for the README's findings table. Slow for the default suite: `--ignored` runs it.
+#[test]
+#[ignore]
+fn e4_full_scale() {
+    let query = SECTIONS.iter().find(|s| s.id == "gradnorm").unwrap().full;
+    let (_, outcome, events) = run(query);
+    assert_eq!(outcome, Outcome::Done);
+    let f = found("gradnorm", &events);
+    println!("{query}: {} {}", if f.agrees { "✓" } else { "✗" }, f.text);
 }
 
 fn critical(points: &[(f64, f64, bool)]) -> Vec<Event> {

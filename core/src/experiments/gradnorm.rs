@@ -82,20 +82,54 @@ pub fn window(n: usize) -> usize {
 /// The share of a run's iterations in each [`window`].
 pub const WINDOW: f64 = 0.05;
 
-/// The noise floor tr(Σ)/B over the last [`window`] of a run: from its mini-batch norms
-/// (`iterations`: (loss, norm) per step) and the full-batch norms measured at steps in that
-/// window (`full`: (step, norm)). `None` without a full-batch measurement there (a full-batch
-/// run measures none).
-pub fn last_noise_floor(iterations: &[(f64, f64)], full: &[(usize, f64)]) -> Option<f64> {
-    let n = iterations.len();
-    let from = n - window(n).min(n);
-    let batch: Vec<f64> = iterations[from..].iter().map(|p| p.1).collect();
-    let full: Vec<f64> = full
-        .iter()
-        .filter(|(step, _)| (from..n).contains(step))
-        .map(|p| p.1)
-        .collect();
-    noise_floor(&batch, &full)
+/// A mini-batch run's full-batch gradient norms, as its [`Event::FullGradient`]s give them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FullBatchNorms {
+    /// (step, ‖∇L‖ on the probe set), in step order.
+    pub points: Vec<(usize, f64)>,
+    /// The probe set's size.
+    pub examples: usize,
+    /// The run's mini-batch size B and training examples N.
+    pub batch: usize,
+    pub train: usize,
+}
+
+impl FullBatchNorms {
+    pub fn new(examples: usize, batch: usize, train: usize) -> Self {
+        Self {
+            points: Vec::new(),
+            examples,
+            batch,
+            train,
+        }
+    }
+
+    /// Whether step `step`'s mini-batch holds B examples: not so for each epoch's last one
+    /// when B does not divide N, whose norm has a floor N/(N mod B) times higher.
+    pub fn whole_batch(&self, step: usize) -> bool {
+        let b = self.batch.max(1);
+        self.train % b == 0 || (step + 1) % self.train.div_ceil(b) != 0
+    }
+
+    /// The noise floor tr(Σ)/B over the last [`window`] of a run whose per-step (loss,
+    /// mini-batch norm) are `iterations`: from the whole mini-batches' norms there and the
+    /// full-batch norms measured there. `None` without either.
+    pub fn noise_floor(&self, iterations: &[(f64, f64)]) -> Option<f64> {
+        let n = iterations.len();
+        let steps = n - window(n).min(n)..n;
+        let batch: Vec<f64> = steps
+            .clone()
+            .filter(|&s| self.whole_batch(s))
+            .map(|s| iterations[s].1)
+            .collect();
+        let full: Vec<f64> = self
+            .points
+            .iter()
+            .filter(|(step, _)| steps.contains(step))
+            .map(|p| p.1)
+            .collect();
+        noise_floor(&batch, &full)
+    }
 }
 
 /// The set a mini-batch run measures its full-batch gradient on.
@@ -118,6 +152,8 @@ struct Probe<'a> {
     set: ProbeSet<'a>,
     every: usize,
     last_step: usize,
+    batch: usize,
+    train: usize,
 }
 
 impl<'a> Probe<'a> {
@@ -153,6 +189,8 @@ impl<'a> Probe<'a> {
             set,
             every: probe_every(steps),
             last_step: steps.saturating_sub(1),
+            batch,
+            train: len,
         })
     }
 
@@ -189,6 +227,8 @@ impl<'a> Probe<'a> {
                 norm_sq.max(0.0).sqrt()
             },
             examples: self.examples(),
+            batch: self.batch,
+            train: self.train,
         });
         Ok(Flow::Continue)
     }
@@ -344,18 +384,37 @@ mod tests {
         assert_eq!(window(0), 1);
     }
 
+    fn norms(points: &[(usize, f64)], batch: usize, train: usize) -> FullBatchNorms {
+        FullBatchNorms {
+            points: points.to_vec(),
+            ..FullBatchNorms::new(2000, batch, train)
+        }
+    }
+
     #[test]
     fn the_noise_floor_uses_the_last_window_only() {
         // 20 steps, last window = the last one (step 19): ‖g_B‖ = 3 there, ‖∇L‖ = 1 → 9 − 1.
         let mut its = vec![(1.0, 100.0); 20];
         its[19] = (1.0, 3.0);
-        assert_eq!(last_noise_floor(&its, &[(0, 50.0), (19, 1.0)]), Some(8.0));
-        assert_eq!(
-            last_noise_floor(&its, &[(0, 50.0)]),
-            None,
-            "none measured there"
-        );
-        assert_eq!(last_noise_floor(&[], &[]), None);
+        let full = norms(&[(0, 50.0), (19, 1.0)], 10, 100);
+        assert_eq!(full.noise_floor(&its), Some(8.0));
+        let early = norms(&[(0, 50.0)], 10, 100);
+        assert_eq!(early.noise_floor(&its), None, "none measured there");
+        assert_eq!(full.noise_floor(&[]), None);
+    }
+
+    #[test]
+    fn the_noise_floor_leaves_out_each_epochs_short_last_batch() {
+        // N = 100, B = 16: 7 steps an epoch, the 7th of 4 examples (steps 6, 13, …, 34, 41);
+        // with N = 96 none is short.
+        let full = norms(&[], 16, 100);
+        assert!(!full.whole_batch(6) && !full.whole_batch(34) && full.whole_batch(35));
+        assert!((0..40).all(|s| norms(&[], 16, 96).whole_batch(s)));
+        // 42 steps, last window 39, 40, 41: 41 is short (‖g_B‖ = 40 there) and left out.
+        let mut its = vec![(1.0, 2.0); 42];
+        its[41] = (1.0, 40.0);
+        let full = norms(&[(40, 1.0)], 16, 100);
+        assert_eq!(full.noise_floor(&its), Some(3.0));
     }
 
     #[test]

@@ -121,7 +121,7 @@ pub const SECTIONS: [Section; 11] = [
         label: "E4",
         title: "Gradient norm during training",
         question: "How does the gradient norm behave while the loss falls?",
-        reference: "as the loss converges the gradient norm falls too, though not monotonically",
+        reference: "fitting a function (full batch), the loss and ‖∇L‖ both fall by orders of magnitude; on a mini-batch classifier the loss falls while the mini-batch norm stays within a small factor, at its noise floor tr(Σ)/B (Deep Learning §8.2.1)",
         quick: "exp=gradnorm&task=function&fn=sinc5",
         full: "exp=gradnorm&task=images&dataset=mnist&train_size=all&epochs=10",
         seconds: 1,

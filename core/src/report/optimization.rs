@@ -90,7 +90,7 @@ fn median(v: &[f64]) -> f64 {
 /// within 3× of its start; the full-batch norm and the noise floor are reported, as
 /// measurements. A non-finite value in the last window means the run diverged.
 pub(super) fn gradnorm(run: &Events) -> Option<Finding> {
-    let (mut losses, mut norms, mut full) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut losses, mut norms, mut full) = (Vec::new(), Vec::new(), None);
     let mut classifier = false;
     for e in run.0 {
         match e {
@@ -103,8 +103,15 @@ pub(super) fn gradnorm(run: &Events) -> Option<Finding> {
                 norms.extend_from_slice(g);
             }
             Event::FullGradient {
-                step, grad_norm, ..
-            } => full.push((*step, *grad_norm)),
+                step,
+                grad_norm,
+                examples,
+                batch,
+                train,
+            } => full
+                .get_or_insert_with(|| gradnorm::FullBatchNorms::new(*examples, *batch, *train))
+                .points
+                .push((*step, *grad_norm)),
             Event::Dataset { .. } => classifier = true,
             _ => {}
         }
@@ -157,10 +164,13 @@ pub(super) fn gradnorm(run: &Events) -> Option<Finding> {
     let falls = l1 * E4_LOSS_FALL <= l0;
     let steady = (1.0 / E4_BAND..=E4_BAND).contains(&ratio);
     let agrees = falls && steady;
-    let measured = match (full.first(), full.last()) {
-        (Some(first), Some(last)) => {
+    let probed = full
+        .as_ref()
+        .map(|f| (f, f.points.first(), f.points.last()));
+    let measured = match probed {
+        Some((full, Some(first), Some(last))) => {
             let its: Vec<(f64, f64)> = losses.iter().copied().zip(norms).collect();
-            let floor = gradnorm::last_noise_floor(&its, &full);
+            let floor = full.noise_floor(&its);
             format!(
                 "; full-batch ‖∇L‖ on the probe set {} → {}, noise floor tr(Σ)/B ≈ {} over the last window",
                 num(first.1),

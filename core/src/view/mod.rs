@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::backend::BackendKind;
 use crate::events::{Event, ModelInfo};
+use crate::experiments::gradnorm::FullBatchNorms;
 
 pub use grid::HeatmapGrid;
 pub use sweep::{
@@ -288,10 +289,14 @@ impl RunView {
                 step,
                 grad_norm,
                 examples,
-            } => {
-                self.sweep.full_grad_norms.push((step, grad_norm));
-                self.sweep.probe_examples = Some(examples);
-            }
+                batch,
+                train,
+            } => self
+                .sweep
+                .full_batch
+                .get_or_insert_with(|| FullBatchNorms::new(examples, batch, train))
+                .points
+                .push((step, grad_norm)),
             Event::Iterations {
                 losses, grad_norms, ..
             } => self
