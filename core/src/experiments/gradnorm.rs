@@ -108,7 +108,7 @@ impl FullBatchNorms {
     /// when B does not divide N, whose norm has a floor N/(N mod B) times higher.
     pub fn whole_batch(&self, step: usize) -> bool {
         let b = self.batch.max(1);
-        self.train % b == 0 || (step + 1) % self.train.div_ceil(b) != 0
+        self.train.is_multiple_of(b) || !(step + 1).is_multiple_of(self.train.div_ceil(b))
     }
 
     /// The noise floor tr(Σ)/B over the last [`window`] of a run whose per-step (loss,
@@ -133,6 +133,8 @@ impl FullBatchNorms {
 }
 
 /// The set a mini-batch run measures its full-batch gradient on.
+// One per run, never moved in a loop: the size of the larger variant does not matter.
+#[allow(clippy::large_enum_variant)]
 enum ProbeSet<'a> {
     /// A function task's points, all of them (one pass).
     Points(&'a Regression),
