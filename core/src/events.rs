@@ -176,6 +176,18 @@ pub enum Event {
         losses: Vec<f64>,
         grad_norms: Vec<f64>,
     },
+    /// The full-batch gradient norm ‖∇L‖ of the run's one model on a fixed probe set of
+    /// `examples` training examples, at the weights step `step` starts from (E4, mini-batch
+    /// runs): the reference the step's mini-batch norm scatters around. `batch` is the run's
+    /// mini-batch size B and `train` its training examples N (each epoch's last batch holds
+    /// N mod B examples when B does not divide N).
+    FullGradient {
+        step: usize,
+        grad_norm: f64,
+        examples: usize,
+        batch: usize,
+        train: usize,
+    },
     /// One of run `run`'s searches for a critical point ended (E5), by one protocol.
     CriticalPoint(CriticalPoint),
     /// The loss surface's grid (E6): coordinates along the two directions, what they are, and

@@ -10,7 +10,7 @@ use mlds_core::analysis::{read_params, LossOracle};
 use mlds_core::engine::{FromParams, Outcome};
 use mlds_core::events::CollectingHost;
 use mlds_core::events::SearchProtocol;
-use mlds_core::experiments::gradnorm::GradNormConfig;
+use mlds_core::experiments::gradnorm::{probe_every, GradNormConfig};
 use mlds_core::experiments::minratio::MinRatioConfig;
 use mlds_core::experiments::subject::Subject;
 use mlds_core::experiments::surface::SurfaceConfig;
@@ -117,8 +117,24 @@ fn gradnorm_records_every_iteration_of_the_function_task() {
     );
 }
 
+/// Every full-batch measurement of a run: (step, norm, probe size).
+fn full_gradients(host: &CollectingHost) -> Vec<(usize, f64, usize)> {
+    host.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::FullGradient {
+                step,
+                grad_norm,
+                examples,
+                ..
+            } => Some((*step, *grad_norm, *examples)),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
-fn gradnorm_on_mnist_counts_mini_batch_steps() {
+fn gradnorm_on_mnist_counts_mini_batch_steps_and_probes_the_full_batch() {
     let c: GradNormConfig = config("task=images&epochs=2&train_size=256&batch=32&seed=1");
     let data = subset();
     let mut host = CollectingHost::default();
@@ -127,6 +143,72 @@ fn gradnorm_on_mnist_counts_mini_batch_steps() {
     let its = iterations(&host);
     assert_eq!(its.len(), 16, "2 epochs of 256/32 batches");
     assert!(its.iter().all(|(l, g)| l.is_finite() && *g > 0.0));
+    // 16 steps: a full-batch measurement before every one, on all 256 training images.
+    let full = full_gradients(&host);
+    assert_eq!(
+        full.iter().map(|f| f.0).collect::<Vec<_>>(),
+        (0..16).collect::<Vec<_>>()
+    );
+    assert!(full.iter().all(|f| f.1 > 0.0 && f.2 == 256), "{full:?}");
+    // The full-batch gradient is the mean of the batch gradients of one epoch (at one θ), so
+    // its norm is below their root mean square wherever examples disagree: the noise floor is
+    // positive.
+    let v = view(&host);
+    let full = v.sweep.full_batch.as_ref().expect("measured");
+    assert_eq!((full.examples, full.batch, full.train), (256, 32, 256));
+    let floor = full.noise_floor(&v.sweep.iterations).unwrap();
+    assert!(floor > 0.0, "{floor}");
+}
+
+/// A function task in mini-batches: the full-batch norm before the first step is the gradient
+/// norm at the seeded initial weights on every point, which an independent oracle (f64, one
+/// pass) computes; a full-batch run measures none (its steps' norms are full-batch already).
+#[test]
+fn gradnorm_probes_the_full_batch_of_a_mini_batch_function_task() {
+    let c: GradNormConfig = config("task=function&epochs=30&samples=64&batch=16&seed=2");
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(c.run(None, &Device::flex(), &mut host));
+    assert_eq!(outcome, Outcome::Done);
+    assert_eq!(iterations(&host).len(), 120, "30 epochs of 4 batches");
+    let full = full_gradients(&host);
+    let steps: Vec<usize> = full.iter().map(|f| f.0).collect();
+    let expected: Vec<usize> = (0..120).step_by(3).chain([119]).collect();
+    assert_eq!(
+        steps,
+        expected,
+        "every {} steps and the last",
+        probe_every(120)
+    );
+    assert!(full.iter().all(|f| f.2 == 64));
+
+    let Subject::Function { task, model } = &c.subject else {
+        unreachable!()
+    };
+    let device = Device::flex().autodiff();
+    let m: Mlp = init_seeded(&Device::flex(), c.train.seed, || vec![model.init(&device)]).remove(0);
+    let theta = pollster::block_on(read_params(&m)).unwrap();
+    let data = task.data(&device);
+    let oracle = LossOracle::new(m, move |m: &Mlp| {
+        MseLoss::new().forward(m.forward(data.x.clone()), data.y.clone(), Reduction::Mean)
+    });
+    let norm = oracle
+        .gradient(&theta)
+        .iter()
+        .map(|x| x * x)
+        .sum::<f64>()
+        .sqrt();
+    let relative = (full[0].1 - norm).abs() / norm;
+    assert!(
+        relative < 1e-4,
+        "probe's norm {} vs oracle's {norm}",
+        full[0].1
+    );
+
+    let c: GradNormConfig = config("task=function&epochs=30&samples=64&seed=2");
+    let mut host = CollectingHost::default();
+    pollster::block_on(c.run(None, &Device::flex(), &mut host));
+    assert!(full_gradients(&host).is_empty());
+    assert_eq!(view(&host).sweep.full_batch, None);
 }
 
 #[test]

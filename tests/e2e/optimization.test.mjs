@@ -29,9 +29,33 @@ test('E4 records the gradient norm and loss of every iteration (CPU, sinc5)', as
     assert.equal(m.iteration, 120, 'one full-batch step per epoch');
     assert.ok(m.grad_norm > 0 && m.first_grad_norm > 0, JSON.stringify(m));
     assert.ok(m.loss < m.first_loss, `loss ${m.first_loss} -> ${m.loss}`);
+    // Full batch: every step's norm is the full-batch norm, no probe, no noise floor.
+    assert.equal(m.full_grad_norm, null);
+    assert.equal(m.first_full_grad_norm, null);
+    assert.equal(m.noise_floor, null);
     await drawn(page, 'gradnorm-chart');
     // The presets are links that set the URL.
     assert.equal(await page.locator(`${panel('gradnorm')} .presets a`).count(), 2);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E4 on MNIST measures the full-batch norm beside the mini-batch norm (CPU, short)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    // The MNIST preset shortened: 16 mini-batch steps of 64, a full-batch probe of all 1024
+    // training images before each.
+    const { page, errors } = await open(browser, `${server.url}/#exp=gradnorm&task=images&dataset=mnist&train_size=1024&epochs=1&backend=cpu&autorun=1`);
+    const m = await done(page, 'gradnorm');
+    assert.equal(m.iteration, 16, JSON.stringify(m));
+    assert.ok(m.full_grad_norm > 0 && m.first_full_grad_norm > 0, JSON.stringify(m));
+    assert.ok(m.grad_norm > 0 && m.loss < m.first_loss, JSON.stringify(m));
+    assert.ok(Number.isFinite(m.noise_floor), JSON.stringify(m));
+    await drawn(page, 'gradnorm-chart');
+    const caption = await page.locator(`${panel('gradnorm')} .caption-line`).first().textContent();
+    assert.match(caption, /noise floor tr\(Σ\)\/B ≈ -?\d/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

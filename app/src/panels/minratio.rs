@@ -18,9 +18,14 @@ use crate::run_view::{CriticalPoint, RunView};
 pub fn presets() -> Vec<Preset> {
     vec![
         Preset {
-            label: "Both protocols, 60 runs",
+            label: "Both protocols, 40 runs",
             hash: "exp=minratio".into(),
             note: "1-8-8-1 on sinc5: the homework's curve beside true critical points",
+        },
+        Preset {
+            label: "Both protocols, 200 runs (full)",
+            hash: "exp=minratio&runs=200&steps=40".into(),
+            note: "the report's full scale: more true critical points, several minutes",
         },
         Preset {
             label: "Homework protocol, 100 runs",

@@ -1,4 +1,5 @@
-//! Gradients: their norm on a training step's own backward pass, and a loss oracle that
+//! Gradients: their norm on a training step's own backward pass, the full-batch gradient of a
+//! set cut into parts with the mini-batch noise floor it gives (E4), and a loss oracle that
 //! evaluates L(θ) and ∇L(θ) at any flat parameter vector.
 //!
 //! burn has first-order autodiff only. Everything second order (Hessian-vector products,
@@ -6,6 +7,7 @@
 //! `hessian.rs`), so the oracle is the single bridge from burn to the numerics.
 
 use burn::module::{Module, ModuleVisitor, Param};
+use burn::optim::{GradientsAccumulator, GradientsParams};
 use burn::tensor::{Gradients, Tensor, Transaction};
 
 use super::vector::{layout, load_params};
@@ -13,6 +15,52 @@ use super::vector::{layout, load_params};
 /// The gradient norm of a training step lives with the step (`train`), which computes it on
 /// its own backward pass; it is part of the analysis toolkit all the same.
 pub use crate::train::grad_norm_squared;
+
+/// The gradient of a loss over a whole set, summed part by part so that each part fits in one
+/// short browser task: give each part's mean loss weighted by its share of the set, and the sum
+/// is the set's mean-loss gradient. Its squared norm goes through the training step's own
+/// [`grad_norm_squared`] (one place for the norm).
+pub struct GradientSum<M: Module> {
+    sum: GradientsAccumulator<M>,
+}
+
+impl<M: Module> Default for GradientSum<M> {
+    fn default() -> Self {
+        Self {
+            sum: GradientsAccumulator::new(),
+        }
+    }
+}
+
+impl<M: Module> GradientSum<M> {
+    /// Add the gradient of `loss` (one part's share-weighted loss) with respect to `model`'s
+    /// parameters; `model` must be on an autodiff device.
+    pub fn add(&mut self, model: &M, loss: Tensor<1>) {
+        let grads = GradientsParams::from_grads(loss.backward(), model);
+        self.sum.accumulate(model, grads);
+    }
+
+    /// Σ_p ‖∂L/∂p‖² of the sum, left on the device; `None` when nothing had a gradient.
+    pub fn norm_squared(mut self, model: &M) -> Option<Tensor<1>> {
+        grad_norm_squared(model, &self.sum.grads())
+    }
+}
+
+/// The mini-batch noise floor tr(Σ)/B: for mini-batches of B examples drawn from a set of N,
+/// E‖g_B‖² = ‖∇L‖² + (1 − B/N)·tr(Σ)/B (Σ the per-example gradients' covariance; the factor is
+/// the finite-set correction of drawing without replacement, ≈ 1 for B ≪ N). Estimated as the
+/// mean of the squared mini-batch norms `batch_norms` minus the mean of the squared full-batch
+/// norms `full_norms` measured over the same stretch of training. `None` if either is empty or
+/// not finite. It can come out slightly negative where the floor is small (it is a difference of
+/// estimates): it is returned as measured.
+pub fn noise_floor(batch_norms: &[f64], full_norms: &[f64]) -> Option<f64> {
+    let mean_square = |v: &[f64]| match v.len() {
+        0 => None,
+        n => Some(v.iter().map(|x| x * x).sum::<f64>() / n as f64),
+    };
+    let floor = mean_square(batch_norms)? - mean_square(full_norms)?;
+    floor.is_finite().then_some(floor)
+}
 
 /// L(θ) and ∇L(θ) at any flat parameter vector θ (in [`layout`] order), synchronously.
 ///
@@ -158,7 +206,6 @@ mod tests {
     use crate::analysis::vector::{read_params, to_f64};
     use burn::nn::loss::{MseLoss, Reduction};
     use burn::nn::{Linear, LinearConfig};
-    use burn::optim::GradientsParams;
     use burn::tensor::{DType, Device, TensorData};
 
     const N: usize = 6;
@@ -253,6 +300,91 @@ mod tests {
             assert!(close(value, r2 / N as f64, 1e-12));
             assert_eq!(value, oracle.value(&theta));
         }
+    }
+
+    /// The batch `rows` of the data on `device`.
+    fn rows(device: &Device, rows: &[usize]) -> (Tensor<2>, Tensor<2>) {
+        let x: Vec<f64> = rows.iter().flat_map(|&i| X[i]).collect();
+        let y: Vec<f64> = rows.iter().map(|&i| Y[i]).collect();
+        (
+            Tensor::from_data(TensorData::new(x, [rows.len(), 3]), (device, DType::F32)),
+            Tensor::from_data(TensorData::new(y, [rows.len(), 1]), (device, DType::F32)),
+        )
+    }
+
+    /// Example i's own gradient of its squared error: 2·r_i·[x_i; 1].
+    fn example_gradient(theta: &[f64], i: usize) -> Vec<f64> {
+        let r = X[i].iter().zip(theta).map(|(x, w)| x * w).sum::<f64>() + theta[3] - Y[i];
+        X[i].iter().chain([&1.0]).map(|x| 2.0 * r * x).collect()
+    }
+
+    #[test]
+    fn a_gradient_summed_in_parts_is_the_whole_sets_gradient() {
+        let device = Device::flex().autodiff();
+        let model = LinearConfig::new(3, 1).init(&device);
+        let theta = pollster::block_on(read_params(&model)).unwrap();
+        let expected: f64 = closed_form_gradient(&theta).iter().map(|g| g * g).sum();
+        // The whole set in one part, then cut in three uneven ones (their bounds).
+        for cut in [&[0, 6][..], &[0, 1, 4, 6]] {
+            let mut sum = GradientSum::default();
+            for bounds in cut.windows(2) {
+                let part: Vec<usize> = (bounds[0]..bounds[1]).collect();
+                let (x, y) = rows(&device, &part);
+                sum.add(&model, mse(&model, x, y) * (part.len() as f64 / N as f64));
+            }
+            let norm_sq = scalar(sum.norm_squared(&model).expect("gradients"));
+            assert!(close(norm_sq, expected, 1e-5), "{norm_sq} vs {expected}");
+        }
+        assert!(GradientSum::<Linear>::default()
+            .norm_squared(&model)
+            .is_none());
+    }
+
+    /// Every mini-batch of 2 of the 6 examples, stepped through a real trainer (SGD at learning
+    /// rate 0, so the weights stay put): the mean of their squared norms minus the full-batch
+    /// squared norm is exactly (1 − B/N)·tr(S)/B, S the per-example gradients' sample covariance.
+    #[test]
+    fn the_noise_floor_of_every_mini_batch_is_the_closed_forms() {
+        use crate::train::{OptimizerKind, Trainer};
+        const B: usize = 2;
+        let device = Device::flex().autodiff();
+        let model = LinearConfig::new(3, 1).init(&device);
+        let theta = pollster::block_on(read_params(&model)).unwrap();
+        let mut trainer =
+            Trainer::new(model.clone(), OptimizerKind::Sgd, 0.0).track_grad_norm(true);
+        let mut batch_norms = Vec::new();
+        for i in 0..N {
+            for j in i + 1..N {
+                let (x, y) = rows(&device, &[i, j]);
+                trainer.step(|m| mse(m, x, y));
+                let sq = scalar(trainer.take_grad_norm_sq().expect("tracked"));
+                batch_norms.push(sq.sqrt());
+            }
+        }
+        assert_eq!(batch_norms.len(), 15);
+        let mut sum = GradientSum::default();
+        let (x, y) = data(&device, DType::F32);
+        sum.add(&model, mse(&model, x, y));
+        let full = scalar(sum.norm_squared(&model).unwrap()).sqrt();
+
+        let mean = closed_form_gradient(&theta);
+        let trace_s: f64 = (0..N)
+            .map(|i| {
+                let g = example_gradient(&theta, i);
+                g.iter()
+                    .zip(&mean)
+                    .map(|(g, m)| (g - m).powi(2))
+                    .sum::<f64>()
+            })
+            .sum::<f64>()
+            / (N - 1) as f64;
+        let expected = (1.0 - B as f64 / N as f64) * trace_s / B as f64;
+        let floor = noise_floor(&batch_norms, &[full]).unwrap();
+        assert!(close(floor, expected, 1e-4), "{floor} vs {expected}");
+        assert!(expected > 0.1 * full * full, "a floor that matters here");
+        assert_eq!(noise_floor(&[], &[full]), None);
+        assert_eq!(noise_floor(&batch_norms, &[]), None);
+        assert_eq!(noise_floor(&[f64::NAN], &[full]), None);
     }
 
     #[test]

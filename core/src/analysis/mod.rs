@@ -31,7 +31,7 @@ pub mod spectrum;
 pub mod vector;
 
 pub use directions::{combine, filter_slices, random_direction};
-pub use gradient::{grad_norm_squared, LossOracle};
+pub use gradient::{grad_norm_squared, noise_floor, GradientSum, LossOracle};
 pub use hessian::{
     hessian, hvp, minimal_ratio, power_iteration, sampled_ratio, symmetric_eigenvalues,
     PowerIteration,

@@ -121,7 +121,7 @@ pub const SECTIONS: [Section; 11] = [
         label: "E4",
         title: "Gradient norm during training",
         question: "How does the gradient norm behave while the loss falls?",
-        reference: "as the loss converges the gradient norm falls too, though not monotonically",
+        reference: "fitting a function (full batch), the loss and ‖∇L‖ both fall by orders of magnitude; on a mini-batch classifier the loss falls while the mini-batch norm stays within a small factor, at its noise floor tr(Σ)/B (Deep Learning §8.2.1)",
         quick: "exp=gradnorm&task=function&fn=sinc5",
         full: "exp=gradnorm&task=images&dataset=mnist&train_size=all&epochs=10",
         seconds: 1,
@@ -133,7 +133,7 @@ pub const SECTIONS: [Section; 11] = [
         question: "At points where the gradient vanishes, how do the loss and the Hessian's minimal ratio relate?",
         reference: "the homework's recipe: low-loss points have a high minimal ratio (no point above about 0.56), high-loss outliers a low one; Frye et al. 2021: true critical points (‖∇L‖² < 1e-10) are few, most at the constant-mean output's loss, and only they can confirm it",
         quick: "exp=minratio&runs=24&steps=30",
-        full: "exp=minratio&runs=200",
+        full: "exp=minratio&runs=200&steps=40",
         seconds: 20,
     },
     Section {

@@ -202,6 +202,17 @@ pub async fn fit_classifiers<H: Host>(
         let (mut losses, mut accuracies) = (Vec::new(), Vec::new());
         let epoch_start_ms = clock.elapsed_ms();
         for (b, batch) in plan.next_epoch().iter().enumerate() {
+            for (m, trainer) in trainers.iter().enumerate() {
+                let step = (epoch - 1) * steps + b;
+                if hooks
+                    .before_step(host, m, step, trainer)
+                    .await
+                    .map_err(Halt::Failed)?
+                    == Flow::Stop
+                {
+                    return Err(Halt::Stopped { epoch: epoch - 1 });
+                }
+            }
             clock.start();
             // The whole batch once for every model that takes it in one part (one upload).
             let mut whole = None;

@@ -5,7 +5,7 @@ use burn::tensor::{Tensor, Transaction};
 use web_time::Instant;
 
 use super::Trainer;
-use crate::events::Host;
+use crate::events::{Flow, Host};
 
 /// Why a loop ended before its schedule did.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +49,19 @@ pub trait Hooks<M: burn::module::Module> {
         _trainers: &[Trainer<M>],
     ) -> Result<(), String> {
         Ok(())
+    }
+
+    /// Before step `step` (from 0, over the whole run) of model `m`, with its trainer: a
+    /// measurement at the weights the step starts from (E4's full-batch gradient norm).
+    /// Outside the training time; `Flow::Stop` (the host stopped meanwhile) ends the run.
+    async fn before_step(
+        &mut self,
+        _host: &mut impl Host,
+        _m: usize,
+        _step: usize,
+        _trainer: &Trainer<M>,
+    ) -> Result<Flow, String> {
+        Ok(Flow::Continue)
     }
 
     /// Steps `first..first + n` of every model: their losses and gradient norms (per model).

@@ -90,7 +90,14 @@ pub async fn fit_function<H: Host>(
         let mut epoch_losses: Vec<Tensor<1>> = Vec::with_capacity(trainers.len());
         for (m, trainer) in trainers.iter_mut().enumerate() {
             let mut sum: Option<Tensor<1>> = None;
-            for batch in &batches {
+            for (b, batch) in batches.iter().enumerate() {
+                clock.stop();
+                let step = (epoch - 1) * batches.len() + b;
+                let flow = hooks.before_step(host, m, step, trainer).await;
+                clock.start();
+                if flow.map_err(Halt::Failed)? == Flow::Stop {
+                    return Err(Halt::Stopped { epoch: epoch - 1 });
+                }
                 // Full batch: the whole set as it is, no gather (E1's usual step).
                 let (x, y) = match full_batch {
                     true => (data.x.clone(), data.y.clone()),

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::backend::BackendKind;
 use crate::events::{Event, ModelInfo};
+use crate::experiments::gradnorm::FullBatchNorms;
 
 pub use crate::events::CriticalPoint;
 pub use grid::HeatmapGrid;
@@ -284,6 +285,18 @@ impl RunView {
                     .projections
                     .insert(space, Projection { points, explained });
             }
+            Event::FullGradient {
+                step,
+                grad_norm,
+                examples,
+                batch,
+                train,
+            } => self
+                .sweep
+                .full_batch
+                .get_or_insert_with(|| FullBatchNorms::new(examples, batch, train))
+                .points
+                .push((step, grad_norm)),
             Event::Iterations {
                 losses, grad_norms, ..
             } => self

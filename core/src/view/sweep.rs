@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::grid::HeatmapGrid;
 use crate::events::CriticalPoint;
+use crate::experiments::gradnorm::FullBatchNorms;
 
 /// One collected set of weights (E3), with the loss and accuracy there.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,6 +106,8 @@ pub struct SweepView {
     pub unit: Option<(usize, usize, String)>,
     pub snapshots: Vec<SnapshotPoint>,
     pub projections: BTreeMap<String, Projection>,
+    /// A mini-batch run's full-batch gradient norms (E4).
+    pub full_batch: Option<FullBatchNorms>,
     /// Per iteration (from 0): (loss, gradient norm).
     pub iterations: Vec<(f64, f64)>,
     pub critical_points: Vec<CriticalPoint>,

@@ -180,7 +180,7 @@ fn a_merged_sweep_folds_to_the_same_results_as_the_whole_run() {
             .map(|p| (p.run, p.loss))
             .collect::<Vec<_>>()
     };
-    assert_eq!(runs(&whole).len(), 3);
+    assert_eq!(runs(&whole).len(), 2 * 3, "two protocols per run");
     assert_eq!(runs(&apart), runs(&whole));
     assert_eq!(apart.units_done(), 3);
 }

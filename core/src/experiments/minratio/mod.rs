@@ -210,7 +210,7 @@ impl FromParams for MinRatioConfig {
             &ActivationKind::ALL.map(|a| a.id()),
         );
         let train = TrainSettings::from_params(p, &train_defaults(task.samples));
-        let runs = p.number("runs", 60, 1..=1000);
+        let runs = p.number("runs", 40, 1..=1000);
         Self {
             task,
             model: MlpConfig::new(widths, activation),
@@ -223,7 +223,7 @@ impl FromParams for MinRatioConfig {
                 Protocols::parse,
                 &Protocols::ALL.map(|p| p.id()),
             ),
-            steps: p.number("steps", 40, 0..=2000),
+            steps: p.number("steps", 30, 0..=2000),
             tau: p.number("tau", default_tau(), 1e-12..=0.5),
             noise: p.number("noise", default_noise(), 0.0..=1.0),
             ratio: p.choice(
