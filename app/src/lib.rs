@@ -58,7 +58,9 @@ pub fn start_page() {
 /// them (its button works without this code: `static/fatal.js`), and the next visit sets them
 /// aside (`report::guard`).
 fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    // Through yew: a hook set with `std::panic::set_hook` is replaced by yew's own when the app
+    // renders, which is why the banner never showed before.
+    yew::set_custom_panic_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return;
