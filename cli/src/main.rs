@@ -6,9 +6,11 @@
 mod backend;
 mod data;
 mod fanout;
+mod out;
 mod progress;
 mod report;
 mod run;
+mod terminal;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,7 +22,8 @@ use mlds_core::job::Job;
 use mlds_core::run_file::{merge_files, RunFile};
 use mlds_core::Event;
 
-use run::{RunOptions, Settings, StopFlag};
+use run::{page_url, RunOptions, Settings, StopFlag};
+use terminal::say;
 
 #[derive(Parser)]
 #[command(
@@ -31,6 +34,10 @@ use run::{RunOptions, Settings, StopFlag};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// `--out` may be a symlink: the file it names is written (it must be new or a regular
+    /// file). Without it a symlink is refused.
+    #[arg(long, global = true)]
+    follow_symlinks: bool,
 }
 
 #[derive(Subcommand)]
@@ -49,14 +56,16 @@ enum Command {
         /// The units' run files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// The merged run's file (`-`: stdout).
+        /// The merged run's file (`-`: stdout): a new path or a regular file; a directory, FIFO,
+        /// device or symlink is refused.
         #[arg(long, short)]
         out: PathBuf,
         /// Report missing units as lost in the run instead of refusing to merge.
         #[arg(long)]
         allow_missing: bool,
-        /// The page's URL, which the run file's link starts with (default: `#` + query).
-        #[arg(long, default_value = "")]
+        /// The page's URL, which the run file's link starts with (default: `#` + query);
+        /// http:// or https:// only.
+        #[arg(long, default_value = "", value_parser = page_url)]
         page: String,
     },
 }
@@ -69,6 +78,7 @@ struct RunArgs {
     #[arg(long, value_name = "I")]
     unit: Option<usize>,
     /// The run file (`-`: stdout). Default: `<exp>-run.json`, `<exp>-unit-<I>.json` for a unit.
+    /// A new path or a regular file; a directory, FIFO, device or symlink is refused.
     #[arg(long, short)]
     out: Option<PathBuf>,
     #[command(flatten)]
@@ -82,22 +92,24 @@ struct RunArgs {
 }
 
 fn main() -> ExitCode {
-    let result = match Cli::parse().command {
-        Command::Run(args) => run(args),
+    let cli = Cli::parse();
+    let follow_symlinks = cli.follow_symlinks;
+    let result = match cli.command {
+        Command::Run(args) => run(args, follow_symlinks),
         Command::Units { query } => parse(&query).map(|job| {
             println!("{}", job.units().0);
             ExitCode::SUCCESS
         }),
-        Command::Report(args) => report::report(args),
+        Command::Report(args) => report::report(args, follow_symlinks),
         Command::Merge {
             files,
             out,
             allow_missing,
             page,
-        } => merge(&files, &out, allow_missing, &page),
+        } => merge(&files, &out, allow_missing, &page, follow_symlinks),
     };
     result.unwrap_or_else(|message| {
-        eprintln!("mlds: {message}");
+        say!("mlds: {message}");
         ExitCode::FAILURE
     })
 }
@@ -107,12 +119,12 @@ fn parse(query: &str) -> Result<Job, String> {
     let query = query.rsplit_once('#').map_or(query, |(_, hash)| hash);
     let (job, notices) = Job::parse(query)?;
     for notice in notices {
-        eprintln!("notice: {notice}");
+        say!("notice: {notice}");
     }
     Ok(job)
 }
 
-fn run(args: RunArgs) -> Result<ExitCode, String> {
+fn run(args: RunArgs, follow_symlinks: bool) -> Result<ExitCode, String> {
     let mut job = parse(&args.query)?;
     if let Some(i) = args.unit {
         let count = job.units().0;
@@ -137,7 +149,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             None => format!("{}-run.json", job.id()),
         })
     });
-    write_run(&file, &out)?;
+    write_run(&file, &out, follow_symlinks)?;
     // A unit's process leaves the word to its parent, which reports its end or its loss.
     Ok(ended(&file, &out, !args.progress_lines))
 }
@@ -171,13 +183,14 @@ fn merge(
     out: &Path,
     allow_missing: bool,
     page: &str,
+    follow_symlinks: bool,
 ) -> Result<ExitCode, String> {
     let read = files
         .iter()
         .map(|path| Ok((path.display().to_string(), read_run(path)?)))
         .collect::<Result<Vec<_>, String>>()?;
     let run = merge_files(read, page, allow_missing)?;
-    write_run(&run, out)?;
+    write_run(&run, out, follow_symlinks)?;
     Ok(ended(&run, out, true))
 }
 
@@ -212,30 +225,17 @@ pub(crate) fn read_run(path: &Path) -> Result<RunFile, String> {
 }
 
 /// Write the run file whole or not at all (a merge never reads half a file).
-fn write_run(file: &RunFile, out: &Path) -> Result<(), String> {
-    write_whole(&(file.to_json() + "\n"), out)
-}
-
-/// Write `text` to `out` whole or not at all (through a `.partial` file renamed when written);
-/// `-` is stdout.
-pub(crate) fn write_whole(text: &str, out: &Path) -> Result<(), String> {
-    if out == Path::new("-") {
-        print!("{text}");
-        return Ok(());
-    }
-    let mut partial = out.as_os_str().to_owned();
-    partial.push(".partial");
-    std::fs::write(&partial, text)
-        .and_then(|()| std::fs::rename(&partial, out))
-        .map_err(|e| format!("{}: {e}", out.display()))
+fn write_run(file: &RunFile, out: &Path, follow_symlinks: bool) -> Result<(), String> {
+    out::write_whole(&(file.to_json() + "\n"), out, follow_symlinks)
 }
 
 /// The exit code of a written run: 0 done, 130 stopped, 1 failed; lost units and the end are
 /// reported on stderr where `say`.
 fn ended(file: &RunFile, out: &Path, say: bool) -> ExitCode {
     let say = |message: String| {
+        // The messages quote the run's own events, which a crafted file may fill.
         if say {
-            eprintln!("mlds: {message}");
+            say!("mlds: {message}");
         }
     };
     for event in &file.events {

@@ -18,13 +18,15 @@ use mlds_core::{BackendKind, Event};
 use mlds_figures::report::{html, SectionRun};
 
 use crate::run::{RunOptions, StopFlag};
+use crate::terminal::say;
 
 #[derive(Args)]
 pub struct ReportArgs {
     /// The presets: `quick` (minutes on a CPU) or `full` (the homework's scale).
     #[arg(long, default_value = "quick", value_parser = ["quick", "full"])]
     mode: String,
-    /// The report's file (`-`: stdout).
+    /// The report's file (`-`: stdout): a new path or a regular file; a directory, FIFO,
+    /// device or symlink is refused.
     #[arg(long, short, default_value = "mlds-report.html")]
     out: PathBuf,
     /// Only these sections (their ids, `fit,minratio`); the others say "not run yet".
@@ -61,7 +63,7 @@ impl Kept {
     }
 }
 
-pub fn report(args: ReportArgs) -> Result<ExitCode, String> {
+pub fn report(args: ReportArgs, follow_symlinks: bool) -> Result<ExitCode, String> {
     let mode = Mode::parse(&args.mode).ok_or("--mode: quick or full")?;
     for id in &args.only {
         if !SECTIONS.iter().any(|s| s.id == id) {
@@ -119,7 +121,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, String> {
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("mlds: {}: {e}", section.label);
+                say!("mlds: {}: {e}", section.label);
             }
         }
     }
@@ -130,7 +132,7 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, String> {
             build: &k.build,
         })
     });
-    crate::write_whole(&text, &args.out)?;
+    crate::out::write_whole(&text, &args.out, follow_symlinks)?;
     if !quiet && args.out.as_os_str() != "-" {
         eprintln!(
             "mlds: the report ({} of {} sections) is in {}",

@@ -45,12 +45,25 @@ pub struct RunOptions {
     /// A folder with the official MNIST or CIFAR-10 files (for `source=full`).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// The page's URL, which links start with (default: `#` + query).
-    #[arg(long, default_value = "")]
+    /// The page's URL, which links start with (default: `#` + query); http:// or https://
+    /// only.
+    #[arg(long, default_value = "", value_parser = page_url)]
     pub page: String,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `--page`: empty, or an http(s) URL. Links in run files and reports start with it, so a
+/// `javascript:` one would run script when clicked.
+pub fn page_url(text: &str) -> Result<String, String> {
+    let scheme = text.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    let web = matches!(scheme.as_deref(), Some("http" | "https"));
+    if text.is_empty() || web && !text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Ok(text.to_string())
+    } else {
+        Err("the page's URL must start with http:// or https:// (no spaces)".into())
+    }
 }
 
 impl RunOptions {

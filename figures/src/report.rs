@@ -39,6 +39,13 @@ figure svg{max-width:100%;height:auto;border:1px solid #eee}figcaption{font-size
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
 code{font-size:90%}";
 
+/// JSON text safe inside a `<script>` element: no `<` at all, so neither `</script>` nor
+/// `<!--` (after which the HTML parser lets a `<script>` swallow the rest of the page) can
+/// appear. JSON has `<` only inside strings, where `\u003c` reads back the same.
+pub fn script_data(json: &str) -> String {
+    json.replace('<', "\\u003c")
+}
+
 /// One figure as inline SVG: an image named by its title and described by its caption, whose
 /// hidden part is the chart in words.
 fn figure_html(figure: &Figure) -> String {
@@ -123,10 +130,7 @@ pub fn html<'a>(mode: Mode, site: &str, run_of: impl Fn(&str) -> Option<SectionR
             }));
         }
     }
-    // `</` cannot end the data block early: JSON allows `<\/`.
-    let data = serde_json::to_string(&data)
-        .unwrap_or_default()
-        .replace("</", "<\\/");
+    let data = script_data(&serde_json::to_string(&data).unwrap_or_default());
     let title = match mode {
         Mode::Quick => "Quick",
         Mode::Full => "Full",
@@ -160,6 +164,32 @@ mod tests {
         assert!(text.contains(&format!("href=\"{link}\"")), "{link}");
         assert!(text.contains("<a href=\"https://example.org/\">MLDS Playground</a>"));
         assert_eq!(runs(&text).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn the_data_block_holds_no_markup_whatever_a_run_says() {
+        let hostile = "<!--<script></script>-->";
+        let events = [Event::Error {
+            message: hostile.into(),
+        }];
+        let mode = Mode::Quick;
+        let fit = mode.query(&SECTIONS[0]);
+        let text = html(mode, "", |query| {
+            (query == fit).then_some(SectionRun {
+                events: &events,
+                backend: BackendKind::Cpu,
+                build: hostile,
+            })
+        });
+        let open = format!("id=\"{DATA_ID}\">");
+        let start = text.find(&open).unwrap() + open.len();
+        let block = &text[start..start + text[start..].find("</script>").unwrap()];
+        assert!(!block.contains('<'), "{block}");
+        assert!(text.ends_with("</script>\n</body>\n</html>\n"));
+        // Read back, the strings are as they were.
+        let run = &runs(&text).unwrap()[0];
+        assert_eq!(run.build, hostile);
+        assert_eq!(run.events, events);
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub(crate) use export::save_text;
 pub use figure::{figures_html, FigureView};
 pub use model_table::ModelTable;
 pub use notices::Notices;
-pub use open_run::{is_run_file, OpenRun};
+pub use open_run::{is_run_file, OpenRun, SectionRead};
 pub use param_field::{ParamField, ParamOptions};
 pub use presets::{Preset, Presets};
 pub use progress::Progress;

@@ -28,10 +28,10 @@ pub fn is_run_file(file: &File) -> bool {
 pub struct OpenRunProps {
     /// A run file was read: its name and its run.
     pub on_open: Callback<(String, RunFile)>,
-    /// A report's file was read: its name and the runs of its sections (where a report's
-    /// runs can be shown: the report page).
+    /// A report's file was read: its name and, per section that ran, its run or why it is not
+    /// one (where a report's runs can be shown: the report page).
     #[prop_or_default]
-    pub on_report: Option<Callback<(String, Vec<RunFile>)>>,
+    pub on_report: Option<Callback<(String, Vec<SectionRead>)>>,
     /// It could not be: what to tell the user.
     pub on_error: Callback<String>,
     /// A run is going: opening another would mix their events.
@@ -39,10 +39,13 @@ pub struct OpenRunProps {
     pub disabled: bool,
 }
 
+/// A report file's section: its run, or why it is not one (the others still open).
+pub type SectionRead = Result<RunFile, String>;
+
 /// What a file held: one run, or a report's runs.
 enum Read {
     Run(RunFile),
-    Report(Vec<RunFile>),
+    Report(Vec<SectionRead>),
 }
 
 /// Read and parse one file; the error names the file and says what is wrong with it.
@@ -57,7 +60,7 @@ async fn read(file: File) -> Result<(String, Read), String> {
     let text = String::from_utf8(bytes).map_err(|_| fail("it is not text (UTF-8)".into()))?;
     let read = match report::is_report(&text) {
         true => Read::Report(
-            report::runs(&text)
+            report::sections(&text)
                 .map_err(|why| format!("{name} could not be opened as a report: {why}."))?,
         ),
         false => Read::Run(RunFile::parse(&text).map_err(fail)?),
@@ -68,7 +71,7 @@ async fn read(file: File) -> Result<(String, Read), String> {
 /// What the listeners on the panel see of the latest props (they are installed once).
 struct Latest {
     on_open: Callback<(String, RunFile)>,
-    on_report: Option<Callback<(String, Vec<RunFile>)>>,
+    on_report: Option<Callback<(String, Vec<SectionRead>)>>,
     on_error: Callback<String>,
     disabled: bool,
 }

@@ -3,6 +3,7 @@
 //! sections one after another; finished sections are kept in IndexedDB, so a reload resumes.
 
 mod export;
+pub mod guard;
 mod open;
 mod section;
 mod store;
@@ -16,11 +17,11 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::backends::Backends;
-use crate::components::OpenRun;
+use crate::components::{OpenRun, SectionRead};
 use crate::run_view::RunState;
 use crate::url;
 use section::{ReportSection, SectionNews};
-use store::Kept;
+use store::{Kept, Loaded};
 
 /// The page's side of the report: what is kept, each section's progress, and the whole-report
 /// run (a queue of sections, one at a time).
@@ -28,6 +29,9 @@ use store::Kept;
 struct Report {
     mode: Mode,
     saved: HashMap<String, Kept>,
+    /// Kept sections shown when the page last panicked: set aside, not shown, until the user
+    /// clears them or asks for them again (see [`guard`]).
+    aside: Vec<Kept>,
     loaded: bool,
     /// Per section: its state and fraction done.
     progress: Vec<(RunState, f64)>,
@@ -47,7 +51,9 @@ struct Report {
 }
 
 enum Action {
-    Loaded(Result<HashMap<String, Kept>, String>),
+    Loaded(Result<Loaded, String>),
+    /// Show the sections set aside after a panic again.
+    ShowAside,
     News(SectionNews),
     RunAll,
     Pause(bool),
@@ -65,6 +71,7 @@ impl Report {
         Self {
             mode,
             saved: HashMap::new(),
+            aside: Vec::new(),
             loaded: false,
             progress: vec![(RunState::Idle, 0.0); SECTIONS.len()],
             starts: vec![0; SECTIONS.len()],
@@ -138,9 +145,33 @@ impl Reducible for Report {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut r = Rc::unwrap_or_clone(self);
         match action {
-            Action::Loaded(Ok(saved)) => {
-                r.saved = saved;
+            Action::Loaded(Ok(Loaded {
+                mut kept,
+                set_aside,
+            })) => {
+                let mut notes = set_aside;
+                r.aside = guard::set_aside()
+                    .iter()
+                    .filter_map(|query| kept.remove(query))
+                    .collect();
+                if !r.aside.is_empty() {
+                    let names: Vec<String> =
+                        r.aside.iter().map(|k| open::name_of(&k.query)).collect();
+                    notes.push(format!(
+                        "The page stopped with an error last time while it showed the kept sections {}: they are set aside, so that this visit does not stop again. Clear them, or show them again.",
+                        names.join(", ")
+                    ));
+                }
+                r.message = (!notes.is_empty()).then(|| notes.join(" "));
+                r.saved = kept;
                 r.loaded = true;
+            }
+            Action::ShowAside => {
+                guard::forget();
+                for kept in std::mem::take(&mut r.aside) {
+                    r.saved.insert(kept.query.clone(), kept);
+                }
+                r.message = None;
             }
             Action::Loaded(Err(e)) => {
                 r.loaded = true;
@@ -230,6 +261,8 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
             });
         });
     }
+    // Gone from the page, the report shows nothing the panic hook should name.
+    use_effect_with((), |_| || guard::showing(Vec::new()));
     {
         // `autorun=1`: run the whole report once what is kept is known.
         let report = report.clone();
@@ -273,10 +306,18 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
     let on_runs = {
         let (report, on_news) = (report.dispatcher(), on_news.clone());
         // `one`: a run file, not a report's.
-        Callback::from(move |(name, runs, one): (String, Vec<RunFile>, bool)| {
+        Callback::from(move |(name, runs, one): (String, Vec<SectionRead>, bool)| {
             let mut shown = Vec::new();
             let mut refused = Vec::new();
+            let mut broken = Vec::new();
             for run in runs {
+                let run = match run {
+                    Ok(run) => run,
+                    Err(why) => {
+                        broken.push(format!("{why}; it was set aside."));
+                        continue;
+                    }
+                };
                 match open::section_of(mode, &name, run) {
                     Ok((index, saved)) => {
                         shown.push(&SECTIONS[index]);
@@ -306,10 +347,20 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
                 )),
             };
             report.dispatch(message);
+            if !broken.is_empty() {
+                let rest = match shown.len() {
+                    0 => "Nothing else of it opened.",
+                    _ => "The rest of the report opened.",
+                };
+                report.dispatch(Action::Message(format!(
+                    "In {name}, {} {rest}",
+                    broken.join(" ")
+                )));
+            }
         })
     };
-    let on_open = on_runs.reform(|(name, file): (String, RunFile)| (name, vec![file], true));
-    let on_report = on_runs.reform(|(name, runs): (String, Vec<RunFile>)| (name, runs, false));
+    let on_open = on_runs.reform(|(name, file): (String, RunFile)| (name, vec![Ok(file)], true));
+    let on_report = on_runs.reform(|(name, runs): (String, Vec<SectionRead>)| (name, runs, false));
     let on_open_error = {
         let report = report.dispatcher();
         Callback::from(move |message: String| report.dispatch(Action::Message(message)))
@@ -332,6 +383,18 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
     let other_mode = match mode {
         Mode::Quick => ("full", "Switch to the homework's scale (full)"),
         Mode::Full => ("quick", "Switch to the quick presets"),
+    };
+    // What the panic hook names if the page stops while these are shown.
+    guard::showing(
+        report
+            .saved
+            .values()
+            .map(|k| (k.query.clone(), open::name_of(&k.query)))
+            .collect(),
+    );
+    let show_aside = {
+        let report = report.dispatcher();
+        Callback::from(move |_: MouseEvent| report.dispatch(Action::ShowAside))
     };
     let mut index = 0;
     html! {
@@ -369,6 +432,11 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
             </div>
             if let Some(message) = &report.message {
                 <div class="error" role="alert">{ message }</div>
+            }
+            if !report.aside.is_empty() {
+                <p class="set-aside">
+                    <button type="button" class="show-aside" onclick={show_aside} disabled={busy}>{ "Show the sections set aside again" }</button>
+                </p>
             }
             if let Some(note) = &report.opened {
                 <p class="opened-run" role="status">{ note }</p>

@@ -2,8 +2,9 @@
 //! kept as that section's run, as if it had run here (its figures and finding, kept for a
 //! reload, in the HTML export). Any other run is refused in words that say where it belongs.
 
+use mlds_core::job::Job;
 use mlds_core::report::{Mode, SECTIONS};
-use mlds_core::run_file::RunFile;
+use mlds_core::run_file::{check_events, RunFile};
 
 use super::store::SavedSection;
 use crate::panels::opened::refusal;
@@ -49,4 +50,39 @@ pub fn section_of(mode: Mode, name: &str, file: RunFile) -> Result<(usize, Saved
         ),
     };
     Err(fail(why))
+}
+
+/// A section as kept in the store, read back through a file's checks: its query names a job,
+/// its events fit that job (a grid of the job's own size: see `mlds_core::run_file`'s
+/// bounds), and its run ended. The error says why, for a user.
+pub fn check_kept(saved: &SavedSection) -> Result<(), String> {
+    let (job, _) = Job::parse(&saved.query).map_err(|e| format!("its query: {e}"))?;
+    check_events(&job, &saved.events)?;
+    if job.units().1.is_some() {
+        return Err("it is one unit of a sweep, not a whole run".into());
+    }
+    let ended = saved.events.last().is_some_and(|e| {
+        matches!(
+            e,
+            mlds_core::Event::Done { .. }
+                | mlds_core::Event::Stopped { .. }
+                | mlds_core::Event::Error { .. }
+        )
+    });
+    if !ended {
+        return Err("its run has no end".into());
+    }
+    Ok(())
+}
+
+/// A kept section for a user: "E6 · Error surface" where the query is a section's, else the
+/// query itself.
+pub fn name_of(query: &str) -> String {
+    [Mode::Quick, Mode::Full]
+        .into_iter()
+        .find_map(|mode| mode.section_of(query))
+        .map_or_else(
+            || format!("`{query}`"),
+            |i| format!("{} · {}", SECTIONS[i].label, SECTIONS[i].title),
+        )
 }

@@ -70,23 +70,79 @@ pub async fn save(section: &SavedSection) -> Result<(), String> {
     committed.await.map_err(fail)
 }
 
-/// Every kept section, by query. Entries that no longer parse (an older version's events) are
-/// skipped: those sections simply run again.
-pub async fn load_all() -> Result<HashMap<String, Kept>, String> {
-    let fail = |e: String| format!("Could not read the kept sections: {e}");
-    let db = open().await.map_err(fail)?;
-    let (_tx, store) = idb::store(&db, STORE, IdbTransactionMode::Readonly).map_err(fail)?;
-    let request = store.get_all().map_err(|e| fail(describe(&e)))?;
-    let values: Array = wait(&request).await.map_err(fail)?.into();
-    Ok(values
-        .iter()
-        .filter_map(|v| serde_wasm_bindgen::from_value::<SavedSection>(v).ok())
-        .map(|s| (s.query.clone(), Kept(Rc::new(s))))
-        .collect())
+/// What the store gave back: the kept sections that pass the checks a file passes, by query;
+/// and, for each one that does not, why, naming it (it is removed from the store).
+pub struct Loaded {
+    pub kept: HashMap<String, Kept>,
+    pub set_aside: Vec<String>,
 }
 
-/// Forget every kept section.
+/// Every kept section, by query, read back through the same checks as a file
+/// ([`super::open::check_kept`]): one that fails (an older version's events, or a section kept
+/// from a crafted file by an earlier build) is set aside with a message naming it, and removed,
+/// so that the rest of the report works and a reload does not meet it again.
+pub async fn load_all() -> Result<Loaded, String> {
+    let fail = |e: String| format!("Could not read the kept sections: {e}");
+    let values: Array = {
+        let db = open().await.map_err(fail)?;
+        let (_tx, store) = idb::store(&db, STORE, IdbTransactionMode::Readonly).map_err(fail)?;
+        let request = store.get_all().map_err(|e| fail(describe(&e)))?;
+        wait(&request).await.map_err(fail)?.into()
+    };
+    let mut loaded = Loaded {
+        kept: HashMap::new(),
+        set_aside: Vec::new(),
+    };
+    let mut remove = Vec::new();
+    for value in values.iter() {
+        let read = serde_wasm_bindgen::from_value::<SavedSection>(value.clone())
+            .map_err(|e| format!("it is not a section this version reads ({e})"))
+            .and_then(|s| super::open::check_kept(&s).map(|()| s));
+        match read {
+            Ok(section) => {
+                loaded
+                    .kept
+                    .insert(section.query.clone(), Kept(Rc::new(section)));
+            }
+            Err(why) => {
+                let query = js_sys::Reflect::get(&value, &"query".into())
+                    .ok()
+                    .and_then(|q| q.as_string())
+                    .unwrap_or_default();
+                loaded.set_aside.push(format!(
+                    "The kept run of {} could not be read back: {why}. It was set aside (removed); run that section again.",
+                    super::open::name_of(&query)
+                ));
+                remove.push(query);
+            }
+        }
+    }
+    if !remove.is_empty() {
+        if let Err(e) = delete(&remove).await {
+            loaded.set_aside.push(e);
+        }
+    }
+    Ok(loaded)
+}
+
+/// Forget the kept sections of `queries`.
+async fn delete(queries: &[String]) -> Result<(), String> {
+    let fail = |e: String| format!("Could not remove a section set aside: {e}");
+    let db = open().await.map_err(fail)?;
+    let (tx, store) = idb::store(&db, STORE, IdbTransactionMode::Readwrite).map_err(fail)?;
+    let committed = committed(&tx);
+    for query in queries {
+        let request = store
+            .delete(&JsValue::from_str(query))
+            .map_err(|e| fail(describe(&e)))?;
+        wait(&request).await.map_err(fail)?;
+    }
+    committed.await.map_err(fail)
+}
+
+/// Forget every kept section (and any set aside after a panic).
 pub async fn clear() -> Result<(), String> {
+    super::guard::forget();
     let fail = |e: String| format!("Could not forget the kept sections: {e}");
     let db = open().await.map_err(fail)?;
     let (tx, store) = idb::store(&db, STORE, IdbTransactionMode::Readwrite).map_err(fail)?;

@@ -23,6 +23,7 @@
 //! Version 0 is what the page wrote before: `experiment`, `link`, `hash` and `events` only; it
 //! is read with its query taken from its hash.
 
+mod bounds;
 mod lenient;
 mod merge;
 pub mod report;
@@ -34,6 +35,7 @@ use crate::backend::BackendKind;
 use crate::events::Event;
 use crate::job::Job;
 
+pub use bounds::check as check_events;
 pub use merge::{merge_files, RunMerge};
 
 /// The `format` every run file carries.
@@ -136,6 +138,7 @@ impl RunFile {
                 lenient::event(e).map_err(|why| format!("its event {i} is malformed ({why})"))
             })
             .collect::<Result<Vec<Event>, String>>()?;
+        bounds::check(&job, &events)?;
         Ok(RunFile {
             format: FORMAT.into(),
             version,

@@ -6,6 +6,7 @@
 use serde_json::{json, Value};
 
 use super::{RunFile, FORMAT, VERSION};
+use crate::report::SECTIONS;
 
 /// The id of the report file's data block.
 pub const DATA_ID: &str = "report-data";
@@ -24,8 +25,15 @@ fn data_block(text: &str) -> Option<&str> {
 }
 
 /// The runs of a report file's sections that ran (a section not run is left out); the error
-/// says, for a user, what is wrong with the file.
+/// says, for a user, what is wrong with the file (the first section that is not a run).
 pub fn runs(text: &str) -> Result<Vec<RunFile>, String> {
+    sections(text)?.into_iter().collect()
+}
+
+/// Each section of a report file that ran: its run, or why it is not one (naming the section),
+/// so that one bad section is set aside and the others open. The error: the file has no
+/// readable data block at all.
+pub fn sections(text: &str) -> Result<Vec<Result<RunFile, String>>, String> {
     let block = data_block(text).ok_or("it has no report data (no report-data block)")?;
     let data: Value =
         serde_json::from_str(block).map_err(|e| format!("its report data is not JSON ({e})"))?;
@@ -55,9 +63,14 @@ pub fn runs(text: &str) -> Result<Vec<RunFile>, String> {
             "backend": section["backend"],
             "events": events,
         });
-        let run = RunFile::parse(&file.to_string())
-            .map_err(|e| format!("its section {} is not a run: {e}", i + 1))?;
-        runs.push(run);
+        let name = SECTIONS
+            .iter()
+            .find(|s| section["section"].as_str() == Some(s.id))
+            .map_or(String::new(), |s| format!(" ({} · {})", s.label, s.title));
+        runs.push(
+            RunFile::parse(&file.to_string())
+                .map_err(|e| format!("its section {}{name} is not a run: {e}", i + 1)),
+        );
     }
     Ok(runs)
 }
@@ -114,6 +127,35 @@ mod tests {
         assert_eq!(losses[0], 0.5);
         assert!(losses[1].is_nan(), "null reads back as NaN");
         assert_eq!(run.events[1], events[1]);
+    }
+
+    #[test]
+    fn a_section_whose_grid_is_not_its_querys_is_set_aside_and_the_others_open() {
+        let done = Event::Done {
+            epoch: 2,
+            elapsed_ms: 2.0,
+        };
+        let huge = Event::SurfaceGrid {
+            xs: vec![0.0; 12000],
+            ys: vec![0.0; 12000],
+            directions: String::new(),
+            path: Vec::new(),
+        };
+        let data = json!([
+            { "section": "fit", "query": "exp=fit&fn=sinc5&epochs=2", "backend": "cpu", "events": [done] },
+            { "section": "surface", "query": "exp=surface&grid=31", "backend": "cpu", "events": [huge, done] },
+        ]);
+        let text = format!("<script type=\"application/json\" id=\"{DATA_ID}\">{data}</script>");
+        let read = sections(&text).unwrap();
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[0].as_ref().unwrap().experiment, "fit");
+        let why = read[1].as_ref().unwrap_err();
+        assert!(
+            why.starts_with("its section 2 (E6 · ")
+                && why.contains("claims a 12000 × 12000 grid, and its query's is 31 × 31"),
+            "{why}"
+        );
+        assert_eq!(runs(&text).unwrap_err(), *why);
     }
 
     #[test]

@@ -1,0 +1,242 @@
+//! What `mlds` refuses, so that a mistyped flag or a crafted file does no harm: `--out` writes
+//! only to a new path or over a regular file, `--page` takes http(s) URLs only, and what a file
+//! says reaches the terminal with its control characters escaped.
+
+use std::path::Path;
+use std::process::Command;
+
+mod common;
+use common::{fails, folder, mlds};
+
+/// A run file of a one-unit run, made by hand (as anyone could), whose `build` and error
+/// message are given.
+fn crafted(dir: &Path, name: &str, build: &str, message: &str) {
+    let file = serde_json::json!({
+        "format": "mlds-run",
+        "version": 1,
+        "experiment": "gradnorm",
+        "query": "exp=gradnorm&epochs=3",
+        "link": "#exp=gradnorm&epochs=3",
+        "hash": "#exp=gradnorm&epochs=3",
+        "build": build,
+        "backend": "cpu",
+        "events": [{ "type": "error", "message": message }],
+    });
+    std::fs::write(dir.join(name), file.to_string()).unwrap();
+}
+
+/// `mlds merge run.json --out <out>` with extra arguments: its output.
+fn merge_to(dir: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["merge", "run.json", "--out", out];
+    args.extend_from_slice(extra);
+    mlds(&args, dir)
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The merged run was written to `path` (a failed run exits 1, but its file is written).
+fn holds_the_run(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| t.contains("\"format\": \"mlds-run\""))
+}
+
+#[test]
+fn out_writes_a_new_path_or_over_a_regular_file_and_stdout_for_a_dash() {
+    let dir = folder("out-regular");
+    crafted(&dir, "run.json", "b1", "it broke");
+    merge_to(&dir, "new.json", &[]);
+    assert!(holds_the_run(&dir.join("new.json")));
+    std::fs::write(dir.join("old.json"), "old").unwrap();
+    merge_to(&dir, "old.json", &[]);
+    assert!(holds_the_run(&dir.join("old.json")));
+    let out = merge_to(&dir, "-", &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"format\": \"mlds-run\""));
+    assert!(!dir.join("-").exists());
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(left.is_empty(), "no .partial is left: {left:?}");
+}
+
+#[test]
+fn out_refuses_a_directory_in_words_and_leaves_it() {
+    let dir = folder("out-directory");
+    crafted(&dir, "run.json", "b1", "it broke");
+    std::fs::create_dir(dir.join("folder")).unwrap();
+    let out = merge_to(&dir, "folder", &[]);
+    assert!(
+        stderr(&out).contains(
+            "folder: it is a directory; --out writes only to a new path or over a regular file"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(dir.join("folder").is_dir());
+    assert!(!dir.join("folder.partial").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn out_refuses_a_fifo_and_a_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = folder("out-fifo");
+    crafted(&dir, "run.json", "b1", "it broke");
+    assert!(Command::new("mkfifo")
+        .arg(dir.join("pipe"))
+        .status()
+        .unwrap()
+        .success());
+    let out = merge_to(&dir, "pipe", &[]);
+    assert!(
+        stderr(&out).contains("pipe: it is a FIFO; --out writes only"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(std::fs::symlink_metadata(dir.join("pipe"))
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    // A device node of our own where this machine lets us make one (as root): never /dev's.
+    let made = Command::new("mknod")
+        .arg(dir.join("null"))
+        .args(["c", "1", "3"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        let out = merge_to(&dir, "null", &[]);
+        assert!(
+            stderr(&out).contains("null: it is a device; --out writes only"),
+            "{}",
+            stderr(&out)
+        );
+        let kind = std::fs::symlink_metadata(dir.join("null"))
+            .unwrap()
+            .file_type();
+        assert!(kind.is_char_device(), "the device is still there");
+    } else {
+        eprintln!("mknod is not allowed here: the device case is left to out.rs's unit test");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn out_refuses_a_symlink_unless_told_to_follow_it_to_a_regular_file() {
+    use std::os::unix::fs::symlink;
+    let dir = folder("out-symlink");
+    crafted(&dir, "run.json", "b1", "it broke");
+    std::fs::write(dir.join("target.json"), "old").unwrap();
+    symlink("target.json", dir.join("link.json")).unwrap();
+    let out = merge_to(&dir, "link.json", &[]);
+    assert!(
+        stderr(&out).contains("link.json: it is a symlink; --out writes only to a new path or over a regular file (--follow-symlinks"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("target.json")).unwrap(),
+        "old"
+    );
+
+    // Told to follow it: the file it names is written, and the symlink stays.
+    merge_to(&dir, "link.json", &["--follow-symlinks"]);
+    assert!(holds_the_run(&dir.join("target.json")));
+    assert!(std::fs::symlink_metadata(dir.join("link.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // A dangling one names a new file.
+    symlink("fresh.json", dir.join("dangling.json")).unwrap();
+    merge_to(&dir, "dangling.json", &["--follow-symlinks"]);
+    assert!(holds_the_run(&dir.join("fresh.json")));
+    // One that leads to a directory is still refused.
+    std::fs::create_dir(dir.join("folder")).unwrap();
+    symlink("folder", dir.join("to-folder")).unwrap();
+    let out = merge_to(&dir, "to-folder", &["--follow-symlinks"]);
+    assert!(
+        stderr(&out).contains("to-folder: it is a directory (what the symlink names)"),
+        "{}",
+        stderr(&out)
+    );
+    // A symlink planted at the `.partial` path is never written through.
+    std::fs::write(dir.join("victim"), "keep").unwrap();
+    symlink("victim", dir.join("out.json.partial")).unwrap();
+    let out = merge_to(&dir, "out.json", &[]);
+    assert!(
+        stderr(&out).contains("is not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("victim")).unwrap(), "keep");
+    assert!(!dir.join("out.json").exists());
+}
+
+#[test]
+fn page_must_be_an_http_url() {
+    let dir = folder("page-url");
+    crafted(&dir, "run.json", "b1", "it broke");
+    for page in [
+        "javascript:alert(1)//",
+        "JavaScript://%0aalert(1)",
+        "data:text/html,x",
+        " https://x.org/",
+        "https://x.org/ a",
+    ] {
+        let err = fails(
+            &["merge", "run.json", "--out", "m.json", "--page", page],
+            &dir,
+        );
+        assert!(
+            err.contains("must start with http:// or https://"),
+            "{page}: {err}"
+        );
+        let err = fails(
+            &["report", "--only", "fit", "--page", page, "--out", "r.html"],
+            &dir,
+        );
+        assert!(
+            err.contains("must start with http:// or https://"),
+            "{page}: {err}"
+        );
+        let err = fails(&["run", "exp=gradnorm&epochs=3", "--page", page], &dir);
+        assert!(
+            err.contains("must start with http:// or https://"),
+            "{page}: {err}"
+        );
+    }
+    assert!(!dir.join("m.json").exists() && !dir.join("r.html").exists());
+    merge_to(&dir, "m.json", &["--page", "HTTPS://example.org/play/"]);
+    let text = std::fs::read_to_string(dir.join("m.json")).unwrap();
+    assert!(
+        text.contains("\"link\": \"HTTPS://example.org/play/#exp=gradnorm"),
+        "{text}"
+    );
+}
+
+#[test]
+fn merge_escapes_control_characters_from_a_file_in_its_messages() {
+    let dir = folder("merge-terminal");
+    let evil = "\u{1b}]0;owned\u{7}\u{1b}[2J\r\u{202e}";
+    crafted(&dir, "run.json", "b1", &format!("broke{evil}"));
+    let out = merge_to(&dir, "m.json", &[]);
+    let said = stderr(&out);
+    assert!(
+        said.contains("the run failed: broke\\u{1b}]0;owned\\u{7}\\u{1b}[2J\\r\\u{202e}"),
+        "{said}"
+    );
+    // A second unit file of another build: refused, its build quoted escaped.
+    crafted(&dir, "a.json", &format!("b1{evil}"), "x");
+    crafted(&dir, "b.json", "b2", "x");
+    let said = fails(&["merge", "a.json", "b.json", "--out", "m2.json"], &dir);
+    for said in [said, stderr(&out)] {
+        assert!(
+            !said
+                .chars()
+                .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+            "{said:?}"
+        );
+    }
+}
