@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
+use mlds_core::budget::Budget;
 use mlds_core::job::Job;
 use mlds_core::run_file::{merge_files, RunFile};
 use mlds_core::Event;
@@ -49,9 +50,9 @@ enum Command {
         /// The page's URL query (or its whole link).
         query: String,
     },
-    /// Merge units' run files, in any order, into their run.
     /// Run the report's sections and write it as the page's self-contained HTML report.
     Report(report::ReportArgs),
+    /// Merge units' run files, in any order, into their run.
     Merge {
         /// The units' run files.
         #[arg(required = true)]
@@ -117,7 +118,7 @@ fn main() -> ExitCode {
 /// The job a query (or a link, whose hash holds the query) names; notices go to stderr.
 fn parse(query: &str) -> Result<Job, String> {
     let query = query.rsplit_once('#').map_or(query, |(_, hash)| hash);
-    let (job, notices) = Job::parse(query)?;
+    let (job, notices) = Job::parse_within(query, Budget::NATIVE)?;
     for notice in notices {
         say!("notice: {notice}");
     }

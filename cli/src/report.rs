@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Args;
+use mlds_core::budget::Budget;
 use mlds_core::job::Job;
 use mlds_core::params::Params;
 use mlds_core::report::{Mode, SECTIONS};
@@ -108,7 +109,7 @@ pub fn report(args: ReportArgs, follow_symlinks: bool) -> Result<ExitCode, Strin
             eprintln!("{} · {}: {query}", section.label, section.title);
         }
         let started = Instant::now();
-        let run = Job::parse(query)
+        let run = Job::parse_within(query, Budget::NATIVE)
             .and_then(|(job, _)| crate::run_job(&job, &[], &settings, options.jobs, &stop))
             .and_then(Kept::of);
         match run {

@@ -240,3 +240,33 @@ fn merge_escapes_control_characters_from_a_file_in_its_messages() {
         );
     }
 }
+
+/// What a query asks for is checked when it is parsed, in words: an architecture that leaves no
+/// pixel (burn would panic on it), and a run over `mlds`'s budget (16 GiB of training state),
+/// which is larger than a tab's (1 GiB).
+#[test]
+fn queries_over_the_budget_or_with_no_pixel_left_get_notices_not_panics() {
+    let dir = folder("query-limits");
+    let stderr = |query: &str| {
+        let out = mlds(&["units", query], &dir);
+        let text = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{query}: {text}");
+        assert!(!text.contains("panicked"), "{text}");
+        text
+    };
+    let pools = stderr("exp=gradnorm&task=images&convs=8-8-8-8-8&hidden=16");
+    assert!(
+        pools.contains("notice: convs=8-8-8-8-8: 5 conv blocks halve a 28×28 image 5 times, leaving no pixel; at most 4 fit"),
+        "{pools}"
+    );
+    // 23 hidden layers of 4096 (6.2 GiB): over a tab's budget, within mlds's.
+    let deep = format!("1-{}-1", vec!["4096"; 23].join("-"));
+    assert_eq!(stderr(&format!("exp=fit&shapes={deep}")), "");
+    // Three of them side by side: 18.5 GiB, over mlds's too.
+    let three = stderr(&format!("exp=fit&shapes={deep},{deep},{deep}"));
+    assert!(three.contains("over mlds's budget of 16.0 GiB"), "{three}");
+    assert!(
+        three.contains("using the default shapes, samples, batch"),
+        "{three}"
+    );
+}

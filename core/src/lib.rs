@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod backend;
+pub mod budget;
 pub mod data;
 pub mod engine;
 pub mod events;

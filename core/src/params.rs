@@ -8,12 +8,27 @@ use std::fmt::Display;
 use std::ops::RangeInclusive;
 use std::str::FromStr;
 
+use crate::budget::Budget;
+
 /// Key/value pairs of a URL hash or query, with the notices raised while reading them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Params {
     pairs: Vec<(String, String)>,
     used: BTreeSet<String>,
     notices: Vec<String>,
+    /// What the run may hold: a tab's unless the host says otherwise ([`Params::within`]).
+    budget: Budget,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            pairs: Vec::new(),
+            used: BTreeSet::new(),
+            notices: Vec::new(),
+            budget: Budget::TAB,
+        }
+    }
 }
 
 impl Params {
@@ -27,6 +42,16 @@ impl Params {
             pairs,
             ..Self::default()
         }
+    }
+
+    /// The same params for a host with another budget (`mlds`: [`Budget::NATIVE`]).
+    pub fn within(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    pub fn budget(&self) -> Budget {
+        self.budget
     }
 
     /// The raw value of `key` (the last one wins), marking the key as known.

@@ -58,6 +58,12 @@ pub fn BackendLine(props: &BackendLineProps) -> Html {
     // The URL's `workers`, read again when the control below changes it.
     let placement = use_state(Placement::from_url);
     let place = placement_text(props.resolution.kind, *placement);
+    // Read with the placement: `workers=64` is clamped, and says so.
+    let clamped = Placement::asked(
+        url::params().get("workers").as_deref(),
+        crate::workers::cores(),
+    )
+    .1;
     html! {
         <p class="backend-line">
             <span {title}>{ format!("This run uses: {name}, {place}") }</span>
@@ -66,6 +72,9 @@ pub fn BackendLine(props: &BackendLineProps) -> Html {
             }
             { " " }
             <WorkersControl on_change={Callback::from(move |()| placement.set(Placement::from_url()))} />
+            if let Some(notice) = clamped {
+                <span class="notice" data-workers-notice="" role="status">{ format!(" {notice}") }</span>
+            }
         </p>
     }
 }

@@ -1,5 +1,6 @@
 //! Files the user gives: the file picker and drag-and-drop.
 
+use mlds_core::data::check_file_size;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, File, FileList, HtmlInputElement};
 
@@ -20,8 +21,12 @@ pub fn dropped_files(event: &DragEvent) -> Vec<File> {
     list(event.data_transfer().and_then(|d| d.files()))
 }
 
-/// Read every file into memory, with its name.
+/// Read every file into memory, with its name. A file larger than any dataset file is refused
+/// by its size, before a byte of it is read.
 pub async fn read_files(files: Vec<File>) -> Result<Vec<(String, Vec<u8>)>, String> {
+    for file in &files {
+        check_file_size(&file.name(), file.size() as u64).map_err(|e| e.to_string())?;
+    }
     let mut out = Vec::with_capacity(files.len());
     for file in files {
         let buffer = JsFuture::from(file.array_buffer())

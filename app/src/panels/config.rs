@@ -91,7 +91,7 @@ fn from_url<C: FromParams>() -> (C, Vec<String>, bool) {
     for key in PAGE_KEYS {
         params.get(key);
     }
-    let config = C::from_params(&mut params);
+    let config = C::from_params_within_budget(&mut params);
     (config, params.finish(), autorun)
 }
 
@@ -123,7 +123,7 @@ where
             pairs.retain(|(k, _)| changes.iter().all(|(key, _)| k != key));
             pairs.extend(changes);
             let mut params = Params::parse(&to_query(pairs));
-            let next = C::from_params(&mut params);
+            let next = C::from_params_within_budget(&mut params);
             notices.set(params.finish());
             config.set(next);
         })

@@ -44,13 +44,31 @@ pub enum Placement {
 
 impl Placement {
     pub fn from_url() -> Self {
-        let asked = url::params().get("workers");
-        match asked.as_deref().map(str::trim).map(str::parse::<usize>) {
-            Some(Ok(0)) => Self::Page,
-            Some(Ok(n)) => Self::Workers(n.min(64)),
-            _ => Self::Workers(default_pool(cores())),
+        Self::asked(url::params().get("workers").as_deref(), cores()).0
+    }
+
+    /// Where `workers=asked` puts runs on a machine of `cores`, and the notice when it asked
+    /// for more workers than help: each runs a unit on a core of its own, so beyond twice the
+    /// cores they only add start-up and contention (a sweep never starts more than its units).
+    pub fn asked(asked: Option<&str>, cores: usize) -> (Self, Option<String>) {
+        let most = most_workers(cores);
+        match asked.map(str::trim).map(str::parse::<usize>) {
+            Some(Ok(0)) => (Self::Page, None),
+            Some(Ok(n)) if n > most => (
+                Self::Workers(most),
+                Some(format!(
+                    "workers={n} is more than help on {cores} cores; using {most} (twice the cores)"
+                )),
+            ),
+            Some(Ok(n)) => (Self::Workers(n), None),
+            _ => (Self::Workers(default_pool(cores)), None),
         }
     }
+}
+
+/// The most workers a run starts: twice the cores.
+pub fn most_workers(cores: usize) -> usize {
+    2 * cores.max(1)
 }
 
 /// One core is left for the page, but never below two workers on a machine with two cores:

@@ -174,6 +174,24 @@ impl DatasetKind {
     }
 }
 
+/// The largest dataset file read: the official CIFAR-10 archive is 162 MiB, MNIST's largest
+/// file 45 MiB uncompressed. A page checks a file's size against it before reading the file.
+pub const FILE_MAX_BYTES: u64 = 200 << 20;
+
+/// A file of `size` bytes may be read as a dataset file.
+pub fn check_file_size(name: &str, size: u64) -> Result<(), DataError> {
+    match size > FILE_MAX_BYTES {
+        true => Err(DataError::Claims {
+            file: name.into(),
+            what: "is",
+            claimed: size,
+            most: FILE_MAX_BYTES,
+            limit: "bytes of the largest dataset file (CIFAR-10's archive: 170,052,171)",
+        }),
+        false => Ok(()),
+    }
+}
+
 /// Build a dataset of `kind` from files given as (name, bytes): MNIST's four IDX files (raw or
 /// gzip, recognised by name), or CIFAR-10's archive or batch files. `title` names the result.
 pub fn dataset_from_files(
@@ -181,6 +199,9 @@ pub fn dataset_from_files(
     title: &str,
     files: &[(String, Vec<u8>)],
 ) -> Result<ImageDataset, DataError> {
+    for (name, bytes) in files {
+        check_file_size(name, bytes.len() as u64)?;
+    }
     match kind {
         DatasetKind::Mnist => {
             let find = |role: &str, patterns: &[&str]| {

@@ -19,8 +19,14 @@ pub const SHAPE: ImageShape = ImageShape {
     width: 32,
 };
 
-/// The most an archive may decompress to (the official one: about 185 MB).
-pub const ARCHIVE_MAX_BYTES: usize = 400 * 1024 * 1024;
+/// The most an archive may decompress to (the official one: 184.4 MB).
+pub const ARCHIVE_MAX_BYTES: usize = 192 * 1024 * 1024;
+/// The most a batch file holds: 10,000 records.
+pub const BATCH_MAX_BYTES: u64 = 10_000 * RECORD as u64;
+/// The most an archive may hold besides its batch files (the official one: a readme and the
+/// class names, 1 kB together). Skipping an entry inflates it, so a bomb hidden in an entry
+/// of another name is refused by its header, before it is inflated.
+pub const OTHER_MAX_BYTES: u64 = 4 * 1024 * 1024;
 
 const TEST_BATCH: &str = "test_batch.bin";
 const DATA_BATCHES: [&str; 5] = [
@@ -236,14 +242,37 @@ fn read_entries<R: Read>(
     slots: &mut [Option<(String, Vec<u8>)>; 6],
 ) -> Result<usize, ReadError> {
     let mut count = 0;
+    let mut other = 0u64;
     for entry in archive.entries()? {
         let mut entry = entry?;
         count += 1;
         let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let name = format!("{file}/{path}");
+        // What the header claims is checked before the entry is read (or skipped, which
+        // inflates it as well).
+        let claimed = entry.size();
         let Some(i) = slot(&path).filter(|_| entry.header().entry_type().is_file()) else {
+            other = other.saturating_add(claimed);
+            if other > OTHER_MAX_BYTES {
+                return Err(ReadError::Data(DataError::Claims {
+                    file: name,
+                    what: "brings what the archive holds besides CIFAR-10's batch files to",
+                    claimed: other,
+                    most: OTHER_MAX_BYTES,
+                    limit: "bytes the official archive's other files stay within",
+                }));
+            }
             continue;
         };
-        let name = format!("{file}/{path}");
+        if claimed > BATCH_MAX_BYTES {
+            return Err(ReadError::Data(DataError::Claims {
+                file: name,
+                what: "claims",
+                claimed,
+                most: BATCH_MAX_BYTES,
+                limit: "bytes a CIFAR-10 batch file holds (10,000 records)",
+            }));
+        }
         let mut data = Vec::new();
         entry.read_to_end(&mut data)?;
         let expected = entry.size();
@@ -286,6 +315,59 @@ mod tests {
                 file: "a.tgz".into(),
                 limit: 4000
             })
+        );
+    }
+
+    /// A tar whose header claims `size` bytes for `path`, followed by `body` (a bomb's header:
+    /// nothing after it need exist for the claim to be judged).
+    fn claiming(path: &str, size: u64, body: &[u8]) -> Vec<u8> {
+        let mut header = tar::Header::new_gnu();
+        header.set_path(path).unwrap();
+        header.set_size(size);
+        header.set_mode(0o644);
+        header.set_cksum();
+        let mut tar = header.as_bytes().to_vec();
+        tar.extend_from_slice(body);
+        tar.resize(tar.len() + 2048, 0);
+        super::super::idx::gzip(&tar)
+    }
+
+    #[test]
+    fn a_header_that_claims_more_than_a_batch_is_refused_before_reading() {
+        let claimed = 40_000_000_000;
+        let bomb = claiming("cifar-10-batches-bin/data_batch_1.bin", claimed, &[0; 4096]);
+        let e = from_archive("bomb.tar.gz", &bomb).unwrap_err();
+        assert_eq!(
+            e,
+            DataError::Claims {
+                file: "bomb.tar.gz/cifar-10-batches-bin/data_batch_1.bin".into(),
+                what: "claims",
+                claimed,
+                most: BATCH_MAX_BYTES,
+                limit: "bytes a CIFAR-10 batch file holds (10,000 records)",
+            }
+        );
+        assert!(e.to_string().contains("claims 40000000000 bytes, more than the 30730000 bytes a CIFAR-10 batch file holds"), "{e}");
+    }
+
+    #[test]
+    fn a_bomb_under_another_name_is_refused_by_its_header_not_inflated() {
+        // 64 MB of zeros under another name: refused after its 512-byte header. Were it
+        // skipped, its whole body would be inflated first.
+        let bomb = claiming("cifar-10-batches-bin/zeros", 64 << 20, &vec![0; 64 << 20]);
+        assert!(
+            bomb.len() < 1 << 20,
+            "a compressed bomb: {} bytes",
+            bomb.len()
+        );
+        let e = from_archive("bomb.tar.gz", &bomb).unwrap_err();
+        assert!(
+            matches!(e, DataError::Claims { claimed, .. } if claimed == 64 << 20),
+            "{e}"
+        );
+        assert!(
+            e.to_string().contains("besides CIFAR-10's batch files"),
+            "{e}"
         );
     }
 

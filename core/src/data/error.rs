@@ -67,6 +67,19 @@ pub enum DataError {
     )]
     TooLarge { file: String, limit: usize },
 
+    #[error(
+        "{file} {what} {claimed} bytes, more than the {most} {limit}; refused before reading it"
+    )]
+    Claims {
+        file: String,
+        /// "claims" (a header's size) or "is" (a file's own size).
+        what: &'static str,
+        claimed: u64,
+        most: u64,
+        /// What the limit is: "a CIFAR-10 batch file holds".
+        limit: &'static str,
+    },
+
     #[error("{file} is not supported: {reason}")]
     Unsupported { file: String, reason: String },
 }

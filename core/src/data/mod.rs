@@ -8,7 +8,10 @@ mod functions;
 pub mod idx;
 mod images;
 
-pub use catalog::{dataset_from_files, roles, DataSource, DatasetKind, Manifest, ManifestEntry};
+pub use catalog::{
+    check_file_size, dataset_from_files, roles, DataSource, DatasetKind, Manifest, ManifestEntry,
+    FILE_MAX_BYTES,
+};
 pub use error::DataError;
 pub use functions::{linspace, TargetFunction};
 pub use images::{ImageDataset, ImageSet, ImageShape, CLASSES};

@@ -18,15 +18,46 @@ pub mod units;
 
 pub use batch::EventBatch;
 
+use crate::budget::Footprint;
 use crate::events::{Event, Host};
-use crate::params::Params;
+use crate::params::{to_query, Params};
 use crate::train::{Halt, Stopwatch};
 
 /// Parse an experiment config from URL params: the config and the notices raised.
 pub trait FromParams: Sized {
+    /// The keys that set how much the run holds (widths, batch sizes, counts): what falls
+    /// back to its default when the config is over its host's budget.
+    const SIZE_KEYS: &'static [&'static str] = &[];
+
     fn from_params(params: &mut Params) -> Self;
     /// The params that reproduce this config (in a stable order, for the URL).
     fn to_params(&self) -> Vec<(&'static str, String)>;
+
+    /// The run's estimated peak memory (see [`crate::budget`]); nothing for configs that
+    /// hold no model.
+    fn footprint(&self) -> Footprint {
+        Footprint::default()
+    }
+
+    /// [`FromParams::from_params`], then the budget: a config over `params`' budget falls back
+    /// to its default sizes ([`FromParams::SIZE_KEYS`]) with a notice that says what was
+    /// asked, the budget and what is used instead. Every reader of a config goes through here.
+    fn from_params_within_budget(params: &mut Params) -> Self {
+        let config = Self::from_params(params);
+        let (asked, budget) = (config.footprint(), params.budget());
+        if budget.admits(&asked) {
+            return config;
+        }
+        let mut pairs = config.to_params();
+        pairs.retain(|(k, _)| !Self::SIZE_KEYS.contains(k));
+        let fallback = Self::from_params(&mut Params::parse(&to_query(pairs)).within(budget));
+        let keys = Self::SIZE_KEYS.join(", ");
+        params.notice(format!(
+            "this run would hold {asked}, over {budget}: using the default {keys} ({}) instead",
+            fallback.footprint()
+        ));
+        fallback
+    }
 }
 
 /// How a run ended.

@@ -86,6 +86,11 @@ pub struct ImageTask {
 impl ImageTask {
     pub const MAX_TRAIN_SIZE: usize = 60_000;
 
+    /// The training examples a run may use: `train_size`, or the largest training set.
+    pub fn train_examples_at_most(&self) -> usize {
+        self.train_size.unwrap_or(Self::MAX_TRAIN_SIZE)
+    }
+
     pub fn from_params(p: &mut Params, default_train_size: Option<usize>) -> Self {
         let dataset = p.choice(
             "dataset",

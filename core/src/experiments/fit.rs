@@ -8,6 +8,7 @@ use web_time::Instant;
 use super::common::FunctionTask;
 use super::Experiment;
 use crate::backend::{BackendChoice, Workload};
+use crate::budget::Footprint;
 use crate::data::{linspace, ImageDataset};
 use crate::engine::units::Units;
 use crate::engine::{finish, FromParams, Outcome};
@@ -98,6 +99,14 @@ impl FitConfig {
 }
 
 impl FromParams for FitConfig {
+    const SIZE_KEYS: &'static [&'static str] = &["shapes", "samples", "batch"];
+
+    /// The models train side by side (one worker, or the page, may hold them all).
+    fn footprint(&self) -> Footprint {
+        let batch = self.train.batch_size.unwrap_or(self.task.samples);
+        Footprint::sum(self.model_configs().iter().map(|m| m.footprint(batch)))
+    }
+
     fn from_params(p: &mut Params) -> Self {
         let d = Self::default();
         let task = FunctionTask::from_params(p);

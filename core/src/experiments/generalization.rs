@@ -10,6 +10,7 @@ use burn::tensor::Device;
 use super::subject::{
     image_training, subject_params, train_subject, ImageDefaults, Subject, SubjectData, Trained,
 };
+use crate::budget::Footprint;
 use crate::engine::units::Units;
 use crate::engine::{fail, stopped, Outcome};
 use crate::events::{Event, Host};
@@ -328,6 +329,15 @@ impl BatchSweep {
         let mut order: Vec<usize> = (0..self.batches.len()).collect();
         order.sort_by_key(|&i| self.batches[i]);
         order
+    }
+
+    /// One batch size trains at a time.
+    pub fn footprint(&self) -> Footprint {
+        Footprint::largest(
+            self.batches
+                .iter()
+                .map(|&b| self.subject.footprint(Some(b))),
+        )
     }
 
     pub fn from_params(p: &mut Params, subject: &ImageDefaults, epochs: usize) -> Self {

@@ -11,11 +11,13 @@ use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
+use super::subject::SUBJECT_SIZE_KEYS;
 use super::subject::{
     function_training, image_training, run_once, subject_and_settings, subject_params,
     ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind, E1_DEEPEST,
 };
 use crate::analysis::{noise_floor, GradientSum};
+use crate::budget::Footprint;
 use crate::data::ImageSet;
 use crate::engine::{FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
@@ -58,6 +60,12 @@ pub fn probe_every(steps: usize) -> usize {
 }
 
 impl FromParams for GradNormConfig {
+    const SIZE_KEYS: &'static [&'static str] = SUBJECT_SIZE_KEYS;
+
+    fn footprint(&self) -> Footprint {
+        self.subject.footprint(self.train.batch_size)
+    }
+
     fn from_params(p: &mut Params) -> Self {
         let (subject, train) = subject_and_settings(
             p,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::generalization::{emit_result, train_to_target, Evaluator, Target};
 use super::subject::{image_training, subject_params, ImageDefaults, Subject, SubjectData};
 use crate::analysis::{combine, load_params, read_params};
+use crate::budget::Footprint;
 use crate::data::linspace;
 use crate::engine::units::Units;
 use crate::engine::{finish, FromParams, Outcome};
@@ -61,6 +62,19 @@ const SUBJECT: ImageDefaults = ImageDefaults {
 pub const ALPHAS: (f64, f64) = (-1.0, 2.0);
 
 impl FromParams for InterpolateConfig {
+    const SIZE_KEYS: &'static [&'static str] =
+        &["shape", "convs", "hidden", "samples", "batch", "batch2"];
+
+    /// One training at a time; the line holds both ends and the point between (f64).
+    fn footprint(&self) -> Footprint {
+        let p = self.subject.parameters() as u64;
+        Footprint::largest([
+            self.subject.footprint(self.train.batch_size),
+            self.subject.footprint(Some(self.batch2)),
+        ])
+        .plus(Footprint::extra(p.saturating_mul(3 * 8)))
+    }
+
     fn from_params(p: &mut Params) -> Self {
         let subject = Subject::images_from_params(p, &SUBJECT);
         // The epochs are a cap: batch 1024 (8 steps an epoch) needs far more than batch 64.

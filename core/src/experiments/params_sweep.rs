@@ -10,6 +10,7 @@ use super::generalization::{emit_result, join_list, number_list, Evaluator};
 use super::subject::{
     image_training, subject_params, train_classifier, ImageDefaults, Subject, SubjectData,
 };
+use crate::budget::Footprint;
 use crate::engine::units::Units;
 use crate::engine::{fail, stopped, FromParams, Outcome};
 use crate::events::{Event, Host, ModelInfo};
@@ -40,8 +41,24 @@ const SUBJECT: ImageDefaults = ImageDefaults {
 };
 
 impl FromParams for ParamsConfig {
+    const SIZE_KEYS: &'static [&'static str] =
+        &["shape", "convs", "hidden", "samples", "batch", "widths"];
+
+    /// One width trains at a time.
+    fn footprint(&self) -> Footprint {
+        Footprint::largest(
+            self.widths
+                .iter()
+                .map(|&w| self.member(w).footprint(self.train.batch_size)),
+        )
+    }
+
     fn from_params(p: &mut Params) -> Self {
-        let subject = Subject::images_from_params(p, &SUBJECT);
+        let mut subject = Subject::images_from_params(p, &SUBJECT);
+        // The hidden width is the sweep's own (`widths`): a link's `hidden` does not stick.
+        if let Subject::Images { model, .. } = &mut subject {
+            model.hidden = SUBJECT.hidden.to_vec();
+        }
         let train = TrainSettings::from_params(p, &image_training(8));
         let widths = number_list(p, "widths", &DEFAULT_WIDTHS, 1..=2048, 2);
         Self {

@@ -5,9 +5,11 @@
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
+use super::subject::SUBJECT_SIZE_KEYS;
 use super::subject::{
     image_training, run_once, subject_params, ImageDefaults, Subject, SubjectData,
 };
+use crate::budget::Footprint;
 use crate::engine::{fail, FromParams, Outcome};
 use crate::events::{Event, Host};
 use crate::params::Params;
@@ -32,6 +34,12 @@ const SUBJECT: ImageDefaults = ImageDefaults {
 };
 
 impl FromParams for RandomLabelsConfig {
+    const SIZE_KEYS: &'static [&'static str] = SUBJECT_SIZE_KEYS;
+
+    fn footprint(&self) -> Footprint {
+        self.subject.footprint(self.train.batch_size)
+    }
+
     fn from_params(p: &mut Params) -> Self {
         let subject = Subject::images_from_params(p, &SUBJECT);
         let defaults = crate::train::TrainDefaults {

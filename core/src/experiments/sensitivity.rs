@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::generalization::{run_batch_sweep, BatchSweep, Measure, EPOCH_CAP};
 use super::subject::{ImageDefaults, SubjectData};
 use crate::analysis::{input_gradient_norms, softmax_jacobian_norms};
+use crate::budget::Footprint;
 use crate::data::CLASSES;
 use crate::engine::{FromParams, Outcome};
 use crate::events::{Flow, Host};
@@ -33,6 +34,13 @@ const SUBJECT: ImageDefaults = ImageDefaults {
 };
 
 impl FromParams for SensitivityConfig {
+    const SIZE_KEYS: &'static [&'static str] =
+        &["shape", "convs", "hidden", "samples", "batch", "batches"];
+
+    fn footprint(&self) -> Footprint {
+        self.sweep.footprint()
+    }
+
     fn from_params(p: &mut Params) -> Self {
         Self {
             sweep: BatchSweep::from_params(p, &SUBJECT, EPOCH_CAP),

@@ -19,6 +19,7 @@ use crate::analysis::spectrum::{
     HVP_TOLERANCE,
 };
 use crate::analysis::{hvp, load_params, read_params, to_f64, LossOracle, SharpnessAscent};
+use crate::budget::Footprint;
 use crate::engine::{FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
 use crate::models::{Classifier, ClassifierConfig};
@@ -52,6 +53,25 @@ const SUBJECT: ImageDefaults = ImageDefaults {
 pub const DENSITY_POINTS: usize = 120;
 
 impl FromParams for SharpnessConfig {
+    const SIZE_KEYS: &'static [&'static str] = &[
+        "shape",
+        "convs",
+        "hidden",
+        "samples",
+        "batch",
+        "batches",
+        "lanczos_steps",
+    ];
+
+    /// The sweep's largest training, then Lanczos' basis (f64 vectors, one per step).
+    fn footprint(&self) -> Footprint {
+        let p = self.sweep.subject.parameters() as u64;
+        let vectors = self.lanczos_steps as u64 + 4;
+        self.sweep
+            .footprint()
+            .plus(Footprint::extra(p.saturating_mul(vectors * 8)))
+    }
+
     fn from_params(p: &mut Params) -> Self {
         Self {
             sweep: BatchSweep::from_params(p, &SUBJECT, EPOCH_CAP),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::common::{FunctionTask, ImageTask};
 use super::Experiment;
 use crate::backend::Workload;
+use crate::budget::Footprint;
 use crate::data::{ImageDataset, ImageSet};
 use crate::engine::Outcome;
 use crate::events::{Event, Host, ModelInfo};
@@ -33,6 +34,9 @@ pub enum Subject {
         model: ClassifierConfig,
     },
 }
+
+/// The keys that size a subject's training: what falls back to its default over a budget.
+pub const SUBJECT_SIZE_KEYS: &[&str] = &["shape", "convs", "hidden", "samples", "batch"];
 
 /// The two tasks a subject can be trained on (`task=`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +96,10 @@ pub struct SubjectDefaults {
     pub images: ImageDefaults,
 }
 
+fn join(v: &[usize]) -> String {
+    v.iter().map(usize::to_string).collect::<Vec<_>>().join("-")
+}
+
 fn widths(raw: &str) -> Option<Vec<usize>> {
     if raw.trim().is_empty() {
         return Some(Vec::new());
@@ -126,12 +134,22 @@ impl Subject {
         let convs = list("convs", d.convs);
         let hidden = list("hidden", d.hidden);
         let shape = task.dataset.shape();
-        let model = ClassifierConfig {
+        let classifier = |convs: Vec<usize>, hidden: Vec<usize>| ClassifierConfig {
             input: [shape.channels, shape.height, shape.width],
             convs,
             hidden,
             classes: 10,
         };
+        let mut model = classifier(convs, hidden);
+        // Refused here, in words, rather than by a panic inside burn's first forward pass.
+        if let Err(why) = model.check() {
+            p.notice(format!(
+                "convs={}: {why} on {}; using the default architecture",
+                join(&model.convs),
+                task.dataset.title()
+            ));
+            model = classifier(d.convs.to_vec(), d.hidden.to_vec());
+        }
         Self::Images { task, model }
     }
 
@@ -185,7 +203,6 @@ impl Subject {
     }
 
     pub fn to_params(&self) -> Vec<(&'static str, String)> {
-        let join = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join("-");
         match self {
             Self::Function { task, model } => {
                 let mut pairs = vec![("task", TaskKind::Function.id().to_string())];
@@ -205,6 +222,25 @@ impl Subject {
                 ]);
                 pairs
             }
+        }
+    }
+
+    /// Training the model on batches of `batch` (`None`: the whole training set at once).
+    pub fn footprint(&self, batch: Option<usize>) -> Footprint {
+        match self {
+            Self::Function { task, model } => model.footprint(batch.unwrap_or(task.samples)),
+            Self::Images { task, model } => {
+                let examples = task.train_examples_at_most();
+                model.footprint(batch.unwrap_or(examples).min(examples))
+            }
+        }
+    }
+
+    /// The model's parameter count.
+    pub fn parameters(&self) -> usize {
+        match self {
+            Self::Function { model, .. } => model.expected_params(),
+            Self::Images { model, .. } => model.expected_params(),
         }
     }
 

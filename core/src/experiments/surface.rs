@@ -7,11 +7,13 @@ use burn::module::Module;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
+use super::subject::SUBJECT_SIZE_KEYS;
 use super::subject::{
     function_training, image_training, subject_and_settings, subject_params, train_subject,
     ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind, Trained, E1_DEEPEST,
 };
 use crate::analysis::{combine, layout, load_params, pca, random_direction, read_params};
+use crate::budget::Footprint;
 use crate::engine::{fail, finish, FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
 use crate::models::{Classifier, Mlp};
@@ -78,6 +80,16 @@ const TRAJECTORY_POINTS: usize = 40;
 const LINE: (f64, f64) = (-0.5, 1.5);
 
 impl FromParams for SurfaceConfig {
+    const SIZE_KEYS: &'static [&'static str] = SUBJECT_SIZE_KEYS;
+
+    /// Training, then two directions and the moved weights (f64) beside the model.
+    fn footprint(&self) -> Footprint {
+        let p = self.subject.parameters() as u64;
+        self.subject
+            .footprint(self.train.batch_size)
+            .plus(Footprint::extra(p.saturating_mul(3 * 8)))
+    }
+
     fn from_params(p: &mut Params) -> Self {
         let (subject, train) = subject_and_settings(
             p,

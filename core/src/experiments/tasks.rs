@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::common::ImageTask;
 use super::Experiment;
 use crate::backend::{BackendChoice, Workload};
+use crate::budget::Footprint;
 use crate::data::{DataSource, DatasetKind, ImageDataset};
 use crate::engine::units::Units;
 use crate::engine::{fail, finish, FromParams, Outcome};
@@ -66,6 +67,17 @@ impl TasksConfig {
 }
 
 impl FromParams for TasksConfig {
+    const SIZE_KEYS: &'static [&'static str] = &["models", "batch"];
+
+    /// The models train side by side (one worker, or the page, may hold them all).
+    fn footprint(&self) -> Footprint {
+        let batch = self
+            .train
+            .batch_size
+            .unwrap_or(self.task.train_examples_at_most());
+        Footprint::sum(self.architectures().iter().map(|m| m.footprint(batch)))
+    }
+
     fn from_params(p: &mut Params) -> Self {
         let d = Self::default();
         let task = ImageTask::from_params(p, None);

@@ -15,6 +15,7 @@ use super::subject::{
     ImageDefaults, Subject, SubjectData, SubjectDefaults, TaskKind, E1_DEEPEST,
 };
 use crate::analysis::{layout, pca, read_params};
+use crate::budget::Footprint;
 use crate::engine::merge::Combine;
 use crate::engine::units::{self, Units};
 use crate::engine::{fail, stopped, FromParams, Outcome};
@@ -50,6 +51,20 @@ const SUBJECT: SubjectDefaults = SubjectDefaults {
 };
 
 impl FromParams for TrajectoryConfig {
+    const SIZE_KEYS: &'static [&'static str] = &[
+        "shape", "convs", "hidden", "samples", "batch", "runs", "every",
+    ];
+
+    /// One run trains at a time; the combining step holds every run's snapshots (f32).
+    fn footprint(&self) -> Footprint {
+        let snapshots = self.runs as u64 * self.snapshots_per_run() as u64;
+        self.subject
+            .footprint(self.train.batch_size)
+            .plus(Footprint::extra(
+                snapshots.saturating_mul(self.subject.parameters() as u64 * 4),
+            ))
+    }
+
     fn from_params(p: &mut Params) -> Self {
         let (subject, train) = subject_and_settings(
             p,

@@ -13,6 +13,7 @@ mod plan;
 use burn::tensor::Device;
 
 use crate::backend::{BackendChoice, Workload};
+use crate::budget::{Budget, Footprint};
 use crate::data::ImageDataset;
 use crate::engine::merge::Merge;
 use crate::engine::plan::Plan;
@@ -57,7 +58,7 @@ macro_rules! registry {
             /// The experiment `id`'s config from the URL's params, if there is one of that id.
             fn from_id(id: &str, p: &mut Params) -> Option<Job> {
                 $(if id == <$config as Experiment>::ID {
-                    return Some(Job::$variant(<$config>::from_params(p)));
+                    return Some(Job::$variant(<$config>::from_params_within_budget(p)));
                 })+
                 None
             }
@@ -72,6 +73,13 @@ macro_rules! registry {
             fn params(&self) -> Vec<(&'static str, String)> {
                 match self {
                     $(Job::$variant(c) => c.to_params()),+
+                }
+            }
+
+            /// The run's estimated peak memory (see [`crate::budget`]).
+            pub fn footprint(&self) -> Footprint {
+                match self {
+                    $(Job::$variant(c) => c.footprint()),+
                 }
             }
 
@@ -151,7 +159,12 @@ impl Job {
     /// Parse a URL query (with or without a leading `#`): the job and the notices about values
     /// that were clamped or rejected. An unknown or missing `exp` is an error.
     pub fn parse(query: &str) -> Result<(Job, Vec<String>), String> {
-        let mut p = Params::parse(query);
+        Self::parse_within(query, Budget::TAB)
+    }
+
+    /// [`Job::parse`] for a host with another budget (`mlds`: [`Budget::NATIVE`]).
+    pub fn parse_within(query: &str, budget: Budget) -> Result<(Job, Vec<String>), String> {
+        let mut p = Params::parse(query).within(budget);
         let exp = p.get("exp").ok_or("the link names no experiment (exp=…)")?;
         p.flag("autorun");
         let job =

@@ -5,6 +5,7 @@ use burn::tensor::{Device, Tensor};
 
 use super::conv::conv3x3_forward;
 use super::pool::max_pool_2x2;
+use crate::budget::Footprint;
 
 /// An image classifier: `conv3x3 (same) → ReLU → max-pool 2×2` blocks, then fully connected
 /// layers with ReLU between them. No conv block at all gives a plain fully connected network.
@@ -63,6 +64,42 @@ impl ClassifierConfig {
             .map(|w| w[0] * w[1] + w[1])
             .sum();
         convs + dense
+    }
+
+    /// Why the config cannot classify its input, if it cannot: a conv stack whose poolings
+    /// leave no pixel, or a layer of width 0. (burn would panic on either.)
+    pub fn check(&self) -> Result<(), String> {
+        let [_, h, w] = self.input;
+        let [fh, fw] = self.feature_size();
+        if fh == 0 || fw == 0 {
+            let fits = (h.min(w).max(1)).ilog2();
+            return Err(format!(
+                "{} conv blocks halve a {h}×{w} image {} times, leaving no pixel; at most {fits} fit",
+                self.convs.len(),
+                self.convs.len()
+            ));
+        }
+        if self.convs.iter().chain(&self.hidden).any(|&n| n == 0) || self.classes == 0 {
+            return Err("every layer needs a width of at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// Numbers one image's forward pass keeps for the backward pass: the input, each conv
+    /// block's output, its ReLU and its pooled map, each dense layer's output and activation.
+    pub fn activations(&self) -> usize {
+        let [c, mut h, mut w] = self.input;
+        let mut kept = c * h * w;
+        for [_, o] in self.conv_channels() {
+            kept += 2 * o * h * w + o * (h / 2) * (w / 2);
+            (h, w) = (h / 2, w / 2);
+        }
+        kept + 2 * self.dense_widths().iter().skip(1).sum::<usize>()
+    }
+
+    /// Training it on batches of `batch` images (see [`crate::budget`]).
+    pub fn footprint(&self, batch: usize) -> Footprint {
+        Footprint::training(self.expected_params(), self.activations(), batch)
     }
 
     /// Multiply-accumulates of one forward pass on one image (for throughput figures).

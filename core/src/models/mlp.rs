@@ -4,6 +4,7 @@ use burn::tensor::{Device, Tensor};
 use std::fmt;
 
 use super::{ActivationKind, HiddenActivation};
+use crate::budget::Footprint;
 
 /// A fully connected network given by its layer widths, e.g. `[1, 190, 1]`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -71,6 +72,17 @@ impl MlpConfig {
     /// Parameter count from the widths alone (weights plus biases).
     pub fn expected_params(&self) -> usize {
         self.widths.windows(2).map(|w| w[0] * w[1] + w[1]).sum()
+    }
+
+    /// Numbers one example's forward pass keeps for the backward pass: every layer's output,
+    /// before and after its activation.
+    pub fn activations(&self) -> usize {
+        2 * self.widths.iter().sum::<usize>()
+    }
+
+    /// Training it on batches of `batch` examples (see [`crate::budget`]).
+    pub fn footprint(&self, batch: usize) -> Footprint {
+        Footprint::training(self.expected_params(), self.activations(), batch)
     }
 
     pub fn init(&self, device: &Device) -> Mlp {

@@ -32,6 +32,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::backend::BackendKind;
+use crate::budget::Budget;
 use crate::events::Event;
 use crate::job::Job;
 
@@ -123,7 +124,8 @@ impl RunFile {
         };
         // Version 0 named its run by the page's hash alone.
         let query = query.unwrap_or_else(|| hash.trim_start_matches('#').to_string());
-        let (job, _) = Job::parse(&query).map_err(|e| format!("its query `{query}`: {e}"))?;
+        let (job, _) = Job::parse_within(&query, Budget::NATIVE)
+            .map_err(|e| format!("its query `{query}`: {e}"))?;
         if experiment.as_deref().is_some_and(|e| e != job.id()) {
             return Err(format!(
                 "its experiment '{}' is not the one its query names ('{}')",
@@ -155,7 +157,7 @@ impl RunFile {
     /// The job the file's query names.
     pub fn job(&self) -> Job {
         // `parse` checked the query; a file built in code carries its job's own query.
-        Job::parse(&self.query)
+        Job::parse_within(&self.query, Budget::NATIVE)
             .map(|(job, _)| job)
             .unwrap_or_else(|e| panic!("a run file's query parses: {e}"))
     }

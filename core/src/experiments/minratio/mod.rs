@@ -26,6 +26,7 @@ use super::common::FunctionTask;
 use super::Experiment;
 use crate::analysis::critical::Criterion;
 use crate::backend::{BackendChoice, Workload};
+use crate::budget::Footprint;
 use crate::data::ImageDataset;
 use crate::engine::units::Units;
 use crate::engine::{FromParams, Outcome};
@@ -179,6 +180,16 @@ fn train_defaults(samples: usize) -> TrainDefaults {
 }
 
 impl FromParams for MinRatioConfig {
+    const SIZE_KEYS: &'static [&'static str] = &["shape", "samples", "batch"];
+
+    /// Training, then the exact Hessian (f64) and its eigen-decomposition's copies.
+    fn footprint(&self) -> Footprint {
+        let p = self.model.expected_params() as u64;
+        self.model
+            .footprint(self.train.batch_size.unwrap_or(self.task.samples))
+            .plus(Footprint::extra(p.saturating_mul(p).saturating_mul(3 * 8)))
+    }
+
     fn from_params(p: &mut Params) -> Self {
         let mut task = FunctionTask::from_params(p);
         if p.get("samples").is_none() {
