@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up whatever is missing, then run every check: formatting, the docs' relative links,
-# clippy, native tests, the release build and the browser tests (CPU fallback and WebGPU on SwiftShader).
+# clippy, native tests, the release build and the browser tests (CPU fallback and WebGPU on
+# SwiftShader).
 # STRESS=1 runs the browser tests with a busy process on one core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
