@@ -101,9 +101,11 @@ export function anchors(text) {
  * and reference definitions `[label]: target`, outside code. */
 export function links(text) {
   const out = [];
-  for (const { n, text: line } of proseLines(text)) {
+  for (const { n, raw, text: line } of proseLines(text)) {
     for (const m of line.matchAll(/!?\[((?:[^\]\\]|\\.)*)\]\(\s*(<[^>]*>|[^)\s]*)(?:\s+["'(][^)]*)?\)/g)) {
-      out.push({ n, text: m[1], target: m[2].replace(/^<|>$/g, '') });
+      // The link's text as written (code spans in it were blanked out to find the link).
+      const shown = raw.slice(m.index, m.index + m[0].length).match(/^!?\[(.*)\]\(/s)?.[1] ?? m[1];
+      out.push({ n, text: shown, target: m[2].replace(/^<|>$/g, '') });
     }
     const def = line.match(/^\s{0,3}\[([^\]]+)\]:\s*(\S+)/);
     if (def) out.push({ n, text: def[1], target: def[2].replace(/^<|>$/g, '') });
