@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install whatever this machine lacks to build, serve, test and bench the playground.
 # Idempotent: each step checks first. Tools come from the package registries only.
+# SETUP_BROWSER=0 (scripts/serve.sh, the Pages workflow): only what building and serving need;
+# the default adds what the tests and the bench need (Chromium, Node and the npm tools, wabt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,13 +31,6 @@ if ! command -v python3 >/dev/null; then
   apt-get install -y python3 || { apt-get update && apt-get install -y python3; }
 fi
 
-# wabt's wasm-objdump: the test command checks the shipped wasm for SIMD128 and relaxed SIMD.
-if ! command -v wasm-objdump >/dev/null; then
-  log "installing wabt (Debian package)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y wabt || { apt-get update && apt-get install -y wabt; }
-fi
-
 # wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly (no --locked: the
 # registry lacks some versions its own lock file pins).
 wb=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
@@ -45,6 +40,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb\$"; then
 fi
 
 if [ "${SETUP_BROWSER:-1}" = 1 ]; then
+  # wabt's wasm-objdump: the test command checks the shipped wasm for SIMD128 and relaxed
+  # SIMD (scripts/check-wasm-simd.sh), the bench that its no-SIMD build has none.
+  if ! command -v wasm-objdump >/dev/null; then
+    log "installing wabt (Debian package)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y wabt || { apt-get update && apt-get install -y wabt; }
+  fi
   if ! [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
     log "installing Chromium (Debian package)"
     export DEBIAN_FRONTEND=noninteractive

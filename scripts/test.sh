@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up whatever is missing, then run every check: formatting, clippy, native tests,
-# the release build and the browser tests (CPU fallback and WebGPU on SwiftShader).
+# Set up whatever is missing, then run every check: formatting, the docs' relative links,
+# clippy, native tests, the release build and the browser tests (CPU fallback and WebGPU on
+# SwiftShader).
 # STRESS=1 runs the browser tests with a busy process on one core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,9 @@ step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+step "relative links and anchors in README and docs/"
+node scripts/check-links.mjs --self-test
+node scripts/check-links.mjs
 step "clippy (core, the figures and the mlds command natively, the app for wasm32)"
 cargo clippy -p mlds-core -p mlds-kernels --all-targets -- -D warnings
 cargo clippy -p mlds-figures --all-targets -- -D warnings
