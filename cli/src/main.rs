@@ -1,7 +1,7 @@
 //! `mlds`: the playground's experiments from a native command. A run is named by the page's own
 //! URL query and written as the page's run file, so a run made here opens in the page and the
 //! other way round; a sweep's units run on every core, or one at a time on a cluster's job
-//! array, and merge into the same run. See the README, "Beyond the browser".
+//! array, and merge into the same run. See docs/cli.md.
 
 mod backend;
 mod data;

@@ -299,7 +299,7 @@ fn e4_presets_show_their_references() {
 }
 
 /// E4's full-mode run (10 epochs of the 8,000-image subset, 1,250 steps): prints its finding
-/// for the README's findings table. Slow for the default suite: `--ignored` runs it.
+/// for the findings tables in docs/benchmarks.md. Slow for the default suite: `--ignored` runs it.
 #[test]
 #[ignore]
 fn e4_full_scale() {

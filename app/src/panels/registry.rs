@@ -103,7 +103,7 @@ pub const PANELS: [Panel; 11] = [
         card: Card {
             title: "E5 · When the gradient is almost zero",
             part: "Optimization",
-            shows: "Critical points of 100 small networks: the fraction of positive Hessian eigenvalues against the loss.",
+            shows: "Critical points of small networks by two protocols: the homework's ratio of positive eigenvalues against the loss, beside true critical points' index.",
             backends: "CPU only: the Hessian is computed in f64.",
         },
         presets: super::minratio::presets,

@@ -4,7 +4,7 @@
 //! Why: burn-flex computes 2-D convolutions through its general 3-D one, which converts the
 //! input to channels-last, unfolds it element by element (im2col), and computes the input's
 //! gradient by a transposed convolution of the same kind: outside its matrix products that
-//! was about a quarter of a training step of E2's deepest CNN (README "Benchmark"). The
+//! was about a quarter of a training step of E2's deepest CNN (docs/dev/performance-notes.md, "E2's CNNs on this project's own CPU kernels"). The
 //! kernel (`mlds_kernels::conv3x3`) unfolds by copying whole shifted rows and uses the same
 //! gemm for its products.
 //!

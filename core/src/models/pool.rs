@@ -4,7 +4,7 @@
 //! Why: burn-flex computes 2-D max pooling through its general 3-D kernel with indices (a
 //! scalar loop over every window with bounds, dilation and padding arithmetic, then a scatter
 //! of the gradient through an `i64` index tensor). That took about a quarter of a training
-//! step of E2's deepest CNN, as much as its matrix products (README "Benchmark"). This window
+//! step of E2's deepest CNN, as much as its matrix products (docs/dev/performance-notes.md, "E2's CNNs on this project's own CPU kernels"). This window
 //! is always 2×2 at stride 2 without padding, so the kernel (`mlds_kernels::max_pool_2x2`)
 //! reads two rows at a time, and its backward finds each window's maximum again from the
 //! input instead of storing indices.
