@@ -55,7 +55,7 @@ fn main() {
             mine.len()
         );
     }
-    if let Some(f) = mlds_core::report::finding("minratio", &host.events) {
+    if let Some(f) = mlds_core::report::finding(&config.clone().into(), &host.events) {
         println!("finding ({}): {}", if f.agrees { "✓" } else { "✗" }, f.text);
     }
     println!("{seconds:.1} s in all");

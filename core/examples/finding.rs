@@ -3,16 +3,14 @@
 //! findings of a preset's native run were checked.
 
 use mlds_core::report::finding;
-use mlds_core::Event;
+use mlds_core::run_file::RunFile;
 
 fn main() {
     let path = std::env::args().nth(1).expect("a run file");
     let text = std::fs::read_to_string(&path).expect("a readable run file");
-    let run: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-    let id = run["experiment"].as_str().expect("the run's experiment");
-    let events: Vec<Event> =
-        serde_json::from_value(run["events"].clone()).expect("the run's events");
-    match finding(id, &events) {
+    let run = RunFile::parse(&text).unwrap_or_else(|why| panic!("{path}: {why}"));
+    let id = run.experiment.clone();
+    match finding(&run.job(), &run.events) {
         Some(f) => println!("{} {id}: {}", if f.agrees { "✓" } else { "✗" }, f.text),
         None => println!("{id}: no finding"),
     }

@@ -57,8 +57,13 @@ fn test(accuracy: Vec<f64>, loss: Vec<f64>) -> Event {
     }
 }
 
+/// Experiment `id`'s default job: what a finding is matched on.
+fn job(id: &str) -> Job {
+    Job::parse(&format!("exp={id}")).unwrap().0
+}
+
 fn found(id: &str, events: &[Event]) -> Finding {
-    finding(id, events).unwrap_or_else(|| panic!("{id}: no finding"))
+    finding(&job(id), events).unwrap_or_else(|| panic!("{id}: no finding"))
 }
 
 /// The finding of `agreeing` agrees, that of `disagreeing` does not.
@@ -72,9 +77,8 @@ fn check(id: &str, agreeing: &[Event], disagreeing: &[Event]) {
 #[test]
 fn no_events_no_finding() {
     for s in SECTIONS {
-        assert_eq!(finding(s.id, &[]), None, "{}", s.id);
+        assert_eq!(finding(&job(s.id), &[]), None, "{}", s.id);
     }
-    assert_eq!(finding("nope", &[]), None);
 }
 
 #[test]
@@ -482,7 +486,7 @@ fn e6_ranks_the_trained_weights_in_the_grid() {
     );
     assert!(text.contains("falls from 2.000 to 0.100"), "{text}");
     // An unfinished grid has no finding.
-    assert_eq!(finding("surface", &yes[..2]), None);
+    assert_eq!(finding(&job("surface"), &yes[..2]), None);
 }
 
 #[test]

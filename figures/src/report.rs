@@ -81,7 +81,10 @@ pub fn html<'a>(mode: Mode, site: &str, run_of: impl Fn(&str) -> Option<SectionR
         for s in sections {
             let query = mode.query(s);
             let run = run_of(query);
-            let found = run.and_then(|r| finding(s.id, r.events));
+            let job = Job::parse(query).ok().map(|(job, _)| job);
+            let found = run
+                .zip(job.as_ref())
+                .and_then(|(r, job)| finding(job, r.events));
             let (class, line) = match &found {
                 Some(f) if f.agrees => (
                     "yes",
@@ -99,10 +102,10 @@ pub fn html<'a>(mode: Mode, site: &str, run_of: impl Fn(&str) -> Option<SectionR
                 ),
                 None => ("pending", "Not run yet.".to_string()),
             };
-            let figures: String = match (run, Job::parse(query)) {
-                (Some(run), Ok((job, _))) => {
+            let figures: String = match (run, &job) {
+                (Some(run), Some(job)) => {
                     let view = RunView::of_events(run.events.to_vec());
-                    figures_of(&job, &view).iter().map(figure_html).collect()
+                    figures_of(job, &view).iter().map(figure_html).collect()
                 }
                 _ => String::new(),
             };

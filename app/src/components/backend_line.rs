@@ -58,12 +58,7 @@ pub fn BackendLine(props: &BackendLineProps) -> Html {
     // The URL's `workers`, read again when the control below changes it.
     let placement = use_state(Placement::from_url);
     let place = placement_text(props.resolution.kind, *placement);
-    // Read with the placement: `workers=64` is clamped, and says so.
-    let clamped = Placement::asked(
-        url::params().get("workers").as_deref(),
-        crate::workers::cores(),
-    )
-    .1;
+
     html! {
         <p class="backend-line">
             <span {title}>{ format!("This run uses: {name}, {place}") }</span>
@@ -72,9 +67,7 @@ pub fn BackendLine(props: &BackendLineProps) -> Html {
             }
             { " " }
             <WorkersControl on_change={Callback::from(move |()| placement.set(Placement::from_url()))} />
-            if let Some(notice) = clamped {
-                <span class="notice" data-workers-notice="" role="status">{ format!(" {notice}") }</span>
-            }
+            <WorkersNotice />
         </p>
     }
 }
@@ -110,5 +103,18 @@ fn WorkersControl(props: &WorkersControlProps) -> Html {
                 }) }
             </select>
         </label>
+    }
+}
+
+/// The URL's `workers` where it asked for more than help (`workers=64`): what is used instead.
+/// Shown on every panel, whether or not it offers a Workers control.
+#[function_component]
+pub fn WorkersNotice() -> Html {
+    let asked = url::params().get("workers");
+    match Placement::asked(asked.as_deref(), crate::workers::cores()).1 {
+        Some(notice) => html! {
+            <span class="notice" data-workers-notice="" role="status">{ format!(" {notice}") }</span>
+        },
+        None => html! {},
     }
 }

@@ -15,7 +15,7 @@ mod run_buttons;
 mod scatter;
 mod smoothing;
 
-pub use backend_line::{backend_options, backend_title, BackendLine};
+pub use backend_line::{backend_options, backend_title, BackendLine, WorkersNotice};
 pub use chart::warm_text;
 pub use dataset_box::{DataStatus, DatasetBox};
 pub(crate) use export::save_text;

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, Element, File, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::datasets::{dropped_files, read_files, selected_files};
+use crate::datasets::{dropped_files, read_run_file, selected_files};
 
 /// A run file by its name or type. A dataset's files (IDX, `.gz`, `.bin`, `.tar.gz`) never are
 /// JSON: this is how a drop on a panel is told apart from a dataset's files.
@@ -52,11 +52,7 @@ enum Read {
 async fn read(file: File) -> Result<(String, Read), String> {
     let name = file.name();
     let fail = |why: String| format!("{name} could not be opened as a run: {why}.");
-    let (_, bytes) = read_files(vec![file])
-        .await
-        .map_err(|e| format!("{e}."))?
-        .pop()
-        .unwrap_or_default();
+    let (_, bytes) = read_run_file(file).await.map_err(|e| format!("{e}."))?;
     let text = String::from_utf8(bytes).map_err(|_| fail("it is not text (UTF-8)".into()))?;
     let read = match report::is_report(&text) {
         true => Read::Report(

@@ -21,12 +21,25 @@ pub fn dropped_files(event: &DragEvent) -> Vec<File> {
     list(event.data_transfer().and_then(|d| d.files()))
 }
 
-/// Read every file into memory, with its name. A file larger than any dataset file is refused
-/// by its size, before a byte of it is read.
+/// Read dataset files into memory, with their names. A file larger than any dataset file is
+/// refused by its size, before a byte of it is read.
 pub async fn read_files(files: Vec<File>) -> Result<Vec<(String, Vec<u8>)>, String> {
     for file in &files {
         check_file_size(&file.name(), file.size() as u64).map_err(|e| e.to_string())?;
     }
+    read_all(files).await
+}
+
+/// Read a run or report file into memory; over [`mlds_core::run_file::MAX_BYTES`] it is refused
+/// by its size, before a byte of it is read.
+pub async fn read_run_file(file: File) -> Result<(String, Vec<u8>), String> {
+    mlds_core::run_file::check_size(file.size() as u64)
+        .map_err(|why| format!("{} was not opened: {why}", file.name()))?;
+    let mut read = read_all(vec![file]).await?;
+    Ok(read.pop().unwrap_or_default())
+}
+
+async fn read_all(files: Vec<File>) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut out = Vec::with_capacity(files.len());
     for file in files {
         let buffer = JsFuture::from(file.array_buffer())

@@ -1,6 +1,7 @@
 //! Datasets in the browser: the subset shipped under `data/`, the official files a user gives
 //! (file picker or drag-and-drop), and the ones a deployment lists in `data/manifest.json`.
-//! Loaded datasets stay in memory for the session and in IndexedDB across reloads.
+//! Loaded datasets stay in memory for the session and in IndexedDB across reloads. Files are
+//! parsed in a worker of their own (`workers::parse_dataset`), never on the page's thread.
 
 pub mod cache;
 mod fetch;
@@ -10,9 +11,11 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use mlds_core::data::{dataset_from_files, roles, DataSource, DatasetKind, ImageDataset, Manifest};
+use mlds_core::data::{roles, DataSource, DatasetKind, ImageDataset, Manifest};
 
-pub use files::{dropped_files, read_files, selected_files};
+use crate::workers::parse_dataset;
+
+pub use files::{dropped_files, read_files, read_run_file, selected_files};
 
 /// Why a dataset could not be had.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,7 +70,8 @@ pub async fn obtain(
         match cache::load(&id).await {
             Ok(Some(cached)) => {
                 let files = cached.files;
-                let d = dataset_from_files(kind, &cached.title, &files)
+                let d = parse_dataset(kind, &cached.title, &files)
+                    .await
                     .map_err(|e| LoadError::Failed(format!("The cached {} is unreadable ({e}); clear the cache and give the files again.", kind.title())))?;
                 return Ok(remember(id, d));
             }
@@ -114,10 +118,9 @@ pub async fn obtain(
         done,
         total,
     });
-    // Let the page paint the stage before parsing blocks the thread.
-    gloo_timers::future::TimeoutFuture::new(0).await;
-    let d = dataset_from_files(kind, &entry.title, &files)
-        .map_err(|e| LoadError::Failed(e.to_string()))?;
+    let d = parse_dataset(kind, &entry.title, &files)
+        .await
+        .map_err(LoadError::Failed)?;
     Ok(remember(id, d))
 }
 
@@ -127,7 +130,7 @@ pub async fn adopt_user_files(
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<(DatasetKind, Rc<ImageDataset>), String> {
     let kind = DatasetKind::detect(files.iter().map(|(n, _)| n.as_str()));
-    let parsed = dataset_from_files(kind, kind.title(), &files).map_err(|e| e.to_string())?;
+    let parsed = parse_dataset(kind, kind.title(), &files).await?;
     let title = format!(
         "{} ({} train / {} test, from your files)",
         kind.title(),

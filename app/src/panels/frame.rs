@@ -17,7 +17,7 @@ use super::run::{run_controls, use_run, RunHandle};
 use crate::backends::Backends;
 use crate::components::{
     backend_options, backend_title, is_run_file, BackendLine, Notices, ParamField, ParamOptions,
-    Preset, Presets,
+    Preset, Presets, WorkersNotice,
 };
 use crate::datasets::dropped_files;
 use crate::run_view::RunView;
@@ -187,7 +187,10 @@ pub fn PanelFrame(props: &PanelFrameProps) -> Html {
             },
             html! { <BackendLine choice={*choice} resolution={resolution.clone()} workload={*workload} /> },
         ),
-        BackendSetting::Fixed(line) => (html! {}, html! { <p class="backend-line">{ *line }</p> }),
+        BackendSetting::Fixed(line) => (
+            html! {},
+            html! { <p class="backend-line">{ *line }<WorkersNotice /></p> },
+        ),
     };
     html! {
         <section class={classes!("panel", dropping.then_some("dropping"))} data-experiment={panel.job.id()}

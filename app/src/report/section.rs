@@ -46,9 +46,9 @@ pub struct ReportSectionProps {
 }
 
 /// The finding of a run that ended by itself; `None` before (or when stopped or failed).
-fn finding_of(id: &str, view: &RunView) -> Option<Finding> {
+fn finding_of(job: Option<&Job>, view: &RunView) -> Option<Finding> {
     (view.state == RunState::Done && !view.stopped)
-        .then(|| finding(id, &view.log.events()))
+        .then(|| finding(job?, &view.log.events()))
         .flatten()
 }
 
@@ -135,7 +135,7 @@ pub fn ReportSection(props: &ReportSectionProps) -> Html {
 
     let section = props.section;
     let found = use_memo((view.state, view.log.clone()), |(_, _)| {
-        finding_of(section.id, &view)
+        finding_of(job.as_ref().as_ref().ok(), &view)
     });
     let agrees = match &*found {
         Some(f) if f.agrees => "yes",

@@ -14,8 +14,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
-use js_sys::{Object, Uint8Array};
-use mlds_core::data::{ImageDataset, ImageSet};
+use mlds_core::data::ImageDataset;
 use mlds_core::engine::merge::Given;
 use mlds_core::engine::plan::Plan;
 use mlds_core::job::Job;
@@ -23,26 +22,9 @@ use mlds_core::{BackendKind, Event};
 use wasm_bindgen::JsValue;
 use yew::Callback;
 
+use super::dataset_js::dataset_to_js;
 use super::worker::{acquire, message, release, set, Message, TrainingWorker};
 use super::Placement;
-
-fn image_set(s: &ImageSet) -> Object {
-    let o = Object::new();
-    set(&o, "channels", &(s.shape.channels as f64).into());
-    set(&o, "height", &(s.shape.height as f64).into());
-    set(&o, "width", &(s.shape.width as f64).into());
-    set(&o, "images", &Uint8Array::from(s.images.as_slice()));
-    set(&o, "labels", &Uint8Array::from(s.labels.as_slice()));
-    o
-}
-
-fn dataset(d: &ImageDataset) -> JsValue {
-    let dataset = Object::new();
-    set(&dataset, "name", &d.name.as_str().into());
-    set(&dataset, "train", &image_set(&d.train));
-    set(&dataset, "test", &image_set(&d.test));
-    dataset.into()
-}
 
 /// How often the page takes a run's events, at most.
 const DELIVER_MS: u32 = 100;
@@ -118,7 +100,7 @@ impl WorkerRun {
             job,
             on_page,
             backend,
-            dataset: images.as_deref().map(dataset),
+            dataset: images.as_deref().map(dataset_to_js),
             queue,
             plan,
             busy: Vec::new(),
@@ -483,7 +465,7 @@ fn on_message(run: &Shared, worker: Rc<TrainingWorker>, unit: usize, message: Me
                 check_paused(run);
             }
         }
-        Message::Combined(..) => {}
+        Message::Combined(..) | Message::Parsed(_) => {}
         Message::Finished => {
             unbusy(run, &worker);
             run.borrow_mut().worked = true;

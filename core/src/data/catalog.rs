@@ -284,4 +284,20 @@ mod tests {
             assert_eq!(DataSource::parse(s.id()), Some(s));
         }
     }
+
+    #[test]
+    fn a_file_larger_than_any_dataset_file_is_refused_by_its_size() {
+        assert!(check_file_size("cifar-10-binary.tar.gz", 170_052_171).is_ok());
+        let e = check_file_size("huge-idx3-ubyte", 1_600_000_000).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "huge-idx3-ubyte is 1600000000 bytes, more than the 209715200 bytes of the largest \
+             dataset file (CIFAR-10's archive: 170,052,171); refused before reading it"
+        );
+        let files = vec![("big".to_string(), vec![0u8; FILE_MAX_BYTES as usize + 1])];
+        assert!(matches!(
+            dataset_from_files(DatasetKind::Mnist, "t", &files),
+            Err(DataError::Claims { what: "is", .. })
+        ));
+    }
 }

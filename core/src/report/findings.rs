@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{flatness, optimization};
 use crate::events::{Event, ModelInfo};
+use crate::job::Job;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
@@ -14,22 +15,23 @@ pub struct Finding {
     pub agrees: bool,
 }
 
-/// The finding of experiment `id`'s events; `None` while they do not hold what it needs.
-pub fn finding(id: &str, events: &[Event]) -> Option<Finding> {
+/// The finding of `job`'s events; `None` while they do not hold what it needs. A match on
+/// [`Job`], so that an experiment added to the registry is a compile error here until it says
+/// what its finding is.
+pub fn finding(job: &Job, events: &[Event]) -> Option<Finding> {
     let run = Events(events);
-    match id {
-        "fit" => depth(&run),
-        "tasks" => conv_depth(&run),
-        "trajectory" => optimization::trajectory(&run),
-        "gradnorm" => optimization::gradnorm(&run),
-        "minratio" => optimization::minratio(&run),
-        "surface" => surface(&run),
-        "random-labels" => random_labels(&run),
-        "params" => params(&run),
-        "interpolate" => flatness::interpolate(&run),
-        "sensitivity" => flatness::sensitivity(&run),
-        "sharpness" => flatness::sharpness(&run),
-        _ => None,
+    match job {
+        Job::Fit(_) => depth(&run),
+        Job::Tasks(_) => conv_depth(&run),
+        Job::Trajectory(_) => optimization::trajectory(&run),
+        Job::GradNorm(_) => optimization::gradnorm(&run),
+        Job::MinRatio(_) => optimization::minratio(&run),
+        Job::Surface(_) => surface(&run),
+        Job::RandomLabels(_) => random_labels(&run),
+        Job::Params(_) => params(&run),
+        Job::Interpolate(_) => flatness::interpolate(&run),
+        Job::Sensitivity(_) => flatness::sensitivity(&run),
+        Job::Sharpness(_) => flatness::sharpness(&run),
     }
 }
 

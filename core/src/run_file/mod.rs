@@ -44,6 +44,22 @@ pub const FORMAT: &str = "mlds-run";
 /// The version this build writes, and the highest it reads.
 pub const VERSION: u32 = 1;
 
+/// The largest run or report file read (the full report's file, every section's run inside,
+/// was 23 MB on 2026-12-06). A page checks a file's size against it before reading it.
+pub const MAX_BYTES: u64 = 64 << 20;
+
+/// A file of `size` bytes may be read as a run or a report file.
+pub fn check_size(size: u64) -> Result<(), String> {
+    match size > MAX_BYTES {
+        true => Err(format!(
+            "it is {:.1} MB, more than the {} MB a run or report file may be",
+            size as f64 / 1e6,
+            MAX_BYTES >> 20
+        )),
+        false => Ok(()),
+    }
+}
+
 /// One run, as a run file holds it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RunFile {
@@ -84,6 +100,7 @@ impl RunFile {
 
     /// Read a run file's text; the error says, for a user, what is wrong with it.
     pub fn parse(text: &str) -> Result<RunFile, String> {
+        check_size(text.len() as u64)?;
         let value: Value =
             serde_json::from_str(text).map_err(|e| format!("it is not JSON ({e})"))?;
         let Value::Object(mut fields) = value else {
@@ -272,5 +289,16 @@ mod tests {
             let err = RunFile::parse(&text).unwrap_err();
             assert!(err.contains(expected), "{err} (expected {expected})");
         }
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_refused_by_its_size() {
+        let big = " ".repeat(MAX_BYTES as usize + 1);
+        let err = RunFile::parse(&big).unwrap_err();
+        assert_eq!(
+            err,
+            "it is 67.1 MB, more than the 64 MB a run or report file may be"
+        );
+        assert!(check_size(MAX_BYTES).is_ok());
     }
 }

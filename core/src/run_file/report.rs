@@ -34,6 +34,7 @@ pub fn runs(text: &str) -> Result<Vec<RunFile>, String> {
 /// so that one bad section is set aside and the others open. The error: the file has no
 /// readable data block at all.
 pub fn sections(text: &str) -> Result<Vec<Result<RunFile, String>>, String> {
+    super::check_size(text.len() as u64)?;
     let block = data_block(text).ok_or("it has no report data (no report-data block)")?;
     let data: Value =
         serde_json::from_str(block).map_err(|e| format!("its report data is not JSON ({e})"))?;

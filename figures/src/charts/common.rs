@@ -225,11 +225,31 @@ pub fn bounds(points: impl IntoIterator<Item = (f64, f64)>, log_y: bool) -> Opti
 /// 8% of the span on linear ones.
 pub fn padded(lo: f64, hi: f64, log: bool) -> (f64, f64) {
     if log {
-        (lo * 0.8, hi * 1.25)
+        log_safe((lo * 0.8, hi * 1.25))
     } else {
         let pad = ((hi - lo) * 0.08).max(1e-6);
         (lo - pad, hi + pad)
     }
+}
+
+/// The most decades a log axis spans: beyond them a point is off the chart (a run file may
+/// hold any numbers; no training curve spans 30 decades).
+const MAX_DECADES: f64 = 30.0;
+
+/// A log range plotters can draw: positive, normal and finite, at most [`MAX_DECADES`] wide
+/// below its top. (Plotters' log ticks loop for ever from a start of 0, as from a subnormal
+/// one padded down to 0.)
+pub fn log_safe((lo, hi): (f64, f64)) -> (f64, f64) {
+    let hi = match hi.is_finite() {
+        true => hi.clamp(f64::MIN_POSITIVE * 1e3, f64::MAX / 16.0),
+        false => f64::MAX / 16.0,
+    };
+    let floor = (hi / 10f64.powf(MAX_DECADES)).max(f64::MIN_POSITIVE);
+    let lo = match lo.is_finite() && lo > floor {
+        true => lo.min(hi / 2.0),
+        false => floor,
+    };
+    (lo, hi)
 }
 
 /// A linear range that is not a single value: a lone point gets a span around it, centred,

@@ -9,8 +9,8 @@ use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 
 use super::common::{
-    bounds, draw_legend, marker, marker_points, padded, tick, title_only, Area, Backend, Bounds,
-    DrawResult, PALETTE,
+    bounds, draw_legend, log_safe, marker, marker_points, padded, tick, title_only, Area, Backend,
+    Bounds, DrawResult, PALETTE,
 };
 use super::csv::curves_csv;
 use super::{describe, Chart};
@@ -128,6 +128,7 @@ pub(crate) fn line_panel<DB: Backend>(
     series: &[Series],
 ) -> DrawResult {
     if panel.log_y {
+        let (y0, y1) = log_safe((y0, y1));
         plot(area, panel, x_range, (y0..y1).log_scale(), series)
     } else {
         plot(area, panel, x_range, y0..y1, series)

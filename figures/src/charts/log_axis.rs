@@ -7,7 +7,7 @@
 use plotters::coord::combinators::WithKeyPoints;
 use plotters::prelude::*;
 
-use super::common::{padded, short, tick, Axis};
+use super::common::{log_safe, padded, short, tick, Axis};
 
 /// At most this many labelled ticks, so that five-digit labels (`65536`) stay apart.
 const MAX_TICKS: usize = 10;
@@ -26,7 +26,8 @@ pub(crate) fn log_extent((lo, hi): (f64, f64)) -> (f64, f64) {
 /// two when `pow2`, see [`powers_of_two`]) and written by [`log_tick`], or as plain numbers when
 /// evenly spaced (`1e3` between `800` and `1200` would stand out); light grid lines at every
 /// power of two or every 1…9 × 10^k.
-pub(crate) fn log_axis((lo, hi): (f64, f64), pow2: bool) -> Axis<WithKeyPoints<LogCoord<f64>>> {
+pub(crate) fn log_axis(range: (f64, f64), pow2: bool) -> Axis<WithKeyPoints<LogCoord<f64>>> {
+    let (lo, hi) = log_safe(range);
     let light = match pow2 {
         true => multiples(lo, hi, 2.0, &[1.0]),
         false => multiples(lo, hi, 10.0, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]),
