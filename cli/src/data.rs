@@ -160,7 +160,13 @@ fn belongs(kind: DatasetKind, name: &str) -> bool {
     }
 }
 
+/// A dataset file, refused by its size before it is read (`data::FILE_MAX_BYTES`).
 fn read(path: &Path) -> Result<Vec<u8>, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .len();
+    mlds_core::data::check_file_size(&path.display().to_string(), size)
+        .map_err(|e| e.to_string())?;
     std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 

@@ -220,7 +220,12 @@ pub(crate) fn stop_flag(watch_stdin: bool) -> Result<StopFlag, String> {
     Ok(stop)
 }
 
+/// A run file (or a report's), refused by its size before it is read (`run_file::MAX_BYTES`).
 pub(crate) fn read_run(path: &Path) -> Result<RunFile, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .len();
+    mlds_core::run_file::check_size(size).map_err(|e| format!("{}: {e}", path.display()))?;
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     RunFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -270,3 +270,22 @@ fn queries_over_the_budget_or_with_no_pixel_left_get_notices_not_panics() {
         "{three}"
     );
 }
+
+/// A file larger than any run file is refused by its size, with its name, before it is read
+/// (a sparse file: nothing is written, and `mlds` must not read 64 MB of it to find out).
+#[test]
+fn merge_refuses_a_file_over_the_size_limit_by_its_size() {
+    let dir = folder("huge-run-file");
+    let huge = dir.join("huge.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(mlds_core::run_file::MAX_BYTES + 1)
+        .unwrap();
+    let err = fails(&["merge", "huge.json", "--out", "merged.json"], &dir);
+    assert!(
+        err.contains("huge.json: it is 67.1 MB, more than the 64 MB a run or report file may be"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!dir.join("merged.json").exists());
+}
