@@ -135,6 +135,20 @@ export async function pauseAfterBurst(page, exp, { holdMs = 2000 } = {}) {
 }
 
 /**
+ * An init script (`page.addInitScript`, or `open`'s `init`): counts the Web Workers the page
+ * creates (`window.__workers`) and records its main thread's long tasks (`window.__long`, ms).
+ */
+export function countWorkersAndLongTasks() {
+  window.__workers = 0;
+  const Native = window.Worker;
+  window.Worker = class extends Native { constructor(...a) { super(...a); window.__workers += 1; } };
+  window.__long = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__long.push(Math.round(e.duration));
+  }).observe({ type: 'longtask', buffered: true });
+}
+
+/**
  * Wait until the page has fetched the workers' code and then been quiet (no new long task) for
  * a second: the compile that follows the fetch is start-up, paid once, not part of a run.
  * Needs `window.__long` (a long-task recorder installed before the page's scripts).

@@ -4,22 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { serve, launch, open, metrics, startAndWaitDone, waitForWorkerCode, DIST } from './harness.mjs';
+import { serve, launch, open, metrics, startAndWaitDone, waitForWorkerCode, countWorkersAndLongTasks, DIST } from './harness.mjs';
 
 let server;
 before(async () => { server = await serve(DIST); });
 after(async () => { await server.close(); });
-
-/** Long tasks on the main thread and Web Workers started, recorded from the page's start. */
-function instrument() {
-  window.__workers = 0;
-  const Native = window.Worker;
-  window.Worker = class extends Native { constructor(...a) { super(...a); window.__workers += 1; } };
-  window.__long = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__long.push(Math.round(e.duration));
-  }).observe({ type: 'longtask', buffered: true });
-}
 
 test('a link over a tab\'s budget runs the default sizes and says what it asked, the budget and what it used', async () => {
   const browser = await launch({ webgpu: false });
@@ -44,7 +33,7 @@ test('a link over a tab\'s budget runs the default sizes and says what it asked,
 test('workers=64 is clamped to twice the cores, with a notice, and the run ends', async () => {
   const browser = await launch({ webgpu: false });
   try {
-    const { page, errors } = await open(browser, `${server.url}/#exp=minratio&runs=6&steps=5&backend=cpu&workers=64`, { init: instrument });
+    const { page, errors } = await open(browser, `${server.url}/#exp=minratio&runs=6&steps=5&backend=cpu&workers=64`, { init: countWorkersAndLongTasks });
     const panel = '[data-experiment="minratio"]';
     await page.waitForSelector(`${panel}[data-state="idle"]`);
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
@@ -80,7 +69,7 @@ function tarHeader(name, size) {
 test('a CIFAR-10 archive bomb is refused by its headers in words, with no long task, and the page keeps working', async () => {
   const browser = await launch({ webgpu: false });
   try {
-    const { page, errors } = await open(browser, `${server.url}/#exp=tasks&dataset=mnist&models=dnn&epochs=1&train_size=64&backend=cpu&workers=0`, { init: instrument });
+    const { page, errors } = await open(browser, `${server.url}/#exp=tasks&dataset=mnist&models=dnn&epochs=1&train_size=64&backend=cpu&workers=0`, { init: countWorkersAndLongTasks });
     const panel = '[data-experiment="tasks"]';
     await page.waitForSelector(`${panel}[data-state="idle"]`);
     await waitForWorkerCode(page);

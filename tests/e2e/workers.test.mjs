@@ -6,7 +6,7 @@
 // page goes on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, metrics, defaultPool, pauseAfterBurst, waitForWorkerCode, DIST, startAndWaitDone } from './harness.mjs';
+import { serve, launch, metrics, defaultPool, pauseAfterBurst, waitForWorkerCode, countWorkersAndLongTasks, DIST, startAndWaitDone } from './harness.mjs';
 
 let server;
 before(async () => { server = await serve(DIST); });
@@ -21,15 +21,7 @@ async function instrumented(browser) {
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.addInitScript(() => {
-    window.__workers = 0;
-    const Native = window.Worker;
-    window.Worker = class extends Native { constructor(...a) { super(...a); window.__workers += 1; } };
-    window.__long = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__long.push(Math.round(e.duration));
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await page.addInitScript(countWorkersAndLongTasks);
   return { page, errors };
 }
 
