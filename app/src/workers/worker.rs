@@ -325,16 +325,17 @@ pub fn release(worker: Rc<TrainingWorker>) {
     });
 }
 
-/// Parse dataset files (`kind`: MNIST's IDX files or CIFAR-10's archive or batches) in a worker
-/// of its own: inflating and decoding CIFAR-10's 162 MB archive takes seconds, and a crafted
-/// archive more, which on the page's thread would freeze it. The worker is ended afterwards, so
-/// the memory the parse took goes with it. Where no worker can be created, the page parses.
+/// Parse dataset files (`kind`: MNIST's IDX files or CIFAR-10's archive or batches) in a
+/// training worker: inflating and decoding CIFAR-10's 162 MB archive takes seconds, and a
+/// crafted archive more, which on the page's thread would freeze it. The worker is one of the
+/// pool's (an idle one, or the pool's first), given back afterwards for the run that follows.
+/// Where no worker can be created, the page parses.
 pub async fn parse_dataset(
     kind: DatasetKind,
     title: &str,
     files: &[(String, Vec<u8>)],
 ) -> Result<ImageDataset, String> {
-    let worker = match TrainingWorker::spawn(false) {
+    let worker = match acquire(false) {
         Ok(worker) => worker,
         Err(_) => return dataset_from_files(kind, title, files).map_err(|e| e.to_string()),
     };
@@ -361,7 +362,7 @@ pub async fn parse_dataset(
     let answer = wasm_bindgen_futures::JsFuture::from(reply)
         .await
         .unwrap_or_default();
-    drop(worker);
+    release(worker);
     if let Some(error) = text(&answer, "error") {
         return Err(error);
     }
