@@ -69,7 +69,7 @@ function tarHeader(name, size) {
 test('a CIFAR-10 archive bomb is refused by its headers in words, with no long task, and the page keeps working', async () => {
   const browser = await launch({ webgpu: false });
   try {
-    const { page, errors } = await open(browser, `${server.url}/#exp=tasks&dataset=mnist&models=dnn&epochs=1&train_size=64&backend=cpu&workers=0`, { init: countWorkersAndLongTasks });
+    const { page, errors } = await open(browser, `${server.url}/#exp=tasks&dataset=mnist&models=dnn&epochs=1&train_size=64&backend=cpu`, { init: countWorkersAndLongTasks });
     const panel = '[data-experiment="tasks"]';
     await page.waitForSelector(`${panel}[data-state="idle"]`);
     await waitForWorkerCode(page);

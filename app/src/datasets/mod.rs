@@ -1,7 +1,8 @@
 //! Datasets in the browser: the subset shipped under `data/`, the official files a user gives
 //! (file picker or drag-and-drop), and the ones a deployment lists in `data/manifest.json`.
 //! Loaded datasets stay in memory for the session and in IndexedDB across reloads. Files are
-//! parsed in a worker of their own (`workers::parse_dataset`), never on the page's thread.
+//! parsed in one of the pool's workers (`workers::parse_dataset`), on the page's thread only
+//! with `workers=0`.
 
 pub mod cache;
 mod fetch;

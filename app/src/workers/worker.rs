@@ -329,15 +329,18 @@ pub fn release(worker: Rc<TrainingWorker>) {
 /// training worker: inflating and decoding CIFAR-10's 162 MB archive takes seconds, and a
 /// crafted archive more, which on the page's thread would freeze it. The worker is one of the
 /// pool's (an idle one, or the pool's first), given back afterwards for the run that follows.
-/// Where no worker can be created, the page parses.
+/// With `workers=0` (no workers wanted), or where no worker can be created, the page parses.
 pub async fn parse_dataset(
     kind: DatasetKind,
     title: &str,
     files: &[(String, Vec<u8>)],
 ) -> Result<ImageDataset, String> {
-    let worker = match acquire(false) {
-        Ok(worker) => worker,
-        Err(_) => return dataset_from_files(kind, title, files).map_err(|e| e.to_string()),
+    let on_page = || dataset_from_files(kind, title, files).map_err(|e| e.to_string());
+    if super::Placement::from_url() == super::Placement::Page {
+        return on_page();
+    }
+    let Ok(worker) = acquire(false) else {
+        return on_page();
     };
     let mut resolve = None;
     let reply = js_sys::Promise::new(&mut |ok, _| resolve = Some(ok));
