@@ -20,6 +20,10 @@ async function done(page, exp, timeout = 300_000) {
 /** A chart drawn with data: inked, and drawn at least `draws` times (charts that exist from
  * the start draw empty first; a density chart appears with its data and draws once). */
 async function drawn(page, id, draws = 2) {
+  // A chart redraws in the animation frame after the events that change it: on a busy machine
+  // that frame can come after the run's `done`, so wait for it (up to 30 s) before judging.
+  await page.waitForFunction(({ id, draws }) => Number(document.getElementById(id)?.dataset.draws) >= draws,
+    { id, draws }, { timeout: 30_000 }).catch(() => {});
   const c = await canvasInfo(page, id);
   assert.ok(c.draws >= draws && c.ink > 2000, `${id} drawn: ${JSON.stringify(c)}`);
 }
