@@ -1,8 +1,8 @@
 //! Datasets in the browser: the subset shipped under `data/`, the official files a user gives
 //! (file picker or drag-and-drop), and the ones a deployment lists in `data/manifest.json`.
 //! Loaded datasets stay in memory for the session and in IndexedDB across reloads. Files are
-//! parsed in one of the pool's workers (`workers::parse_dataset`), on the page's thread only
-//! with `workers=0`.
+//! parsed on the page's thread (a file's size and an archive's headers are checked before
+//! anything is inflated, so a bomb is refused at once).
 
 pub mod cache;
 mod fetch;
@@ -12,9 +12,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use mlds_core::data::{roles, DataSource, DatasetKind, ImageDataset, Manifest};
-
-use crate::workers::parse_dataset;
+use mlds_core::data::{dataset_from_files, roles, DataSource, DatasetKind, ImageDataset, Manifest};
 
 pub use files::{dropped_files, read_files, read_run_file, selected_files};
 
@@ -71,8 +69,7 @@ pub async fn obtain(
         match cache::load(&id).await {
             Ok(Some(cached)) => {
                 let files = cached.files;
-                let d = parse_dataset(kind, &cached.title, &files)
-                    .await
+                let d = dataset_from_files(kind, &cached.title, &files)
                     .map_err(|e| LoadError::Failed(format!("The cached {} is unreadable ({e}); clear the cache and give the files again.", kind.title())))?;
                 return Ok(remember(id, d));
             }
@@ -119,9 +116,10 @@ pub async fn obtain(
         done,
         total,
     });
-    let d = parse_dataset(kind, &entry.title, &files)
-        .await
-        .map_err(LoadError::Failed)?;
+    // Let the page paint the stage before parsing blocks the thread.
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    let d = dataset_from_files(kind, &entry.title, &files)
+        .map_err(|e| LoadError::Failed(e.to_string()))?;
     Ok(remember(id, d))
 }
 
@@ -131,7 +129,7 @@ pub async fn adopt_user_files(
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<(DatasetKind, Rc<ImageDataset>), String> {
     let kind = DatasetKind::detect(files.iter().map(|(n, _)| n.as_str()));
-    let parsed = parse_dataset(kind, kind.title(), &files).await?;
+    let parsed = dataset_from_files(kind, kind.title(), &files).map_err(|e| e.to_string())?;
     let title = format!(
         "{} ({} train / {} test, from your files)",
         kind.title(),
