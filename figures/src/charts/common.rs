@@ -245,8 +245,11 @@ pub fn log_safe((lo, hi): (f64, f64)) -> (f64, f64) {
         false => f64::MAX / 16.0,
     };
     let floor = (hi / 10f64.powf(MAX_DECADES)).max(f64::MIN_POSITIVE);
+    // A drawable range is left as it is; only a bottom at or beyond the floor, or not below
+    // the top, is moved.
     let lo = match lo.is_finite() && lo > floor {
-        true => lo.min(hi / 2.0),
+        true if lo < hi => lo,
+        true => hi / 2.0,
         false => floor,
     };
     (lo, hi)
@@ -279,6 +282,22 @@ pub fn draw_legend<'a, DB: Backend + 'a, X: Ranged, Y: Ranged>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_log_range_is_made_drawable_and_a_drawable_one_is_left_alone() {
+        // A narrow range of losses stays as it is.
+        assert_eq!(log_safe((0.4, 0.75)), (0.4, 0.75));
+        // A bottom of 0 (plotters' ticks loop for ever from it) or a subnormal one is lifted
+        // to 30 decades below the top.
+        let (lo, hi) = log_safe((0.0, 1.0));
+        assert_eq!(hi, 1.0);
+        assert!((lo - 1e-30).abs() < 1e-40, "{lo}");
+        assert_eq!(log_safe((5e-324, 1.0)), (lo, hi));
+        // Not finite, or upside down: still a range with its bottom below its top.
+        let (lo, hi) = log_safe((f64::NAN, f64::INFINITY));
+        assert!(lo > 0.0 && lo < hi && hi.is_finite());
+        assert_eq!(log_safe((2.0, 1.0)), (0.5, 1.0));
+    }
 
     #[test]
     fn bounds_skip_unplottable_points() {
