@@ -7,7 +7,9 @@
 //! In: `{type: "start", query, backend, dataset?, given?}` (`backend`: `cpu` or `webgpu`;
 //! `given`: events of the units the job waits for), `{type: "pause", seq}`, `{type: "resume"}`,
 //! `{type: "stop"}`, `{type: "combine", query, events, seq, fresh}` (a run's merged stream
-//! to combine: E3's projections, computed here so the page only renders). Out: `{type:
+//! to combine: E3's projections, computed here so the page only renders), and `{type:
+//! "parse", kind, title, files}` (dataset files to parse off the page's thread; answered by
+//! `{type: "parsed", dataset | error}`). Out: `{type:
 //! "ready", build}` once loaded (messages sent before are lost), `{type: "events", events}` a
 //! few times a second, `{type: "paused", seq}`, `{type: "combined", events, seq}`,
 //! `{type: "finished"}`; on the page also `{type: "crashed", message}` when this code panicked
@@ -24,8 +26,8 @@ use burn::tensor::Device;
 
 use js_sys::{Object, Reflect};
 use mlds_app::host::{yield_by_message, Outlet, RunControl, SlicedHost};
-use mlds_app::workers::dataset_js::dataset_from_js;
-use mlds_core::data::ImageDataset;
+use mlds_app::workers::dataset_js::{dataset_from_js, dataset_to_js, files_from_js};
+use mlds_core::data::{dataset_from_files, DatasetKind, ImageDataset};
 use mlds_core::engine::merge::Combine;
 use mlds_core::job::Job;
 use mlds_core::{Event, Host};
@@ -117,6 +119,25 @@ fn dataset(message: &JsValue) -> Result<Option<ImageDataset>, String> {
         Some(d) => dataset_from_js(&d)
             .map(Some)
             .ok_or_else(|| "the page sent a malformed dataset to the training worker".into()),
+    }
+}
+
+/// Parse the dataset files the page sent (`{kind, title, files}`) and answer `parsed` with the
+/// dataset or the error, in words.
+fn parse(connection: &Connection, message: &JsValue) {
+    let text = |key| field(message, key).and_then(|v| v.as_string());
+    let parsed = text("kind")
+        .as_deref()
+        .and_then(DatasetKind::parse)
+        .zip(field(message, "files").as_ref().and_then(files_from_js))
+        .ok_or_else(|| "the page sent a malformed request to parse a dataset".to_string())
+        .and_then(|(kind, files)| {
+            let title = text("title").unwrap_or_else(|| kind.title().into());
+            dataset_from_files(kind, &title, &files).map_err(|e| e.to_string())
+        });
+    match parsed {
+        Ok(d) => connection.post("parsed", Some(("dataset", dataset_to_js(&d)))),
+        Err(e) => connection.post("parsed", Some(("error", e.as_str().into()))),
     }
 }
 
@@ -246,6 +267,7 @@ fn serve(endpoint: PageLink) {
                 this.control.pause_numbered(seq.unwrap_or(0.0) as u32);
             }
             Some("combine") => combine(&this, &message),
+            Some("parse") => parse(&this, &message),
             Some("resume") => this.control.pause(false),
             Some("stop") => this.control.stop(),
             _ => {}

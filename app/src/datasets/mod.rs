@@ -1,8 +1,8 @@
 //! Datasets in the browser: the subset shipped under `data/`, the official files a user gives
 //! (file picker or drag-and-drop), and the ones a deployment lists in `data/manifest.json`.
 //! Loaded datasets stay in memory for the session and in IndexedDB across reloads. Files are
-//! parsed on the page's thread (a file's size and an archive's headers are checked before
-//! anything is inflated, so a bomb is refused at once).
+//! parsed in one of the pool's workers (`workers::parse_dataset`), on the page's thread only
+//! with `workers=0`.
 
 pub mod cache;
 mod fetch;
@@ -12,7 +12,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use mlds_core::data::{dataset_from_files, roles, DataSource, DatasetKind, ImageDataset, Manifest};
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
+use mlds_core::data::{roles, DataSource, DatasetKind, ImageDataset, Manifest};
+
+use crate::workers::parse_dataset;
 
 pub use files::{dropped_files, read_files, read_run_file, selected_files};
 
@@ -33,9 +36,14 @@ pub struct Progress {
     pub total: Option<f64>,
 }
 
+/// A dataset being loaded: every caller that asks for it meanwhile awaits this one load.
+type Loading = Shared<LocalBoxFuture<'static, Result<Rc<ImageDataset>, LoadError>>>;
+
 thread_local! {
     /// Datasets parsed this session, by manifest id (`mnist-subset`, `mnist`, `cifar10`).
     static LOADED: RefCell<HashMap<String, Rc<ImageDataset>>> = RefCell::new(HashMap::new());
+    /// Datasets being loaded, by manifest id.
+    static LOADING: RefCell<HashMap<String, Loading>> = RefCell::new(HashMap::new());
 }
 
 /// The dataset if it is already in memory.
@@ -50,16 +58,36 @@ fn remember(id: String, dataset: ImageDataset) -> Rc<ImageDataset> {
 }
 
 /// The dataset for a run: from memory, else the browser cache, else the files a deployment
-/// serves (the MNIST subset always). `progress` hears about every chunk fetched.
+/// serves (the MNIST subset always). `progress` hears about every chunk fetched. Asked again
+/// while it loads (a panel's first look and an autorun's start come together), the dataset
+/// is loaded and parsed once: the second caller awaits the first load (and hears no progress).
 pub async fn obtain(
+    kind: DatasetKind,
+    source: DataSource,
+    progress: impl Fn(Progress) + 'static,
+) -> Result<Rc<ImageDataset>, LoadError> {
+    if let Some(d) = loaded(kind, source) {
+        return Ok(d);
+    }
+    let id = kind.manifest_id(source);
+    let loading = LOADING.with(|l| {
+        l.borrow_mut()
+            .entry(id.clone())
+            .or_insert_with(|| load(kind, source, progress).boxed_local().shared())
+            .clone()
+    });
+    let result = loading.await;
+    LOADING.with(|l| l.borrow_mut().remove(&id));
+    result
+}
+
+/// [`obtain`]'s one load of a dataset not in memory.
+async fn load(
     kind: DatasetKind,
     source: DataSource,
     progress: impl Fn(Progress),
 ) -> Result<Rc<ImageDataset>, LoadError> {
     let id = kind.manifest_id(source);
-    if let Some(d) = loaded(kind, source) {
-        return Ok(d);
-    }
     if source == DataSource::Full {
         progress(Progress {
             stage: "Looking in this browser's cache…".into(),
@@ -69,7 +97,8 @@ pub async fn obtain(
         match cache::load(&id).await {
             Ok(Some(cached)) => {
                 let files = cached.files;
-                let d = dataset_from_files(kind, &cached.title, &files)
+                let d = parse_dataset(kind, &cached.title, &files)
+                    .await
                     .map_err(|e| LoadError::Failed(format!("The cached {} is unreadable ({e}); clear the cache and give the files again.", kind.title())))?;
                 return Ok(remember(id, d));
             }
@@ -116,10 +145,9 @@ pub async fn obtain(
         done,
         total,
     });
-    // Let the page paint the stage before parsing blocks the thread.
-    gloo_timers::future::TimeoutFuture::new(0).await;
-    let d = dataset_from_files(kind, &entry.title, &files)
-        .map_err(|e| LoadError::Failed(e.to_string()))?;
+    let d = parse_dataset(kind, &entry.title, &files)
+        .await
+        .map_err(LoadError::Failed)?;
     Ok(remember(id, d))
 }
 
@@ -129,7 +157,7 @@ pub async fn adopt_user_files(
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<(DatasetKind, Rc<ImageDataset>), String> {
     let kind = DatasetKind::detect(files.iter().map(|(n, _)| n.as_str()));
-    let parsed = dataset_from_files(kind, kind.title(), &files).map_err(|e| e.to_string())?;
+    let parsed = parse_dataset(kind, kind.title(), &files).await?;
     let title = format!(
         "{} ({} train / {} test, from your files)",
         kind.title(),

@@ -1,8 +1,8 @@
-//! Datasets as they cross from the page to a worker, written and read in one place so that
-//! both sides agree: a dataset is `{name, train, test}`, an image set `{channels, height,
-//! width, images, labels}` (bytes).
+//! Datasets and dataset files as they cross between the page and a worker: both ways, so the
+//! page and the worker read and write one shape. A dataset is `{name, train, test}`, an image
+//! set `{channels, height, width, images, labels}` (bytes), files `[[name, bytes], …]`.
 
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use mlds_core::data::{ImageDataset, ImageSet, ImageShape};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -53,4 +53,27 @@ pub fn dataset_from_js(value: &JsValue) -> Option<ImageDataset> {
         train: set("train")?,
         test: set("test")?,
     })
+}
+
+/// `[[name, bytes], …]`.
+pub fn files_to_js(files: &[(String, Vec<u8>)]) -> JsValue {
+    files
+        .iter()
+        .map(|(name, bytes)| Array::of2(&name.as_str().into(), &Uint8Array::from(bytes.as_slice())))
+        .collect::<Array>()
+        .into()
+}
+
+/// The files in `value` (as [`files_to_js`] wrote them), or `None` when it is malformed.
+pub fn files_from_js(value: &JsValue) -> Option<Vec<(String, Vec<u8>)>> {
+    let files = value.dyn_ref::<Array>()?;
+    files
+        .iter()
+        .map(|pair| {
+            let pair = pair.dyn_into::<Array>().ok()?;
+            let name = pair.get(0).as_string()?;
+            let bytes = pair.get(1).dyn_into::<Uint8Array>().ok()?.to_vec();
+            Some((name, bytes))
+        })
+        .collect()
 }

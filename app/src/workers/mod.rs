@@ -9,6 +9,7 @@ mod worker;
 
 pub use code::BUILD_ID;
 pub use run::WorkerRun;
+pub use worker::parse_dataset;
 
 use crate::url;
 

@@ -465,7 +465,7 @@ fn on_message(run: &Shared, worker: Rc<TrainingWorker>, unit: usize, message: Me
                 check_paused(run);
             }
         }
-        Message::Combined(..) => {}
+        Message::Combined(..) | Message::Parsed(_) => {}
         Message::Finished => {
             unbusy(run, &worker);
             run.borrow_mut().worked = true;

@@ -10,17 +10,21 @@
 //! events}` a few times a second, `{type: "paused", seq}` once it has sent every event computed
 //! before pause `seq` and holds, `{type: "combined", events, seq}`, `{type: "failed", message}`,
 //! `{type: "finished"}` once a job has ended; on the page also `{type: "crashed", message}`.
+//! Datasets: page → worker `{type: "parse", kind, title, files}`, worker → page `{type:
+//! "parsed", dataset | error}` ([`parse_dataset`]).
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use js_sys::{Object, Reflect};
+use mlds_core::data::{dataset_from_files, DatasetKind, ImageDataset};
 use mlds_core::Event;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
 
 use super::code::{self, BUILD_ID};
+use super::dataset_js::{dataset_from_js, files_to_js};
 use crate::host::MessageChannel;
 
 /// What a worker tells the run it works for.
@@ -34,6 +38,8 @@ pub enum Message {
     Combined(u32, Vec<Event>),
     /// The job has ended: the worker can take another.
     Finished,
+    /// What a `parse` request came to: `{dataset}` or `{error}` (see [`parse_dataset`]).
+    Parsed(JsValue),
     /// The worker is gone (it did not start, crashed or ran out of memory) and its job with it.
     Lost(String),
 }
@@ -239,6 +245,7 @@ impl TrainingWorker {
                 text(data, "message").unwrap_or_default()
             ))),
             Some("finished") => self.tell(Message::Finished),
+            Some("parsed") => self.tell(Message::Parsed(data.clone())),
             Some("crashed") => {
                 let reason = text(data, "message").unwrap_or_else(|| {
                     "the training code on the page stopped with an error".into()
@@ -316,4 +323,55 @@ pub fn release(worker: Rc<TrainingWorker>) {
             idle.push(worker);
         }
     });
+}
+
+/// Parse dataset files (`kind`: MNIST's IDX files or CIFAR-10's archive or batches) in a
+/// training worker: inflating and decoding CIFAR-10's 162 MB archive takes seconds, and a
+/// crafted archive more, which on the page's thread would freeze it. The worker is one of the
+/// pool's (an idle one, or the pool's first), given back afterwards for the run that follows.
+/// With `workers=0` (no workers wanted), or where no worker can be created, the page parses.
+pub async fn parse_dataset(
+    kind: DatasetKind,
+    title: &str,
+    files: &[(String, Vec<u8>)],
+) -> Result<ImageDataset, String> {
+    let on_page = || dataset_from_files(kind, title, files).map_err(|e| e.to_string());
+    if super::Placement::from_url() == super::Placement::Page {
+        return on_page();
+    }
+    let Ok(worker) = acquire(false) else {
+        return on_page();
+    };
+    let mut resolve = None;
+    let reply = js_sys::Promise::new(&mut |ok, _| resolve = Some(ok));
+    let resolve = resolve.expect("a promise's executor runs at once");
+    worker.lease(Rc::new(move |m: Message| {
+        let answer = match m {
+            Message::Parsed(data) => data,
+            Message::Lost(why) => {
+                let o = message("parsed");
+                set(&o, "error", &why.into());
+                o.into()
+            }
+            _ => return,
+        };
+        let _ = resolve.call1(&JsValue::NULL, &answer);
+    }));
+    let request = message("parse");
+    set(&request, "kind", &kind.id().into());
+    set(&request, "title", &title.into());
+    set(&request, "files", &files_to_js(files));
+    worker.send(&request);
+    let answer = wasm_bindgen_futures::JsFuture::from(reply)
+        .await
+        .unwrap_or_default();
+    release(worker);
+    if let Some(error) = text(&answer, "error") {
+        return Err(error);
+    }
+    Reflect::get(&answer, &"dataset".into())
+        .ok()
+        .as_ref()
+        .and_then(dataset_from_js)
+        .ok_or_else(|| "The dataset worker sent a malformed dataset.".into())
 }
