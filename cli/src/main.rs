@@ -50,6 +50,12 @@ enum Command {
         /// The page's URL query (or its whole link).
         query: String,
     },
+    /// Print each key an experiment's query accepts, its values and its default (every
+    /// experiment without EXP), as a Markdown table: the same definitions `run` parses.
+    Params {
+        /// The experiment's id (`fit`, `minratio`, …).
+        exp: Option<String>,
+    },
     /// Run the report's sections and write it as the page's self-contained HTML report.
     Report(report::ReportArgs),
     /// Merge units' run files, in any order, into their run.
@@ -101,6 +107,7 @@ fn main() -> ExitCode {
             println!("{}", job.units().0);
             ExitCode::SUCCESS
         }),
+        Command::Params { exp } => params(exp.as_deref()),
         Command::Report(args) => report::report(args, follow_symlinks),
         Command::Merge {
             files,
@@ -113,6 +120,27 @@ fn main() -> ExitCode {
         say!("mlds: {message}");
         ExitCode::FAILURE
     })
+}
+
+/// `mlds params [EXP]`: each experiment's keys, as `docs/experiments.md` shows them.
+fn params(exp: Option<&str>) -> Result<ExitCode, String> {
+    let ids = match exp {
+        Some(id) => vec![id],
+        None => mlds_core::job::IDS.to_vec(),
+    };
+    for (i, id) in ids.iter().enumerate() {
+        let specs = mlds_core::job::specs(id).ok_or_else(|| {
+            format!(
+                "there is no experiment '{id}' (one of {})",
+                mlds_core::job::IDS.join(", ")
+            )
+        })?;
+        if ids.len() > 1 {
+            println!("{}## {id}\n", if i > 0 { "\n" } else { "" });
+        }
+        print!("{}", mlds_core::params::markdown(&specs));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The job a query (or a link, whose hash holds the query) names; notices go to stderr.

@@ -329,3 +329,37 @@ fn e1_models_side_by_side_join_step_by_step() {
     assert_eq!(mine.first(), theirs.first());
     assert_eq!(mine.last(), theirs.last());
 }
+
+/// `docs/experiments.md` holds each experiment's keys as `mlds params EXP` prints them, between
+/// `<!-- mlds params EXP -->` and `<!-- /mlds params -->`: the docs cannot drift from the code.
+/// `UPDATE_DOCS=1 cargo test -p mlds-cli --test cli docs_` rewrites the tables.
+#[test]
+fn docs_parameter_tables_are_what_mlds_params_prints() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/experiments.md");
+    let mut docs = std::fs::read_to_string(&path).unwrap();
+    let dir = folder("params-docs");
+    let mut stale = Vec::new();
+    for id in mlds_core::job::IDS {
+        let table = ok(&["params", id], &dir);
+        assert!(table.contains("| `seed` |"), "{id}: {table}");
+        let open = format!("<!-- mlds params {id} -->\n");
+        let start = docs
+            .find(&open)
+            .unwrap_or_else(|| panic!("docs/experiments.md has no {open}"))
+            + open.len();
+        let end = start
+            + docs[start..]
+                .find("<!-- /mlds params -->")
+                .expect("a closing marker");
+        if docs[start..end] != table {
+            stale.push(*id);
+            docs.replace_range(start..end, &table);
+        }
+    }
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, docs).unwrap();
+    } else {
+        assert!(stale.is_empty(), "docs/experiments.md's tables differ from `mlds params` for {stale:?}: run UPDATE_DOCS=1 cargo test -p mlds-cli --test cli docs_");
+    }
+    assert!(fails(&["params", "nope"], &dir).contains("there is no experiment 'nope'"));
+}

@@ -10,12 +10,24 @@ use std::str::FromStr;
 
 use crate::budget::Budget;
 
+/// What a key accepts and its default, recorded as a config reads it: `mlds params` prints
+/// these, and a test holds `docs/experiments.md` to them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spec {
+    pub key: String,
+    /// E.g. `8 – 8192` or `adam, sgd`.
+    pub values: String,
+    pub default: String,
+}
+
 /// Key/value pairs of a URL hash or query, with the notices raised while reading them.
 #[derive(Clone, Debug)]
 pub struct Params {
     pairs: Vec<(String, String)>,
     used: BTreeSet<String>,
     notices: Vec<String>,
+    /// Each key's values and default, in the order read (the first description of a key wins).
+    specs: Vec<Spec>,
     /// What the run may hold: a tab's unless the host says otherwise ([`Params::within`]).
     budget: Budget,
 }
@@ -26,6 +38,7 @@ impl Default for Params {
             pairs: Vec::new(),
             used: BTreeSet::new(),
             notices: Vec::new(),
+            specs: Vec::new(),
             budget: Budget::TAB,
         }
     }
@@ -64,6 +77,23 @@ impl Params {
             .map(|(_, v)| v.clone())
     }
 
+    /// Say what `key` accepts and its default (for keys read as text; [`Params::number`] and
+    /// [`Params::choice`] describe theirs). A key keeps its first description.
+    pub fn describe(&mut self, key: &str, values: impl Into<String>, default: impl Display) {
+        if self.specs.iter().all(|s| s.key != key) {
+            self.specs.push(Spec {
+                key: key.into(),
+                values: values.into(),
+                default: default.to_string(),
+            });
+        }
+    }
+
+    /// Every key described so far, in the order read.
+    pub fn specs(&self) -> &[Spec] {
+        &self.specs
+    }
+
     pub fn flag(&mut self, key: &str) -> bool {
         matches!(self.get(key).as_deref(), Some("1" | "true" | "yes"))
     }
@@ -74,6 +104,8 @@ impl Params {
     where
         T: FromStr + PartialOrd + Display + Copy,
     {
+        let values = format!("{} – {}", short(range.start()), short(range.end()));
+        self.describe(key, values, short(&default));
         let Some(raw) = self.get(key) else {
             return default;
         };
@@ -104,13 +136,16 @@ impl Params {
     }
 
     /// One of a fixed set of ids; anything else falls back to `default` with a notice.
-    pub fn choice<T: Copy>(
+    pub fn choice<T: Copy + PartialEq>(
         &mut self,
         key: &str,
         default: T,
         parse: impl Fn(&str) -> Option<T>,
         ids: &[&str],
     ) -> T {
+        let default_id = ids.iter().find(|id| parse(id) == Some(default));
+        let values = ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>();
+        self.describe(key, values.join(", "), default_id.copied().unwrap_or("—"));
         let Some(raw) = self.get(key) else {
             return default;
         };
@@ -142,6 +177,30 @@ impl Params {
                 .push(format!("unknown parameter '{key}' ignored"));
         }
         self.notices
+    }
+}
+
+/// `specs` as a Markdown table (key, values, default): what `mlds params` prints and
+/// `docs/experiments.md` holds for each experiment.
+pub fn markdown(specs: &[Spec]) -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = String::from("| key | values | default |\n|---|---|---|\n");
+    for s in specs {
+        let default = match s.default.as_str() {
+            "" => "none".into(),
+            d => format!("`{}`", cell(d)),
+        };
+        out += &format!("| `{}` | {} | {default} |\n", s.key, cell(&s.values));
+    }
+    out
+}
+
+/// A number as the docs write it: `1e-6`, not `0.000001`.
+fn short(v: &impl Display) -> String {
+    let text = v.to_string();
+    match text.parse::<f64>() {
+        Ok(x) if x != 0.0 && x.abs() < 1e-3 => format!("{x:e}"),
+        _ => text,
     }
 }
 
@@ -192,6 +251,43 @@ mod tests {
         let notices = p.finish();
         assert_eq!(notices.len(), 2);
         assert!(notices[1].contains("'zzz'"));
+    }
+
+    #[test]
+    fn keys_describe_what_they_accept_whether_given_or_not() {
+        let mut p = Params::parse("lr=0.5");
+        p.number("lr", 0.01, 1e-6..=1.0);
+        p.number("epochs", 100i64, 1..=1000);
+        p.choice(
+            "opt",
+            2,
+            |s| ["adam", "sgd"].iter().position(|&o| o == s),
+            &["adam", "sgd"],
+        );
+        p.describe("lr", "ignored: described already", 0);
+        p.describe("shapes", "widths like 1-5-1", "1-5-1");
+        let spec = |key: &str, values: &str, default: &str| Spec {
+            key: key.into(),
+            values: values.into(),
+            default: default.into(),
+        };
+        assert_eq!(
+            p.specs(),
+            [
+                spec("lr", "1e-6 – 1", "0.01"),
+                spec("epochs", "1 – 1000", "100"),
+                spec("opt", "`adam`, `sgd`", "—"),
+                spec("shapes", "widths like 1-5-1", "1-5-1"),
+            ]
+        );
+        let mut p = Params::parse("");
+        p.choice(
+            "opt",
+            1,
+            |s| ["adam", "sgd"].iter().position(|&o| o == s),
+            &["adam", "sgd"],
+        );
+        assert_eq!(p.specs()[0].default, "sgd");
     }
 
     #[test]

@@ -18,6 +18,12 @@ pub struct Units(Option<(usize, usize)>);
 impl Units {
     /// `unit` from the URL, checked against the sweep's `count` units.
     pub fn from_params(p: &mut Params, count: usize) -> Self {
+        let last = count.saturating_sub(1);
+        p.describe(
+            "unit",
+            format!("`i` or `a-b` in 0 – {last}: run those units alone"),
+            "all",
+        );
         let Some(raw) = p.get("unit") else {
             return Self(None);
         };

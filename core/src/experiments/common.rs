@@ -32,7 +32,15 @@ impl Default for FunctionTask {
 
 impl FunctionTask {
     pub fn from_params(p: &mut Params) -> Self {
-        let d = Self::default();
+        Self::from_params_with_samples(p, Self::default().samples)
+    }
+
+    /// [`FunctionTask::from_params`] where `samples` defaults to `default_samples`.
+    pub fn from_params_with_samples(p: &mut Params, default_samples: usize) -> Self {
+        let d = Self {
+            samples: default_samples,
+            ..Self::default()
+        };
         let function = p.choice(
             "fn",
             d.function,
@@ -116,6 +124,11 @@ impl ImageTask {
             ));
             source = DataSource::Full;
         }
+        p.describe(
+            "train_size",
+            format!("`all` or 16 – {}", Self::MAX_TRAIN_SIZE),
+            default_train_size.map_or("all".into(), |n| n.to_string()),
+        );
         let train_size = match p.get("train_size").as_deref() {
             None => default_train_size,
             Some("all") => None,

@@ -267,6 +267,17 @@ pub fn number_list(
     range: std::ops::RangeInclusive<usize>,
     min_len: usize,
 ) -> Vec<usize> {
+    let joined = default
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let values = format!(
+        "{min_len} to 16 comma-separated, each {} – {}",
+        range.start(),
+        range.end()
+    );
+    p.describe(key, values, joined);
     let Some(raw) = p.get(key) else {
         return default.to_vec();
     };

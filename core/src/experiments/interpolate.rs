@@ -84,7 +84,10 @@ impl FromParams for InterpolateConfig {
             target: Target::from_params(p),
             batch2: p.number("batch2", 1024, 1..=4096),
             lr2: p.number("lr2", train.learning_rate, 1e-6..=1.0),
-            same_init: !matches!(p.get("same_init").as_deref(), Some("0" | "false" | "no")),
+            same_init: {
+                p.describe("same_init", "`1`, `0`", 1);
+                !matches!(p.get("same_init").as_deref(), Some("0" | "false" | "no"))
+            },
             points: p.number("points", 31, 31..=201),
             eval_size: p.number("eval_size", 1000, 10..=60_000),
             units: Units::from_params(p, LINE_UNIT + 1),

@@ -123,6 +123,12 @@ impl Subject {
     pub fn images_from_params(p: &mut Params, d: &ImageDefaults) -> Self {
         let task = ImageTask::from_params(p, d.train_size);
         let mut list = |key: &'static str, default: &[usize]| {
+            let joined = default
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join("-");
+            p.describe(key, "widths like 32-16, each 1 – 1024, at most 6", joined);
             match p.get(key) {
             None => default.to_vec(),
             Some(raw) => widths(&raw).unwrap_or_else(|| {
@@ -173,6 +179,7 @@ impl Subject {
     fn function_from_params(p: &mut Params, d: &FunctionDefaults) -> Self {
         let task = FunctionTask::from_params(p);
         let default = MlpConfig::parse_widths(d.shape).expect("default shapes are valid");
+        p.describe("shape", "layer widths `1-…-1`", d.shape);
         let widths = match p.get("shape") {
             None => default,
             Some(raw) => match MlpConfig::parse_widths(&raw) {

@@ -81,6 +81,13 @@ impl FromParams for TasksConfig {
     fn from_params(p: &mut Params) -> Self {
         let d = Self::default();
         let task = ImageTask::from_params(p, None);
+        let ids = TaskModel::ALL.map(|m| m.id());
+        let defaults = d.models.iter().map(|m| m.id()).collect::<Vec<_>>();
+        p.describe(
+            "models",
+            format!("comma-separated: {}", ids.join(", ")),
+            defaults.join(","),
+        );
         let models = match p.get("models") {
             None => d.models.clone(),
             Some(raw) => {

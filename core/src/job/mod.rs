@@ -33,7 +33,7 @@ use crate::experiments::surface::SurfaceConfig;
 use crate::experiments::tasks::TasksConfig;
 use crate::experiments::trajectory::TrajectoryConfig;
 use crate::experiments::Experiment;
-use crate::params::{to_query, Params};
+use crate::params::{to_query, Params, Spec};
 
 /// Declares [`Job`] with a variant per experiment config and everything that only forwards to
 /// the config: its id, its parse, its URL pairs, its needs, its units and its run.
@@ -239,4 +239,22 @@ impl Job {
         }
         self
     }
+}
+
+/// What each key of experiment `id` accepts and its default, as its config reads them
+/// (`mlds params`, and `docs/experiments.md`'s tables, which a test holds to these). Keys an
+/// experiment reads only for one task are found by reading each task's query too. `None`
+/// for an unknown id.
+pub fn specs(id: &str) -> Option<Vec<Spec>> {
+    let mut specs: Vec<Spec> = Vec::new();
+    for variant in ["", "task=function", "task=images"] {
+        let mut p = Params::parse(variant);
+        Job::from_id(id, &mut p)?;
+        for spec in p.specs() {
+            if specs.iter().all(|s| s.key != spec.key) {
+                specs.push(spec.clone());
+            }
+        }
+    }
+    Some(specs)
 }

@@ -74,6 +74,16 @@ impl TrainSettings {
         );
         let learning_rate = p.number("lr", d.learning_rate, 1e-6..=1.0);
         let epochs = p.number("epochs", d.epochs, d.epoch_range.clone());
+        let sizes = format!("1 – {}", d.max_batch);
+        p.describe(
+            "batch",
+            if d.full_batch {
+                format!("`full` or {sizes}")
+            } else {
+                sizes
+            },
+            d.batch_size.map_or("full".into(), |b| b.to_string()),
+        );
         let batch_size = match p.get("batch").as_deref() {
             None => d.batch_size,
             Some("full") if d.full_batch => None,

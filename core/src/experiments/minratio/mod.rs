@@ -191,12 +191,14 @@ impl FromParams for MinRatioConfig {
     }
 
     fn from_params(p: &mut Params) -> Self {
-        let mut task = FunctionTask::from_params(p);
-        if p.get("samples").is_none() {
-            // Fewer points than E1: a Hessian costs 2n gradients over all of them.
-            task.samples = 128;
-        }
+        // Fewer points than E1: a Hessian costs 2n gradients over all of them.
+        let task = FunctionTask::from_params_with_samples(p, 128);
         let default = MlpConfig::parse_widths(Self::DEFAULT_SHAPE).expect("valid");
+        p.describe(
+            "shape",
+            "layer widths `1-…-1`, at most 400 parameters",
+            Self::DEFAULT_SHAPE,
+        );
         let widths = match p.get("shape") {
             None => default,
             Some(raw) => match MlpConfig::parse_widths(&raw) {
