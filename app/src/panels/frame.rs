@@ -12,8 +12,9 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use super::config::{use_autorun, use_url_config, UrlConfig};
+use super::controls::run_controls;
 use super::image_data::{use_image_data, ImageData};
-use super::run::{run_controls, use_run, RunHandle};
+use super::run::{use_run, RunHandle};
 use crate::backends::Backends;
 use crate::components::{
     backend_options, backend_title, is_run_file, BackendLine, Notices, ParamField, ParamOptions,

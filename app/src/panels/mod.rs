@@ -3,6 +3,7 @@
 //! the controls of a subject and the sweeps' charts and tables.
 
 mod config;
+mod controls;
 mod fit;
 mod frame;
 mod gradnorm;

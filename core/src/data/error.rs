@@ -1,7 +1,7 @@
 //! What can go wrong reading a dataset's files. Every message is meant for the person who chose
 //! the files: it names the file when one is known and says what was expected.
 
-use super::images::ImageShape;
+use super::shape::ImageShape;
 
 /// A dataset file (or a set of them) that cannot be read. `file` fields hold the name the
 /// caller gave, or `archive/entry` for a file inside an archive; empty when no file is involved.

@@ -1,36 +1,10 @@
 //! Image datasets in memory: u8 pixels in NCHW order with a label (a class, 0 to 9) per image.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-
 use super::error::DataError;
+pub use super::shape::ImageShape;
 
 /// The number of classes of every image dataset here (MNIST's digits, CIFAR-10's classes).
 pub const CLASSES: usize = 10;
-
-/// The shape of one image: channels × height × width.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImageShape {
-    pub channels: usize,
-    pub height: usize,
-    pub width: usize,
-}
-
-impl ImageShape {
-    /// Bytes per image: channels × height × width (saturating; real shapes are small).
-    pub fn pixels(&self) -> usize {
-        self.channels
-            .saturating_mul(self.height)
-            .saturating_mul(self.width)
-    }
-}
-
-impl fmt::Display for ImageShape {
-    /// `3×32×32`: channels × height × width.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}×{}×{}", self.channels, self.height, self.width)
-    }
-}
 
 /// Images as u8 in NCHW order (one image = `shape.pixels()` consecutive bytes, channel-major),
 /// labels 0..[`CLASSES`].

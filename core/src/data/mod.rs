@@ -7,6 +7,7 @@ mod error;
 mod functions;
 pub mod idx;
 mod images;
+mod shape;
 
 pub use catalog::{
     check_file_size, dataset_from_files, roles, DataSource, DatasetKind, Manifest, ManifestEntry,

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::findings::{num, pct, Events, Finding};
+use super::finding::{num, pct, Events, Finding};
 use super::stats::spearman;
 
 /// E9a's flatness probe: the loss rise at α ± δ around each end of the line (δ in units of

@@ -3,12 +3,14 @@
 //! the spec) and the finding each section's data supports ([`findings`]; those of the
 //! experiments that compare minima, E9a, E9b and E10, in [`flatness`]).
 
+mod finding;
 mod findings;
 mod flatness;
 mod optimization;
 mod stats;
 
-pub use findings::{finding, Finding};
+pub use finding::Finding;
+pub use findings::finding;
 
 use crate::job::Job;
 

@@ -1,7 +1,7 @@
 //! The findings of Part 2's optimisation experiments (E3, E4, E5), each with a stated measure
 //! and a margin, so that a run that does not show the claim is marked ✗.
 
-use super::findings::{num, pct, Events, Finding};
+use super::finding::{num, pct, Events, Finding};
 use super::stats::{spearman_test, spread};
 use crate::events::{CriticalPoint, Event, SearchProtocol};
 use crate::experiments::gradnorm;

@@ -8,8 +8,6 @@ use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters_backend::{BackendCoord, DrawingErrorKind};
 
-use super::line::Series;
-
 /// Model colours, in model order (the ground truth is drawn in black): Okabe & Ito's palette,
 /// made to stay distinguishable with the common colour-vision deficiencies, its yellow darkened
 /// for white paper. Colour is never the only cue: series also differ by [`marker`] shape.
@@ -26,6 +24,16 @@ pub const PALETTE: [RGBColor; 8] = [
 
 /// How many marker shapes [`marker`] cycles through.
 pub const MARKER_SHAPES: usize = 5;
+
+/// One curve of a line chart: its points, name and colour.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub color: RGBColor,
+    pub points: Vec<(f64, f64)>,
+    /// Drawn dashed (a reference or extrapolated curve).
+    pub dashed: bool,
+}
 
 /// Series `index`'s marker at `at`: a circle, triangle, square, diamond or cross, so series
 /// differ in shape as well as colour (a colour-blind reader, a grey print). `line`, a half

@@ -10,19 +10,10 @@ use plotters::prelude::*;
 
 use super::common::{
     bounds, draw_legend, log_safe, marker, marker_points, padded, tick, title_only, Area, Backend,
-    Bounds, DrawResult, PALETTE,
+    Bounds, DrawResult, Series, PALETTE,
 };
 use super::csv::curves_csv;
 use super::{describe, Chart};
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Series {
-    pub name: String,
-    pub color: RGBColor,
-    pub points: Vec<(f64, f64)>,
-    /// Drawn dashed (a reference or extrapolated curve).
-    pub dashed: bool,
-}
 
 /// One series per model, coloured in model order.
 pub fn model_series(models: &[ModelInfo], points: &[Vec<(f64, f64)>]) -> Rc<Vec<Series>> {
