@@ -15,11 +15,18 @@ cargo fmt --all -- --check
 step "relative links and anchors in README and docs/"
 node scripts/check-links.mjs --self-test
 node scripts/check-links.mjs
+step "architecture: no import circle between modules, no yew in the training worker"
+python3 scripts/check-imports.py --self-test
+python3 scripts/check-imports.py
+if cargo tree -p mlds-worker --target wasm32-unknown-unknown -e normal | grep -q ' yew '; then
+  echo "mlds-worker depends on yew (it must depend on mlds-protocol, not on the page's mlds-app)"
+  exit 1
+fi
 step "clippy (core, the figures and the mlds command natively, the app for wasm32)"
 cargo clippy -p mlds-core -p mlds-kernels --all-targets -- -D warnings
 cargo clippy -p mlds-figures --all-targets -- -D warnings
 cargo clippy -p mlds-cli --all-targets -- -D warnings
-cargo clippy -p mlds-app -p mlds-worker --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p mlds-protocol -p mlds-app -p mlds-worker --target wasm32-unknown-unknown -- -D warnings
 step "native tests"
 cargo test -p mlds-core -p mlds-kernels
 cargo test -p mlds-figures

@@ -1,14 +1,12 @@
-//! MLDS Playground in the browser: the page (a yew app that renders the events `mlds-core`
-//! experiments emit; `src/main.rs`) and its training worker (the `mlds-worker` package, which
-//! links burn; the page links none), two binaries on this one library. What both need, the
-//! host that runs an experiment in slices and the build's id, lives here once ([`host`],
-//! [`workers::BUILD_ID`]).
+//! MLDS Playground in the browser: the page, a yew app that renders the events `mlds-core`
+//! experiments emit (`src/main.rs`). Its training worker is the `mlds-worker` package, which
+//! links burn (the page links none); what the two share, the messages between them and the
+//! build's id, is `mlds-protocol`.
 
 pub mod app;
 pub mod backends;
 pub mod components;
 pub mod datasets;
-pub mod host;
 pub mod idb;
 pub mod js_error;
 pub mod landing;
@@ -17,27 +15,6 @@ pub mod report;
 pub mod run_view;
 pub mod url;
 pub mod workers;
-
-// cubecl registers its IR with `inventory`, i.e. static constructors. A module that never calls
-// `__wasm_call_ctors` itself gets "command" linkage from wasm-ld: every export then reruns all
-// constructors first, and wasm-bindgen calls exports for each DOM operation, so rendering and
-// training spent most of their time there (hundreds of ms per frame). Calling it once, at the
-// start of each binary, makes the linker leave the exports alone (see the `inventory` crate's
-// docs on WebAssembly).
-#[cfg(target_family = "wasm")]
-unsafe extern "C" {
-    fn __wasm_call_ctors();
-}
-
-/// What each binary does first: run the static constructors, once, before anything uses what
-/// they register.
-pub fn run_constructors() {
-    // SAFETY: the linker-made constructor runner, called once per instance, at its start.
-    #[cfg(target_family = "wasm")]
-    unsafe {
-        __wasm_call_ctors();
-    }
-}
 
 /// Start the page: the panic banner, then the app, in its own element (`#app`): yew empties
 /// the element it renders into, and the banner (`#fatal`) must stay in the page.

@@ -1,9 +1,9 @@
-//! The page's binary: everything is in the library (`mlds_app`), shared with the worker.
+//! The page's binary: everything is in the library (`mlds_app`).
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
 fn main() {
-    mlds_app::run_constructors();
+    mlds_protocol::run_constructors();
     mlds_app::start_page();
 }
 

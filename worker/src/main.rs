@@ -4,37 +4,29 @@
 //! `MessageChannel` ports with the same messages (`connect`): the page's own wasm then needs
 //! no burn at all.
 //!
-//! In: `{type: "start", query, backend, dataset?, given?}` (`backend`: `cpu` or `webgpu`;
-//! `given`: events of the units the job waits for), `{type: "pause", seq}`, `{type: "resume"}`,
-//! `{type: "stop"}`, `{type: "combine", query, events, seq, fresh}` (a run's merged stream
-//! to combine: E3's projections, computed here so the page only renders), and `{type:
-//! "parse", kind, title, files}` (dataset files to parse off the page's thread; answered by
-//! `{type: "parsed", dataset | error}`). Out: `{type:
-//! "ready", build}` once loaded (messages sent before are lost), `{type: "events", events}` a
-//! few times a second, `{type: "paused", seq}`, `{type: "combined", events, seq}`,
-//! `{type: "finished"}`; on the page also `{type: "crashed", message}` when this code panicked
-//! (in a worker, the worker's `error` event says it).
-//!
-//! Pause is a handshake: at its next checkpoint the job sends every event it computed before
-//! the pause, then `paused` with the pause's `seq`, and computes nothing until `resume` or
-//! `stop`. So once the page has every worker's `paused`, nothing of the run moves.
+//! The messages it takes and sends are `mlds_protocol`'s `ToWorker` and `ToPage` (see that
+//! crate's `message` module for the conversation, pause's handshake included).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use burn::tensor::Device;
 
-use js_sys::{Object, Reflect};
-use mlds_app::host::{yield_by_message, Outlet, RunControl, SlicedHost};
-use mlds_app::workers::dataset_js::{dataset_from_js, dataset_to_js, files_from_js};
+mod host;
+
+use js_sys::Reflect;
 use mlds_core::data::{dataset_from_files, DatasetKind, ImageDataset};
 use mlds_core::engine::merge::Combine;
 use mlds_core::job::Job;
 use mlds_core::{Event, Host};
-use serde::Serialize;
+use mlds_protocol::channel::yield_by_message;
+use mlds_protocol::dataset_js::{dataset_from_js, dataset_to_js, files_from_js};
+use mlds_protocol::{ToPage, ToWorker, BUILD_ID};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use host::{Outlet, RunControl, SlicedHost};
 
 #[wasm_bindgen]
 extern "C" {
@@ -70,33 +62,32 @@ fn in_worker() -> bool {
 }
 
 impl Connection {
-    fn post(&self, kind: &str, field: Option<(&str, JsValue)>) {
-        let message = Object::new();
-        let _ = Reflect::set(&message, &"type".into(), &kind.into());
-        if let Some((key, value)) = field {
-            let _ = Reflect::set(&message, &key.into(), &value);
+    fn post(&self, message: ToPage) {
+        let sent = message.to_js().map(|m| self.endpoint.post_message(&m));
+        if let Err(why) = sent {
+            // Events that cannot be written as JS values (none known): the job fails in words.
+            let failed = ToPage::Failed { message: why }.to_js();
+            if let Ok(failed) = failed {
+                let _ = self.endpoint.post_message(&failed);
+            }
         }
-        let _ = self.endpoint.post_message(&message);
     }
 }
 
 /// A job's events and pause acknowledgements, as messages to the page.
-struct ToPage(Rc<Connection>);
+struct JobOutlet(Rc<Connection>);
 
-impl Outlet for ToPage {
+impl Outlet for JobOutlet {
     /// Each delivery redraws the page's charts: a few times a second is enough.
     const DELIVER_MS: u128 = 150;
     const PAUSE_POLL_MS: u32 = 20;
 
     fn deliver(&mut self, events: Vec<Event>) {
-        match to_js(&events) {
-            Ok(events) => self.0.post("events", Some(("events", events))),
-            Err(e) => self.0.post("failed", Some(("message", e.into()))),
-        }
+        self.0.post(ToPage::Events(events));
     }
 
     fn paused(&mut self, seq: u32) {
-        self.0.post("paused", Some(("seq", seq.into())));
+        self.0.post(ToPage::Paused { seq });
     }
 
     /// A message to itself: in a worker the page's pause and stop arrive meanwhile; on the page
@@ -106,49 +97,30 @@ impl Outlet for ToPage {
     }
 }
 
-fn field(value: &JsValue, key: &str) -> Option<JsValue> {
-    Reflect::get(value, &key.into())
-        .ok()
-        .filter(|v| !v.is_undefined() && !v.is_null())
-}
-
 /// The dataset the page sent (`{name, train, test}`), if any.
-fn dataset(message: &JsValue) -> Result<Option<ImageDataset>, String> {
-    match field(message, "dataset") {
+fn dataset(dataset: Option<&JsValue>) -> Result<Option<ImageDataset>, String> {
+    match dataset {
         None => Ok(None),
-        Some(d) => dataset_from_js(&d)
+        Some(d) => dataset_from_js(d)
             .map(Some)
             .ok_or_else(|| "the page sent a malformed dataset to the training worker".into()),
     }
 }
 
-/// Parse the dataset files the page sent (`{kind, title, files}`) and answer `parsed` with the
-/// dataset or the error, in words.
-fn parse(connection: &Connection, message: &JsValue) {
-    let text = |key| field(message, key).and_then(|v| v.as_string());
-    let parsed = text("kind")
-        .as_deref()
-        .and_then(DatasetKind::parse)
-        .zip(field(message, "files").as_ref().and_then(files_from_js))
+/// Parse the dataset files the page sent and answer with the dataset or the error, in words.
+fn parse(connection: &Connection, kind: &str, title: &str, files: &JsValue) {
+    let parsed = DatasetKind::parse(kind)
+        .zip(files_from_js(files))
         .ok_or_else(|| "the page sent a malformed request to parse a dataset".to_string())
         .and_then(|(kind, files)| {
-            let title = text("title").unwrap_or_else(|| kind.title().into());
-            dataset_from_files(kind, &title, &files).map_err(|e| e.to_string())
+            let title = if title.is_empty() {
+                kind.title()
+            } else {
+                title
+            };
+            dataset_from_files(kind, title, &files).map_err(|e| e.to_string())
         });
-    match parsed {
-        Ok(d) => connection.post("parsed", Some(("dataset", dataset_to_js(&d)))),
-        Err(e) => connection.post("parsed", Some(("error", e.as_str().into()))),
-    }
-}
-
-/// The events of the units this job waits for, as the page sent them (E9a's line: the trained
-/// models' weights), if any.
-fn given(message: &JsValue) -> Result<Vec<Event>, String> {
-    match field(message, "given") {
-        None => Ok(Vec::new()),
-        Some(events) => serde_wasm_bindgen::from_value(events)
-            .map_err(|e| format!("the page sent malformed input to the training worker: {e}")),
-    }
+    connection.post(ToPage::Parsed(parsed.map(|d| dataset_to_js(&d))));
 }
 
 /// This instance's WebGPU device, initialised on its first WebGPU job (each worker needs its
@@ -174,21 +146,22 @@ async fn webgpu() -> Result<Device, String> {
     device
 }
 
-async fn run(connection: Rc<Connection>, message: JsValue) {
-    let mut host = SlicedHost::new(connection.control.clone(), ToPage(connection.clone()));
-    let query = field(&message, "query")
-        .and_then(|q| q.as_string())
-        .unwrap_or_default();
-    let device = match field(&message, "backend")
-        .and_then(|b| b.as_string())
-        .as_deref()
-    {
-        Some("webgpu") => webgpu().await,
+/// Run the job `query` on `backend` and say when it has finished.
+async fn run(
+    connection: Rc<Connection>,
+    query: String,
+    backend: String,
+    images: Option<JsValue>,
+    given: Vec<Event>,
+) {
+    let mut host = SlicedHost::new(connection.control.clone(), JobOutlet(connection.clone()));
+    let device = match backend.as_str() {
+        "webgpu" => webgpu().await,
         _ => Ok(Device::flex()),
     };
     let prepared = Job::parse(&query)
-        .and_then(|(job, _)| Ok(job.given(&given(&message)?)))
-        .and_then(|job| Ok((job, dataset(&message)?, device?)));
+        .map(|(job, _)| job.given(&given))
+        .and_then(|job| Ok((job, dataset(images.as_ref())?, device?)));
     match prepared {
         Ok((job, images, device)) => {
             job.run(images.as_ref(), &device, &mut host).await;
@@ -196,51 +169,38 @@ async fn run(connection: Rc<Connection>, message: JsValue) {
         Err(message) => host.emit(Event::Error { message }),
     }
     host.flush();
-    connection.post("finished", None);
-}
-
-/// Events as the page reads them.
-fn to_js(events: &[Event]) -> Result<JsValue, String> {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    events.serialize(&serializer).map_err(|e| e.to_string())
+    connection.post(ToPage::Finished);
 }
 
 /// Combine a part of a run's merged stream (the whole of it, over its messages, in order) and
 /// send it back, with the request's `seq`.
-fn combine(connection: &Connection, message: &JsValue) {
-    let seq = field(message, "seq")
-        .and_then(|s| s.as_f64())
-        .unwrap_or(0.0);
-    let fresh = field(message, "fresh").and_then(|f| f.as_bool()) == Some(true);
-    let events: Result<Vec<Event>, String> = match field(message, "events") {
-        Some(events) => serde_wasm_bindgen::from_value(events).map_err(|e| e.to_string()),
-        None => Ok(Vec::new()),
-    };
+fn combine(connection: &Connection, query: &str, events: Vec<Event>, seq: u32, fresh: bool) {
     let combined = {
         let mut c = connection.combine.borrow_mut();
         if fresh {
-            let query = field(message, "query").and_then(|q| q.as_string());
-            *c = query
-                .and_then(|q| Job::parse(&q).ok())
+            *c = Job::parse(query)
+                .ok()
                 .and_then(|(job, _)| job.plan(usize::MAX)?.combine);
         }
-        events
-            .map_err(|e| format!("the page sent unreadable events to combine ({e})"))
-            .and_then(|events| match c.as_mut() {
-                Some(combine) => Ok(combine.absorb(events)),
-                None => Err("this run has no combining step".to_string()),
-            })
+        match c.as_mut() {
+            Some(combine) => Ok(combine.absorb(events)),
+            None => Err("this run has no combining step".to_string()),
+        }
     };
     let events = combined.unwrap_or_else(|message| vec![Event::Error { message }]);
-    let reply = Object::new();
-    let _ = Reflect::set(&reply, &"type".into(), &"combined".into());
-    let _ = Reflect::set(&reply, &"seq".into(), &seq.into());
-    match to_js(&events) {
-        Ok(events) => {
-            let _ = Reflect::set(&reply, &"events".into(), &events);
-            let _ = connection.endpoint.post_message(&reply);
-        }
-        Err(e) => connection.post("failed", Some(("message", e.into()))),
+    connection.post(ToPage::Combined { seq, events });
+}
+
+/// A request the worker cannot read: the job it belongs to fails in words (a start that
+/// cannot be read has also finished, so the page gives the worker its next job).
+fn refuse(connection: &Connection, request: &JsValue, why: String) {
+    let message = format!("the page sent the training worker {why}");
+    connection.post(ToPage::Failed { message });
+    let kind = Reflect::get(request, &"type".into())
+        .ok()
+        .and_then(|t| t.as_string());
+    if kind.as_deref() == Some("start") {
+        connection.post(ToPage::Finished);
     }
 }
 
@@ -253,24 +213,28 @@ fn serve(endpoint: PageLink) {
     });
     let this = connection.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
-        let message = e.data();
-        match field(&message, "type")
-            .and_then(|t| t.as_string())
-            .as_deref()
-        {
-            Some("start") => {
+        match ToWorker::from_js(&e.data()) {
+            Ok(ToWorker::Start {
+                query,
+                backend,
+                dataset,
+                given,
+            }) => {
                 this.control.reset();
-                wasm_bindgen_futures::spawn_local(run(this.clone(), message));
+                let run = run(this.clone(), query, backend, dataset, given);
+                wasm_bindgen_futures::spawn_local(run);
             }
-            Some("pause") => {
-                let seq = field(&message, "seq").and_then(|s| s.as_f64());
-                this.control.pause_numbered(seq.unwrap_or(0.0) as u32);
-            }
-            Some("combine") => combine(&this, &message),
-            Some("parse") => parse(&this, &message),
-            Some("resume") => this.control.pause(false),
-            Some("stop") => this.control.stop(),
-            _ => {}
+            Ok(ToWorker::Pause { seq }) => this.control.pause_numbered(seq),
+            Ok(ToWorker::Resume) => this.control.pause(false),
+            Ok(ToWorker::Stop) => this.control.stop(),
+            Ok(ToWorker::Combine {
+                query,
+                events,
+                seq,
+                fresh,
+            }) => combine(&this, &query, events, seq, fresh),
+            Ok(ToWorker::Parse { kind, title, files }) => parse(&this, &kind, &title, &files),
+            Err(why) => refuse(&this, &e.data(), why),
         }
     });
     connection
@@ -280,7 +244,9 @@ fn serve(endpoint: PageLink) {
     // ports for later runs, like its workers).
     on_message.forget();
     // The page checks that the worker is of its own build.
-    connection.post("ready", Some(("build", mlds_app::workers::BUILD_ID.into())));
+    connection.post(ToPage::Ready {
+        build: BUILD_ID.into(),
+    });
     CONNECTIONS.with(|c| c.borrow_mut().push(connection));
 }
 
@@ -301,7 +267,7 @@ pub fn panic_for_tests(reason: &str) {
 }
 
 fn main() {
-    mlds_app::run_constructors();
+    mlds_protocol::run_constructors();
     if in_worker() {
         console_error_panic_hook::set_once();
         serve(js_sys::global().unchecked_into());
@@ -317,7 +283,8 @@ fn main() {
         CONNECTIONS.with(|c| {
             if let Ok(connections) = c.try_borrow() {
                 for connection in connections.iter() {
-                    connection.post("crashed", Some(("message", message.as_str().into())));
+                    let message = message.clone();
+                    connection.post(ToPage::Crashed { message });
                 }
             }
         });

@@ -12,8 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::Response;
 
-/// This build's id (see `app/build.rs`): the worker must report the same one.
-pub const BUILD_ID: &str = env!("MLDS_BUILD_ID");
+use mlds_protocol::BUILD_ID;
 
 /// The worker's first script (`static/worker-loader.js`), next to the page.
 pub fn loader_url() -> String {

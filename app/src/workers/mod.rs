@@ -3,11 +3,10 @@
 //! pool of them and merge back into one stream (`mlds_core::engine::merge`).
 
 mod code;
-pub mod dataset_js;
 mod run;
 mod worker;
 
-pub use code::BUILD_ID;
+pub use mlds_protocol::BUILD_ID;
 pub use run::WorkerRun;
 pub use worker::parse_dataset;
 

@@ -22,8 +22,10 @@ use mlds_core::{BackendKind, Event};
 use wasm_bindgen::JsValue;
 use yew::Callback;
 
-use super::dataset_js::dataset_to_js;
-use super::worker::{acquire, message, release, set, Message, TrainingWorker};
+use mlds_protocol::dataset_js::dataset_to_js;
+use mlds_protocol::ToWorker;
+
+use super::worker::{acquire, release, Message, TrainingWorker};
 use super::Placement;
 
 /// How often the page takes a run's events, at most.
@@ -146,14 +148,13 @@ impl WorkerRun {
             run.acknowledged = false;
             if paused {
                 run.pause_seq += 1;
-                let command = message("pause");
-                set(&command, "seq", &run.pause_seq.into());
+                let command = ToWorker::Pause { seq: run.pause_seq };
                 run.busy.iter().for_each(|(w, _)| w.send(&command));
                 run.unacknowledged = run.busy.iter().map(|(w, _)| w.clone()).collect();
                 Vec::new()
             } else {
                 run.unacknowledged.clear();
-                let command = message("resume");
+                let command = ToWorker::Resume;
                 run.busy.iter().for_each(|(w, _)| w.send(&command));
                 std::mem::take(&mut run.held)
             }
@@ -170,7 +171,7 @@ impl WorkerRun {
             let mut guard = self.0.borrow_mut();
             let run = &mut *guard;
             run.stopped = true;
-            let command = message("stop");
+            let command = ToWorker::Stop;
             run.busy.iter().for_each(|(w, _)| w.send(&command));
             let mut events = Vec::new();
             for unit in std::mem::take(&mut run.queue) {
@@ -278,23 +279,21 @@ fn merged(run: &Shared, events: Vec<Event>) {
     if events.is_empty() {
         return;
     }
-    let request = {
+    let combiner = {
         let mut r = run.borrow_mut();
-        match r.combiner.clone() {
-            Some(worker) => {
-                r.combines_sent += 1;
-                let request = message("combine");
-                set(&request, "seq", &r.combines_sent.into());
-                set(&request, "fresh", &(r.combines_sent == 1).into());
-                set(&request, "query", &r.job.query().into());
-                set(&request, "events", &to_js(&events));
-                Some((worker, request))
-            }
-            None => None,
-        }
+        let worker = r.combiner.clone();
+        worker.map(|worker| {
+            r.combines_sent += 1;
+            (worker, r.combines_sent, r.job.query())
+        })
     };
-    match request {
-        Some((worker, request)) => worker.send(&request),
+    match combiner {
+        Some((worker, seq, query)) => worker.send(&ToWorker::Combine {
+            query,
+            events,
+            seq,
+            fresh: seq == 1,
+        }),
         None => deliver(run, events),
     }
 }
@@ -367,15 +366,12 @@ fn next_unit(run: &Shared, worker: Rc<TrainingWorker>) {
         Some(plan) => plan.job(&r.job, unit),
         None => r.job.clone(),
     };
-    let start = message("start");
-    set(&start, "query", &job.query().into());
-    set(&start, "backend", &r.backend.id().into());
-    if let Some(dataset) = &r.dataset {
-        set(&start, "dataset", dataset);
-    }
-    if !given.is_empty() {
-        set(&start, "given", &to_js(&given));
-    }
+    let start = ToWorker::Start {
+        query: job.query(),
+        backend: r.backend.id().into(),
+        dataset: r.dataset.clone(),
+        given,
+    };
     let (weak_run, weak_worker) = (Rc::downgrade(run), Rc::downgrade(&worker));
     worker.lease(Rc::new(move |m| {
         if let (Some(run), Some(worker)) = (weak_run.upgrade(), weak_worker.upgrade()) {
@@ -414,12 +410,6 @@ fn pick_unit(r: &mut Run) -> (Option<usize>, Vec<Event>, Vec<Event>) {
         Some((unit, given)) => (Some(unit), given, lost),
         None => (None, Vec::new(), lost),
     }
-}
-
-/// Events as the worker reads them (as it posts its own).
-fn to_js(events: &[Event]) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    serde::Serialize::serialize(events, &serializer).unwrap_or(JsValue::NULL)
 }
 
 /// Workers held while every queued unit waited for running ones: one has ended, so they try

@@ -3,15 +3,9 @@
 //! "worker" is a port to the worker's code loaded onto the page itself (`code::connect_on_page`):
 //! the same messages, the same handling here, only no thread of its own.
 //!
-//! The worker protocol. Page → worker: `{type: "load", module, build}` (to the loader script),
-//! then `{type: "start", query, dataset?}`, `{type: "pause", seq}`, `{type: "resume" | "stop"}`;
-//! to a worker that combines a run's merged stream (E3's projections), `{type: "combine",
-//! query, events, seq, fresh}`. Worker → page: `{type: "ready", build}`, `{type: "events",
-//! events}` a few times a second, `{type: "paused", seq}` once it has sent every event computed
-//! before pause `seq` and holds, `{type: "combined", events, seq}`, `{type: "failed", message}`,
-//! `{type: "finished"}` once a job has ended; on the page also `{type: "crashed", message}`.
-//! Datasets: page → worker `{type: "parse", kind, title, files}`, worker → page `{type:
-//! "parsed", dataset | error}` ([`parse_dataset`]).
+//! The messages are `mlds_protocol`'s ([`ToWorker`] to the worker, [`ToPage`] back), written and
+//! read there; before them, the loader script (`static/worker-loader.js`) takes one `{type:
+//! "load", module, build}` with the compiled code.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -23,9 +17,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
 
-use super::code::{self, BUILD_ID};
-use super::dataset_js::{dataset_from_js, files_to_js};
-use crate::host::MessageChannel;
+use mlds_protocol::channel::MessageChannel;
+use mlds_protocol::dataset_js::{dataset_from_js, files_to_js};
+use mlds_protocol::{ToPage, ToWorker, BUILD_ID};
+
+use super::code;
 
 /// What a worker tells the run it works for.
 pub enum Message {
@@ -38,8 +34,8 @@ pub enum Message {
     Combined(u32, Vec<Event>),
     /// The job has ended: the worker can take another.
     Finished,
-    /// What a `parse` request came to: `{dataset}` or `{error}` (see [`parse_dataset`]).
-    Parsed(JsValue),
+    /// What a `parse` request came to: the dataset as JS, or why not (see [`parse_dataset`]).
+    Parsed(Result<JsValue, String>),
     /// The worker is gone (it did not start, crashed or ran out of memory) and its job with it.
     Lost(String),
 }
@@ -60,32 +56,13 @@ extern "C" {
     fn close(this: &Endpoint);
 }
 
-pub fn set(target: &Object, key: &str, value: &JsValue) {
+fn set(target: &Object, key: &str, value: &JsValue) {
     // Setting a property on a fresh plain object cannot fail.
     let _ = Reflect::set(target, &key.into(), value);
 }
 
-pub fn message(kind: &str) -> Object {
-    let message = Object::new();
-    set(&message, "type", &kind.into());
-    message
-}
-
 fn text(data: &JsValue, key: &str) -> Option<String> {
     Reflect::get(data, &key.into()).ok()?.as_string()
-}
-
-fn seq(data: &JsValue) -> u32 {
-    Reflect::get(data, &"seq".into())
-        .ok()
-        .and_then(|v| v.as_f64())
-        .map_or(0, |n| n as u32)
-}
-
-fn events(data: &JsValue) -> Result<Vec<Event>, String> {
-    let events = Reflect::get(data, &"events".into()).unwrap_or_default();
-    serde_wasm_bindgen::from_value::<Vec<Event>>(events)
-        .map_err(|e| format!("The training worker sent unreadable events ({e})."))
 }
 
 pub struct TrainingWorker {
@@ -175,7 +152,8 @@ impl TrainingWorker {
             let Some(this) = weak.upgrade() else { return };
             match module {
                 Ok(module) => {
-                    let load = message("load");
+                    let load = Object::new();
+                    set(&load, "type", &"load".into());
                     set(&load, "module", &module);
                     set(&load, "build", &BUILD_ID.into());
                     if let Err(e) = this.endpoint.post_message(&load) {
@@ -198,14 +176,22 @@ impl TrainingWorker {
     }
 
     /// Send a message, at once or once the worker is ready.
-    pub fn send(&self, message: &JsValue) {
+    pub fn send(&self, message: &ToWorker) {
         if self.dead.get() {
             return;
         }
+        let message = match message.to_js() {
+            Ok(message) => message,
+            Err(why) => {
+                return self.lose(format!(
+                    "A message to the training worker could not be written ({why})"
+                ));
+            }
+        };
         if self.ready.get() {
-            let _ = self.endpoint.post_message(message);
+            let _ = self.endpoint.post_message(&message);
         } else {
-            self.waiting.borrow_mut().push(message.clone());
+            self.waiting.borrow_mut().push(message);
         }
     }
 
@@ -218,42 +204,44 @@ impl TrainingWorker {
     }
 
     fn receive(&self, data: &JsValue) {
-        match text(data, "type").as_deref() {
-            Some("ready") => match text(data, "build") {
-                Some(build) if build == BUILD_ID => {
-                    self.ready.set(true);
-                    for message in self.waiting.take() {
-                        let _ = self.endpoint.post_message(&message);
-                    }
-                }
-                other => self.lose(format!(
-                    "The page and its training worker come from different builds (page {BUILD_ID}, worker {}): reload the page",
-                    other.unwrap_or_else(|| "unknown".into())
-                )),
-            },
-            Some("events") => self.tell(match events(data) {
-                Ok(events) => Message::Events(events),
-                Err(why) => Message::Failed(why),
-            }),
-            Some("combined") => self.tell(match events(data) {
-                Ok(events) => Message::Combined(seq(data), events),
-                Err(why) => Message::Combined(seq(data), vec![Event::Error { message: why }]),
-            }),
-            Some("paused") => self.tell(Message::Paused(seq(data))),
-            Some("failed") => self.tell(Message::Failed(format!(
-                "The training worker failed: {}",
-                text(data, "message").unwrap_or_default()
-            ))),
-            Some("finished") => self.tell(Message::Finished),
-            Some("parsed") => self.tell(Message::Parsed(data.clone())),
-            Some("crashed") => {
-                let reason = text(data, "message").unwrap_or_else(|| {
-                    "the training code on the page stopped with an error".into()
-                });
-                code::crashed_on_page();
-                self.lose(reason);
+        let message = match ToPage::from_js(data) {
+            Ok(message) => message,
+            // Unreadable combined events still answer their request (the run waits for it).
+            Err(why) if text(data, "type").as_deref() == Some("combined") => {
+                let seq = Reflect::get(data, &"seq".into())
+                    .ok()
+                    .and_then(|s| s.as_f64());
+                let error = Event::Error {
+                    message: format!("The training worker sent {why}."),
+                };
+                return self.tell(Message::Combined(seq.map_or(0, |s| s as u32), vec![error]));
             }
-            _ => {}
+            Err(why) => {
+                return self.tell(Message::Failed(format!("The training worker sent {why}.")))
+            }
+        };
+        match message {
+            ToPage::Ready { build } if build == BUILD_ID => {
+                self.ready.set(true);
+                for message in self.waiting.take() {
+                    let _ = self.endpoint.post_message(&message);
+                }
+            }
+            ToPage::Ready { build } => self.lose(format!(
+                "The page and its training worker come from different builds (page {BUILD_ID}, worker {build}): reload the page"
+            )),
+            ToPage::Events(events) => self.tell(Message::Events(events)),
+            ToPage::Combined { seq, events } => self.tell(Message::Combined(seq, events)),
+            ToPage::Paused { seq } => self.tell(Message::Paused(seq)),
+            ToPage::Failed { message } => {
+                self.tell(Message::Failed(format!("The training worker failed: {message}")))
+            }
+            ToPage::Finished => self.tell(Message::Finished),
+            ToPage::Parsed(parsed) => self.tell(Message::Parsed(parsed)),
+            ToPage::Crashed { message } => {
+                code::crashed_on_page();
+                self.lose(message);
+            }
         }
     }
 
@@ -345,33 +333,28 @@ pub async fn parse_dataset(
     let mut resolve = None;
     let reply = js_sys::Promise::new(&mut |ok, _| resolve = Some(ok));
     let resolve = resolve.expect("a promise's executor runs at once");
-    worker.lease(Rc::new(move |m: Message| {
-        let answer = match m {
-            Message::Parsed(data) => data,
-            Message::Lost(why) => {
-                let o = message("parsed");
-                set(&o, "error", &why.into());
-                o.into()
-            }
-            _ => return,
-        };
-        let _ = resolve.call1(&JsValue::NULL, &answer);
-    }));
-    let request = message("parse");
-    set(&request, "kind", &kind.id().into());
-    set(&request, "title", &title.into());
-    set(&request, "files", &files_to_js(files));
-    worker.send(&request);
-    let answer = wasm_bindgen_futures::JsFuture::from(reply)
-        .await
-        .unwrap_or_default();
-    release(worker);
-    if let Some(error) = text(&answer, "error") {
-        return Err(error);
+    let answer: Rc<RefCell<Option<Result<JsValue, String>>>> = Rc::default();
+    {
+        let answer = answer.clone();
+        worker.lease(Rc::new(move |m: Message| {
+            let got = match m {
+                Message::Parsed(parsed) => parsed,
+                Message::Lost(why) => Err(why),
+                _ => return,
+            };
+            *answer.borrow_mut() = Some(got);
+            let _ = resolve.call0(&JsValue::NULL);
+        }));
     }
-    Reflect::get(&answer, &"dataset".into())
-        .ok()
-        .as_ref()
-        .and_then(dataset_from_js)
-        .ok_or_else(|| "The dataset worker sent a malformed dataset.".into())
+    worker.send(&ToWorker::Parse {
+        kind: kind.id().into(),
+        title: title.into(),
+        files: files_to_js(files),
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(reply).await;
+    release(worker);
+    let answer = answer
+        .take()
+        .unwrap_or_else(|| Err("the dataset worker did not answer".into()))?;
+    dataset_from_js(&answer).ok_or_else(|| "The dataset worker sent a malformed dataset.".into())
 }
