@@ -2,18 +2,13 @@
 //! hidden where stderr is no terminal) or, in a unit's process, for the parent that runs it.
 
 use indicatif::{ProgressBar, ProgressStyle};
+use mlds_core::progress::Progress;
 use mlds_core::Event;
 
-/// The share of a run done, from its stream: the epochs of its schedule, over a sweep's units
-/// where it runs them one after another, or a merge's own count.
+/// The share of a run done, from its stream (`mlds_core::progress`), and the bar's label.
 #[derive(Debug, Default)]
 pub struct Tracker {
-    total_epochs: f64,
-    epoch: f64,
-    /// The unit being computed and how many there are (a whole sweep in one process).
-    unit: Option<(usize, usize)>,
-    /// A merge's count over every unit: epochs done and to do.
-    sweep: Option<(f64, f64)>,
+    progress: Progress,
     /// The run is one unit of a sweep (whose events still name the sweep's count).
     single_unit: bool,
     pub label: String,
@@ -30,54 +25,26 @@ impl Tracker {
 
     /// Take `event` into account.
     pub fn see(&mut self, event: &Event) {
+        self.progress.see(event);
         match event {
-            Event::Started { total_epochs, .. } => self.total_epochs = *total_epochs as f64,
-            Event::Unit {
-                index,
-                count,
-                label,
-            } => {
-                self.unit = Some((*index, *count));
-                self.epoch = 0.0;
-                self.label = label.clone();
-            }
-            Event::Losses { epoch, .. } | Event::TestMetrics { epoch, .. } => {
-                self.epoch = self.epoch.max(*epoch as f64)
-            }
-            Event::TrainMetrics { epoch, .. } => self.epoch = self.epoch.max(*epoch),
-            Event::Iterations { .. } | Event::SurfaceRow { .. } => {}
+            Event::Unit { label, .. } => self.label = label.clone(),
             Event::SweepProgress {
-                epochs_done,
-                epochs_total,
-                units_ended,
-                units,
-            } => {
-                self.sweep = Some((*epochs_done, *epochs_total));
-                self.label = format!("{units_ended} of {units} units done");
-            }
-            Event::Done { .. } => self.epoch = self.total_epochs,
+                units_ended, units, ..
+            } => self.label = format!("{units_ended} of {units} units done"),
             _ => {}
         }
     }
 
-    /// The share done, 0–1.
+    /// The share done, 0–1: one unit's own schedule where the run is one unit.
     pub fn fraction(&self) -> f64 {
-        let share = match self.sweep {
-            Some((done, total)) if total > 0.0 => done / total,
-            _ => {
-                let within = match self.total_epochs {
-                    t if t > 0.0 => (self.epoch / t).min(1.0),
-                    _ => 0.0,
-                };
-                match self.unit {
-                    Some((index, count)) if count > 1 && !self.single_unit => {
-                        (index as f64 + within) / count as f64
-                    }
-                    _ => within,
-                }
+        match self.single_unit {
+            true => Progress {
+                unit: None,
+                ..self.progress.clone()
             }
-        };
-        share.clamp(0.0, 1.0)
+            .fraction(),
+            false => self.progress.fraction(),
+        }
     }
 }
 

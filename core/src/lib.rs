@@ -14,6 +14,7 @@ pub mod experiments;
 pub mod job;
 pub mod models;
 pub mod params;
+pub mod progress;
 pub mod report;
 pub mod run_file;
 pub mod train;

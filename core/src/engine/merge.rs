@@ -19,6 +19,7 @@
 use web_time::Instant;
 
 use crate::events::Event;
+use crate::progress::Progress;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum End {
@@ -34,8 +35,8 @@ struct UnitStream {
     waiting: Vec<Event>,
     /// The `Weights` it sent for a unit that waits for it.
     feeds: Vec<Event>,
-    epochs: f64,
-    total: Option<f64>,
+    /// How far it is (a done unit has done its whole schedule).
+    progress: Progress,
     end: Option<End>,
 }
 
@@ -227,8 +228,8 @@ impl UnitMerge {
                 out.push(event)
             }
             Event::Weights { .. } if self.fed.is_some() => stream.feeds.push(event),
-            Event::Done { epoch, .. } => {
-                stream.epochs = stream.total.unwrap_or(epoch as f64);
+            Event::Done { .. } => {
+                stream.progress.see(&event);
                 stream.end = Some(End::Done);
             }
             Event::Stopped { .. } => stream.end = Some(End::Stopped),
@@ -246,16 +247,9 @@ impl UnitMerge {
             // A unit's own progress; the sweep's is given out after every push.
             Event::SweepProgress { .. } => {}
             curve => {
-                match &curve {
-                    Event::Started { total_epochs, .. } => {
-                        stream.total = Some(*total_epochs as f64)
-                    }
-                    Event::Unit { label, .. } => stream.label = Some(label.clone()),
-                    Event::Losses { epoch, .. } | Event::TestMetrics { epoch, .. } => {
-                        stream.epochs = stream.epochs.max(*epoch as f64)
-                    }
-                    Event::TrainMetrics { epoch, .. } => stream.epochs = stream.epochs.max(*epoch),
-                    _ => {}
+                stream.progress.see(&curve);
+                if let Event::Unit { label, .. } = &curve {
+                    stream.label = Some(label.clone());
                 }
                 if followed {
                     out.push(curve);
@@ -279,14 +273,15 @@ impl UnitMerge {
 
     fn progress(&self) -> Event {
         // Units not started yet count as long as the longest known one.
-        let known = self
-            .units
-            .iter()
-            .filter_map(|u| u.total)
-            .fold(0.0, f64::max);
+        let total = |u: &UnitStream| u.progress.total_epochs as f64;
+        let known = self.units.iter().map(total).fold(0.0, f64::max);
         Event::SweepProgress {
-            epochs_done: self.units.iter().map(|u| u.epochs).sum(),
-            epochs_total: self.units.iter().map(|u| u.total.unwrap_or(known)).sum(),
+            epochs_done: self.units.iter().map(|u| u.progress.epochs).sum(),
+            epochs_total: self
+                .units
+                .iter()
+                .map(|u| if total(u) > 0.0 { total(u) } else { known })
+                .sum(),
             units_ended: self.units.iter().filter(|u| u.end.is_some()).count(),
             units: self.units.len(),
         }
@@ -296,7 +291,11 @@ impl UnitMerge {
         self.finished = true;
         let elapsed_ms = self.started.elapsed().as_secs_f64() * 1000.0;
         let ends: Vec<End> = self.units.iter().filter_map(|u| u.end).collect();
-        let epoch = self.units.iter().map(|u| u.epochs).fold(0.0, f64::max) as usize;
+        let epoch = self
+            .units
+            .iter()
+            .map(|u| u.progress.epochs)
+            .fold(0.0, f64::max) as usize;
         out.push(last_event(
             &ends,
             epoch,

@@ -14,10 +14,10 @@ use crate::events::{Event, ModelInfo};
 use crate::experiments::gradnorm::FullBatchNorms;
 
 pub use crate::events::CriticalPoint;
+use crate::progress::Progress;
+pub use crate::progress::SweepProgress;
 pub use grid::HeatmapGrid;
-pub use sweep::{
-    DensityView, Projection, SnapshotPoint, SurfaceView, SweepProgress, SweepResult, SweepView,
-};
+pub use sweep::{DensityView, Projection, SnapshotPoint, SurfaceView, SweepResult, SweepView};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RunState {
@@ -84,8 +84,8 @@ pub struct RunView {
     pub total_epochs: usize,
     /// Whole epochs done.
     pub epoch: usize,
-    /// Epochs done, counting the current one's finished mini-batches (for the progress bar).
-    pub progress: f64,
+    /// How far the run is (the progress bar), folded as everywhere else.
+    pub progress: Progress,
     pub elapsed_ms: f64,
     /// Training time of the last finished epoch, without its test pass (classifiers).
     pub epoch_train_ms: Option<f64>,
@@ -187,6 +187,7 @@ impl RunView {
 
 impl RunView {
     fn apply(&mut self, event: Event) {
+        self.progress.see(&event);
         match event {
             Event::Started {
                 models,
@@ -206,7 +207,6 @@ impl RunView {
                 losses,
             } => {
                 self.epoch = epoch;
-                self.progress = epoch as f64;
                 self.elapsed_ms = elapsed_ms;
                 push_points(&mut self.losses, epoch as f64, losses);
             }
@@ -217,7 +217,6 @@ impl RunView {
                 losses,
                 accuracies,
             } => {
-                self.progress = epoch;
                 self.epoch = epoch.floor() as usize;
                 self.elapsed_ms = elapsed_ms;
                 push_points(&mut self.losses, epoch, losses);
@@ -263,7 +262,6 @@ impl RunView {
                     series.iter_mut().for_each(Vec::clear);
                 }
                 self.epoch = 0;
-                self.progress = 0.0;
             }
             Event::Snapshot {
                 run,
@@ -324,19 +322,8 @@ impl RunView {
                 label,
                 values,
             }),
-            Event::SweepProgress {
-                epochs_done,
-                epochs_total,
-                units_ended,
-                units,
-            } => {
-                self.sweep.progress = Some(SweepProgress {
-                    epochs_done,
-                    epochs_total,
-                    units_ended,
-                    units,
-                })
-            }
+            // Folded into `progress` above.
+            Event::SweepProgress { .. } => {}
             // Material for a sweep's combining step, which takes it out before the page.
             Event::Weights { .. } => {}
             Event::Density {
@@ -355,28 +342,18 @@ impl RunView {
 
     /// Epochs done and to do over the whole run, counting a sweep's units.
     pub fn overall_progress(&self) -> (f64, usize) {
-        if let Some(p) = &self.sweep.progress {
-            return (p.epochs_done, p.epochs_total.ceil() as usize);
-        }
-        match &self.sweep.unit {
-            Some((index, count, _)) => (
-                (*index * self.total_epochs) as f64 + self.progress,
-                count * self.total_epochs,
-            ),
-            None => (self.progress, self.total_epochs),
-        }
+        self.progress.overall()
     }
 
     fn finish(&mut self, epoch: usize, elapsed_ms: f64) {
         self.state = RunState::Done;
         self.epoch = epoch;
-        self.progress = epoch as f64;
         self.elapsed_ms = elapsed_ms;
     }
 
     /// Runs of a sweep that finished: all of them once the run is done.
     pub fn units_done(&self) -> usize {
-        if let Some(p) = &self.sweep.progress {
+        if let Some(p) = &self.progress.sweep {
             return p.units_ended;
         }
         match (&self.sweep.unit, self.state) {
@@ -422,7 +399,7 @@ impl RunView {
             "epoch_train_ms": self.epoch_train_ms.map(f64::round),
             "models": models,
             "dataset": self.dataset.as_ref().map(|(title, train, test)| json!({ "title": title, "train": train, "test": test })),
-            "sweep": self.sweep.progress.as_ref().map(|p| json!({ "units": p.units, "units_ended": p.units_ended, "epochs_done": p.epochs_done, "epochs_total": p.epochs_total })),
+            "sweep": self.progress.sweep.as_ref().map(|p| json!({ "units": p.units, "units_ended": p.units_ended, "epochs_done": p.epochs_done, "epochs_total": p.epochs_total })),
         })
     }
 }

@@ -90,15 +90,6 @@ pub struct DensityView {
     pub points: Vec<(f64, f64)>,
 }
 
-/// Progress over a sweep whose units run apart (a pool of workers).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SweepProgress {
-    pub epochs_done: f64,
-    pub epochs_total: f64,
-    pub units_ended: usize,
-    pub units: usize,
-}
-
 /// Everything the optimisation experiments fold from their events.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SweepView {
@@ -118,8 +109,6 @@ pub struct SweepView {
     pub results: Vec<SweepResult>,
     /// E10's Hessian spectral densities, one per result (in result order).
     pub densities: Vec<DensityView>,
-    /// Over all units, where they run apart.
-    pub progress: Option<SweepProgress>,
 }
 
 impl SweepView {
