@@ -78,7 +78,9 @@ impl FromParams for TrajectoryConfig {
             Subject::Function { .. } => 15,
             Subject::Images { .. } => 3,
         };
-        let every = p.number("every", default_every, 1..=train.epochs.max(1));
+        // The default within the range too: 3 epochs of a 1-epoch run would re-read as 1.
+        let most = train.epochs.max(1);
+        let every = p.number("every", default_every.min(most), 1..=most);
         let layer = p.number("layer", 1, 1..=subject.layer_count());
         let units = Units::from_params(p, runs);
         Self {
