@@ -42,6 +42,12 @@ fi
 if [ "${SETUP_BROWSER:-1}" = 1 ]; then
   # wabt's wasm-objdump: the test command checks the shipped wasm for SIMD128 and relaxed
   # SIMD (scripts/check-wasm-simd.sh), the bench that its no-SIMD build has none.
+  # GNU time: the native tests read `mlds`'s peak memory with `/usr/bin/time -v`.
+  if ! [ -x /usr/bin/time ]; then
+    log "installing GNU time (Debian package)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y time || { apt-get update && apt-get install -y time; }
+  fi
   if ! command -v wasm-objdump >/dev/null; then
     log "installing wabt (Debian package)"
     export DEBIAN_FRONTEND=noninteractive

@@ -289,3 +289,102 @@ fn merge_refuses_a_file_over_the_size_limit_by_its_size() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(!dir.join("merged.json").exists());
 }
+
+/// The largest amount of memory `mlds args…` held (its maximum resident set, from
+/// `/usr/bin/time -v`), in bytes, and its output.
+fn peak_memory(args: &[&str], dir: &Path) -> (u64, std::process::Output) {
+    let out = Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg(env!("CARGO_BIN_EXE_mlds"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("/usr/bin/time runs (scripts/setup.sh installs it)");
+    let report = String::from_utf8_lossy(&out.stderr);
+    let kib: u64 = report
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no maximum resident set size in {report}"));
+    (kib * 1024, out)
+}
+
+/// An honest run of E1 with two models over 100,000 epochs, a loss point each, as its two
+/// units' files (what `mlds run --unit i` would write, minus the training): large files that
+/// every check accepts. Their total size.
+fn large_honest_units(dir: &Path) -> u64 {
+    let mut size = 0;
+    for unit in 0..2 {
+        let query =
+            format!("exp=fit&samples=8&shapes=1-4-1%2C1-4-1&epochs=100000&backend=cpu&unit={unit}");
+        let model = serde_json::json!({ "name": "1-4-1", "shape": "1-4-1", "params": 13 });
+        let mut events = vec![
+            serde_json::json!({ "type": "started", "models": [model], "total_epochs": 100_000 }),
+        ];
+        for epoch in 1..=100_000u32 {
+            let loss = 1.0 / f64::from(epoch + unit);
+            events.push(serde_json::json!({ "type": "losses", "epoch": epoch, "elapsed_ms": f64::from(epoch), "losses": [loss] }));
+        }
+        events.push(serde_json::json!({ "type": "done", "epoch": 100_000, "elapsed_ms": 1e5 }));
+        let file = serde_json::json!({
+            "format": "mlds-run", "version": 1, "experiment": "fit", "query": query,
+            "link": format!("#{query}"), "hash": format!("#{query}"), "build": "test", "backend": "cpu",
+            "events": events,
+        });
+        let text = file.to_string();
+        std::fs::write(dir.join(format!("unit-{unit}.json")), &text).unwrap();
+        size += text.len() as u64;
+    }
+    size
+}
+
+/// Issue 33: merging large files holds a bounded multiple of their size, and a file over the
+/// limit is refused before it is read, holding next to nothing.
+#[test]
+fn merge_holds_a_bounded_multiple_of_a_large_file_and_nothing_of_one_over_the_limit() {
+    let dir = folder("memory-bound");
+    let size = large_honest_units(&dir);
+    let (peak, out) = peak_memory(
+        &[
+            "merge",
+            "unit-0.json",
+            "unit-1.json",
+            "--out",
+            "merged.json",
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(holds_the_run(&dir.join("merged.json")));
+    // What the process needs anyway (the binary, its allocator) plus the file's text, its
+    // parsed events and the merged run written out.
+    let bound = 64 * 1024 * 1024 + 8 * size;
+    assert!(
+        peak <= bound,
+        "{peak} bytes held for a file of {size} (bound {bound})"
+    );
+    eprintln!(
+        "mlds merge: {} MB held for {} MB of files",
+        peak >> 20,
+        size >> 20
+    );
+
+    std::fs::File::create(dir.join("huge.json"))
+        .unwrap()
+        .set_len(mlds_core::run_file::MAX_BYTES + 1)
+        .unwrap();
+    let (peak, out) = peak_memory(&["merge", "huge.json", "--out", "huge-merged.json"], &dir);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("huge.json: it is 67.1 MB"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        peak < 64 * 1024 * 1024,
+        "{peak} bytes held to refuse a file by its size"
+    );
+}

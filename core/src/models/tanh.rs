@@ -99,14 +99,20 @@ mod tests {
     use burn::tensor::Distribution;
     use burn::tensor::{DType, Device};
 
-    fn assert_close<const D: usize>(ours: Tensor<D>, theirs: Tensor<D>, what: &str) {
+    /// Equal within `tolerance × (1 + |theirs|)`.
+    fn assert_close<const D: usize>(
+        ours: Tensor<D>,
+        theirs: Tensor<D>,
+        what: &str,
+        tolerance: f32,
+    ) {
         let (ours, theirs) = (
             ours.into_data().try_to_vec::<f32>().unwrap(),
             theirs.into_data().try_to_vec::<f32>().unwrap(),
         );
         for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
             assert!(
-                (a - b).abs() <= 1e-6 * (1.0 + b.abs()),
+                (a - b).abs() <= tolerance * (1.0 + b.abs()),
                 "{what}[{i}]: {a} vs {b}"
             );
         }
@@ -115,6 +121,7 @@ mod tests {
     #[test]
     fn equals_the_four_operations_to_rounding_forward_and_backward() {
         let device = Device::flex().autodiff();
+        device.seed(7);
         // Both signs, saturation, and a gradient of every size.
         let x = Tensor::<2>::random([37, 11], Distribution::Normal(0.0, 4.0), &device);
         let x = Tensor::<2>::from_data(x.into_data(), &device).require_grad();
@@ -129,8 +136,10 @@ mod tests {
         let grads = (theirs.clone() * upstream).sum().backward();
         let their_grad = x2.grad(&grads).unwrap();
 
-        assert_close(ours, theirs, "tanh");
-        assert_close(our_grad, their_grad, "gradient");
+        assert_close(ours, theirs, "tanh", 1e-6);
+        // The reference's own gradient, 4σ(2x)(1 − σ(2x))·g in f32, is off by a few ε·|g|
+        // (upstream |g| up to ~10 here), where ours, g·(1 − y²), is off by as much near ±1.
+        assert_close(our_grad, their_grad, "gradient", 4e-6);
     }
 
     #[test]
