@@ -56,7 +56,7 @@ pub fn BackendLine(props: &BackendLineProps) -> Html {
         BackendKind::Cpu => "CPU (flex)",
     };
     // The URL's `workers`, read again when the control below changes it.
-    let placement = use_state(Placement::from_url);
+    let placement = use_state(crate::workers::placement);
     let place = placement_text(props.resolution.kind, *placement);
 
     html! {
@@ -66,7 +66,7 @@ pub fn BackendLine(props: &BackendLineProps) -> Html {
                 <span class="why" {title}>{ " (auto — hover for why)" }</span>
             }
             { " " }
-            <WorkersControl on_change={Callback::from(move |()| placement.set(Placement::from_url()))} />
+            <WorkersControl on_change={Callback::from(move |()| placement.set(crate::workers::placement()))} />
             <WorkersNotice />
         </p>
     }

@@ -59,7 +59,7 @@ impl RunHandle {
                 return;
             }
             set_body_backend(kind.id());
-            run.start_in_workers(kind, job, images, Placement::from_url());
+            run.start_in_workers(kind, job, images, crate::workers::placement());
         });
     }
 

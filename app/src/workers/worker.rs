@@ -324,7 +324,7 @@ pub async fn parse_dataset(
     files: &[(String, Vec<u8>)],
 ) -> Result<ImageDataset, String> {
     let on_page = || dataset_from_files(kind, title, files).map_err(|e| e.to_string());
-    if super::Placement::from_url() == super::Placement::Page {
+    if super::placement() == super::Placement::Page {
         return on_page();
     }
     let Ok(worker) = acquire(false) else {

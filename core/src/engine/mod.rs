@@ -12,6 +12,7 @@
 
 pub mod batch;
 pub mod merge;
+pub mod placement;
 pub mod plan;
 pub mod side_by_side;
 pub mod units;

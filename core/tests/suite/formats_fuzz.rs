@@ -1,6 +1,6 @@
 //! Fuzzing the image-dataset parsers: no input, arbitrary or mutated, makes one panic.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mlds_core::data::{cifar, idx};

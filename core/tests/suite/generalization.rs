@@ -1,7 +1,7 @@
 //! E7–E10 end to end on the CPU backend (flex) with the shipped MNIST subset, fixed seeds and
 //! short schedules.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 //! results the whole sweep gives (same seed, bit for bit), so a pool of workers can run them
 //! anywhere and combine them by index.
 
-mod common;
+use crate::common;
 
 use burn::tensor::Device;
 use mlds_core::engine::Outcome;

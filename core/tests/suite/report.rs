@@ -2,7 +2,7 @@
 //! reference and one that does not, per experiment), and findings of real runs started from a
 //! job's query, as the report page starts them.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

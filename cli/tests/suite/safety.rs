@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-mod common;
+use crate::common;
 use common::{fails, folder, mlds};
 
 /// A run file of a one-unit run, made by hand (as anyone could), whose `build` and error

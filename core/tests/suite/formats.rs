@@ -1,7 +1,7 @@
 //! The image-dataset file formats: MNIST's IDX files and CIFAR-10's batches and archive.
 //! Round trips and one concrete bad input per error (fuzzing is in `formats_fuzz.rs`).
 
-mod common;
+use crate::common;
 
 use common::*;
 use mlds_core::data::{cifar, idx, DataError, ImageDataset, ImageSet};

@@ -8,7 +8,7 @@ use std::process::Command;
 use mlds_core::run_file::RunFile;
 use mlds_core::Event;
 
-mod common;
+use crate::common;
 use common::{fails, folder, ok};
 
 /// A tiny E5 preset: three runs of a few epochs and search steps (a second or so each).
@@ -332,7 +332,7 @@ fn e1_models_side_by_side_join_step_by_step() {
 
 /// `docs/experiments.md` holds each experiment's keys as `mlds params EXP` prints them, between
 /// `<!-- mlds params EXP -->` and `<!-- /mlds params -->`: the docs cannot drift from the code.
-/// `UPDATE_DOCS=1 cargo test -p mlds-cli --test cli docs_` rewrites the tables.
+/// `UPDATE_DOCS=1 cargo test -p mlds-cli --test suite docs_` rewrites the tables.
 #[test]
 fn docs_parameter_tables_are_what_mlds_params_prints() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/experiments.md");
@@ -359,7 +359,7 @@ fn docs_parameter_tables_are_what_mlds_params_prints() {
     if std::env::var_os("UPDATE_DOCS").is_some() {
         std::fs::write(&path, docs).unwrap();
     } else {
-        assert!(stale.is_empty(), "docs/experiments.md's tables differ from `mlds params` for {stale:?}: run UPDATE_DOCS=1 cargo test -p mlds-cli --test cli docs_");
+        assert!(stale.is_empty(), "docs/experiments.md's tables differ from `mlds params` for {stale:?}: run UPDATE_DOCS=1 cargo test -p mlds-cli --test suite docs_");
     }
     assert!(fails(&["params", "nope"], &dir).contains("there is no experiment 'nope'"));
 }

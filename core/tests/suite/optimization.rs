@@ -1,6 +1,6 @@
 //! E3–E6 end to end on the CPU backend (flex) with fixed seeds and short schedules.
 
-mod common;
+use crate::common;
 
 use burn::nn::loss::{MseLoss, Reduction};
 use burn::tensor::Device;

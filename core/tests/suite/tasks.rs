@@ -1,7 +1,7 @@
 //! E2 end to end on the CPU backend (flex) with the MNIST subset shipped in `static/data/`.
 
+use crate::common;
 use burn::tensor::Device;
-mod common;
 
 use common::subset;
 use mlds_core::data::{DatasetKind, ImageDataset};

@@ -5,7 +5,7 @@
 use mlds_core::report::{Mode, SECTIONS};
 use mlds_core::run_file::{report, RunFile};
 
-mod common;
+use crate::common;
 use common::{fails, folder, ok};
 
 /// E1's and E4's quick sections (`core/src/report/mod.rs`): seconds each.
