@@ -18,7 +18,12 @@ node scripts/check-links.mjs
 step "architecture: no import circle between modules, no yew in the training worker"
 python3 scripts/check-imports.py --self-test
 python3 scripts/check-imports.py
-if cargo tree -p mlds-worker --target wasm32-unknown-unknown -e normal | grep -q ' yew '; then
+# The tree first, then the search: piped into `grep -q`, a found match could end `cargo tree`
+# by SIGPIPE and pipefail would read that as "not found"; a failing `cargo tree` stops here.
+worker_tree=$(cargo tree -p mlds-worker --target wasm32-unknown-unknown -e normal)
+page_tree=$(cargo tree -p mlds-app --target wasm32-unknown-unknown -e normal)
+grep -q ' yew ' <<<"$page_tree" || { echo "the yew check finds no yew in mlds-app either: it checks nothing"; exit 1; }
+if grep -q ' yew ' <<<"$worker_tree"; then
   echo "mlds-worker depends on yew (it must depend on mlds-protocol, not on the page's mlds-app)"
   exit 1
 fi
