@@ -110,7 +110,11 @@ impl FromParams for FitConfig {
     fn from_params(p: &mut Params) -> Self {
         let d = Self::default();
         let task = FunctionTask::from_params(p);
-        let default_shapes = d.shapes.iter().map(|w| join_widths(w)).collect::<Vec<_>>();
+        let default_shapes = d
+            .shapes
+            .iter()
+            .map(|w| MlpConfig::join_widths(w))
+            .collect::<Vec<_>>();
         let values = format!(
             "comma-separated layer widths, each `1-…-1`, ≤ 8 models, ≤ {} layers, widths ≤ {}",
             MlpConfig::MAX_LAYERS,
@@ -299,13 +303,4 @@ pub async fn run<H: Host>(config: &FitConfig, device: &Device, host: &mut H) -> 
     )
     .await;
     finish(host, result, config.train.epochs, &clock)
-}
-
-/// `1-5-1` from `[1, 5, 1]`.
-fn join_widths(widths: &[usize]) -> String {
-    widths
-        .iter()
-        .map(usize::to_string)
-        .collect::<Vec<_>>()
-        .join("-")
 }

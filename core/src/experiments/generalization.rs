@@ -267,11 +267,7 @@ pub fn number_list(
     range: std::ops::RangeInclusive<usize>,
     min_len: usize,
 ) -> Vec<usize> {
-    let joined = default
-        .iter()
-        .map(usize::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let joined = join_list(default);
     let values = format!(
         "{min_len} to 16 comma-separated, each {} – {}",
         range.start(),

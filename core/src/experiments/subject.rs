@@ -96,10 +96,6 @@ pub struct SubjectDefaults {
     pub images: ImageDefaults,
 }
 
-fn join(v: &[usize]) -> String {
-    v.iter().map(usize::to_string).collect::<Vec<_>>().join("-")
-}
-
 fn widths(raw: &str) -> Option<Vec<usize>> {
     if raw.trim().is_empty() {
         return Some(Vec::new());
@@ -123,11 +119,7 @@ impl Subject {
     pub fn images_from_params(p: &mut Params, d: &ImageDefaults) -> Self {
         let task = ImageTask::from_params(p, d.train_size);
         let mut list = |key: &'static str, default: &[usize]| {
-            let joined = default
-                .iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join("-");
+            let joined = MlpConfig::join_widths(default);
             p.describe(key, "widths like 32-16, each 1 – 1024, at most 6", joined);
             match p.get(key) {
             None => default.to_vec(),
@@ -151,7 +143,7 @@ impl Subject {
         if let Err(why) = model.check() {
             p.notice(format!(
                 "convs={}: {why} on {}; using the default architecture",
-                join(&model.convs),
+                MlpConfig::join_widths(&model.convs),
                 task.dataset.title()
             ));
             model = classifier(d.convs.to_vec(), d.hidden.to_vec());
@@ -224,8 +216,8 @@ impl Subject {
                 let mut pairs = vec![("task", TaskKind::Images.id().to_string())];
                 pairs.extend(task.to_params());
                 pairs.extend([
-                    ("convs", join(&model.convs)),
-                    ("hidden", join(&model.hidden)),
+                    ("convs", MlpConfig::join_widths(&model.convs)),
+                    ("hidden", MlpConfig::join_widths(&model.hidden)),
                 ]);
                 pairs
             }

@@ -62,9 +62,15 @@ impl MlpConfig {
 
     /// `1-5-10-1`
     pub fn shape(&self) -> String {
-        self.widths
+        Self::join_widths(&self.widths)
+    }
+
+    /// `1-5-10-1` from `[1, 5, 10, 1]`: what [`MlpConfig::parse_widths`] reads (also a
+    /// classifier's conv channels and hidden widths, `32-16`; empty for none).
+    pub fn join_widths(widths: &[usize]) -> String {
+        widths
             .iter()
-            .map(|w| w.to_string())
+            .map(usize::to_string)
             .collect::<Vec<_>>()
             .join("-")
     }

@@ -221,3 +221,19 @@ fn a_conv_stack_that_leaves_no_pixel_is_refused_in_words() {
     assert_eq!(model.convs, vec![8, 8, 8, 8]);
     forward_runs(subject(&job).unwrap());
 }
+
+/// E3 on fewer epochs than its snapshot interval's default (3 on images, 15 on a function):
+/// the default fell outside `1..=epochs`, so the query a run wrote re-read as another (found by
+/// the property test above; its regression file keeps the case too).
+#[test]
+fn a_short_trajectory_reproduces_its_query() {
+    for q in [
+        "exp=trajectory&epochs=1",
+        "exp=trajectory&task=function&epochs=2",
+    ] {
+        let (job, _) = Job::parse(q).unwrap();
+        let (again, notices) = Job::parse(&job.query()).unwrap();
+        assert_eq!(again.query(), job.query(), "{q}");
+        assert!(notices.is_empty(), "{q}: {notices:?}");
+    }
+}
