@@ -7,7 +7,7 @@
 
 pub mod channel;
 pub mod dataset_js;
-mod js;
+pub mod js;
 pub mod message;
 
 pub use message::{ToPage, ToWorker};

@@ -19,6 +19,15 @@ use wasm_bindgen::JsValue;
 
 use crate::js::{field, number, set, text};
 
+/// The loader script's one message (`static/worker-loader.js`, before the training code runs):
+/// the compiled worker `module` and this build's id.
+pub fn load_message(module: &JsValue) -> JsValue {
+    let m = message("load");
+    set(&m, "module", module);
+    set(&m, "build", &crate::BUILD_ID.into());
+    m.into()
+}
+
 /// The page's requests to a training worker.
 #[derive(Clone, Debug)]
 pub enum ToWorker {

@@ -21,6 +21,7 @@ use mlds_core::job::Job;
 use mlds_core::{Event, Host};
 use mlds_protocol::channel::yield_by_message;
 use mlds_protocol::dataset_js::{dataset_from_js, dataset_to_js, files_from_js};
+use mlds_protocol::js::text;
 use mlds_protocol::{ToPage, ToWorker, BUILD_ID};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -196,10 +197,7 @@ fn combine(connection: &Connection, query: &str, events: Vec<Event>, seq: u32, f
 fn refuse(connection: &Connection, request: &JsValue, why: String) {
     let message = format!("the page sent the training worker {why}");
     connection.post(ToPage::Failed { message });
-    let kind = Reflect::get(request, &"type".into())
-        .ok()
-        .and_then(|t| t.as_string());
-    if kind.as_deref() == Some("start") {
+    if text(request, "type").as_deref() == Some("start") {
         connection.post(ToPage::Finished);
     }
 }

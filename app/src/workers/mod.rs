@@ -6,7 +6,7 @@ mod code;
 mod run;
 mod worker;
 
-pub use mlds_core::engine::placement::{default_pool, most_workers, Placement};
+pub use mlds_core::engine::placement::{default_pool, Placement};
 pub use mlds_protocol::BUILD_ID;
 pub use run::WorkerRun;
 pub use worker::parse_dataset;

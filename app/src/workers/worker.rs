@@ -10,7 +10,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Object, Reflect};
 use mlds_core::data::{dataset_from_files, DatasetKind, ImageDataset};
 use mlds_core::Event;
 use wasm_bindgen::prelude::*;
@@ -19,6 +18,8 @@ use web_sys::{MessageEvent, Worker};
 
 use mlds_protocol::channel::MessageChannel;
 use mlds_protocol::dataset_js::{dataset_from_js, files_to_js};
+use mlds_protocol::js::{number, text};
+use mlds_protocol::message::load_message;
 use mlds_protocol::{ToPage, ToWorker, BUILD_ID};
 
 use super::code;
@@ -54,15 +55,6 @@ extern "C" {
     /// A port's `close()`.
     #[wasm_bindgen(method)]
     fn close(this: &Endpoint);
-}
-
-fn set(target: &Object, key: &str, value: &JsValue) {
-    // Setting a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(target, &key.into(), value);
-}
-
-fn text(data: &JsValue, key: &str) -> Option<String> {
-    Reflect::get(data, &key.into()).ok()?.as_string()
 }
 
 pub struct TrainingWorker {
@@ -152,10 +144,7 @@ impl TrainingWorker {
             let Some(this) = weak.upgrade() else { return };
             match module {
                 Ok(module) => {
-                    let load = Object::new();
-                    set(&load, "type", &"load".into());
-                    set(&load, "module", &module);
-                    set(&load, "build", &BUILD_ID.into());
+                    let load = load_message(&module);
                     if let Err(e) = this.endpoint.post_message(&load) {
                         this.lose(format!("The training worker could not be loaded: {e:?}"));
                     }
@@ -208,9 +197,7 @@ impl TrainingWorker {
             Ok(message) => message,
             // Unreadable combined events still answer their request (the run waits for it).
             Err(why) if text(data, "type").as_deref() == Some("combined") => {
-                let seq = Reflect::get(data, &"seq".into())
-                    .ok()
-                    .and_then(|s| s.as_f64());
+                let seq = number(data, "seq");
                 let error = Event::Error {
                     message: format!("The training worker sent {why}."),
                 };
