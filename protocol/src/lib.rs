@@ -1,12 +1,13 @@
 //! What the page (`mlds-app`) and its training worker (`mlds-worker`) share, and nothing more:
 //! the messages they exchange, one typed enum each way ([`message`]), the JS shapes of what
-//! crosses ([`dataset_js`]; events in [`message`]), the build's id both report
+//! crosses ([`dataset_js`], [`file_js`]; events in [`message`]), the build's id both report
 //! ([`BUILD_ID`]), and the platform glue both binaries need ([`channel`],
 //! [`run_constructors`]). No yew and no burn here: the worker depends on this crate, not on the
 //! page's.
 
 pub mod channel;
 pub mod dataset_js;
+pub mod file_js;
 pub mod js;
 pub mod message;
 

@@ -8,7 +8,9 @@
 //! [`ToPage::Events`] a few times a second and [`ToPage::Finished`] at the end. Pause is a
 //! handshake: after [`ToWorker::Pause`] the worker sends every event it computed before the
 //! pause, then [`ToPage::Paused`] with the pause's number, and computes nothing until
-//! [`ToWorker::Resume`] or [`ToWorker::Stop`]. Before all that, the loader script
+//! [`ToWorker::Resume`] or [`ToWorker::Stop`]. Outside a job, a worker answers
+//! [`ToWorker::Parse`] (dataset files) with [`ToPage::Parsed`] and [`ToWorker::Read`] (a run or
+//! report file) with [`ToPage::Read`], each once. Before all that, the loader script
 //! (`static/worker-loader.js`) takes one `{type: "load", module, build}` with the compiled
 //! module; it is the loader's, not the training code's.
 
@@ -62,6 +64,12 @@ pub enum ToWorker {
         title: String,
         files: JsValue,
     },
+    /// Read a run or report file the user gave (`name`, its `bytes` as a `Uint8Array`) off the
+    /// page's thread, answered by [`ToPage::Read`].
+    Read {
+        name: String,
+        bytes: JsValue,
+    },
 }
 
 /// What a training worker tells the page.
@@ -81,6 +89,9 @@ pub enum ToPage {
     Finished,
     /// A parsed dataset (as [`crate::dataset_js::dataset_to_js`] writes it) or why not.
     Parsed(Result<JsValue, String>),
+    /// A file read (as [`crate::file_js::opened_to_js`] writes it) or why it cannot be opened,
+    /// in words that name it.
+    Read(Result<JsValue, String>),
     /// On the page only (`workers=0`): the training code panicked and its instance is gone.
     Crashed { message: String },
 }
@@ -165,6 +176,12 @@ impl ToWorker {
                 set(&m, "files", files);
                 m
             }
+            Self::Read { name, bytes } => {
+                let m = message("read");
+                set(&m, "name", &name.as_str().into());
+                set(&m, "bytes", bytes);
+                m
+            }
         };
         Ok(m.into())
     }
@@ -194,6 +211,10 @@ impl ToWorker {
                 kind: required(value, "kind", &kind)?,
                 title: text(value, "title").unwrap_or_default(),
                 files: field(value, "files").ok_or("a 'parse' message without its 'files'")?,
+            },
+            "read" => Self::Read {
+                name: text(value, "name").unwrap_or_default(),
+                bytes: field(value, "bytes").ok_or("a 'read' message without its 'bytes'")?,
             },
             other => return Err(format!("an unknown request '{other}'")),
         })
@@ -238,6 +259,14 @@ impl ToPage {
                 }
                 m
             }
+            Self::Read(read) => {
+                let m = message("read");
+                match read {
+                    Ok(file) => set(&m, "file", file),
+                    Err(why) => set(&m, "error", &why.as_str().into()),
+                }
+                m
+            }
             Self::Crashed { message: why } => {
                 let m = message("crashed");
                 set(&m, "message", &why.as_str().into());
@@ -269,6 +298,11 @@ impl ToPage {
                 (_, Some(error)) => Err(error),
                 (Some(dataset), None) => Ok(dataset),
                 (None, None) => Err("the worker sent neither a dataset nor an error".into()),
+            }),
+            "read" => Self::Read(match (field(value, "file"), text(value, "error")) {
+                (_, Some(error)) => Err(error),
+                (Some(file), None) => Ok(file),
+                (None, None) => Err("the worker sent neither a file nor an error".into()),
             }),
             "crashed" => Self::Crashed {
                 message: text(value, "message").unwrap_or_else(|| {

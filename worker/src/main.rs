@@ -18,9 +18,11 @@ use js_sys::Reflect;
 use mlds_core::data::{dataset_from_files, DatasetKind, ImageDataset};
 use mlds_core::engine::merge::Combine;
 use mlds_core::job::Job;
+use mlds_core::run_file::open;
 use mlds_core::{Event, Host};
 use mlds_protocol::channel::yield_by_message;
 use mlds_protocol::dataset_js::{dataset_from_js, dataset_to_js, files_from_js};
+use mlds_protocol::file_js::opened_to_js;
 use mlds_protocol::js::text;
 use mlds_protocol::{ToPage, ToWorker, BUILD_ID};
 use wasm_bindgen::prelude::*;
@@ -122,6 +124,16 @@ fn parse(connection: &Connection, kind: &str, title: &str, files: &JsValue) {
             dataset_from_files(kind, title, &files).map_err(|e| e.to_string())
         });
     connection.post(ToPage::Parsed(parsed.map(|d| dataset_to_js(&d))));
+}
+
+/// Read the run or report file the page sent and answer with its runs, in slices, or why it
+/// cannot be opened, in words that name it.
+fn read(connection: &Connection, name: &str, bytes: &JsValue) {
+    let read = match bytes.dyn_ref::<js_sys::Uint8Array>() {
+        Some(bytes) => open(name, bytes.to_vec()).map(|opened| opened_to_js(&opened)),
+        None => Err("the page sent a malformed request to read a file".into()),
+    };
+    connection.post(ToPage::Read(read));
 }
 
 /// This instance's WebGPU device, initialised on its first WebGPU job (each worker needs its
@@ -232,6 +244,7 @@ fn serve(endpoint: PageLink) {
                 fresh,
             }) => combine(&this, &query, events, seq, fresh),
             Ok(ToWorker::Parse { kind, title, files }) => parse(&this, &kind, &title, &files),
+            Ok(ToWorker::Read { name, bytes }) => read(&this, &name, &bytes),
             Err(why) => refuse(&this, &e.data(), why),
         }
     });

@@ -1,18 +1,19 @@
 //! Opening a run file (`mlds-run`, what "Download run as JSON" and the `mlds` command write): a
 //! file input (`data-open-run`) and a file dropped on the panel around it. The file is read and
-//! parsed with core's reader here; what to do with the run is the caller's. Where the caller
+//! checked with core's reader in a worker; what to do with the run is the caller's. Where the caller
 //! takes a report's runs (the report page), the report's own HTML download opens too.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use mlds_core::run_file::{report, RunFile};
+use mlds_core::run_file::{Opened, RunFile};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, Element, File, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::datasets::{dropped_files, read_run_file, selected_files};
+use crate::workers::read_file;
 
 /// A run file by its name or type. A dataset's files (IDX, `.gz`, `.bin`, `.tar.gz`) never are
 /// JSON: this is how a drop on a panel is told apart from a dataset's files.
@@ -42,26 +43,12 @@ pub struct OpenRunProps {
 /// A report file's section: its run, or why it is not one (the others still open).
 pub type SectionRead = Result<RunFile, String>;
 
-/// What a file held: one run, or a report's runs.
-enum Read {
-    Run(RunFile),
-    Report(Vec<SectionRead>),
-}
-
-/// Read and parse one file; the error names the file and says what is wrong with it.
-async fn read(file: File) -> Result<(String, Read), String> {
+/// Read and parse one file, off the page's thread (`workers::read_file`); the error names the
+/// file and says what is wrong with it.
+async fn read(file: File) -> Result<(String, Opened), String> {
     let name = file.name();
-    let fail = |why: String| format!("{name} could not be opened as a run: {why}.");
-    let (_, bytes) = read_run_file(file).await.map_err(|e| format!("{e}."))?;
-    let text = String::from_utf8(bytes).map_err(|_| fail("it is not text (UTF-8)".into()))?;
-    let read = match report::is_report(&text) {
-        true => Read::Report(
-            report::sections(&text)
-                .map_err(|why| format!("{name} could not be opened as a report: {why}."))?,
-        ),
-        false => Read::Run(RunFile::parse(&text).map_err(fail)?),
-    };
-    Ok((name, read))
+    let bytes = read_run_file(&file).await.map_err(|e| format!("{e}."))?;
+    Ok((name.clone(), read_file(&name, bytes).await?))
 }
 
 /// What the listeners on the panel see of the latest props (they are installed once).
@@ -85,9 +72,9 @@ impl Latest {
         let on_report = self.on_report.clone();
         wasm_bindgen_futures::spawn_local(async move {
             match (read(file).await, on_report) {
-                (Ok((name, Read::Run(run))), _) => on_open.emit((name, run)),
-                (Ok((name, Read::Report(runs))), Some(on_report)) => on_report.emit((name, runs)),
-                (Ok((name, Read::Report(_))), None) => on_error.emit(format!(
+                (Ok((name, Opened::Run(run))), _) => on_open.emit((name, run)),
+                (Ok((name, Opened::Report(runs))), Some(on_report)) => on_report.emit((name, runs)),
+                (Ok((name, Opened::Report(_))), None) => on_error.emit(format!(
                     "{name} is a report, not one run: open it on the report page (#exp=report)."
                 )),
                 (Err(message), _) => on_error.emit(message),

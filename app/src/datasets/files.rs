@@ -30,13 +30,15 @@ pub async fn read_files(files: Vec<File>) -> Result<Vec<(String, Vec<u8>)>, Stri
     read_all(files).await
 }
 
-/// Read a run or report file into memory; over [`mlds_core::run_file::MAX_BYTES`] it is refused
-/// by its size, before a byte of it is read.
-pub async fn read_run_file(file: File) -> Result<(String, Vec<u8>), String> {
+/// Read a run or report file's bytes (left in the JS heap, for a worker to read); over
+/// [`mlds_core::run_file::MAX_BYTES`] it is refused by its size, before a byte of it is read.
+pub async fn read_run_file(file: &File) -> Result<js_sys::Uint8Array, String> {
     mlds_core::run_file::check_size(file.size() as u64)
         .map_err(|why| format!("{} was not opened: {why}", file.name()))?;
-    let mut read = read_all(vec![file]).await?;
-    Ok(read.pop().unwrap_or_default())
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| format!("{} could not be read", file.name()))?;
+    Ok(js_sys::Uint8Array::new(&buffer))
 }
 
 async fn read_all(files: Vec<File>) -> Result<Vec<(String, Vec<u8>)>, String> {

@@ -67,11 +67,11 @@ fn show(run: &RunHandle, opened: Opened) {
         backend.id()
     );
     set_body_backend(backend.id());
-    run.replay(backend, file.events);
-    run.view.dispatch(RunAction::Opened {
+    let opened = RunAction::Opened {
         note,
         build: file.build,
-    });
+    };
+    run.replay(backend, file.events, Some(opened));
 }
 
 #[derive(Properties, PartialEq)]

@@ -12,8 +12,12 @@ use yew::prelude::*;
 
 use crate::backends::Backends;
 use crate::datasets::{self, LoadError};
-use crate::run_view::{RunAction, RunViewState};
+use crate::run_view::{RunAction, RunView, RunViewState};
 use crate::workers::{Placement, WorkerRun};
+
+/// Events folded per task when a finished run is replayed: 100,000 epochs' losses fold in a
+/// few tens of milliseconds.
+const REPLAY_SLICE: usize = 20_000;
 
 #[derive(Clone)]
 pub struct RunHandle {
@@ -63,11 +67,32 @@ impl RunHandle {
         });
     }
 
-    /// Show a finished run's events (kept from an earlier visit) as if it had just run.
-    pub fn replay(&self, backend: BackendKind, events: Vec<Event>) {
+    /// Show a finished run's events (kept from an earlier visit, or a file's) as if it had
+    /// just run, then `then` (what to say about it). They are folded a slice per task, off the
+    /// panel's view, which shows the run once folded: a run of 100,000 epochs folded at once
+    /// would hold the page. A start, stop or other replay meanwhile abandons it.
+    pub fn replay(&self, backend: BackendKind, events: Vec<Event>, then: Option<RunAction>) {
         self.stop();
-        self.view.dispatch(RunAction::Start(backend));
-        self.view.dispatch(RunAction::Events(events));
+        let (run, stops) = (self.clone(), self.stops.get());
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut view = RunView::default().reduce(RunAction::Start(backend));
+            let mut events = events.into_iter();
+            loop {
+                let slice: Vec<Event> = events.by_ref().take(REPLAY_SLICE).collect();
+                if slice.is_empty() {
+                    break;
+                }
+                view = view.reduce(RunAction::Events(slice));
+                gloo_timers::future::TimeoutFuture::new(0).await;
+                if run.stops.get() != stops {
+                    return;
+                }
+            }
+            if let Some(then) = then {
+                view = view.reduce(then);
+            }
+            run.view.dispatch(RunAction::Show(Box::new(view)));
+        });
     }
 
     /// Run `job` on `kind` in workers (a CPU sweep's units over up to the placement's number

@@ -99,7 +99,7 @@ pub fn ReportSection(props: &ReportSectionProps) -> Html {
         let (run, live) = (run.clone(), live.clone());
         use_effect_with(props.saved.clone(), move |saved| {
             if let (Some(saved), false) = (saved, *live.borrow()) {
-                run.replay(saved.backend, saved.events.clone());
+                run.replay(saved.backend, saved.events.clone(), None);
             }
         });
     }

@@ -2,14 +2,15 @@
 //! experiment's query) and post their events back; a sweep's independent units spread over a
 //! pool of them and merge back into one stream (`mlds_core::engine::merge`).
 
+mod ask;
 mod code;
 mod run;
 mod worker;
 
+pub use ask::{parse_dataset, read_file};
 pub use mlds_core::engine::placement::{default_pool, Placement};
 pub use mlds_protocol::BUILD_ID;
 pub use run::WorkerRun;
-pub use worker::parse_dataset;
 
 use crate::url;
 

@@ -455,7 +455,7 @@ fn on_message(run: &Shared, worker: Rc<TrainingWorker>, unit: usize, message: Me
                 check_paused(run);
             }
         }
-        Message::Combined(..) | Message::Parsed(_) => {}
+        Message::Combined(..) | Message::Parsed(_) | Message::Read(_) => {}
         Message::Finished => {
             unbusy(run, &worker);
             run.borrow_mut().worked = true;

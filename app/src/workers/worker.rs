@@ -10,14 +10,12 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use mlds_core::data::{dataset_from_files, DatasetKind, ImageDataset};
 use mlds_core::Event;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
 
 use mlds_protocol::channel::MessageChannel;
-use mlds_protocol::dataset_js::{dataset_from_js, files_to_js};
 use mlds_protocol::js::{number, text};
 use mlds_protocol::message::load_message;
 use mlds_protocol::{ToPage, ToWorker, BUILD_ID};
@@ -35,8 +33,12 @@ pub enum Message {
     Combined(u32, Vec<Event>),
     /// The job has ended: the worker can take another.
     Finished,
-    /// What a `parse` request came to: the dataset as JS, or why not (see [`parse_dataset`]).
+    /// What a `parse` request came to: the dataset as JS, or why not (see
+    /// [`super::ask::parse_dataset`]).
     Parsed(Result<JsValue, String>),
+    /// What a `read` request came to: the file's runs as JS, or why not (see
+    /// [`super::ask::read_file`]).
+    Read(Result<JsValue, String>),
     /// The worker is gone (it did not start, crashed or ran out of memory) and its job with it.
     Lost(String),
 }
@@ -225,6 +227,7 @@ impl TrainingWorker {
             }
             ToPage::Finished => self.tell(Message::Finished),
             ToPage::Parsed(parsed) => self.tell(Message::Parsed(parsed)),
+            ToPage::Read(read) => self.tell(Message::Read(read)),
             ToPage::Crashed { message } => {
                 code::crashed_on_page();
                 self.lose(message);
@@ -298,50 +301,4 @@ pub fn release(worker: Rc<TrainingWorker>) {
             idle.push(worker);
         }
     });
-}
-
-/// Parse dataset files (`kind`: MNIST's IDX files or CIFAR-10's archive or batches) in a
-/// training worker: inflating and decoding CIFAR-10's 162 MB archive takes seconds, and a
-/// crafted archive more, which on the page's thread would freeze it. The worker is one of the
-/// pool's (an idle one, or the pool's first), given back afterwards for the run that follows.
-/// With `workers=0` (no workers wanted), or where no worker can be created, the page parses.
-pub async fn parse_dataset(
-    kind: DatasetKind,
-    title: &str,
-    files: &[(String, Vec<u8>)],
-) -> Result<ImageDataset, String> {
-    let on_page = || dataset_from_files(kind, title, files).map_err(|e| e.to_string());
-    if super::placement() == super::Placement::Page {
-        return on_page();
-    }
-    let Ok(worker) = acquire(false) else {
-        return on_page();
-    };
-    let mut resolve = None;
-    let reply = js_sys::Promise::new(&mut |ok, _| resolve = Some(ok));
-    let resolve = resolve.expect("a promise's executor runs at once");
-    let answer: Rc<RefCell<Option<Result<JsValue, String>>>> = Rc::default();
-    {
-        let answer = answer.clone();
-        worker.lease(Rc::new(move |m: Message| {
-            let got = match m {
-                Message::Parsed(parsed) => parsed,
-                Message::Lost(why) => Err(why),
-                _ => return,
-            };
-            *answer.borrow_mut() = Some(got);
-            let _ = resolve.call0(&JsValue::NULL);
-        }));
-    }
-    worker.send(&ToWorker::Parse {
-        kind: kind.id().into(),
-        title: title.into(),
-        files: files_to_js(files),
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(reply).await;
-    release(worker);
-    let answer = answer
-        .take()
-        .unwrap_or_else(|| Err("the dataset worker did not answer".into()))?;
-    dataset_from_js(&answer).ok_or_else(|| "The dataset worker sent a malformed dataset.".into())
 }

@@ -26,7 +26,9 @@
 mod bounds;
 mod lenient;
 mod merge;
+mod open;
 pub mod report;
+pub mod slices;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -38,6 +40,7 @@ use crate::job::Job;
 
 pub use bounds::check as check_events;
 pub use merge::{merge_files, RunMerge};
+pub use open::{open, Opened};
 
 /// The `format` every run file carries.
 pub const FORMAT: &str = "mlds-run";

@@ -135,6 +135,9 @@ pub enum RunAction {
         note: String,
         build: String,
     },
+    /// A view folded elsewhere, shown whole: a finished run replayed a slice per task (a large
+    /// file's run, folded at once, would hold the page's thread).
+    Show(Box<RunView>),
 }
 
 impl RunView {
@@ -155,6 +158,7 @@ impl RunView {
                 }
             }
             RunAction::Reset => view = RunView::default(),
+            RunAction::Show(shown) => view = *shown,
             RunAction::Opened { note, build } => {
                 view.opened = Some(note);
                 view.opened_build = Some(build);
