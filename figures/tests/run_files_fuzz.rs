@@ -1,7 +1,8 @@
 //! A run file from anyone is opened safely (issue 33): real runs of every experiment
 //! (`tests/runs/*.json`, tiny presets written by `mlds run`) with their numbers replaced by
 //! extremes, their fields dropped or retyped, are read (`RunFile::parse`), folded (`RunView`)
-//! and drawn (`figures_of`, each figure to SVG) as the page and `mlds report` do. Every case
+//! and drawn (`figures_of`, each figure to SVG) as the page and `mlds report` do; so are report
+//! files written with those runs (`mlds_figures::report::html`), changed the same way or cut. Every case
 //! must end in `Ok` or a refusal in words: never a panic, and within a bounded time and memory
 //! (this binary counts its allocations: the peak must stay within a multiple of the file).
 
@@ -10,10 +11,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use mlds_core::run_file::RunFile;
+use mlds_core::report::{Mode, SECTIONS};
+use mlds_core::run_file::report::DATA_ID;
+use mlds_core::run_file::{open, Opened, RunFile};
 use mlds_core::view::RunView;
+use mlds_core::{BackendKind, Event};
 use mlds_figures::figures_of;
+use mlds_figures::report::{self, SectionRun};
 use proptest::prelude::*;
+use proptest::test_runner::TestRunner;
 use serde_json::Value;
 
 /// Counts live heap bytes and their peak, for the memory bound.
@@ -204,6 +210,120 @@ proptest! {
             Err(why) => prop_assert!(!why.is_empty() && !why.contains("panicked"), "{name}: {why}"),
         }
     }
+}
+
+/// The report file the page or `mlds report` writes with the fuzzed runs' events in the
+/// sections of their experiments, for `apply` to change as a run file is changed.
+fn report_of(runs: &[usize]) -> String {
+    let mode = Mode::Quick;
+    let sections: Vec<(String, Vec<Event>)> = runs
+        .iter()
+        .filter_map(|&r| {
+            let file = RunFile::parse(RUNS[r].1).ok()?;
+            let section = SECTIONS.iter().find(|s| s.id == file.experiment)?;
+            Some((mode.query(section).to_string(), file.events))
+        })
+        .collect();
+    report::html(mode, "", |query| {
+        let (_, events) = sections.iter().find(|(q, _)| q == query)?;
+        Some(SectionRun {
+            events,
+            backend: BackendKind::Cpu,
+            build: "fuzz",
+        })
+    })
+}
+
+/// Open `text` as the report page does (`run_file::open`), and draw every section that opens;
+/// `Ok` with the number of sections that opened.
+fn open_report_and_draw(text: String) -> Result<usize, String> {
+    let Opened::Report(sections) = open("report.html", text.into_bytes())? else {
+        return Err("read as a run, not a report".into());
+    };
+    let mut opened = 0;
+    for file in sections.into_iter().flatten() {
+        let view = RunView::of_events(file.events.clone());
+        for figure in figures_of(&file.job(), &view) {
+            figure.svg().map_err(|e| e.to_string())?;
+        }
+        opened += 1;
+    }
+    Ok(opened)
+}
+
+/// `text` (a report file) with its data block changed as run files are above, and cut short
+/// at `cut` (a fraction of its length) where given.
+fn changed_report(text: &str, changes: &[Change], cut: Option<f64>) -> String {
+    let open_tag = format!("id=\"{DATA_ID}\">");
+    let start = text.find(&open_tag).unwrap() + open_tag.len();
+    let end = start + text[start..].find("</script>").unwrap();
+    let mut data: Value = serde_json::from_str(&text[start..end]).unwrap();
+    for c in changes {
+        apply(&mut data, c);
+    }
+    let data = report::script_data(&serde_json::to_string(&data).unwrap());
+    let mut text = format!("{}{data}{}", &text[..start], &text[end..]);
+    if let Some(cut) = cut {
+        let mut at = (text.len() as f64 * cut) as usize;
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        text.truncate(at);
+    }
+    text
+}
+
+/// A report file whose data block is changed as run files are above (numbers made extreme,
+/// arrays cut or repeated), or cut short anywhere: it opens, section by section, or is refused
+/// in words; never a panic, within the time and memory bounds. Enough sections must open for
+/// the fuzz to reach past the reader's first checks.
+#[test]
+fn report_files_with_any_numbers_open_or_are_refused_in_words() {
+    let cases = std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200u32)
+        / 4;
+    let mut runner = TestRunner::new(ProptestConfig::with_cases(cases));
+    let opened = AtomicUsize::new(0);
+    let case = (
+        prop::collection::vec(0..RUNS.len(), 1..4),
+        prop::collection::vec(change(), 0..4),
+        prop::option::weighted(0.2, 0.0f64..1.0),
+    );
+    let result = runner.run(&case, |(runs, changes, cut)| {
+        let text = changed_report(&report_of(&runs), &changes, cut);
+        let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let len = text.len();
+        let base = LIVE.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let started = Instant::now();
+        let result = open_report_and_draw(text);
+        let (took, peak) = (
+            started.elapsed(),
+            PEAK.load(Ordering::Relaxed).saturating_sub(base),
+        );
+        prop_assert!(took < TIME, "{runs:?} {changes:?}: {took:?}");
+        prop_assert!(
+            peak < memory_bound(len),
+            "{runs:?} {changes:?}: {peak} bytes for a {len}-byte file"
+        );
+        match result {
+            Ok(n) => _ = opened.fetch_add(n, Ordering::Relaxed),
+            Err(why) => prop_assert!(
+                !why.is_empty() && !why.contains("panicked"),
+                "{runs:?}: {why}"
+            ),
+        }
+        Ok(())
+    });
+    result.unwrap();
+    let opened = opened.load(Ordering::Relaxed);
+    eprintln!("{opened} sections of {cases} fuzzed report files opened and drew");
+    assert!(
+        opened as u32 >= cases / 4,
+        "only {opened} sections opened in {cases} report files"
+    );
 }
 
 /// Runs after the fuzz (the two share [`ONE_AT_A_TIME`], and this one waits for cases).

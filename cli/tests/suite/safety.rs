@@ -388,3 +388,65 @@ fn merge_holds_a_bounded_multiple_of_a_large_file_and_nothing_of_one_over_the_li
         "{peak} bytes held to refuse a file by its size"
     );
 }
+
+/// Issue 33: `mlds report --use` with a large honest run of the full report's E1 section (three
+/// models, 20,000 epochs, predictions on its 512 points every 20 epochs) holds a bounded
+/// multiple of the file, and draws it into the report.
+#[test]
+fn report_use_holds_a_bounded_multiple_of_a_large_file() {
+    let dir = folder("report-memory-bound");
+    let query = "exp=fit&fn=sinc5&epochs=20000";
+    let shapes = ["1-5-10-10-10-10-10-5-1", "1-10-18-15-4-1", "1-190-1"];
+    let models: Vec<_> = shapes
+        .iter()
+        .map(|s| serde_json::json!({ "name": s, "shape": s, "params": 100 }))
+        .collect();
+    let mut events =
+        vec![serde_json::json!({ "type": "started", "models": models, "total_epochs": 20_000 })];
+    for epoch in 1..=20_000u32 {
+        let losses: Vec<f64> = (1..=3).map(|m| f64::from(m) / f64::from(epoch)).collect();
+        events.push(serde_json::json!({ "type": "losses", "epoch": epoch, "elapsed_ms": f64::from(epoch), "losses": losses }));
+        if epoch % 20 == 0 {
+            let ys: Vec<Vec<f32>> = (0..3)
+                .map(|m| (0..512).map(|i| (i * m) as f32 / 512.0).collect())
+                .collect();
+            events.push(serde_json::json!({ "type": "predictions", "epoch": epoch, "ys": ys }));
+        }
+    }
+    events.push(serde_json::json!({ "type": "done", "epoch": 20_000, "elapsed_ms": 2e4 }));
+    let file = serde_json::json!({
+        "format": "mlds-run", "version": 1, "experiment": "fit", "query": query,
+        "link": format!("#{query}"), "hash": format!("#{query}"), "build": "test", "backend": "cpu",
+        "events": events,
+    });
+    let text = file.to_string();
+    std::fs::write(dir.join("fit.json"), &text).unwrap();
+    let size = text.len() as u64;
+    assert!(size > 8 << 20, "{size} bytes");
+    let args = [
+        "report",
+        "--mode",
+        "full",
+        "--only",
+        "fit",
+        "--use",
+        "fit.json",
+        "--out",
+        "report.html",
+        "--quiet",
+    ];
+    let (peak, out) = peak_memory(&args, &dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(report.contains("<svg"), "the section is drawn");
+    let bound = 64 * 1024 * 1024 + 8 * size;
+    assert!(
+        peak <= bound,
+        "{peak} bytes held for a file of {size} (bound {bound})"
+    );
+    eprintln!(
+        "mlds report --use: {} MB held for a {} MB file",
+        peak >> 20,
+        size >> 20
+    );
+}
