@@ -5,10 +5,19 @@
 # STRESS=1 runs the browser tests with a busy process on one core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
 bash scripts/setup.sh
 source scripts/env.sh
 
-step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+# Each step's heading, after the time the one before it took (docs/dev/testing.md's table
+# of cold and warm times comes from these lines).
+last=$started
+last_name="setup"
+step() {
+  printf '\n\033[1;34m== %s\033[0m (%s took %d s)\n' "$*" "$last_name" $((SECONDS - last))
+  last=$SECONDS
+  last_name=$*
+}
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -28,14 +37,13 @@ if grep -q ' yew ' <<<"$worker_tree"; then
   exit 1
 fi
 step "clippy (core, the figures and the mlds command natively, the app for wasm32)"
-cargo clippy -p mlds-core -p mlds-kernels --all-targets -- -D warnings
-cargo clippy -p mlds-figures --all-targets -- -D warnings
-cargo clippy -p mlds-cli --all-targets -- -D warnings
+# One invocation each for the native packages: their dependencies' features unify (core's
+# `simd`, `mlds`'s serde_json `float_roundtrip`), so burn is checked and built once, not once
+# per feature set as separate invocations did.
+cargo clippy -p mlds-core -p mlds-kernels -p mlds-figures -p mlds-cli --all-targets -- -D warnings
 cargo clippy -p mlds-protocol -p mlds-app -p mlds-worker --target wasm32-unknown-unknown -- -D warnings
 step "native tests"
-cargo test -p mlds-core -p mlds-kernels
-cargo test -p mlds-figures
-cargo test -p mlds-cli
+cargo test -p mlds-core -p mlds-kernels -p mlds-figures -p mlds-cli
 step "release build"
 trunk build --release --offline
 step "SIMD128 in the worker's wasm, no relaxed SIMD in either wasm file"
@@ -51,3 +59,4 @@ else
   step "browser tests"
 fi
 (cd tests/e2e && npm test)
+printf '\n%s took %d s; the whole command %d s\n' "$last_name" $((SECONDS - last)) $((SECONDS - started))
