@@ -19,7 +19,7 @@ use mlds_core::{BackendKind, Event};
 use mlds_figures::figures_of;
 use mlds_figures::report::{self, SectionRun};
 use proptest::prelude::*;
-use proptest::test_runner::TestRunner;
+use proptest::test_runner::{FileFailurePersistence, TestRunner};
 use serde_json::Value;
 
 /// Counts live heap bytes and their peak, for the memory bound.
@@ -180,10 +180,26 @@ fn memory_bound(file_len: usize) -> usize {
     64 * file_len + (64 << 20)
 }
 
+/// `cases` cases (`FUZZ_CASES` for the run files, a quarter for report files), and a failure's
+/// seed kept in `tests/run_files_fuzz.proptest-regressions` (proptest finds no `lib.rs` for a
+/// test file of its own to keep it beside), which runs first ever after: a crash the fuzz
+/// finds becomes a regression case.
+fn config(share: u32) -> ProptestConfig {
+    let cases = std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200u32);
+    ProptestConfig {
+        cases: cases / share,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "tests/run_files_fuzz.proptest-regressions",
+        ))),
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(200)
-    ))]
+    #![proptest_config(config(1))]
 
     #[test]
     fn a_run_file_with_any_numbers_opens_or_is_refused_in_words(
@@ -279,12 +295,9 @@ fn changed_report(text: &str, changes: &[Change], cut: Option<f64>) -> String {
 /// the fuzz to reach past the reader's first checks.
 #[test]
 fn report_files_with_any_numbers_open_or_are_refused_in_words() {
-    let cases = std::env::var("FUZZ_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(200u32)
-        / 4;
-    let mut runner = TestRunner::new(ProptestConfig::with_cases(cases));
+    let config = config(4);
+    let cases = config.cases;
+    let mut runner = TestRunner::new(config);
     let opened = AtomicUsize::new(0);
     let case = (
         prop::collection::vec(0..RUNS.len(), 1..4),
