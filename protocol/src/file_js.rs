@@ -1,8 +1,8 @@
 //! A run or report file a worker has read, as it crosses to the page: per run its header (the
 //! run file's fields but its events) and its events as slices of JSON
 //! ([`mlds_core::run_file::slices`]) in `Uint8Array`s, which the page reads one at a time, one
-//! per task. `{kind: "run" | "report", runs: [{format, version, …, slices: [bytes…]} |
-//! {error}]}`.
+//! per task. `{kind: "run" | "report", runs: [{header, slices: [bytes…]} | {error}]}`, the
+//! header a run file's JSON text with no events.
 
 use js_sys::{Array, Object, Uint8Array};
 use mlds_core::run_file::slices::{from_slice, to_slices, SLICE_BYTES};
@@ -10,7 +10,7 @@ use mlds_core::run_file::{Opened, RunFile};
 use mlds_core::Event;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::js::{field, number, set, text};
+use crate::js::{field, set, text};
 
 /// One run, its events still as slices.
 pub struct RunInSlices {
@@ -25,35 +25,12 @@ pub enum OpenedInSlices {
     Report(Vec<Result<RunInSlices, String>>),
 }
 
-const TEXT_FIELDS: [&str; 7] = [
-    "format",
-    "experiment",
-    "query",
-    "link",
-    "hash",
-    "build",
-    "backend",
-];
-
 fn run_to_js(file: &RunFile) -> Object {
     let o = Object::new();
-    let RunFile {
-        format,
-        version,
-        experiment,
-        query,
-        link,
-        hash,
-        build,
-        backend,
-        events,
-    } = file;
-    let texts = [format, experiment, query, link, hash, build, backend];
-    for (key, value) in TEXT_FIELDS.iter().zip(texts) {
-        set(&o, key, &value.as_str().into());
-    }
-    set(&o, "version", &(*version).into());
-    let slices: Array = to_slices(events, SLICE_BYTES)
+    // The header as a run file with no events, which the page reads back with the reader
+    // itself (`RunFile::parse`: every field, the query checked again).
+    set(&o, "header", &file.header().to_json().into());
+    let slices: Array = to_slices(&file.events, SLICE_BYTES)
         .iter()
         .map(|s| JsValue::from(Uint8Array::from(s.as_slice())))
         .collect();
@@ -90,28 +67,12 @@ fn run_from_js(value: &JsValue) -> Option<Result<RunInSlices, String>> {
     if let Some(why) = text(value, "error") {
         return Some(Err(why));
     }
-    let texts: Vec<String> = TEXT_FIELDS
-        .iter()
-        .map(|key| text(value, key))
-        .collect::<Option<_>>()?;
-    let [format, experiment, query, link, hash, build, backend] =
-        <[String; 7]>::try_from(texts).ok()?;
+    let header = RunFile::parse(&text(value, "header")?).ok()?;
     let slices = field(value, "slices")?.dyn_into::<Array>().ok()?;
     let slices = slices
         .iter()
         .map(|s| s.dyn_into::<Uint8Array>().ok())
         .collect::<Option<_>>()?;
-    let header = RunFile {
-        format,
-        version: number(value, "version")? as u32,
-        experiment,
-        query,
-        link,
-        hash,
-        build,
-        backend,
-        events: Vec::new(),
-    };
     Some(Ok(RunInSlices { header, slices }))
 }
 

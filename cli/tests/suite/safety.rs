@@ -312,6 +312,16 @@ fn peak_memory(args: &[&str], dir: &Path) -> (u64, std::process::Output) {
     (kib * 1024, out)
 }
 
+/// A run file of E1's `query` with `events`, as the page and `mlds run` write it.
+fn fit_run_file(query: &str, events: Vec<serde_json::Value>) -> String {
+    serde_json::json!({
+        "format": "mlds-run", "version": 1, "experiment": "fit", "query": query,
+        "link": format!("#{query}"), "hash": format!("#{query}"), "build": "test", "backend": "cpu",
+        "events": events,
+    })
+    .to_string()
+}
+
 /// An honest run of E1 with two models over 100,000 epochs, a loss point each, as its two
 /// units' files (what `mlds run --unit i` would write, minus the training): large files that
 /// every check accepts. Their total size.
@@ -329,12 +339,7 @@ fn large_honest_units(dir: &Path) -> u64 {
             events.push(serde_json::json!({ "type": "losses", "epoch": epoch, "elapsed_ms": f64::from(epoch), "losses": [loss] }));
         }
         events.push(serde_json::json!({ "type": "done", "epoch": 100_000, "elapsed_ms": 1e5 }));
-        let file = serde_json::json!({
-            "format": "mlds-run", "version": 1, "experiment": "fit", "query": query,
-            "link": format!("#{query}"), "hash": format!("#{query}"), "build": "test", "backend": "cpu",
-            "events": events,
-        });
-        let text = file.to_string();
+        let text = fit_run_file(&query, events);
         std::fs::write(dir.join(format!("unit-{unit}.json")), &text).unwrap();
         size += text.len() as u64;
     }
@@ -414,12 +419,7 @@ fn report_use_holds_a_bounded_multiple_of_a_large_file() {
         }
     }
     events.push(serde_json::json!({ "type": "done", "epoch": 20_000, "elapsed_ms": 2e4 }));
-    let file = serde_json::json!({
-        "format": "mlds-run", "version": 1, "experiment": "fit", "query": query,
-        "link": format!("#{query}"), "hash": format!("#{query}"), "build": "test", "backend": "cpu",
-        "events": events,
-    });
-    let text = file.to_string();
+    let text = fit_run_file(query, events);
     std::fs::write(dir.join("fit.json"), &text).unwrap();
     let size = text.len() as u64;
     assert!(size > 8 << 20, "{size} bytes");

@@ -174,6 +174,22 @@ impl RunFile {
         })
     }
 
+    /// The file without its events: what a worker hands the page before them, which come a
+    /// slice at a time.
+    pub fn header(&self) -> RunFile {
+        RunFile {
+            format: self.format.clone(),
+            version: self.version,
+            experiment: self.experiment.clone(),
+            query: self.query.clone(),
+            link: self.link.clone(),
+            hash: self.hash.clone(),
+            build: self.build.clone(),
+            backend: self.backend.clone(),
+            events: Vec::new(),
+        }
+    }
+
     /// The job the file's query names.
     pub fn job(&self) -> Job {
         // `parse` checked the query; a file built in code carries its job's own query.
@@ -247,6 +263,20 @@ mod tests {
         assert_eq!(
             (back.query, back.build, back.version),
             (file.query, file.build, 1)
+        );
+    }
+
+    #[test]
+    fn a_header_reads_back_as_the_file_without_its_events() {
+        let file = sample();
+        assert!(!file.events.is_empty());
+        let header = RunFile::parse(&file.header().to_json()).unwrap();
+        assert_eq!(
+            header,
+            RunFile {
+                events: Vec::new(),
+                ..file
+            }
         );
     }
 
