@@ -312,6 +312,22 @@ fn peak_memory(args: &[&str], dir: &Path) -> (u64, std::process::Output) {
     (kib * 1024, out)
 }
 
+/// `peak` bytes held for `size` bytes of files are within the stated bound: what the process
+/// needs anyway (the binary, its allocator), 64 MB, plus 8 × the files (their text, their
+/// parsed events and what is written out).
+fn held_within_bound(what: &str, peak: u64, size: u64) {
+    let bound = 64 * 1024 * 1024 + 8 * size;
+    assert!(
+        peak <= bound,
+        "{what}: {peak} bytes held for {size} bytes of files (bound {bound})"
+    );
+    eprintln!(
+        "{what}: {} MB held for {} MB of files",
+        peak >> 20,
+        size >> 20
+    );
+}
+
 /// A run file of E1's `query` with `events`, as the page and `mlds run` write it.
 fn fit_run_file(query: &str, events: Vec<serde_json::Value>) -> String {
     serde_json::json!({
@@ -364,18 +380,7 @@ fn merge_holds_a_bounded_multiple_of_a_large_file_and_nothing_of_one_over_the_li
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(holds_the_run(&dir.join("merged.json")));
-    // What the process needs anyway (the binary, its allocator) plus the file's text, its
-    // parsed events and the merged run written out.
-    let bound = 64 * 1024 * 1024 + 8 * size;
-    assert!(
-        peak <= bound,
-        "{peak} bytes held for a file of {size} (bound {bound})"
-    );
-    eprintln!(
-        "mlds merge: {} MB held for {} MB of files",
-        peak >> 20,
-        size >> 20
-    );
+    held_within_bound("mlds merge", peak, size);
 
     std::fs::File::create(dir.join("huge.json"))
         .unwrap()
@@ -439,14 +444,5 @@ fn report_use_holds_a_bounded_multiple_of_a_large_file() {
     assert!(out.status.success(), "{}", stderr(&out));
     let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(report.contains("<svg"), "the section is drawn");
-    let bound = 64 * 1024 * 1024 + 8 * size;
-    assert!(
-        peak <= bound,
-        "{peak} bytes held for a file of {size} (bound {bound})"
-    );
-    eprintln!(
-        "mlds report --use: {} MB held for a {} MB file",
-        peak >> 20,
-        size >> 20
-    );
+    held_within_bound("mlds report --use", peak, size);
 }
