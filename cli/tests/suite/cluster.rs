@@ -91,6 +91,22 @@ fn slurm_job_array_then_merge() {
     check_run(&dir.join("runs/e5/run.json"));
 }
 
+/// Run `command` with `sh -c` in `dir`, `mlds` on `path`, with `env`; it must succeed.
+fn shell(command: &str, dir: &Path, path: &str, env: &[(&str, &str)]) {
+    let out = Command::new("sh")
+        .args(["-c", command])
+        .env("PATH", path)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn kubernetes_pods_command_with_their_index() {
     let (dir, path) = setup("k8s");
@@ -103,32 +119,20 @@ fn kubernetes_pods_command_with_their_index() {
         .map(|rest| format!("exec mlds run{}", rest.replace("/runs/", "./")))
         .expect("the pods run mlds");
     for i in ["0", "1", "2"] {
-        let out = Command::new("sh")
-            .args(["-c", &command])
-            .env("PATH", &path)
-            .env("QUERY", E5)
-            .env("JOB_COMPLETION_INDEX", i)
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        shell(
+            &command,
+            &dir,
+            &path,
+            &[("QUERY", E5), ("JOB_COMPLETION_INDEX", i)],
         );
     }
     let merge = std::fs::read_to_string(example("k8s-merge-job.yaml")).unwrap();
     assert!(merge.contains("exec mlds merge /runs/unit-*.json --out /runs/run.json"));
-    let out = Command::new("sh")
-        .args(["-c", "exec mlds merge ./unit-*.json --out ./run.json"])
-        .env("PATH", &path)
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    shell(
+        "exec mlds merge ./unit-*.json --out ./run.json",
+        &dir,
+        &path,
+        &[],
     );
     check_run(&dir.join("run.json"));
 }

@@ -203,3 +203,30 @@ fn an_opened_run_keeps_the_build_that_computed_it_until_a_new_start() {
     );
     assert_eq!(ran_here.opened, None);
 }
+
+/// What the page's replay does (`RunHandle::replay`): a run folded a slice at a time, then
+/// shown whole, is the view of its events folded at once, log included.
+#[test]
+fn a_run_folded_in_slices_and_shown_is_the_run_folded_at_once() {
+    let mut events = vec![started(2, 50)];
+    events.extend((1..=50).map(|e| losses(e, vec![1.0 / e as f64, 2.0 / e as f64])));
+    events.push(Event::Done {
+        epoch: 50,
+        elapsed_ms: 9.0,
+    });
+    let start = || RunView::default().reduce(RunAction::Start(BackendKind::Cpu));
+    let whole = start().reduce(RunAction::Events(events.clone()));
+    let mut sliced = start();
+    for slice in events.chunks(7) {
+        sliced = sliced.reduce(RunAction::Events(slice.to_vec()));
+    }
+    let shown = RunView::default()
+        .reduce(RunAction::Start(BackendKind::Cpu))
+        .reduce(RunAction::Events(vec![started(1, 3)]))
+        .reduce(RunAction::Show(Box::new(sliced)));
+    assert_eq!(shown.state, RunState::Done);
+    assert_eq!(shown.losses, whole.losses);
+    assert_eq!(shown.epoch, 50);
+    assert_eq!(shown.metrics_json(), whole.metrics_json());
+    assert_eq!(shown.log.events(), events);
+}

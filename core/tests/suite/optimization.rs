@@ -97,8 +97,21 @@ fn gradnorm_records_every_iteration_of_the_function_task() {
 
     // The first step's norm is the gradient norm at the seeded initial weights, which an
     // independent oracle computes from the same model and data.
+    let norm = initial_gradient_norm(&c);
+    let relative = (its[0].1 - norm).abs() / norm;
+    assert!(
+        relative < 1e-4,
+        "step's norm {} vs oracle's {norm}",
+        its[0].1
+    );
+}
+
+/// The full-batch loss gradient's norm at a function task's seeded initial weights, from an
+/// independent oracle (`LossOracle`) over the same model and data: what the run's first step
+/// or probe must report.
+fn initial_gradient_norm(c: &GradNormConfig) -> f64 {
     let Subject::Function { task, model } = &c.subject else {
-        unreachable!()
+        unreachable!("a function task")
     };
     let device = Device::flex().autodiff();
     let m: Mlp = init_seeded(&Device::flex(), c.train.seed, || vec![model.init(&device)]).remove(0);
@@ -108,13 +121,7 @@ fn gradnorm_records_every_iteration_of_the_function_task() {
         MseLoss::new().forward(m.forward(data.x.clone()), data.y.clone(), Reduction::Mean)
     });
     let g = oracle.gradient(&theta);
-    let norm = g.iter().map(|x| x * x).sum::<f64>().sqrt();
-    let relative = (its[0].1 - norm).abs() / norm;
-    assert!(
-        relative < 1e-4,
-        "step's norm {} vs oracle's {norm}",
-        its[0].1
-    );
+    g.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
 /// Every full-batch measurement of a run: (step, norm, probe size).
@@ -181,22 +188,7 @@ fn gradnorm_probes_the_full_batch_of_a_mini_batch_function_task() {
     );
     assert!(full.iter().all(|f| f.2 == 64));
 
-    let Subject::Function { task, model } = &c.subject else {
-        unreachable!()
-    };
-    let device = Device::flex().autodiff();
-    let m: Mlp = init_seeded(&Device::flex(), c.train.seed, || vec![model.init(&device)]).remove(0);
-    let theta = pollster::block_on(read_params(&m)).unwrap();
-    let data = task.data(&device);
-    let oracle = LossOracle::new(m, move |m: &Mlp| {
-        MseLoss::new().forward(m.forward(data.x.clone()), data.y.clone(), Reduction::Mean)
-    });
-    let norm = oracle
-        .gradient(&theta)
-        .iter()
-        .map(|x| x * x)
-        .sum::<f64>()
-        .sqrt();
+    let norm = initial_gradient_norm(&c);
     let relative = (full[0].1 - norm).abs() / norm;
     assert!(
         relative < 1e-4,
