@@ -104,7 +104,19 @@ fn draw<DB: Backend>(root: &Area<DB>, chart: &Heatmap) -> DrawResult {
     if grid.values.len() != w * h {
         return Err(format!("{} values for a {w}×{h} grid", grid.values.len()).into());
     }
-    if !grid.xs.iter().chain(&grid.ys).all(|c| c.is_finite()) {
+    // Cells are placed between neighbouring coordinates, so unordered coordinates (a file
+    // from anyone may hold them) would put cells outside the plotted range, where plotters'
+    // pixel arithmetic overflows.
+    let increasing = |c: &[f64]| c.windows(2).all(|p| p[0] < p[1]);
+    if !(increasing(&grid.xs) && increasing(&grid.ys)) {
+        return Err("grid coordinates must increase".into());
+    }
+    let (xe, ye) = (cell_edges(&grid.xs), cell_edges(&grid.ys));
+    if !xe
+        .iter()
+        .chain(&ye)
+        .all(|e| e.0.is_finite() && e.1.is_finite())
+    {
         return Err("grid coordinates must be finite".into());
     }
     // What a cell is coloured by (log10 of the value, or the value), None for a blank cell.
@@ -115,7 +127,6 @@ fn draw<DB: Backend>(root: &Area<DB>, chart: &Heatmap) -> DrawResult {
             None => None,
         })
         .collect();
-    let (xe, ye) = (cell_edges(&grid.xs), cell_edges(&grid.ys));
     // The plot spans the cells (not just their centres), and the overlays if they stray.
     let grid_box = (w > 0 && h > 0).then(|| [(xe[0].0, ye[0].0), (xe[w - 1].1, ye[h - 1].1)]);
     let overlays = path
@@ -292,6 +303,39 @@ mod tests {
             [(-0.5, 0.5), (0.5, 1.5), (1.5, 2.5)]
         );
         assert_eq!(cell_edges(&[3.0]), [(2.5, 3.5)]);
+    }
+
+    fn svg_of(xs: Vec<f64>, ys: Vec<f64>) -> Result<String, String> {
+        let values = vec![Some(1.0); xs.len() * ys.len()];
+        let chart = Heatmap {
+            id: "surface".into(),
+            title: "Loss surface".into(),
+            x_label: "α".into(),
+            y_label: "β".into(),
+            grid: Rc::new(HeatmapGrid { xs, ys, values }),
+            log_color: false,
+            levels: 3,
+            path: Rc::new(Vec::new()),
+            markers: Rc::new(Vec::new()),
+            caption: None,
+        };
+        super::super::svg_document(Heatmap::SIZE, |root| chart.draw(root))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn coordinates_out_of_order_or_too_far_apart_are_refused_in_words() {
+        // A fuzzed E6 run file put one column at 2³² − 1: its cell lay outside the plotted
+        // range and plotters' pixel arithmetic overflowed (a panic in a debug build).
+        let even = vec![-1.0, 0.0, 1.0];
+        assert!(svg_of(even.clone(), even.clone()).is_ok());
+        let unordered = vec![-1.0, 4294967295.0, 1.0];
+        let why = svg_of(unordered.clone(), even.clone()).unwrap_err();
+        assert_eq!(why, "grid coordinates must increase");
+        assert_eq!(svg_of(even.clone(), unordered).unwrap_err(), why);
+        let apart = vec![-f64::MAX, 0.0, f64::MAX];
+        let why = svg_of(apart, even).unwrap_err();
+        assert_eq!(why, "grid coordinates must be finite");
     }
 
     #[test]

@@ -9,8 +9,8 @@ use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 
 use super::common::{
-    bounds, draw_legend, log_safe, marker, marker_points, padded, tick, title_only, Area, Backend,
-    Bounds, DrawResult, Series, PALETTE,
+    bounds, draw_legend, log_safe, marker, marker_points, padded, plottable, tick, title_only,
+    Area, Backend, Bounds, DrawResult, Series, PALETTE,
 };
 use super::csv::curves_csv;
 use super::{describe, Chart};
@@ -163,7 +163,9 @@ where
             .points
             .iter()
             .copied()
-            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            // The points the range was framed on (see `bounds`): one left out of it, e.g. at
+            // y ≤ 0 on a log axis, may lie anywhere on x, past what plotters' pixels can hold.
+            .filter(|&(x, y)| x.is_finite() && plottable(y, panel.log_y))
             .collect();
         let drawn = match s.dashed {
             true => chart.draw_series(DashedLineSeries::new(points.clone(), 6, 4, style))?,
