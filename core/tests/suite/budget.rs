@@ -113,7 +113,7 @@ fn forward_runs(subject: &Subject) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(384))]
+    #![proptest_config(crate::common::fuzz_config(384))]
 
     #[test]
     fn every_accepted_query_stays_within_the_tabs_budget(

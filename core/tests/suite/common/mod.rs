@@ -204,3 +204,24 @@ pub fn train_points(events: &[mlds_core::Event]) -> Vec<(f64, Vec<f64>, Vec<f64>
         })
         .collect()
 }
+
+/// A property test's configuration: `cases` cases (`FUZZ_CASES` overrides) from a fixed seed,
+/// so the test command is deterministic and a landing never fails on a case no earlier run
+/// met; `FUZZ_SEED=random` (or a number) explores further before a change to what they test.
+pub fn fuzz_config(cases: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngSeed};
+    let cases = std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(cases);
+    let rng_seed = match std::env::var("FUZZ_SEED").as_deref() {
+        Ok("random") => RngSeed::Random,
+        Ok(n) => RngSeed::Fixed(n.parse().expect("FUZZ_SEED is a number or `random`")),
+        Err(_) => RngSeed::Fixed(31),
+    };
+    Config {
+        cases,
+        rng_seed,
+        ..Config::default()
+    }
+}
