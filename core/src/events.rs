@@ -154,7 +154,8 @@ pub enum Event {
     },
     /// The weights of the `Snapshot` just sent, where E3's runs are computed apart (a unit
     /// each, in a pool of workers): the whole model's parameters and the chosen layer's range
-    /// in them. The sweep's combining step turns them into `Projection`s and drops them.
+    /// in them. The sweep's combining step turns them into `Projection`s and drops them. E9a's
+    /// trainings send their trained model this way, `epoch` the epochs it took, to the line.
     Weights {
         run: usize,
         epoch: usize,

@@ -84,25 +84,35 @@ test('E8 trains on WebGPU (software adapter)', async () => {
   }
 });
 
-test('E9a evaluates the line through two models, reproducing them at α = 0 and 1 (CPU)', async () => {
+test('E9a evaluates the line through two models from one θ₀, with each end\'s rise and training (CPU)', async () => {
   const browser = await launch({ webgpu: false });
   try {
     const { page, errors } = await open(browser,
       `${server.url}/#exp=interpolate&hidden=16&train_size=300&epochs=2&batch=32&batch2=150&eval_size=200&backend=cpu&autorun=1`);
     const m = await done(page, 'interpolate');
-    assert.equal(m.alphas.length, 31);
+    assert.equal(m.alphas.length, 25);
     for (const key of ['train_loss', 'test_loss', 'accuracy', 'test_accuracy']) {
-      assert.equal(m[key].length, 31, key);
+      assert.equal(m[key].length, 25, key);
     }
-    assert.ok(Math.abs(m.alphas[0] + 1) < 1e-9 && Math.abs(m.alphas[30] - 2) < 1e-9);
+    assert.ok(Math.abs(m.alphas[0] + 1) < 1e-9 && Math.abs(m.alphas[24] - 2) < 1e-9);
     assert.ok(m.accuracy.every(inUnit) && m.train_loss.every((l) => l > 0));
     // α = 0 is the first model, trained with 20 steps of batch 32: it has learned something.
-    assert.ok(Math.abs(m.alphas[10]) < 1e-9 && m.accuracy[10] > 0.3, JSON.stringify(m.accuracy));
-    // Two epochs cannot reach the default target (training loss 0.05): both ends say so.
-    assert.equal(m.target_loss, 0.05);
-    assert.deepEqual(m.ends.map((e) => e.alpha), [0, 1]);
-    for (const e of m.ends) {
+    assert.ok(Math.abs(m.alphas[8]) < 1e-9 && m.accuracy[8] > 0.3, JSON.stringify(m.accuracy));
+    // Keskar's target (1e-3, or 20 epochs without improvement): two epochs, the cap, reach
+    // neither, and both ends say so.
+    assert.equal(m.target_loss, 0.001);
+    assert.equal(m.patience, 20);
+    assert.equal(m.delta, 0.125);
+    assert.ok(m.distance_ratio > 0 && Number.isFinite(m.distance_ratio), JSON.stringify(m));
+    assert.deepEqual(m.ends.map((e) => [e.alpha, e.batch, e.epochs]), [[0, 32, 2], [1, 150, 2]]);
+    for (const [i, e] of m.ends.entries()) {
+      const at = i === 0 ? 8 : 16;
       assert.equal(e.reached_target, e.train_loss <= m.target_loss, JSON.stringify(e));
+      assert.equal(e.train_loss, m.train_loss[at]);
+      assert.equal(e.test_accuracy, m.test_accuracy[at]);
+      // The rise at ±0.125: the grid's neighbours' mean less the end's own loss.
+      const rise = (m.train_loss[at - 1] + m.train_loss[at + 1]) / 2 - m.train_loss[at];
+      assert.ok(Math.abs(e.rise - rise) <= 1e-12 * Math.max(1, Math.abs(rise)), JSON.stringify(e));
     }
     await drawn(page, 'interpolate-chart');
     assert.deepEqual(errors, []);

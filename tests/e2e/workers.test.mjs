@@ -268,8 +268,8 @@ test("E9a's two trainings run a worker each, then its line, given their weights:
   try {
     const seen = await underPlacements(browser, [2, 1, 0],
       '#exp=interpolate&hidden=16&train_size=300&epochs=2&batch=32&batch2=150&eval_size=200&backend=cpu', 'interpolate', (m, created) => {
-        assert.equal(m.alphas.length, 31);
-        return { created, points: [m.train_loss, m.test_loss, m.accuracy, m.test_accuracy] };
+        assert.equal(m.alphas.length, 25);
+        return { created, points: [m.train_loss, m.test_loss, m.accuracy, m.test_accuracy, m.distance_ratio, m.ends] };
       });
     // Two trainings at once on 2 workers; the line reuses one of them.
     assert.deepEqual([seen[2].created, seen[1].created, seen[0].created], [2, 1, 0]);

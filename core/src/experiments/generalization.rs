@@ -7,18 +7,18 @@ use std::collections::BTreeMap;
 use burn::module::Module;
 use burn::tensor::Device;
 
-use super::subject::{
-    image_training, subject_params, train_subject, ImageDefaults, Subject, SubjectData, Trained,
+use super::subject::{image_training, subject_params, ImageDefaults, Subject, SubjectData};
+pub use super::target::{
+    target_values, train_to_target, Target, TrainedToTarget, DEFAULT_TARGET_LOSS, EPOCH_CAP,
+    IMPROVEMENT,
 };
 use crate::budget::Footprint;
 use crate::engine::units::Units;
 use crate::engine::{fail, stopped, Outcome};
 use crate::events::{Event, Host};
-use crate::models::{Classifier, Mlp};
+use crate::models::Classifier;
 use crate::params::Params;
-use crate::train::{
-    BatchPlan, ClassifierTask, EpochEnd, Halt, Hooks, Stopwatch, TrainSettings, WorkLimits,
-};
+use crate::train::{BatchPlan, ClassifierTask, Halt, Stopwatch, TrainSettings, WorkLimits};
 
 /// A trained classifier's loss and accuracy on (the first `limit` examples of) its training and
 /// test sets.
@@ -106,131 +106,6 @@ impl<'a> Evaluator<'a> {
                 .collect(),
         ))
     }
-}
-
-/// The training target of the experiments that compare minima (E9a, E9b, E10): every model
-/// trains until its training loss reaches the same value, not for the same number of epochs
-/// (a batch of 4,096 takes 256× fewer steps per epoch than one of 16, and would be compared
-/// under-trained). Keskar et al. compare models trained to ~100 % training accuracy.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Target {
-    /// Training stops after the first epoch whose mean training cross-entropy is at most this;
-    /// the settings' `epochs` is the cap.
-    pub loss: f64,
-}
-
-/// The default target: a training cross-entropy of 0.05 (≈ 99 % training accuracy on MNIST).
-pub const DEFAULT_TARGET_LOSS: f64 = 0.05;
-
-/// The default cap on a batch sweep's epochs: enough for batch 4,096 on the 8,000-image subset
-/// (2 steps an epoch) to reach the default target (it takes ~160 epochs for 784-32-10), while
-/// batch 16 stops after ~13.
-pub const EPOCH_CAP: usize = 300;
-
-impl Target {
-    /// `target` (the training loss to reach).
-    pub fn from_params(p: &mut Params) -> Self {
-        Self {
-            loss: p.number("target", DEFAULT_TARGET_LOSS, 1e-4..=10.0),
-        }
-    }
-
-    pub fn to_params(&self) -> (&'static str, String) {
-        ("target", self.loss.to_string())
-    }
-
-    /// Whether a model whose evaluated training loss is `train_loss` reached the target: the
-    /// rule the findings and the hollow points use (the stop itself uses the epoch's mean
-    /// loss, which lags the model's, so a model that stopped is normally below it).
-    pub fn reached(&self, train_loss: f64) -> bool {
-        train_loss <= self.loss
-    }
-}
-
-/// Ends the image loop after the first epoch whose mean training loss is at most the target.
-struct StopAtTarget {
-    target: f64,
-    epochs: usize,
-    hit: bool,
-}
-
-impl Hooks<Classifier> for StopAtTarget {
-    fn finished(&self) -> bool {
-        self.hit
-    }
-
-    async fn on_epoch(
-        &mut self,
-        _host: &mut impl Host,
-        end: &EpochEnd<'_, Classifier>,
-    ) -> Result<(), String> {
-        self.epochs = end.epoch;
-        self.hit = end
-            .losses
-            .and_then(|l| l.first())
-            .is_some_and(|&l| l <= self.target);
-        Ok(())
-    }
-}
-
-// `train_subject` takes hooks for both kinds of model; these experiments train classifiers.
-impl Hooks<Mlp> for StopAtTarget {}
-
-/// A model trained towards a [`Target`]: the model and the epochs it took (the cap if it
-/// missed).
-pub struct TrainedToTarget {
-    pub model: Classifier,
-    pub epochs: usize,
-}
-
-/// Train one freshly initialised classifier of `subject` (seeded by `seed`) with `settings`
-/// until its epoch's mean training loss reaches `target`, for at most `settings.epochs`.
-#[allow(clippy::too_many_arguments)]
-pub async fn train_to_target(
-    subject: &Subject,
-    data: &SubjectData,
-    settings: &TrainSettings,
-    target: Target,
-    seed: u64,
-    device: &Device,
-    host: &mut impl Host,
-    clock: &mut Stopwatch,
-) -> Result<TrainedToTarget, Halt> {
-    let mut stop = StopAtTarget {
-        target: target.loss,
-        epochs: 0,
-        hit: false,
-    };
-    let trained = train_subject(
-        subject, data, settings, seed, device, &mut stop, host, clock,
-    )
-    .await?;
-    match trained {
-        Trained::Classifier(model) => Ok(TrainedToTarget {
-            model,
-            epochs: stop.epochs,
-        }),
-        Trained::Mlp(_) => Err(Halt::Failed("this experiment classifies images".into())),
-    }
-}
-
-/// What a result reports of its model's training towards the target: the target, the epochs
-/// and steps it took, and whether its evaluated training loss reached the target (1 or 0).
-pub fn target_values(
-    target: Target,
-    epochs: usize,
-    steps_per_epoch: usize,
-    train_loss: f64,
-) -> [(&'static str, f64); 4] {
-    [
-        ("target_loss", target.loss),
-        ("epochs", epochs as f64),
-        ("steps", (epochs * steps_per_epoch) as f64),
-        (
-            "reached_target",
-            f64::from(u8::from(target.reached(train_loss))),
-        ),
-    ]
 }
 
 /// Training examples of an image task (1 otherwise: these experiments classify images).
@@ -431,7 +306,7 @@ pub async fn run_batch_sweep<H: Host>(
             &mut clock,
         )
         .await;
-        let TrainedToTarget { model, epochs } = match trained {
+        let TrainedToTarget { model, epochs, .. } = match trained {
             Ok(m) => m,
             Err(Halt::Stopped { epoch }) => return stopped(host, epoch, &clock),
             Err(Halt::Failed(e)) => return fail(host, format!("batch size {batch}: {e}")),

@@ -19,6 +19,7 @@ pub mod sensitivity;
 pub mod sharpness;
 pub mod subject;
 pub mod surface;
+pub mod target;
 pub mod tasks;
 pub mod trajectory;
 

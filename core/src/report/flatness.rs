@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use super::finding::{num, pct, Events, Finding};
 use super::stats::spearman;
 
-/// E9a's flatness probe: the loss rise at α ± δ around each end of the line (δ in units of
-/// α, i.e. a tenth of the distance ‖θ₂ − θ₁‖, the same in parameter space for both ends).
-pub const DELTA: f64 = 0.1;
+/// E9a's flatness probe: the rise in training loss at α ± δ around each end of the line (δ
+/// in units of α, i.e. an eighth of the distance ‖θ₂ − θ₁‖, the same in parameter space for
+/// both ends): Keskar et al.'s grid step.
+pub const DELTA: f64 = 0.125;
 
 /// E9a: one minimum must be flatter than the other by this factor (rise ratio) for the run to
 /// say which is flatter.
@@ -24,33 +25,59 @@ pub const MIN_RHO: f64 = 0.9;
 /// multiple of the smallest's ("one to two orders of magnitude").
 pub const KESKAR_RATIO: f64 = 10.0;
 
-/// E9a: which end of the line is the flatter minimum (loss rise at ±δ), and does it
-/// generalise better (smaller test − train loss)? Both ends must have reached the target.
-pub fn interpolate(run: &Events) -> Option<Finding> {
-    let (alphas, train, test) = (
+/// `values` (over the ascending `alphas`) at `a`, linearly interpolated between the nearest
+/// points; `None` outside the line or where a value is not finite.
+pub fn value_at(alphas: &[f64], values: &[f64], a: f64) -> Option<f64> {
+    let i = alphas.iter().position(|&x| x >= a)?;
+    let v = if alphas[i] == a {
+        values.get(i).copied()?
+    } else {
+        let (x0, x1) = (*alphas.get(i.checked_sub(1)?)?, alphas[i]);
+        let (v0, v1) = (values.get(i - 1).copied()?, values.get(i).copied()?);
+        v0 + (v1 - v0) * (a - x0) / (x1 - x0)
+    };
+    v.is_finite().then_some(v)
+}
+
+/// The rise of `values` at `end` ± `delta`: the mean of the two sides less the value at `end`.
+pub fn rise(alphas: &[f64], values: &[f64], end: f64, delta: f64) -> Option<f64> {
+    let at = |a| value_at(alphas, values, a);
+    Some(0.5 * (at(end - delta)? + at(end + delta)?) - at(end)?)
+}
+
+/// E9a (Keskar et al. 2017): which end of the line is the flatter minimum (rise in training
+/// loss at ±[`DELTA`]), and does it generalise better (lower test error)? Both ends must have
+/// reached their minimum: the target loss, or the loss no longer improving before the cap
+/// (`stopped_1`, `stopped_2`).
+pub(super) fn interpolate(run: &Events) -> Option<Finding> {
+    let (alphas, train, test_accuracy) = (
         run.column("alpha")?,
         run.column("train_loss")?,
-        run.column("test_loss")?,
+        run.column("test_accuracy")?,
     );
-    let at = |values: &[f64], a: f64| -> Option<f64> {
-        let i = (0..alphas.len())
-            .min_by(|&i, &j| (alphas[i] - a).abs().total_cmp(&(alphas[j] - a).abs()))?;
-        // The nearest point must be the one meant (the grid has ≥ 31 points on [−1, 2]).
-        ((alphas[i] - a).abs() < 1e-6 + 0.5 * DELTA).then_some(values[i])
-    };
-    let rise = |end: f64| -> Option<f64> {
-        let centre = at(&train, end)?;
-        Some(0.5 * (at(&train, end - DELTA)? + at(&train, end + DELTA)?) - centre)
-    };
-    let (r1, r2) = (rise(0.0)?, rise(1.0)?);
+    let first = |key: &str| run.column(key).and_then(|c| c.first().copied());
+    let at = |values: &[f64], a: f64| value_at(&alphas, values, a);
+    let (r1, r2) = (
+        rise(&alphas, &train, 0.0, DELTA)?,
+        rise(&alphas, &train, 1.0, DELTA)?,
+    );
     let (l1, l2) = (at(&train, 0.0)?, at(&train, 1.0)?);
-    let (gap1, gap2) = (at(&test, 0.0)? - l1, at(&test, 1.0)? - l2);
-    let target = run.column("target_loss").and_then(|t| t.first().copied());
-    let missed: Vec<&str> = [("θ₁", l1), ("θ₂", l2)]
-        .into_iter()
-        .filter(|(_, l)| target.is_some_and(|t| *l > t))
-        .map(|(name, _)| name)
-        .collect();
+    let errors = (
+        1.0 - at(&test_accuracy, 0.0)?,
+        1.0 - at(&test_accuracy, 1.0)?,
+    );
+    let target = first("target_loss");
+    let reached = |loss: f64, stopped: Option<f64>| {
+        stopped.is_some_and(|s| s > 0.5) || target.is_none_or(|t| loss <= t)
+    };
+    let missed: Vec<&str> = [
+        ("θ₁", l1, first("stopped_1")),
+        ("θ₂", l2, first("stopped_2")),
+    ]
+    .into_iter()
+    .filter(|&(_, l, stopped)| !reached(l, stopped))
+    .map(|(name, ..)| name)
+    .collect();
     let flatter = if r2 >= FLATTER_BY * r1.max(0.0) && r2 > 0.0 {
         Some(1)
     } else if r1 >= FLATTER_BY * r2.max(0.0) && r1 > 0.0 {
@@ -58,7 +85,7 @@ pub fn interpolate(run: &Events) -> Option<Finding> {
     } else {
         None
     };
-    let better = if gap1 < gap2 { 1 } else { 2 };
+    let better = if errors.0 <= errors.1 { 1 } else { 2 };
     let verdict = match (missed.is_empty(), flatter) {
         (false, _) => format!(
             "{} missed the training target: no comparison of minima",
@@ -74,16 +101,30 @@ pub fn interpolate(run: &Events) -> Option<Finding> {
         ),
     };
     let agrees = missed.is_empty() && flatter == Some(better);
+    let epochs = |key: &str| {
+        first(key)
+            .map(|e| format!(", {e} epochs"))
+            .unwrap_or_default()
+    };
+    let ratio = match (r1 > 0.0, r2 > 0.0) {
+        (true, true) => format!(" (×{} around θ₂)", num(r2 / r1)),
+        _ => String::new(),
+    };
+    let distance = first("distance_ratio")
+        .map(|d| format!("; ‖θ₁ − θ₀‖ / ‖θ₂ − θ₀‖ = {}", num(d)))
+        .unwrap_or_default();
     Some(Finding {
         text: format!(
-            "train loss {} at θ₁ (α = 0) and {} at θ₂ (α = 1){}; loss rise at ±{DELTA} in α: {} around θ₁, {} around θ₂; generalisation gap (test − train loss) {} vs {}: {verdict}",
+            "train loss {} at θ₁ (α = 0{}) and {} at θ₂ (α = 1{}){}; rise in train loss at ±{DELTA} in α: {} around θ₁, {} around θ₂{ratio}; test error {} vs {}{distance}: {verdict}",
             num(l1),
+            epochs("epochs_1"),
             num(l2),
+            epochs("epochs_2"),
             target.map(|t| format!(" (target {})", num(t))).unwrap_or_default(),
             num(r1),
             num(r2),
-            num(gap1),
-            num(gap2),
+            pct(errors.0),
+            pct(errors.1),
         ),
         agrees,
     })
@@ -124,7 +165,7 @@ fn counted(n: usize, total: usize) -> String {
 /// E9b (Novak et al. 2018): sensitivity grows with the generalisation gap (test − train loss),
 /// over models that reached the target: ρ(gap, sensitivity) ≥ [`MIN_RHO`] over at least
 /// [`MIN_POINTS`] of them.
-pub fn sensitivity(run: &Events) -> Option<Finding> {
+pub(super) fn sensitivity(run: &Events) -> Option<Finding> {
     let (rows, total) = reached(run)?;
     let n = rows.len();
     if n < 2 {
@@ -161,7 +202,7 @@ pub fn sensitivity(run: &Events) -> Option<Finding> {
 /// E10 (Keskar et al. 2017): sharpness grows with the batch size, over models that reached the
 /// target: ρ(batch, sharpness) ≥ [`MIN_RHO`] over at least [`MIN_POINTS`] of them, or the
 /// largest batch's sharpness ≥ [`KESKAR_RATIO`]× the smallest's.
-pub fn sharpness(run: &Events) -> Option<Finding> {
+pub(super) fn sharpness(run: &Events) -> Option<Finding> {
     let (rows, total) = reached(run)?;
     let n = rows.len();
     if n < 2 {
@@ -196,4 +237,33 @@ pub fn sharpness(run: &Events) -> Option<Finding> {
         ),
         agrees,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rise_around_an_end_is_read_off_the_line() {
+        // |α| on E9a's grids: the rise at ±δ around 0 is δ, whether ±δ are grid points
+        // (25 points, step 0.125) or fall between them (31 points, step 0.1).
+        for points in [25, 31] {
+            let alphas = crate::data::linspace(-1.0, 2.0, points);
+            let v: Vec<f64> = alphas.iter().map(|a| a.abs()).collect();
+            let r = rise(&alphas, &v, 0.0, DELTA).unwrap();
+            assert!((r - DELTA).abs() < 1e-12, "{points}: {r}");
+        }
+        // α² on the 25-point grid: (δ² + δ²) / 2 around 0, and around 1 too.
+        let alphas = crate::data::linspace(-1.0, 2.0, 25);
+        let v: Vec<f64> = alphas.iter().map(|a| a * a).collect();
+        for end in [0.0, 1.0] {
+            let r = rise(&alphas, &v, end, DELTA).unwrap();
+            assert!((r - DELTA * DELTA).abs() < 1e-12, "{end}: {r}");
+        }
+        // Between grid points the value is interpolated; outside the line there is none.
+        assert_eq!(value_at(&[0.0, 1.0], &[2.0, 4.0], 0.25), Some(2.5));
+        assert_eq!(value_at(&[0.0, 1.0], &[2.0, 4.0], 1.5), None);
+        assert_eq!(value_at(&[0.0, 1.0], &[2.0, 4.0], -0.5), None);
+        assert_eq!(value_at(&[0.0, 1.0], &[2.0, f64::NAN], 0.5), None);
+    }
 }

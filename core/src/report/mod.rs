@@ -5,7 +5,7 @@
 
 mod finding;
 mod findings;
-mod flatness;
+pub mod flatness;
 mod optimization;
 mod stats;
 
@@ -172,11 +172,11 @@ pub const SECTIONS: [Section; 11] = [
         id: "interpolate",
         label: "E9a",
         title: "Flatness vs generalization — interpolation",
-        question: "Along the line through two minima (batch 64 and 1024, trained to the same training loss), which is flatter, and does it generalise better?",
-        reference: "both trained to the same training loss, the flatter minimum (smaller loss rise at ±0.1 in α) has the smaller generalisation gap (Keskar et al. 2017: the small-batch one)",
-        quick: "exp=interpolate",
-        full: "exp=interpolate&points=61",
-        seconds: 3,
+        question: "Along the line through two minima from the same initial weights (batch 64 and a tenth of the training set, each trained until its training loss reaches 1e-3 or stops improving), which is flatter, and does it generalise better?",
+        reference: "the flatter minimum (smaller rise in training loss at ±0.125 in α) has the lower test error (Keskar et al. 2017: the small-batch one, its rise 100–1000× smaller on the authors' figures)",
+        quick: "exp=interpolate&train_size=2000&batch2=200",
+        full: "exp=interpolate&points=49",
+        seconds: 40,
     },
     Section {
         id: "sensitivity",

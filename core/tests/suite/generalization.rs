@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 
 use burn::tensor::Device;
 use common::{config, round_trips, subset};
+use mlds_core::analysis::read_params;
 use mlds_core::engine::{FromParams, Outcome};
 use mlds_core::events::CollectingHost;
 use mlds_core::experiments::generalization::Evaluator;
-use mlds_core::experiments::interpolate::InterpolateConfig;
+use mlds_core::experiments::interpolate::{initial_params, InterpolateConfig};
 use mlds_core::experiments::params_sweep::ParamsConfig;
 use mlds_core::experiments::random_labels::RandomLabelsConfig;
 use mlds_core::experiments::sensitivity::SensitivityConfig;
@@ -37,7 +38,9 @@ fn configs_round_trip_and_clamp() {
         "labels=true&train_size=300&hidden=64-64&epochs=7&test_size=200",
     );
     round_trips::<ParamsConfig>("widths=1,4,16&epochs=2&eval_size=100");
-    round_trips::<InterpolateConfig>("batch2=512&lr2=0.01&same_init=0&points=41&hidden=32");
+    round_trips::<InterpolateConfig>(
+        "batch2=512&lr2=0.01&same_init=0&points=41&hidden=32&target=0.01&patience=5",
+    );
     round_trips::<SensitivityConfig>("batches=8,64,512&samples=40");
     round_trips::<SharpnessConfig>(
         "batches=16,256&epsilon=0.0005&lanczos_steps=7&slq_probes=3&trace_probes=4&ascent_steps=3&target=0.2",
@@ -52,7 +55,7 @@ fn configs_round_trip_and_clamp() {
         mlds_core::experiments::params_sweep::DEFAULT_WIDTHS,
         "one width is no sweep"
     );
-    assert_eq!(points, 31, "at least 31 points");
+    assert_eq!(points, 25, "at least 25 points");
     assert_eq!(batches.len(), 5);
     assert!(random);
     let notices = p.finish();
@@ -134,18 +137,34 @@ fn interpolation_reproduces_both_models_at_alpha_zero_and_one() {
     let outcome = pollster::block_on(c.run(Some(&data), &device, &mut host));
     assert_eq!(outcome, Outcome::Done);
     let points = results(&host);
-    assert_eq!(points.len(), 31);
-    assert!((points[0]["alpha"] + 1.0).abs() < 1e-12 && (points[30]["alpha"] - 2.0).abs() < 1e-12);
+    assert_eq!(points.len(), 25);
+    assert!((points[0]["alpha"] + 1.0).abs() < 1e-12 && (points[24]["alpha"] - 2.0).abs() < 1e-12);
+    // Two epochs is the cap: neither end stopped before it.
+    for p in &points {
+        assert_eq!((p["epochs_1"], p["epochs_2"]), (2.0, 2.0), "{p:?}");
+        assert_eq!((p["stopped_1"], p["stopped_2"]), (0.0, 0.0), "{p:?}");
+        assert!(p["distance_ratio"] > 0.0 && p["distance_ratio"].is_finite());
+    }
 
     // The same two trainings again (deterministic), evaluated directly.
     let mut quiet = CollectingHost::default();
     let prepared = SubjectData::prepare(&c.subject, Some(&data), &device, &mut quiet).unwrap();
-    for (at, (_, settings, seed)) in [10, 20].into_iter().zip(c.trainings()) {
+    let mut travelled = Vec::new();
+    for (at, (_, settings, seed)) in [8, 16].into_iter().zip(c.trainings()) {
         let mut clock = Stopwatch::default();
         let model = pollster::block_on(train_classifier(
             &c.subject, &prepared, &settings, seed, &device, &mut quiet, &mut clock,
         ))
         .expect("a trained classifier");
+        // ‖θ − θ₀‖, θ₀ from the initialisation alone: the line's distance ratio is theirs.
+        let theta = pollster::block_on(read_params(&model)).unwrap();
+        let theta0 = pollster::block_on(initial_params(&c, seed, &device)).unwrap();
+        let d2: f64 = theta
+            .iter()
+            .zip(&theta0)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum();
+        travelled.push(d2.sqrt());
         let evaluator = Evaluator::new(&c.subject, &prepared, c.eval_size, &device).unwrap();
         let eval =
             pollster::block_on(evaluator.evaluate(&[model], &device, &mut quiet, &mut clock))
@@ -168,6 +187,41 @@ fn interpolation_reproduces_both_models_at_alpha_zero_and_one() {
     assert!(points
         .iter()
         .all(|p| p["train_loss"].is_finite() && p["test_loss"].is_finite()));
+    let ratio = travelled[0] / travelled[1];
+    assert!(
+        (points[0]["distance_ratio"] - ratio).abs() < 1e-9 * ratio,
+        "{ratio}"
+    );
+}
+
+/// θ₀ is the weights a training starts from: one Adam step at a learning rate of 1e-6 moves
+/// no weight more than about 1e-6 from it, where another seed's initialisation is far off.
+#[test]
+fn the_initial_weights_are_those_the_training_starts_from() {
+    let query = "hidden=16&train_size=64&epochs=1&batch=64&lr=1e-6&seed=5";
+    let c: InterpolateConfig = config(query);
+    let data = subset();
+    let device = Device::flex();
+    let mut quiet = CollectingHost::default();
+    let prepared = SubjectData::prepare(&c.subject, Some(&data), &device, &mut quiet).unwrap();
+    let (_, settings, seed) = c.trainings()[0].clone();
+    let mut clock = Stopwatch::default();
+    let model = pollster::block_on(train_classifier(
+        &c.subject, &prepared, &settings, seed, &device, &mut quiet, &mut clock,
+    ))
+    .unwrap();
+    let theta = pollster::block_on(read_params(&model)).unwrap();
+    let far = |other: &[f64]| {
+        theta
+            .iter()
+            .zip(other)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
+    };
+    let theta0 = pollster::block_on(initial_params(&c, seed, &device)).unwrap();
+    assert!(far(&theta0) < 1e-5, "{}", far(&theta0));
+    let other = pollster::block_on(initial_params(&c, seed + 1, &device)).unwrap();
+    assert!(far(&other) > 1e-2, "{}", far(&other));
 }
 
 #[test]

@@ -527,26 +527,34 @@ fn e8_compares_the_smallest_and_largest_model() {
         .starts_with("from 805 to 800000 parameters"));
 }
 
-/// E9a's line at α = −1, −0.9, …, 2 (31 points): train loss `base` at both ends, rising
-/// `rise1` / `rise2` per 0.1 of α away from each end (and far beyond); test loss = train + gap.
-fn line(base: [f64; 2], rise: [f64; 2], gap: [f64; 2], target: f64) -> Vec<Event> {
-    (0..31)
+/// E9a's line at α = −1, −0.875, …, 2 (25 points): train loss `base` at both ends, rising
+/// `rise1` / `rise2` per 0.125 of α away from each end (and far beyond); test accuracy
+/// `accuracy` around each end; each end stopped before the cap where `stopped` says.
+fn line(
+    base: [f64; 2],
+    rise: [f64; 2],
+    accuracy: [f64; 2],
+    target: f64,
+    stopped: [bool; 2],
+) -> Vec<Event> {
+    (0..25)
         .map(|i| {
-            let a = -1.0 + 0.1 * i as f64;
-            let (d1, d2) = (a.abs() / 0.1, (a - 1.0).abs() / 0.1);
-            let train = if d1 <= d2 {
-                base[0] + rise[0] * d1
-            } else {
-                base[1] + rise[1] * d2
-            };
-            let gap = if d1 <= d2 { gap[0] } else { gap[1] };
+            let a = -1.0 + 0.125 * i as f64;
+            let (d1, d2) = (a.abs() / 0.125, (a - 1.0).abs() / 0.125);
+            let near = usize::from(d2 < d1);
+            let train = base[near] + rise[near] * [d1, d2][near];
+            let flag = |b: bool| f64::from(u8::from(b));
             result(
                 i,
                 &[
                     ("alpha", a),
                     ("train_loss", train),
-                    ("test_loss", train + gap),
+                    ("test_loss", train + 0.1),
+                    ("test_accuracy", accuracy[near]),
                     ("target_loss", target),
+                    ("stopped_1", flag(stopped[0])),
+                    ("stopped_2", flag(stopped[1])),
+                    ("distance_ratio", 0.5),
                 ],
             )
         })
@@ -554,19 +562,21 @@ fn line(base: [f64; 2], rise: [f64; 2], gap: [f64; 2], target: f64) -> Vec<Event
 }
 
 #[test]
-fn e9a_compares_the_flatness_and_the_generalisation_gap_of_two_minima() {
-    // θ₁ flat (rise 0.01 at ±0.1) with the smaller gap; θ₂ sharp (rise 0.2) with the larger.
-    let shows = line([0.04, 0.045], [0.01, 0.2], [0.05, 0.12], 0.05);
+fn e9a_compares_the_flatness_and_the_test_error_of_two_minima() {
+    let both = [true, true];
+    // θ₁ flat (rise 0.01 at ±0.125) with the lower test error; θ₂ sharp (rise 0.2).
+    let shows = line([8e-4, 9e-4], [0.01, 0.2], [0.958, 0.941], 1e-3, both);
     // The flatter minimum generalises worse.
-    let reversed = line([0.04, 0.045], [0.01, 0.2], [0.12, 0.05], 0.05);
+    let reversed = line([8e-4, 9e-4], [0.01, 0.2], [0.941, 0.958], 1e-3, both);
     check("interpolate", &shows, &reversed);
     // No clear difference in flatness (ratio < 1.5).
-    let alike = line([0.04, 0.045], [0.1, 0.12], [0.05, 0.12], 0.05);
+    let alike = line([8e-4, 9e-4], [0.1, 0.12], [0.958, 0.941], 1e-3, both);
     assert!(!found("interpolate", &alike).agrees);
-    // θ₂ missed the target (0.05): no comparison of minima, whatever the shape.
+    // θ₂ stopped at the cap above the target: no comparison of minima, whatever the shape…
+    let capped = [true, false];
     let missed = found(
         "interpolate",
-        &line([0.04, 0.3], [0.01, 0.2], [0.05, 0.12], 0.05),
+        &line([8e-4, 0.3], [0.01, 0.2], [0.958, 0.941], 1e-3, capped),
     );
     assert!(!missed.agrees);
     assert!(
@@ -574,7 +584,21 @@ fn e9a_compares_the_flatness_and_the_generalisation_gap_of_two_minima() {
         "{}",
         missed.text
     );
-    assert!(found("interpolate", &shows).text.contains("rise at ±0.1"));
+    // … but a model that stopped improving above the target has reached its minimum.
+    let settled = found(
+        "interpolate",
+        &line([8e-4, 3e-3], [0.01, 0.2], [0.958, 0.941], 1e-3, both),
+    );
+    assert!(settled.agrees, "{}", settled.text);
+    let text = found("interpolate", &shows).text;
+    for part in [
+        "rise in train loss at ±0.125",
+        "(×20.000 around θ₂)",
+        "test error 4.2 % vs 5.9 %",
+        "‖θ₁ − θ₀‖ / ‖θ₂ − θ₀‖ = 0.500",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
 }
 
 /// A batch sweep's results: batch sizes 16 … 4096 (×4), each with `sensitivity` and
