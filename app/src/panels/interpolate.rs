@@ -3,7 +3,7 @@
 //! θ(α) = (1 − α)·θ₁ + α·θ₂, α ∈ [−1, 2], growing point by point.
 
 use mlds_core::experiments::interpolate::InterpolateConfig;
-use mlds_core::report::flatness::{rise, DELTA};
+use mlds_core::report::flatness::{minimum_reached, rise, DELTA};
 use mlds_figures::experiments::interpolate::figures;
 use serde_json::json;
 use yew::prelude::*;
@@ -78,7 +78,7 @@ fn ends(view: &RunView, config: &InterpolateConfig) -> Vec<End> {
                 test_accuracy: r.get("test_accuracy"),
                 rise: rise(&alphas, &train, alpha, DELTA),
                 epochs: r.get(["epochs_1", "epochs_2"][i]),
-                reached_target: stopped || config.target.reached(train_loss),
+                reached_target: minimum_reached(stopped, train_loss, Some(config.target.loss)),
             })
         })
         .collect()

@@ -8,10 +8,7 @@ use burn::module::Module;
 use burn::tensor::Device;
 
 use super::subject::{image_training, subject_params, ImageDefaults, Subject, SubjectData};
-pub use super::target::{
-    target_values, train_to_target, Target, TrainedToTarget, DEFAULT_TARGET_LOSS, EPOCH_CAP,
-    IMPROVEMENT,
-};
+use super::target::{target_values, train_to_target, Target, TrainedToTarget};
 use crate::budget::Footprint;
 use crate::engine::units::Units;
 use crate::engine::{fail, stopped, Outcome};
@@ -306,7 +303,7 @@ pub async fn run_batch_sweep<H: Host>(
             &mut clock,
         )
         .await;
-        let TrainedToTarget { model, epochs, .. } = match trained {
+        let TrainedToTarget { model, epochs } = match trained {
             Ok(m) => m,
             Err(Halt::Stopped { epoch }) => return stopped(host, epoch, &clock),
             Err(Halt::Failed(e)) => return fail(host, format!("batch size {batch}: {e}")),

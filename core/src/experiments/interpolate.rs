@@ -14,8 +14,10 @@ use burn::module::Module;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use super::generalization::{emit_result, train_to_target, Evaluator, Target};
+use super::generalization::{emit_result, Evaluator};
 use super::subject::{image_training, subject_params, ImageDefaults, Subject, SubjectData};
+use super::target::{train_to_target, Target};
+use crate::analysis::random::norm;
 use crate::analysis::{combine, load_params, read_params};
 use crate::budget::Footprint;
 use crate::data::linspace;
@@ -306,14 +308,6 @@ fn given_ends(config: &InterpolateConfig, device: &Device) -> Result<Vec<End>, S
     }
 }
 
-fn distance(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).powi(2))
-        .sum::<f64>()
-        .sqrt()
-}
-
 /// What every point of the line reports besides its evaluation: the target, each end's epochs
 /// and whether it stopped before the cap (reached the loss or stopped improving), and
 /// ‖θ₁ − θ₀‖ / ‖θ₂ − θ₀‖ (each from its own θ₀ where the initialisations differ).
@@ -325,10 +319,8 @@ async fn line_constants(
     let seeds = config.trainings().map(|(_, _, seed)| seed);
     let mut travelled = [0.0; 2];
     for (i, end) in ends.iter().enumerate().take(2) {
-        travelled[i] = distance(
-            &end.trained.theta,
-            &initial_params(config, seeds[i], device).await?,
-        );
+        let theta0 = initial_params(config, seeds[i], device).await?;
+        travelled[i] = norm(&combine(&end.trained.theta, &[(&theta0, -1.0)]));
     }
     let cap = config.train.epochs;
     let stopped = |i: usize| f64::from(u8::from(ends[i].trained.epochs < cap));

@@ -1,7 +1,8 @@
 //! The experiments, one file each: its config (parsed from the URL, `FromParams`) and its
 //! `run(config, …, host)`, which emits its events. Beside them, the bases several share:
 //! [`common`] (a function task, an image task), [`subject`] (one model on one task, E3, E4,
-//! E6–E10) and [`generalization`] (the classifiers' evaluation and the batch-size sweeps).
+//! E6–E10), [`generalization`] (the classifiers' evaluation and the batch-size sweeps) and
+//! [`target`] (training a classifier to the loss the experiments that compare minima share).
 //!
 //! An experiment imports only the layers below (data, models, train, analysis, the run
 //! engine) and these bases, never another experiment; the registry that names them all is

@@ -7,8 +7,9 @@
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use super::generalization::{run_batch_sweep, BatchSweep, Measure, EPOCH_CAP};
+use super::generalization::{run_batch_sweep, BatchSweep, Measure};
 use super::subject::{ImageDefaults, SubjectData};
+use super::target::EPOCH_CAP;
 use crate::analysis::{input_gradient_norms, softmax_jacobian_norms};
 use crate::budget::Footprint;
 use crate::data::CLASSES;

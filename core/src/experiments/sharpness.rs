@@ -12,8 +12,9 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, FloatDType};
 use serde::{Deserialize, Serialize};
 
-use super::generalization::{run_batch_sweep, BatchSweep, Measure, EPOCH_CAP};
+use super::generalization::{run_batch_sweep, BatchSweep, Measure};
 use super::subject::{ImageDefaults, Subject, SubjectData};
+use super::target::EPOCH_CAP;
 use crate::analysis::spectrum::{
     pair_asymmetry, random_unit, rank_hvp_steps, Hutchinson, Lanczos, SpectralDensity, HVP_STEPS,
     HVP_TOLERANCE,

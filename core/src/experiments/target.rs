@@ -114,12 +114,11 @@ impl Hooks<Classifier> for StopAtTarget {
 // `train_subject` takes hooks for both kinds of model; these experiments train classifiers.
 impl Hooks<Mlp> for StopAtTarget {}
 
-/// A model trained towards a [`Target`]: the model, the epochs it took (the cap if it
-/// missed), and whether it stopped there (reached the loss, or stopped improving).
+/// A model trained towards a [`Target`]: the model and the epochs it took (the cap if it
+/// missed; fewer means it reached the loss or stopped improving).
 pub struct TrainedToTarget {
     pub model: Classifier,
     pub epochs: usize,
-    pub stopped: bool,
 }
 
 /// Train one freshly initialised classifier of `subject` (seeded by `seed`) with `settings`
@@ -144,7 +143,6 @@ pub async fn train_to_target(
         Trained::Classifier(model) => Ok(TrainedToTarget {
             model,
             epochs: stop.epochs,
-            stopped: stop.hit,
         }),
         Trained::Mlp(_) => Err(Halt::Failed("this experiment classifies images".into())),
     }

@@ -45,6 +45,13 @@ pub fn rise(alphas: &[f64], values: &[f64], end: f64, delta: f64) -> Option<f64>
     Some(0.5 * (at(end - delta)? + at(end + delta)?) - at(end)?)
 }
 
+/// Whether an end of E9a's line reached its minimum: it stopped before the epoch cap (at the
+/// target loss, or no longer improving), or its evaluated training loss is within the target
+/// (where the run says neither, it counts).
+pub fn minimum_reached(stopped: bool, train_loss: f64, target: Option<f64>) -> bool {
+    stopped || target.is_none_or(|t| train_loss <= t)
+}
+
 /// E9a (Keskar et al. 2017): which end of the line is the flatter minimum (rise in training
 /// loss at ±[`DELTA`]), and does it generalise better (lower test error)? Both ends must have
 /// reached their minimum: the target loss, or the loss no longer improving before the cap
@@ -67,15 +74,12 @@ pub(super) fn interpolate(run: &Events) -> Option<Finding> {
         1.0 - at(&test_accuracy, 1.0)?,
     );
     let target = first("target_loss");
-    let reached = |loss: f64, stopped: Option<f64>| {
-        stopped.is_some_and(|s| s > 0.5) || target.is_none_or(|t| loss <= t)
-    };
     let missed: Vec<&str> = [
         ("θ₁", l1, first("stopped_1")),
         ("θ₂", l2, first("stopped_2")),
     ]
     .into_iter()
-    .filter(|&(_, l, stopped)| !reached(l, stopped))
+    .filter(|&(_, l, stopped)| !minimum_reached(stopped.is_some_and(|s| s > 0.5), l, target))
     .map(|(name, ..)| name)
     .collect();
     let flatter = if r2 >= FLATTER_BY * r1.max(0.0) && r2 > 0.0 {
