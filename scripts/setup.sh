@@ -18,10 +18,13 @@ rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup comp
 rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || {
   log "adding the wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown; }
 
-# trunk 0.21.14: 0.22 needs a newer rustc; 0.21 only builds with --locked.
+# trunk 0.21.14: 0.22 needs a newer rustc; 0.21 only builds with --locked. Without its
+# release profile's fat LTO in one codegen unit: trunk only orchestrates (its run is the
+# compiler's and wasm-bindgen's), and LTO was most of its compile time on a 2-core machine.
 if ! trunk --version 2>/dev/null | grep -q '0\.21\.14'; then
-  log "installing trunk 0.21.14 (takes ~7 min)"
-  cargo install trunk --version 0.21.14 --locked
+  log "installing trunk 0.21.14 (takes a few minutes)"
+  cargo install trunk --version 0.21.14 --locked \
+    --config profile.release.lto=false --config profile.release.codegen-units=16
 fi
 
 # python3 runs trunk's post_build hook (scripts/externalize-scripts.py).

@@ -36,16 +36,33 @@ if grep -q ' yew ' <<<"$worker_tree"; then
   echo "mlds-worker depends on yew (it must depend on mlds-protocol, not on the page's mlds-app)"
   exit 1
 fi
-step "clippy (core, the figures and the mlds command natively, the app for wasm32)"
-# One invocation each for the native packages: their dependencies' features unify (core's
-# `simd`, `mlds`'s serde_json `float_roundtrip`), so burn is checked and built once, not once
-# per feature set as separate invocations did.
-cargo clippy -p mlds-core -p mlds-kernels -p mlds-figures -p mlds-cli --all-targets -- -D warnings
-cargo clippy -p mlds-protocol -p mlds-app -p mlds-worker --target wasm32-unknown-unknown -- -D warnings
-step "native tests"
-cargo test -p mlds-core -p mlds-kernels -p mlds-figures -p mlds-cli
-step "release build"
-trunk build --release --offline
+# Clippy lints while the tests and the release site build, not in check builds of its own:
+# clippy-driver wraps rustc for this workspace's crates (what `cargo clippy` does), so the
+# dependencies compile once per target (debug native, release wasm32) instead of twice (a
+# check build each besides). Same lints, same `-D warnings`; the wasm32 build lints every
+# workspace crate it compiles (the page, the worker, the protocol, core as the worker builds it).
+lint() {
+  RUSTC_WORKSPACE_WRAPPER="$(command -v clippy-driver)" \
+    CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__" "$@"
+}
+# Self-test: a crate with a lint in it must fail to build this way (the check checks).
+probe=$(mktemp -d)
+mkdir "$probe/src"
+printf '[package]\nname = "lint-probe"\nversion = "0.0.0"\nedition = "2021"\n[workspace]\n' >"$probe/Cargo.toml"
+echo 'pub fn length(bytes: &Vec<u8>) -> usize { bytes.len() }' >"$probe/src/lib.rs"
+if CARGO_TARGET_DIR="$probe/target" lint cargo build --offline --quiet --manifest-path "$probe/Cargo.toml" 2>/dev/null; then
+  echo "clippy-driver as the workspace wrapper let a lint through: the lint steps check nothing"
+  exit 1
+fi
+rm -rf "$probe"
+step "clippy and native tests (core, kernels, the figures and the mlds command, all targets)"
+# One invocation for the native packages: their dependencies' features unify (core's `simd`,
+# `mlds`'s serde_json `float_roundtrip`), so burn is built once, not once per feature set.
+# `cargo test` builds every target clippy's `--all-targets` checks (libraries, binaries,
+# tests, examples; there are no benches).
+lint cargo test -p mlds-core -p mlds-kernels -p mlds-figures -p mlds-cli
+step "clippy and the release build (the page and the worker for wasm32)"
+lint trunk build --release --offline
 step "SIMD128 in the worker's wasm, no relaxed SIMD in either wasm file"
 bash scripts/check-wasm-simd.sh dist
 # STRESS=1: the browser tests under load, a busy process on one core (the tests wait for

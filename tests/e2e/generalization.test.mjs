@@ -164,3 +164,30 @@ test('E10 measures sharpness, the Hessian\'s top eigenvalue, trace and density f
     await browser.close();
   }
 });
+
+test('E10 over two seeds: each batch size a mean with its spread, per-seed units pooled (CPU)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser,
+      `${server.url}/#exp=sharpness&batches=32,256&seeds=2&epochs=1&train_size=256&samples=64&lanczos_steps=6&slq_probes=1&trace_probes=3&ascent_steps=3&target=2&hidden=8&backend=cpu&autorun=1`);
+    const m = await done(page, 'sharpness');
+    assert.deepEqual(m.points.map((p) => [p.batch, p.seeds]), [[32, 2], [256, 2]]);
+    for (const p of m.points) {
+      for (const key of ['sharpness', 'top_eigenvalue', 'trace', 'train_loss', 'test_accuracy']) {
+        assert.ok(Number.isFinite(p[key]) && p[`${key}_std`] >= 0, `${key}: ${JSON.stringify(p)}`);
+      }
+      assert.equal(p.batch_std, undefined, 'a setting has no spread');
+    }
+    // Two seeds train two different models: their sharpness differs.
+    assert.ok(m.points.some((p) => p.sharpness_std > 0), JSON.stringify(m.points));
+    // The table shows means ± spreads; one density per batch size (its first seed's: units 0, 2).
+    const cells = await page.$$eval('[data-experiment="sharpness"] table.results td', (tds) => tds.map((t) => t.textContent));
+    assert.ok(cells.some((c) => c.includes(' ± ')), cells.join(' | '));
+    for (const id of ['sharpness-sharpness', 'sharpness-loss']) await drawn(page, id);
+    for (const id of ['sharpness-density-0', 'sharpness-density-2']) await drawn(page, id, 1);
+    assert.equal(await page.$('#sharpness-density-1'), null);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

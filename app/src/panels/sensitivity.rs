@@ -43,7 +43,7 @@ pub fn SensitivityPanel(props: &PanelProps) -> Html {
             lede={html! { "The same network trained with log-spaced batch sizes. Sensitivity is the Frobenius norm of the gradient of the loss with respect to the input, averaged over test examples; the original definition uses the Jacobian of the softmax output (one backward pass per class). Every model trains to the same training loss, so that minima are compared, not training budgets. Novak et al. found sensitivity to grow with the generalisation gap (test − train loss); the batch size matters through that." }}
             {controls} epochs={config.sweep.train.epochs} metrics={batch_sweep_metrics(view, &KEYS)}>
             { figures_html(figures(view)) }
-            { batch_sweep_results(&view.sweep.results, config.sweep.target.loss, &[("sensitivity", "sensitivity"), ("softmax_sensitivity", "softmax sensitivity")]) }
+            { batch_sweep_results(&view.sweep.pooled(), config.sweep.target.loss, &[("sensitivity", "sensitivity"), ("softmax_sensitivity", "softmax sensitivity")]) }
         </PanelFrame>
     }
 }

@@ -36,9 +36,14 @@ pub fn sweep_metrics(view: &RunView, keys: &[&str]) -> String {
     metrics.to_string()
 }
 
-/// [`sweep_metrics`] of a batch-size sweep: its own `keys` and what every such sweep records.
+/// [`sweep_metrics`] of a batch-size sweep: its own `keys` and what every such sweep records,
+/// each batch size pooled over its seeds (`seeds=k`: each point gains `seeds` and
+/// `<key>_std` beside each of its numbers).
 pub fn batch_sweep_metrics(view: &RunView, keys: &[&str]) -> String {
-    sweep_metrics(view, &[&BATCH_KEYS, keys].concat())
+    let keys: Vec<&str> = [&BATCH_KEYS, keys, &LOSS_ACCURACY.map(|(k, _)| k)].concat();
+    let mut metrics = view.metrics();
+    metrics["points"] = points_json(&view.sweep.pooled(), &keys);
+    metrics.to_string()
 }
 
 /// The controls of a batch-size sweep (E9b, E10): data, model, training but its batch size
@@ -50,24 +55,34 @@ pub fn batch_sweep_controls<C>(url: &UrlConfig<C>, sweep: &BatchSweep, busy: boo
             { training_controls(url, &sweep.train, busy, false) }
             { url.field("target", "Training loss to reach (every model)", sweep.target.loss.to_string(), busy) }
             { url.field("batches", "Batch sizes (one model each)", join_list(&sweep.batches), busy) }
+            { url.field("seeds", "Seeds per batch size (mean ± std)", sweep.seeds.0.to_string(), busy) }
         </>
     }
 }
 
 /// The results as `[{key: value, …}]` with the given keys (the `data-metrics` points);
-/// `reached_target` as a boolean.
+/// `reached_target` as a boolean. A mean over seeds adds `seeds` and, beside each key with
+/// a spread, `<key>_std`.
 pub fn points_json(results: &[SweepResult], keys: &[&str]) -> serde_json::Value {
     let value = |r: &SweepResult, k: &str| match (k, r.values.get(k)) {
         ("reached_target", Some(v)) => json!(*v > 0.5),
         (_, v) => json!(v),
     };
-    json!(results
-        .iter()
-        .map(|r| keys
-            .iter()
-            .map(|k| (k.to_string(), value(r, k)))
-            .collect::<serde_json::Map<_, _>>())
-        .collect::<Vec<_>>())
+    let point = |r: &SweepResult| {
+        let mut point = serde_json::Map::new();
+        for k in keys {
+            point.insert(k.to_string(), value(r, k));
+            let std = format!("{k}_std");
+            if let Some(v) = r.values.get(&std) {
+                point.insert(std, json!(v));
+            }
+        }
+        if let Some(seeds) = r.values.get("seeds") {
+            point.insert("seeds".into(), json!(seeds));
+        }
+        point
+    };
+    json!(results.iter().map(point).collect::<Vec<_>>())
 }
 
 /// The sentence under a batch sweep's charts: the target, and which models missed it.
@@ -111,10 +126,15 @@ pub fn results_table(results: &[SweepResult], columns: &[(&str, &str)]) -> Html 
         return html! {};
     }
     let columns = [columns, &LOSS_ACCURACY].concat();
-    let cell = |v: f64| match v {
+    let number = |v: f64| match v {
         v if v.fract() == 0.0 && v.abs() < 1e9 => format!("{v:.0}"),
         v if (0.01..1000.0).contains(&v.abs()) => format!("{v:.4}"),
         v => format!("{v:.3e}"),
+    };
+    // A mean over seeds with its spread.
+    let cell = |r: &SweepResult, k: &str| match r.values.get(&format!("{k}_std")) {
+        Some(&std) => format!("{} ± {}", number(r.get(k)), number(std)),
+        None => number(r.get(k)),
     };
     html! {
         <table class="models results">
@@ -126,7 +146,7 @@ pub fn results_table(results: &[SweepResult], columns: &[(&str, &str)]) -> Html 
             { for results.iter().map(|r| html! {
                 <tr>
                     <td>{ &r.label }</td>
-                    { for columns.iter().map(|(k, _)| html! { <td class="num">{ cell(r.get(k)) }</td> }) }
+                    { for columns.iter().map(|(k, _)| html! { <td class="num">{ cell(r, k) }</td> }) }
                 </tr>
             }) }
             </tbody>

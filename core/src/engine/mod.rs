@@ -2,6 +2,8 @@
 //!
 //! - A run parses from the URL's params ([`FromParams`]) and ends in an [`Outcome`].
 //! - A sweep is [`units`]: independent units, one config and seed each, picked by `unit=`.
+//! - [`seeds`]: a sweep's points trained over several seeds, each seed × point a unit, and
+//!   pooled into means with their spread.
 //! - [`merge`] turns the streams of units run apart into the stream of the whole run;
 //!   [`side_by_side`] does so for models that train at once (E1's, E2's).
 //! - [`plan`] cuts a run into parts for a pool of workers and orders them.
@@ -14,6 +16,7 @@ pub mod batch;
 pub mod merge;
 pub mod placement;
 pub mod plan;
+pub mod seeds;
 pub mod side_by_side;
 pub mod units;
 

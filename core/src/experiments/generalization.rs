@@ -10,6 +10,7 @@ use burn::tensor::Device;
 use super::subject::{image_training, subject_params, ImageDefaults, Subject, SubjectData};
 use super::target::{target_values, train_to_target, Target, TrainedToTarget};
 use crate::budget::Footprint;
+use crate::engine::seeds::Seeds;
 use crate::engine::units::Units;
 use crate::engine::{fail, stopped, Outcome};
 use crate::events::{Event, Host};
@@ -189,7 +190,10 @@ pub struct BatchSweep {
     pub batches: Vec<usize>,
     /// Examples of each set the finished models are evaluated on.
     pub eval_size: usize,
-    /// The batch sizes this run trains (all, or one: a worker's unit).
+    /// Each batch size is trained once per seed (`seed`, `seed + 1`, …): a unit each.
+    #[serde(default)]
+    pub seeds: Seeds,
+    /// The units this run trains (all, or one: a worker's unit).
     #[serde(default)]
     pub units: Units,
 }
@@ -198,15 +202,25 @@ pub struct BatchSweep {
 pub const DEFAULT_BATCHES: [usize; 5] = [16, 64, 256, 1024, 4096];
 
 impl BatchSweep {
-    /// Its units, one per batch size: how many, and which this run trains.
+    /// Its units, one per batch size and seed: how many, and which this run trains.
     pub fn units(&self) -> (usize, Units) {
-        (self.batches.len(), self.units)
+        (self.seeds.units(self.batches.len()), self.units)
+    }
+
+    /// Unit `unit`'s batch size.
+    pub fn batch(&self, unit: usize) -> usize {
+        self.batches[self.seeds.of(unit).0]
+    }
+
+    /// The seed unit `unit` trains (and measures) with.
+    pub fn seed(&self, unit: usize) -> u64 {
+        self.seeds.seed(self.train.seed, unit)
     }
 
     /// Smallest batch sizes first: their many steps cost the most per example.
     pub fn schedule(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.batches.len()).collect();
-        order.sort_by_key(|&i| self.batches[i]);
+        let mut order: Vec<usize> = (0..self.units().0).collect();
+        order.sort_by_key(|&u| (self.batch(u), u));
         order
     }
 
@@ -223,11 +237,13 @@ impl BatchSweep {
         let subject = Subject::images_from_params(p, subject);
         let train = TrainSettings::from_params(p, &image_training(epochs));
         let batches = number_list(p, "batches", &DEFAULT_BATCHES, 1..=8192, 2);
+        let seeds = Seeds::from_params(p);
         Self {
             subject,
             train,
             target: Target::from_params(p),
-            units: Units::from_params(p, batches.len()),
+            units: Units::from_params(p, seeds.units(batches.len())),
+            seeds,
             batches,
             eval_size: p.number("eval_size", 2000, 10..=60_000),
         }
@@ -241,6 +257,7 @@ impl BatchSweep {
             ("batches", join_list(&self.batches)),
             ("eval_size", self.eval_size.to_string()),
         ]);
+        pairs.extend(self.seeds.to_params());
         pairs.extend(self.units.to_params());
         pairs
     }
@@ -249,10 +266,10 @@ impl BatchSweep {
 /// What E9b and E10 measure on each trained model besides its losses and accuracies.
 #[allow(async_fn_in_trait)] // used generically, never as a trait object
 pub trait Measure {
-    /// Named values for the model of result `index` (`None`: the host stopped).
+    /// Named values for the model of unit `unit` (`None`: the host stopped).
     async fn measure(
         &mut self,
-        index: usize,
+        unit: usize,
         model: &Classifier,
         data: &SubjectData,
         device: &Device,
@@ -278,18 +295,24 @@ pub async fn run_batch_sweep<H: Host>(
         Err(e) => return fail(host, e),
     };
     let mut clock = Stopwatch::default();
-    let count = sweep.batches.len();
-    for (i, &batch) in sweep.batches.iter().enumerate() {
+    let count = sweep.units().0;
+    for i in 0..count {
         if !sweep.units.includes(i) {
             continue;
         }
+        let batch = sweep.batch(i);
+        let of_seed = match sweep.seeds.0 {
+            1 => String::new(),
+            k => format!(", seed {} of {k}", sweep.seeds.of(i).1 + 1),
+        };
         host.emit(Event::Unit {
             index: i,
             count,
-            label: format!("batch size {batch} ({} of {count})", i + 1),
+            label: format!("batch size {batch}{of_seed} ({} of {count})", i + 1),
         });
         let settings = TrainSettings {
             batch_size: Some(batch),
+            seed: sweep.seed(i),
             ..sweep.train.clone()
         };
         let trained = train_to_target(
@@ -297,7 +320,7 @@ pub async fn run_batch_sweep<H: Host>(
             &data,
             &settings,
             sweep.target,
-            sweep.train.seed,
+            settings.seed,
             device,
             host,
             &mut clock,
@@ -340,7 +363,8 @@ pub async fn run_batch_sweep<H: Host>(
                     steps_per_epoch,
                     eval.train_loss,
                 ))
-                .chain(measured),
+                .chain(measured)
+                .chain(sweep.seeds.values(i)),
         );
     }
     host.emit(Event::Done {

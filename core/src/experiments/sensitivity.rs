@@ -66,7 +66,7 @@ struct Sensitivities {
 impl Measure for Sensitivities {
     async fn measure(
         &mut self,
-        _index: usize,
+        _unit: usize,
         model: &Classifier,
         data: &SubjectData,
         device: &Device,

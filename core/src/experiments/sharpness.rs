@@ -162,7 +162,7 @@ async fn pause(host: &mut impl Host, clock: &mut Stopwatch) -> bool {
 impl Measure for Sharpness<'_> {
     async fn measure(
         &mut self,
-        index: usize,
+        unit: usize,
         model: &Classifier,
         data: &SubjectData,
         _device: &Device,
@@ -175,7 +175,7 @@ impl Measure for Sharpness<'_> {
         let c = self.config;
         let (oracle, theta) = self.oracle(model, train).await?;
         let n = theta.len();
-        let seed = c.sweep.train.seed;
+        let seed = c.sweep.seed(unit);
         let mut grad = |t: &[f64]| oracle.gradient(t);
         // ReLU kinks make some steps asymmetric: try them from the most symmetric on random
         // directions (one pair each, four gradients), and keep the first whose products are
@@ -261,7 +261,7 @@ impl Measure for Sharpness<'_> {
         let sharpness = ascent.finish(&mut |t: &[f64]| oracle.value(t));
         if let Some((grid, density)) = esd.density(DENSITY_POINTS) {
             host.emit(Event::Density {
-                index,
+                index: unit,
                 grid,
                 density,
             });

@@ -66,8 +66,8 @@ impl Events<'_> {
             .collect()
     }
 
-    /// A sweep's results in index order.
-    pub(super) fn results(&self) -> Vec<&BTreeMap<String, f64>> {
+    /// A sweep's results in index order, with their indices.
+    pub(super) fn indexed_results(&self) -> Vec<(usize, &BTreeMap<String, f64>)> {
         let mut found: Vec<_> = self
             .0
             .iter()
@@ -77,7 +77,12 @@ impl Events<'_> {
             })
             .collect();
         found.sort_by_key(|(i, _)| *i);
-        found.into_iter().map(|(_, v)| v).collect()
+        found
+    }
+
+    /// A sweep's results in index order.
+    pub(super) fn results(&self) -> Vec<&BTreeMap<String, f64>> {
+        self.indexed_results().into_iter().map(|(_, v)| v).collect()
     }
 
     /// One named value of every result (in index order); `None` if any lacks it.

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use super::finding::{num, pct, Events, Finding};
-use super::stats::spearman;
+use super::stats::{spearman, spearman_test};
+use crate::engine::seeds::{mean_std, pool, Pooled};
 
 /// E9a's flatness probe: the rise in training loss at α ± δ around each end of the line (δ
 /// in units of α, i.e. an eighth of the distance ‖θ₂ − θ₁‖, the same in parameter space for
@@ -21,8 +22,8 @@ pub const FLATTER_BY: f64 = 1.5;
 pub const MIN_POINTS: usize = 5;
 /// … and a rank correlation at least this strong (at n = 5, one swap of neighbours).
 pub const MIN_RHO: f64 = 0.9;
-/// E10's alternative, Keskar et al.'s effect size: the largest batch's sharpness at least this
-/// multiple of the smallest's ("one to two orders of magnitude").
+/// E10's effect size besides the trend, Keskar et al.'s: the largest batch's sharpness at least
+/// this multiple of the smallest's ("one to two orders of magnitude").
 pub const KESKAR_RATIO: f64 = 10.0;
 
 /// `values` (over the ascending `alphas`) at `a`, linearly interpolated between the nearest
@@ -142,76 +143,128 @@ fn sub(i: usize) -> &'static str {
     }
 }
 
-/// The results of a batch sweep that reached the target (all, where none says), and how many
-/// there were in all.
-fn reached<'a>(run: &'a Events) -> Option<(Vec<&'a BTreeMap<String, f64>>, usize)> {
-    let rows = run.results();
-    if rows.len() < 2 {
+/// The points of a batch sweep (pooled over their seeds, see `engine::seeds`) that reached the
+/// target (all, where none says; over seeds, those every seed of which reached it), and how
+/// many there were in all.
+fn reached(run: &Events) -> Option<(Vec<Pooled>, usize)> {
+    let points = pool(run.indexed_results());
+    if points.len() < 2 {
         return None;
     }
-    let total = rows.len();
-    let kept = rows
+    let total = points.len();
+    let kept = points
         .into_iter()
-        .filter(|r| r.get("reached_target").is_none_or(|&v| v > 0.5))
+        .filter(|p| p.values.get("reached_target").is_none_or(|&v| v > 0.5))
         .collect();
     Some((kept, total))
 }
 
-fn values(rows: &[&BTreeMap<String, f64>], key: &str) -> Option<Vec<f64>> {
-    rows.iter().map(|r| r.get(key).copied()).collect()
+fn values(points: &[Pooled], key: &str) -> Option<Vec<f64>> {
+    points.iter().map(|p| p.values.get(key).copied()).collect()
 }
 
-/// "n of m models reached the target" with the minimum a trend needs.
-fn counted(n: usize, total: usize) -> String {
-    format!("{n} of {total} batch sizes reached the training target")
+/// "n of m batch sizes reached the target", and over how many seeds.
+fn counted(points: &[Pooled], total: usize) -> String {
+    let seeds = points.iter().map(|p| p.seeds.len()).max().unwrap_or(1);
+    let over = match seeds {
+        1 => String::new(),
+        k => format!(" (means over {k} seeds)"),
+    };
+    format!(
+        "{} of {total} batch sizes reached the training target{over}",
+        points.len()
+    )
 }
 
-/// E9b (Novak et al. 2018): sensitivity grows with the generalisation gap (test − train loss),
-/// over models that reached the target: ρ(gap, sensitivity) ≥ [`MIN_RHO`] over at least
-/// [`MIN_POINTS`] of them.
+/// `key` at the `large` point over the `small` one, seed by seed (seeds paired by their index):
+/// the ratios' mean and spread, and in how many seeds it is above 1. `None` with one seed.
+fn ratio_over_seeds(small: &Pooled, large: &Pooled, key: &str) -> Option<(f64, f64, usize, usize)> {
+    let seed = |r: &BTreeMap<String, f64>| r.get("seed").copied();
+    let ratios: Vec<f64> = small
+        .seeds
+        .iter()
+        .filter_map(|s| {
+            let l = large.seeds.iter().find(|l| seed(l) == seed(s))?;
+            Some(l.get(key)? / s.get(key)?)
+        })
+        .filter(|r| r.is_finite())
+        .collect();
+    if small.seeds.len() < 2 || ratios.len() < 2 {
+        return None;
+    }
+    let (mean, std) = mean_std(&ratios);
+    let above = ratios.iter().filter(|&&r| r > 1.0).count();
+    Some((mean, std, above, ratios.len()))
+}
+
+/// Over seeds, a claim must hold in at least this share of them.
+pub const SEEDS_AGREE: f64 = 0.8;
+
+/// E9b: the one-sided p-value below which sensitivity is said to grow with the gap (Novak et
+/// al. correlated over thousands of models; five batch sizes reach it only in perfect order,
+/// p = 1/120).
+pub const SIGNIFICANCE: f64 = 0.01;
+
+/// E9b (Novak et al. 2018): sensitivity grows with the generalisation gap (test − train loss)
+/// over the models that reached the target: Spearman's ρ(gap, sensitivity) with n and its
+/// one-sided p-value, ✓ only at p < [`SIGNIFICANCE`] (over seeds, of their means); "cannot
+/// tell" where no ordering of so few models could reach it.
 pub(super) fn sensitivity(run: &Events) -> Option<Finding> {
     let (rows, total) = reached(run)?;
     let n = rows.len();
-    if n < 2 {
-        return Some(Finding {
-            text: format!("{}: too few to compare", counted(n, total)),
-            agrees: false,
-        });
-    }
     let (batch, sens) = (values(&rows, "batch")?, values(&rows, "sensitivity")?);
     let gap: Vec<f64> = values(&rows, "test_loss")?
         .iter()
         .zip(values(&rows, "train_loss")?)
         .map(|(test, train)| test - train)
         .collect();
-    let rho = spearman(&gap, &sens);
-    let rho_batch = spearman(&batch, &sens);
-    let agrees = n >= MIN_POINTS && rho.is_some_and(|r| r >= MIN_RHO);
-    let show = |r: Option<f64>| r.map_or("undefined".into(), |r| format!("{r:.2}"));
+    // n! orderings: below 5 models even the perfect one has p ≥ 1/24.
+    let possible = (1..=n).map(|k| k as f64).product::<f64>() * SIGNIFICANCE > 1.0;
+    let Some(test) = spearman_test(&gap, &sens).filter(|_| possible) else {
+        return Some(Finding {
+            text: format!(
+                "{}: cannot tell (n = {n}; p < {SIGNIFICANCE} needs at least 5 models, in perfect order at 5)",
+                counted(&rows, total)
+            ),
+            agrees: false,
+        });
+    };
+    let agrees = test.p_positive < SIGNIFICANCE;
+    let rho_batch = spearman(&batch, &sens).map_or("undefined".into(), |r| format!("{r:.2}"));
     Some(Finding {
         text: format!(
-            "{}; rank correlation of sensitivity with the generalisation gap (test − train loss) {} (n = {n}; needs ≥ {MIN_RHO} over ≥ {MIN_POINTS}), with the batch size {}; sensitivity {} at batch {} vs {} at batch {}",
-            counted(n, total),
-            show(rho),
-            show(rho_batch),
-            num(sens[0]),
+            "{}; Spearman ρ of sensitivity with the generalisation gap (test − train loss) {:.2}, n = {n}, one-sided p = {:.4} (needs p < {SIGNIFICANCE}); with the batch size {rho_batch}; sensitivity {} at batch {} vs {} at batch {}",
+            counted(&rows, total),
+            test.rho,
+            test.p_positive,
+            with_spread(&rows[0], "sensitivity"),
             batch[0],
-            num(sens[n - 1]),
+            with_spread(&rows[n - 1], "sensitivity"),
             batch[n - 1],
         ),
         agrees,
     })
 }
 
+/// A pooled value, "± its spread" where it has one.
+fn with_spread(point: &Pooled, key: &str) -> String {
+    let value = point.values.get(key).map_or("—".into(), |&v| num(v));
+    match point.values.get(&format!("{key}_std")) {
+        Some(&std) => format!("{value} ± {}", num(std)),
+        None => value,
+    }
+}
+
 /// E10 (Keskar et al. 2017): sharpness grows with the batch size, over models that reached the
-/// target: ρ(batch, sharpness) ≥ [`MIN_RHO`] over at least [`MIN_POINTS`] of them, or the
-/// largest batch's sharpness ≥ [`KESKAR_RATIO`]× the smallest's.
+/// target: ρ(batch, sharpness) ≥ [`MIN_RHO`] over at least [`MIN_POINTS`] of them, and the
+/// largest batch's sharpness at least [`KESKAR_RATIO`]× the smallest's; over seeds, of their
+/// means, and larger in at least [`SEEDS_AGREE`] of the seeds.
 pub(super) fn sharpness(run: &Events) -> Option<Finding> {
     let (rows, total) = reached(run)?;
     let n = rows.len();
     if n < 2 {
         return Some(Finding {
-            text: format!("{}: too few to compare", counted(n, total)),
+            text: format!("{}: too few to compare", counted(&rows, total)),
             agrees: false,
         });
     }
@@ -223,15 +276,25 @@ pub(super) fn sharpness(run: &Events) -> Option<Finding> {
     let small = (0..n).min_by(|&a, &b| batch[a].total_cmp(&batch[b]))?;
     let large = (0..n).max_by(|&a, &b| batch[a].total_cmp(&batch[b]))?;
     let ratio = sharp[large] / sharp[small];
-    let agrees = n >= MIN_POINTS && (rho.is_some_and(|r| r >= MIN_RHO) || ratio >= KESKAR_RATIO);
+    let seeds = ratio_over_seeds(&rows[small], &rows[large], "sharpness");
+    let in_seeds = seeds.is_none_or(|(_, _, above, k)| above as f64 >= SEEDS_AGREE * k as f64);
+    let agrees =
+        n >= MIN_POINTS && rho.is_some_and(|r| r >= MIN_RHO) && ratio >= KESKAR_RATIO && in_seeds;
     let show = |r: Option<f64>| r.map_or("undefined".into(), |r| format!("{r:.2}"));
+    let over_seeds = seeds.map_or(String::new(), |(mean, std, above, k)| {
+        format!(
+            ", ×{} ± {} seed by seed; larger in {above} of {k} seeds",
+            num(mean),
+            num(std)
+        )
+    });
     Some(Finding {
         text: format!(
-            "{}; sharpness (Keskar, ×100) {} at batch {} vs {} at batch {} ({}×; test accuracy {} vs {}); rank correlation with the batch size {} (needs ≥ {MIN_RHO} over ≥ {MIN_POINTS}, or ≥ {KESKAR_RATIO}×), largest Hessian eigenvalue's {}",
-            counted(n, total),
-            num(sharp[small]),
+            "{}; sharpness (Keskar, ×100) {} at batch {} vs {} at batch {} (×{}{over_seeds}; test accuracy {} vs {}); rank correlation with the batch size {} (needs ≥ {MIN_RHO} over ≥ {MIN_POINTS}, and ≥ {KESKAR_RATIO}× as Keskar et al. report), largest Hessian eigenvalue's {}",
+            counted(&rows, total),
+            with_spread(&rows[small], "sharpness"),
             batch[small],
-            num(sharp[large]),
+            with_spread(&rows[large], "sharpness"),
             batch[large],
             num(ratio),
             pct(accuracy[small]),

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::grid::HeatmapGrid;
+use crate::engine::seeds::pool;
 use crate::events::CriticalPoint;
 use crate::experiments::gradnorm::FullBatchNorms;
 
@@ -131,6 +132,24 @@ impl SweepView {
     pub fn add_density(&mut self, density: DensityView) {
         let at = self.densities.partition_point(|d| d.index < density.index);
         self.densities.insert(at, density);
+    }
+
+    /// The results pooled over their seeds (`seeds=k`): one per point, each key its mean with
+    /// `<key>_std` and `seeds` beside it (see `engine::seeds`); the results as they are where
+    /// the run has one seed.
+    pub fn pooled(&self) -> Vec<SweepResult> {
+        pool(self.results.iter().map(|r| (r.index, &r.values)))
+            .into_iter()
+            .map(|p| SweepResult {
+                index: p.index,
+                label: self
+                    .results
+                    .iter()
+                    .find(|r| r.index == p.index)
+                    .map_or_else(String::new, |r| r.label.clone()),
+                values: p.values,
+            })
+            .collect()
     }
 
     /// `(x, y)` of every result, from two of its named values.

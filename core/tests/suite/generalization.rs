@@ -287,6 +287,52 @@ fn sharpness_sweep_measures_every_batch_size() {
 }
 
 #[test]
+fn a_batch_sweep_over_seeds_trains_each_batch_size_once_per_seed_as_units_of_its_own() {
+    let query = "batches=16,128&seeds=2&epochs=1&train_size=128&samples=20&eval_size=128&hidden=8";
+    let c: SensitivityConfig = config(query);
+    assert_eq!(c.sweep.units().0, 4, "two batch sizes × two seeds");
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(c.run(Some(&subset()), &Device::flex(), &mut host));
+    assert_eq!(outcome, Outcome::Done);
+    let points = results(&host);
+    let of = |key: &str| points.iter().map(|p| p[key]).collect::<Vec<_>>();
+    assert_eq!(of("batch"), [16.0, 16.0, 128.0, 128.0]);
+    assert_eq!(of("seed"), [0.0, 1.0, 0.0, 1.0]);
+    assert_eq!(of("seeds"), [2.0; 4]);
+    // Seeds differ: another initialisation and order, another model.
+    assert_ne!(points[0]["sensitivity"], points[1]["sensitivity"]);
+    // One unit alone (a worker's, a job array's) gives that unit's result exactly.
+    let one: SensitivityConfig = config(&format!("{query}&unit=3"));
+    let mut alone = CollectingHost::default();
+    let outcome = pollster::block_on(one.run(Some(&subset()), &Device::flex(), &mut alone));
+    assert_eq!(outcome, Outcome::Done);
+    assert_eq!(results(&alone), [points[3].clone()]);
+    // The page's view pools them: the mean and spread of each batch size's two seeds.
+    let mut view = mlds_core::view::SweepView::default();
+    for e in &host.events {
+        if let Event::Result {
+            index,
+            label,
+            values,
+        } = e
+        {
+            view.add_result(mlds_core::view::SweepResult {
+                index: *index,
+                label: label.clone(),
+                values: values.clone(),
+            });
+        }
+    }
+    let pooled = view.pooled();
+    assert_eq!(pooled.len(), 2);
+    let (a, b) = (points[0]["sensitivity"], points[1]["sensitivity"]);
+    assert!((pooled[0].get("sensitivity") - (a + b) / 2.0).abs() < 1e-12);
+    let std = (a - b).abs() / 2f64.sqrt();
+    assert!((pooled[0].get("sensitivity_std") - std).abs() < 1e-12);
+    assert_eq!(pooled[1].get("seeds"), 2.0);
+}
+
+#[test]
 fn a_batch_sweep_trains_each_model_to_the_target_or_to_the_cap() {
     // Target loss 0.2: batch 16 (16 steps an epoch) gets there within the 15-epoch cap and
     // stops; batch 256 (one step an epoch) cannot in 15 steps (~0.85 after 10, 0.17 after 25).

@@ -22,6 +22,21 @@ pub(crate) fn curves_csv<P: AsRef<[(f64, f64)]>>(
     out
 }
 
+/// Means with their spread as CSV, one row per point: `series,x,y,y_std` (`y_std` empty where
+/// a point has none).
+pub(crate) fn spread_csv(
+    curves: impl IntoIterator<Item = (String, Vec<(f64, f64)>, Vec<Option<f64>>)>,
+) -> String {
+    let mut out = String::from("series,x,y,y_std\n");
+    for (name, points, spread) in curves {
+        for ((x, y), e) in points.iter().zip(spread) {
+            let e = e.map_or_else(String::new, |e| e.to_string());
+            out.push_str(&format!("{},{x},{y},{e}\n", field(&name)));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use super::common::{
     bounds, draw_legend, marker, padded, plottable, short, tick, title_only, widened, Area, Axis,
     Backend, DrawResult,
 };
-use super::csv::curves_csv;
+use super::csv::{curves_csv, spread_csv};
 use super::log_axis::{log_axis, log_extent, powers_of_two};
 use super::{describe, Chart};
 
@@ -30,6 +30,9 @@ pub struct ScatterPoint {
     /// Drawn as an outline: a point that does not count (a run that did not converge, a model
     /// that missed its training target).
     pub hollow: bool,
+    /// A vertical bar of ± this much around the dot: the spread over seeds (a standard
+    /// deviation), where the point is a mean.
+    pub error: Option<f64>,
 }
 
 impl ScatterPoint {
@@ -80,10 +83,21 @@ impl Chart for Scatter {
     }
 
     fn csv(&self) -> String {
-        curves_csv(self.series.iter().map(|s| {
-            let points: Vec<(f64, f64)> = s.points.iter().map(|p| (p.x, p.y)).collect();
-            (s.name.clone(), points)
-        }))
+        let points = |s: &ScatterSeries| s.points.iter().map(|p| (p.x, p.y)).collect::<Vec<_>>();
+        let spread = |s: &ScatterSeries| s.points.iter().map(|p| p.error).collect::<Vec<_>>();
+        match self
+            .series
+            .iter()
+            .any(|s| s.points.iter().any(|p| p.error.is_some()))
+        {
+            // Means with their spread: a `y_std` column beside `y`.
+            true => spread_csv(
+                self.series
+                    .iter()
+                    .map(|s| (s.name.clone(), points(s), spread(s))),
+            ),
+            false => curves_csv(self.series.iter().map(|s| (s.name.clone(), points(s)))),
+        }
     }
 
     fn description(&self) -> String {
@@ -173,15 +187,30 @@ impl Scene<'_> {
     fn ok(&self, p: &ScatterPoint) -> bool {
         plottable(p.x, self.log_x) && plottable(p.y, self.log_y)
     }
+
+    /// A drawable point's error bar, (low, high), where it has one that can be drawn: on a log
+    /// axis a bar reaching 0 or below stops at a hundredth of its point.
+    fn bar(&self, p: &ScatterPoint) -> Option<(f64, f64)> {
+        let e = p.error.filter(|e| e.is_finite() && *e > 0.0)?;
+        let (lo, hi) = (p.y - e, p.y + e);
+        let lo = match self.log_y && lo <= 0.0 {
+            true => p.y / 100.0,
+            false => lo,
+        };
+        (self.ok(p) && plottable(lo, self.log_y) && plottable(hi, self.log_y)).then_some((lo, hi))
+    }
 }
 
 /// Draws the chart and refills `hits` with where each drawable point landed.
 fn draw<DB: Backend>(root: &Area<DB>, scene: &Scene, hits: &mut Vec<Hit>) -> DrawResult {
     hits.clear();
-    let points = scene
-        .series
-        .iter()
-        .flat_map(|s| s.points.iter().filter(|p| scene.ok(p)).map(|p| (p.x, p.y)));
+    // The range holds the error bars' ends too, so that no bar is cut.
+    let points = scene.series.iter().flat_map(|s| {
+        s.points.iter().filter(|p| scene.ok(p)).flat_map(|p| {
+            let bar = scene.bar(p).map(|(lo, hi)| [(p.x, lo), (p.x, hi)]);
+            std::iter::once((p.x, p.y)).chain(bar.into_iter().flatten())
+        })
+    });
     let Some(b) = bounds(points, scene.log_y) else {
         return title_only(root, scene.title);
     };
@@ -263,6 +292,18 @@ where
         let line = s.points.iter().filter(ok).map(|p| (p.x, p.y));
         chart.draw_series(LineSeries::new(line, s.color.mix(0.6).stroke_width(1)))?;
     }
+    // Error bars next, under the dots: a vertical line with short caps.
+    for s in series.iter() {
+        let bars = s.points.iter().filter_map(|p| Some((p.x, scene.bar(p)?)));
+        for (x, (lo, hi)) in bars {
+            let style = s.color.mix(0.8).stroke_width(1);
+            chart.draw_series(LineSeries::new([(x, lo), (x, hi)], style))?;
+            for end in [lo, hi] {
+                let cap = EmptyElement::at((x, end)) + PathElement::new([(-4, 0), (4, 0)], style);
+                chart.draw_series(std::iter::once(cap))?;
+            }
+        }
+    }
     let legend = series.len() <= MAX_LEGEND;
     for (si, s) in series.iter().enumerate() {
         let color = s.color;
@@ -314,6 +355,59 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn means_carry_their_spread_as_bars_and_as_a_csv_column() {
+        let point = |x, y, error| ScatterPoint {
+            error,
+            ..ScatterPoint::at(x, y)
+        };
+        let scene = |log_y| Scene {
+            title: "",
+            x: "",
+            y: "",
+            log_x: true,
+            log_y,
+            series: &[],
+            selected: None,
+        };
+        assert_eq!(
+            scene(false).bar(&point(16.0, 3.0, Some(1.0))),
+            Some((2.0, 4.0))
+        );
+        assert_eq!(scene(false).bar(&point(16.0, 3.0, None)), None);
+        assert_eq!(scene(false).bar(&point(16.0, 3.0, Some(f64::NAN))), None);
+        // Below 0 on a log axis, the bar stops at a hundredth of the point.
+        assert_eq!(
+            scene(true).bar(&point(16.0, 3.0, Some(5.0))),
+            Some((0.03, 8.0))
+        );
+        let chart = |error| Scatter {
+            series: Rc::new(vec![ScatterSeries {
+                name: "sharpness".into(),
+                color: RED,
+                points: vec![point(16.0, 3.0, error), point(64.0, 5.0, error)],
+                joined: true,
+                hollow: false,
+            }]),
+            ..Scatter::default()
+        };
+        assert_eq!(
+            chart(Some(0.5)).csv(),
+            "series,x,y,y_std\nsharpness,16,3,0.5\nsharpness,64,5,0.5\n"
+        );
+        assert_eq!(
+            chart(None).csv(),
+            "series,x,y\nsharpness,16,3\nsharpness,64,5\n"
+        );
+        // Drawn: the bars widen the range, and nothing fails.
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (560, 400)).into_drawing_area();
+            chart(Some(0.5)).draw(&root).unwrap();
+        }
+        assert!(svg.contains("<svg"));
+    }
 
     #[test]
     fn nearest_picks_the_closest_dot_within_reach() {

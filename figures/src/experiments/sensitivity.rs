@@ -19,6 +19,7 @@ fn gap_series(results: &[SweepResult]) -> Rc<Vec<ScatterSeries>> {
             .map(|r| ScatterPoint {
                 label: Some(format!("{}", r.get("batch"))),
                 hollow: r.get("reached_target") == 0.0,
+                error: r.values.get("sensitivity_std").copied(),
                 ..ScatterPoint::at(
                     r.get("test_loss") - r.get("train_loss"),
                     r.get("sensitivity"),
@@ -30,8 +31,9 @@ fn gap_series(results: &[SweepResult]) -> Rc<Vec<ScatterSeries>> {
     }])
 }
 
+/// Over several seeds, each batch size's mean with its spread.
 pub fn figures(view: &RunView) -> Vec<Figure> {
-    let results = &view.sweep.results;
+    let results = &view.sweep.pooled();
     let batch = ("batch", "batch size");
     let mut figures = vec![
         against(

@@ -8,7 +8,8 @@ use mlds_core::view::SweepResult;
 use crate::charts::{Figure, Scatter, ScatterPoint, ScatterSeries, PALETTE};
 
 /// One joined series per `(key, name)`, each result's `x` value against that key; a result
-/// that missed its training target (`reached_target` 0) is a ring, not a dot.
+/// that missed its training target (`reached_target` 0) is a ring, not a dot; a mean over
+/// seeds carries its spread (`<key>_std`) as an error bar.
 pub(super) fn series_of(
     results: &[SweepResult],
     x: &str,
@@ -24,6 +25,7 @@ pub(super) fn series_of(
                     .iter()
                     .map(|r| ScatterPoint {
                         hollow: r.get("reached_target") == 0.0,
+                        error: r.values.get(&format!("{key}_std")).copied(),
                         ..ScatterPoint::at(r.get(x), r.get(key))
                     })
                     .collect(),
