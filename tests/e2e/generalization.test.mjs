@@ -135,7 +135,35 @@ test('E9b measures both sensitivities for every batch size (CPU)', async () => {
       assert.equal(p.reached_target, false, JSON.stringify(p));
       assert.equal(p.epochs, 1);
     }
+    // The models, with their gaps; no model at the target, so no correlation to test.
+    assert.deepEqual(m.models.map((x) => [x.batch, x.width, x.label_noise]), [[16, null, null], [128, null, null]]);
+    assert.ok(m.models.every((x) => Math.abs(x.gap - (x.test_loss - x.train_loss)) < 1e-12), JSON.stringify(m.models));
+    assert.equal(m.n, 0);
+    assert.equal(m.spearman, null);
     for (const id of ['sensitivity-sensitivity', 'sensitivity-gap', 'sensitivity-loss', 'sensitivity-accuracy']) await drawn(page, id);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E9b over several factors: every combination a model with its factors, the full batch one step an epoch (CPU)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser,
+      `${server.url}/#exp=sensitivity&sweep=factors&batches=16,full&widths=8&lrs=0.003&label_noises=0,0.5&train_size=64&epochs=2&target=5&samples=20&eval_size=64&backend=cpu&autorun=1`);
+    const m = await done(page, 'sensitivity');
+    assert.deepEqual(m.models.map((x) => [x.batch, x.width, x.lr, x.label_noise, x.train_size]),
+      [[16, 8, 0.003, 0, 64], [16, 8, 0.003, 0.5, 64], [64, 8, 0.003, 0, 64], [64, 8, 0.003, 0.5, 64]]);
+    for (const x of m.models) {
+      assert.ok(x.sensitivity > 0 && x.softmax_sensitivity > 0 && Number.isFinite(x.gap), JSON.stringify(x));
+      // Target 5 (above chance, ln 10 ≈ 2.3): every model is there after its first epoch.
+      assert.equal(x.reached_target, true, JSON.stringify(x));
+    }
+    // Four models at the target: too few for p < 0.01 in any order, so no ρ is claimed.
+    assert.equal(m.n, 4);
+    assert.equal(m.spearman, null);
+    for (const id of ['sensitivity-sensitivity', 'sensitivity-gap']) await drawn(page, id);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

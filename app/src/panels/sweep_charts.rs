@@ -5,7 +5,8 @@
 use serde_json::json;
 use yew::prelude::*;
 
-use mlds_core::experiments::generalization::{join_list, BatchSweep};
+use mlds_core::experiments::batch_sweep::BatchSweep;
+use mlds_core::experiments::factors::join_batches;
 
 use super::config::UrlConfig;
 use super::subject::{image_controls, training_controls};
@@ -40,10 +41,15 @@ pub fn sweep_metrics(view: &RunView, keys: &[&str]) -> String {
 /// each batch size pooled over its seeds (`seeds=k`: each point gains `seeds` and
 /// `<key>_std` beside each of its numbers).
 pub fn batch_sweep_metrics(view: &RunView, keys: &[&str]) -> String {
+    batch_sweep_values(view, keys).to_string()
+}
+
+/// [`batch_sweep_metrics`] as JSON, for a panel that adds its own keys.
+pub fn batch_sweep_values(view: &RunView, keys: &[&str]) -> serde_json::Value {
     let keys: Vec<&str> = [&BATCH_KEYS, keys, &LOSS_ACCURACY.map(|(k, _)| k)].concat();
     let mut metrics = view.metrics();
     metrics["points"] = points_json(&view.sweep.pooled(), &keys);
-    metrics.to_string()
+    metrics
 }
 
 /// The controls of a batch-size sweep (E9b, E10): data, model, training but its batch size
@@ -54,7 +60,7 @@ pub fn batch_sweep_controls<C>(url: &UrlConfig<C>, sweep: &BatchSweep, busy: boo
             { image_controls(url, &sweep.subject, busy, true) }
             { training_controls(url, &sweep.train, busy, false) }
             { url.field("target", "Training loss to reach (every model)", sweep.target.loss.to_string(), busy) }
-            { url.field("batches", "Batch sizes (one model each)", join_list(&sweep.batches), busy) }
+            { url.field("batches", "Batch sizes (one model each; `full`: the whole set)", join_batches(&sweep.batches), busy) }
             { url.field("seeds", "Seeds per batch size (mean ± std)", sweep.seeds.0.to_string(), busy) }
         </>
     }

@@ -104,6 +104,30 @@ impl ImageSet {
         }
     }
 
+    /// The same images with a `fraction` of their labels made wrong (seeded): that many images,
+    /// chosen at random, each get a label drawn uniformly from the other classes (partially
+    /// random labels, as Zhang et al. and Novak et al. corrupt a training set).
+    pub fn with_noisy_labels(&self, fraction: f64, seed: u64) -> ImageSet {
+        use rand::seq::SliceRandom;
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let n = self.len();
+        let wrong = ((fraction.clamp(0.0, 1.0) * n as f64).round() as usize).min(n);
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut rng);
+        let mut labels = self.labels.clone();
+        for &i in &order[..wrong] {
+            // 1 … 9 classes on: any other label, each as likely.
+            let shift = rng.random_range(1..CLASSES as u8);
+            labels[i] = (labels[i] + shift) % CLASSES as u8;
+        }
+        ImageSet {
+            shape: self.shape,
+            images: self.images.clone(),
+            labels,
+        }
+    }
+
     /// The first `train` examples (all if there are fewer) and the rest: the fixed train/test split.
     pub fn split(&self, train: usize) -> (ImageSet, ImageSet) {
         let n = train.min(self.len());
@@ -153,6 +177,24 @@ mod tests {
     fn set(n: u8) -> ImageSet {
         let images = (0..n).flat_map(|i| [i, i]).collect();
         ImageSet::new(SHAPE, images, (0..n).map(|i| i % 10).collect()).unwrap()
+    }
+
+    #[test]
+    fn noisy_labels_make_exactly_that_fraction_wrong_and_keep_the_rest() {
+        let clean = set(200);
+        assert_eq!(clean.with_noisy_labels(0.0, 3), clean);
+        let noisy = clean.with_noisy_labels(0.25, 3);
+        assert_eq!(noisy.images, clean.images);
+        let wrong = (0..200)
+            .filter(|&i| noisy.labels[i] != clean.labels[i])
+            .count();
+        assert_eq!(wrong, 50);
+        assert!(noisy.labels.iter().all(|&l| (l as usize) < CLASSES));
+        // Seeded: the same seed, the same labels; another seed, others.
+        assert_eq!(clean.with_noisy_labels(0.25, 3), noisy);
+        assert_ne!(clean.with_noisy_labels(0.25, 4), noisy);
+        let all = clean.with_noisy_labels(1.0, 3);
+        assert!((0..200).all(|i| all.labels[i] != clean.labels[i]));
     }
 
     #[test]

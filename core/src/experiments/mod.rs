@@ -8,7 +8,9 @@
 //! engine) and these bases, never another experiment; the registry that names them all is
 //! `crate::job`, above.
 
+pub mod batch_sweep;
 pub mod common;
+pub mod factors;
 pub mod fit;
 pub mod generalization;
 pub mod gradnorm;

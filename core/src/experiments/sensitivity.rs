@@ -7,7 +7,7 @@
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use super::generalization::{run_batch_sweep, BatchSweep, Measure};
+use super::batch_sweep::{run_batch_sweep, BatchSweep, Measure};
 use super::subject::{ImageDefaults, SubjectData};
 use super::target::EPOCH_CAP;
 use crate::analysis::{input_gradient_norms, softmax_jacobian_norms};
@@ -44,7 +44,7 @@ impl FromParams for SensitivityConfig {
 
     fn from_params(p: &mut Params) -> Self {
         Self {
-            sweep: BatchSweep::from_params(p, &SUBJECT, EPOCH_CAP),
+            sweep: BatchSweep::with_factors_from_params(p, &SUBJECT, EPOCH_CAP),
             samples: p.number("samples", 500, 1..=10_000),
         }
     }

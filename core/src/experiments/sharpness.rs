@@ -12,7 +12,7 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, FloatDType};
 use serde::{Deserialize, Serialize};
 
-use super::generalization::{run_batch_sweep, BatchSweep, Measure};
+use super::batch_sweep::{run_batch_sweep, BatchSweep, Measure};
 use super::subject::{ImageDefaults, Subject, SubjectData};
 use super::target::EPOCH_CAP;
 use crate::analysis::spectrum::{

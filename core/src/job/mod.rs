@@ -247,7 +247,8 @@ impl Job {
 /// for an unknown id.
 pub fn specs(id: &str) -> Option<Vec<Spec>> {
     let mut specs: Vec<Spec> = Vec::new();
-    for variant in ["", "task=function", "task=images"] {
+    // E9b's `sweep=factors` adds its factors' keys.
+    for variant in ["", "task=function", "task=images", "sweep=factors"] {
         let mut p = Params::parse(variant);
         Job::from_id(id, &mut p)?;
         for spec in p.specs() {

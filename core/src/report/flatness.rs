@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::finding::{num, pct, Events, Finding};
-use super::stats::{spearman, spearman_test};
+use super::stats::{spearman, spearman_test, RankCorrelation};
 use crate::engine::seeds::{mean_std, pool, Pooled};
 
 /// E9a's flatness probe: the rise in training loss at α ± δ around each end of the line (δ
@@ -154,7 +154,7 @@ fn reached(run: &Events) -> Option<(Vec<Pooled>, usize)> {
     let total = points.len();
     let kept = points
         .into_iter()
-        .filter(|p| p.values.get("reached_target").is_none_or(|&v| v > 0.5))
+        .filter(|p| at_target(&p.values))
         .collect();
     Some((kept, total))
 }
@@ -163,15 +163,18 @@ fn values(points: &[Pooled], key: &str) -> Option<Vec<f64>> {
     points.iter().map(|p| p.values.get(key).copied()).collect()
 }
 
-/// "n of m batch sizes reached the target", and over how many seeds.
+/// "n of m batch sizes (or models) reached the target", and over how many seeds.
 fn counted(points: &[Pooled], total: usize) -> String {
     let seeds = points.iter().map(|p| p.seeds.len()).max().unwrap_or(1);
     let over = match seeds {
         1 => String::new(),
         k => format!(" (means over {k} seeds)"),
     };
+    // Over several factors the models are more than their batch sizes.
+    let factors = points.iter().any(|p| p.values.contains_key("label_noise"));
+    let what = if factors { "models" } else { "batch sizes" };
     format!(
-        "{} of {total} batch sizes reached the training target{over}",
+        "{} of {total} {what} reached the training target{over}",
         points.len()
     )
 }
@@ -205,22 +208,40 @@ pub const SEEDS_AGREE: f64 = 0.8;
 /// p = 1/120).
 pub const SIGNIFICANCE: f64 = 0.01;
 
+/// Whether a (pooled) result reached the training target (all do where none says).
+fn at_target(row: &BTreeMap<String, f64>) -> bool {
+    row.get("reached_target").is_none_or(|&v| v > 0.5)
+}
+
+/// How many of `rows` (results, pooled over seeds) reached the training target.
+pub fn reached_count(rows: &[&BTreeMap<String, f64>]) -> usize {
+    rows.iter().filter(|r| at_target(r)).count()
+}
+
+/// E9b's test: Spearman's ρ of sensitivity with the generalisation gap (test − train loss)
+/// over the `rows` that reached the target, with its one-sided p-values; `None` where they
+/// are too few for any ordering to reach p < [`SIGNIFICANCE`] (n! · 0.01 ≤ 1: fewer than 5).
+pub fn sensitivity_test(rows: &[&BTreeMap<String, f64>]) -> Option<RankCorrelation> {
+    let kept: Vec<_> = rows.iter().filter(|r| at_target(r)).collect();
+    let n = kept.len();
+    let possible = (1..=n).map(|k| k as f64).product::<f64>() * SIGNIFICANCE > 1.0;
+    let value = |r: &&&BTreeMap<String, f64>, k: &str| r.get(k).copied();
+    let gap: Option<Vec<f64>> = kept
+        .iter()
+        .map(|r| Some(value(r, "test_loss")? - value(r, "train_loss")?))
+        .collect();
+    let sens: Option<Vec<f64>> = kept.iter().map(|r| value(r, "sensitivity")).collect();
+    spearman_test(&gap?, &sens?).filter(|_| possible)
+}
+
 /// E9b (Novak et al. 2018): sensitivity grows with the generalisation gap (test − train loss)
-/// over the models that reached the target: Spearman's ρ(gap, sensitivity) with n and its
-/// one-sided p-value, ✓ only at p < [`SIGNIFICANCE`] (over seeds, of their means); "cannot
-/// tell" where no ordering of so few models could reach it.
+/// over the models that reached the target: [`sensitivity_test`], ✓ only at one-sided
+/// p < [`SIGNIFICANCE`] (over seeds, of the means); "cannot tell" where too few models.
 pub(super) fn sensitivity(run: &Events) -> Option<Finding> {
     let (rows, total) = reached(run)?;
     let n = rows.len();
-    let (batch, sens) = (values(&rows, "batch")?, values(&rows, "sensitivity")?);
-    let gap: Vec<f64> = values(&rows, "test_loss")?
-        .iter()
-        .zip(values(&rows, "train_loss")?)
-        .map(|(test, train)| test - train)
-        .collect();
-    // n! orderings: below 5 models even the perfect one has p ≥ 1/24.
-    let possible = (1..=n).map(|k| k as f64).product::<f64>() * SIGNIFICANCE > 1.0;
-    let Some(test) = spearman_test(&gap, &sens).filter(|_| possible) else {
+    let values_of: Vec<&BTreeMap<String, f64>> = rows.iter().map(|p| &p.values).collect();
+    let Some(test) = sensitivity_test(&values_of) else {
         return Some(Finding {
             text: format!(
                 "{}: cannot tell (n = {n}; p < {SIGNIFICANCE} needs at least 5 models, in perfect order at 5)",
@@ -229,21 +250,31 @@ pub(super) fn sensitivity(run: &Events) -> Option<Finding> {
             agrees: false,
         });
     };
+    let (batch, sens) = (values(&rows, "batch")?, values(&rows, "sensitivity")?);
     let agrees = test.p_positive < SIGNIFICANCE;
     let rho_batch = spearman(&batch, &sens).map_or("undefined".into(), |r| format!("{r:.2}"));
+    let (low, high) = ends(&sens);
     Some(Finding {
         text: format!(
             "{}; Spearman ρ of sensitivity with the generalisation gap (test − train loss) {:.2}, n = {n}, one-sided p = {:.4} (needs p < {SIGNIFICANCE}); with the batch size {rho_batch}; sensitivity {} at batch {} vs {} at batch {}",
             counted(&rows, total),
             test.rho,
             test.p_positive,
-            with_spread(&rows[0], "sensitivity"),
-            batch[0],
-            with_spread(&rows[n - 1], "sensitivity"),
-            batch[n - 1],
+            with_spread(&rows[low], "sensitivity"),
+            batch[low],
+            with_spread(&rows[high], "sensitivity"),
+            batch[high],
         ),
         agrees,
     })
+}
+
+/// The least and the most sensitive model.
+fn ends(values: &[f64]) -> (usize, usize) {
+    let by = |a: &usize, b: &usize| values[*a].total_cmp(&values[*b]);
+    let low = (0..values.len()).min_by(by).unwrap_or(0);
+    let high = (0..values.len()).max_by(by).unwrap_or(0);
+    (low, high)
 }
 
 /// A pooled value, "± its spread" where it has one.

@@ -7,7 +7,7 @@ mod finding;
 mod findings;
 pub mod flatness;
 mod optimization;
-mod stats;
+pub mod stats;
 
 pub use finding::Finding;
 pub use findings::finding;

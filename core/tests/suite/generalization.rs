@@ -333,6 +333,45 @@ fn a_batch_sweep_over_seeds_trains_each_batch_size_once_per_seed_as_units_of_its
 }
 
 #[test]
+fn a_factor_sweep_trains_every_combination_each_a_unit_with_its_factors_in_its_result() {
+    // 2 batch sizes (one the full batch) × 1 width × 1 learning rate × 2 label noises.
+    let query = "sweep=factors&batches=16,full&widths=8&lrs=0.003&label_noises=0,0.5&train_size=64&epochs=2&samples=20&eval_size=64";
+    let c: SensitivityConfig = config(query);
+    assert_eq!(c.sweep.units().0, 4);
+    round_trips::<SensitivityConfig>(query);
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(c.run(Some(&subset()), &Device::flex(), &mut host));
+    assert_eq!(outcome, Outcome::Done);
+    let points = results(&host);
+    let of = |key: &str| points.iter().map(|p| p[key]).collect::<Vec<_>>();
+    // The full batch is the training set's 64 images: one step an epoch.
+    assert_eq!(of("batch"), [16.0, 16.0, 64.0, 64.0]);
+    assert_eq!(of("steps"), [8.0, 8.0, 2.0, 2.0]);
+    assert_eq!(of("label_noise"), [0.0, 0.5, 0.0, 0.5]);
+    assert_eq!(of("width"), [8.0; 4]);
+    assert_eq!(of("lr"), [0.003; 4]);
+    assert_eq!(of("train_size"), [64.0; 4]);
+    assert!(points
+        .iter()
+        .all(|p| p["sensitivity"] > 0.0 && p["softmax_sensitivity"] > 0.0));
+    let label = host.events.iter().find_map(|e| match e {
+        Event::Unit {
+            index: 3, label, ..
+        } => Some(label.clone()),
+        _ => None,
+    });
+    assert!(label
+        .unwrap()
+        .starts_with("batch 64 · width 8 · lr 0.003 · 50% wrong labels"));
+    // Unit 3 alone gives that unit's result exactly (the same wrong labels, the same seed).
+    let one: SensitivityConfig = config(&format!("{query}&unit=3"));
+    let mut alone = CollectingHost::default();
+    let outcome = pollster::block_on(one.run(Some(&subset()), &Device::flex(), &mut alone));
+    assert_eq!(outcome, Outcome::Done);
+    assert_eq!(results(&alone), [points[3].clone()]);
+}
+
+#[test]
 fn a_batch_sweep_trains_each_model_to_the_target_or_to_the_cap() {
     // Target loss 0.2: batch 16 (16 steps an epoch) gets there within the 15-epoch cap and
     // stops; batch 256 (one step an epoch) cannot in 15 steps (~0.85 after 10, 0.17 after 25).

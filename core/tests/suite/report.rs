@@ -662,6 +662,29 @@ fn e9b_correlates_sensitivity_with_the_generalisation_gap_among_models_at_the_ta
 }
 
 #[test]
+fn e9b_over_many_models_tests_the_correlation_for_significance() {
+    // Twelve models (Novak's kind of sweep): the normal approximation's p-value.
+    let n = 12;
+    let gap: Vec<f64> = (0..n).map(|i| 0.01 * (i + 1) as f64).collect();
+    let all = vec![true; n];
+    let rising: Vec<f64> = (0..n).map(|i| 1.0 + i as f64).collect();
+    // ρ = 1 over 12: z = √11 ≈ 3.32, p ≈ 4.6e-4.
+    let follows = found("sensitivity", &sweep(&rising, &gap, &all));
+    assert!(
+        follows.agrees && follows.text.contains("n = 12, one-sided p = 0.0005"),
+        "{}",
+        follows.text
+    );
+    // Sensitivity in an order unrelated to the gap: ρ near 0.
+    let unrelated: Vec<f64> = [5, 11, 2, 8, 0, 9, 3, 6, 10, 1, 7, 4]
+        .iter()
+        .map(|&r| 1.0 + r as f64)
+        .collect();
+    let text = found("sensitivity", &sweep(&unrelated, &gap, &all));
+    assert!(!text.agrees, "{}", text.text);
+}
+
+#[test]
 fn e10_needs_a_rising_trend_and_keskars_effect_size_among_models_at_the_target() {
     let all = [true; 5];
     let gap = [0.05; 5];

@@ -9,7 +9,8 @@ use crate::charts::{Figure, Scatter, ScatterPoint, ScatterSeries, PALETTE};
 
 /// One joined series per `(key, name)`, each result's `x` value against that key; a result
 /// that missed its training target (`reached_target` 0) is a ring, not a dot; a mean over
-/// seeds carries its spread (`<key>_std`) as an error bar.
+/// seeds carries its spread (`<key>_std`) as an error bar. Points are joined where `x` only
+/// grows (one model per batch size), not where several models share one (several factors).
 pub(super) fn series_of(
     results: &[SweepResult],
     x: &str,
@@ -29,7 +30,7 @@ pub(super) fn series_of(
                         ..ScatterPoint::at(r.get(x), r.get(key))
                     })
                     .collect(),
-                joined: true,
+                joined: results.windows(2).all(|w| w[0].get(x) < w[1].get(x)),
                 hollow: false,
             })
             .collect(),
