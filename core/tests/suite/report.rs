@@ -623,22 +623,57 @@ fn sweep(measure: &[f64], gap: &[f64], reached: &[bool]) -> Vec<Event> {
         .collect()
 }
 
+/// [`sweep`] as a sweep of several factors (its results carry their factors).
+fn factor_sweep(measure: &[f64], gap: &[f64], reached: &[bool]) -> Vec<Event> {
+    sweep(measure, gap, reached)
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| match e {
+            Event::Result {
+                index,
+                label,
+                mut values,
+            } => {
+                values.insert("label_noise".into(), [0.0, 0.2][i % 2]);
+                values.insert("width".into(), 16.0);
+                Event::Result {
+                    index,
+                    label,
+                    values,
+                }
+            }
+            e => e,
+        })
+        .collect()
+}
+
 #[test]
 fn e9b_correlates_sensitivity_with_the_generalisation_gap_among_models_at_the_target() {
     let all = [true; 5];
     let gap = [0.05, 0.06, 0.08, 0.1, 0.15];
     // Sensitivity follows the gap in perfect order, whatever the batch-size order: p = 1/120.
-    let shows = sweep(&[1.0, 1.2, 1.5, 2.0, 2.6], &gap, &all);
+    let shows = factor_sweep(&[1.0, 1.2, 1.5, 2.0, 2.6], &gap, &all);
     let shuffled_gap = [0.1, 0.06, 0.15, 0.05, 0.08];
-    let follows_gap = sweep(&[2.0, 1.2, 2.6, 1.0, 1.5], &shuffled_gap, &all);
+    let follows_gap = factor_sweep(&[2.0, 1.2, 2.6, 1.0, 1.5], &shuffled_gap, &all);
     // Sensitivity against the gap: falls as the gap grows (the homework's old reading).
-    let against = sweep(&[2.6, 2.0, 1.5, 1.2, 1.0], &gap, &all);
+    let against = factor_sweep(&[2.6, 2.0, 1.5, 1.2, 1.0], &gap, &all);
     check("sensitivity", &shows, &against);
     assert!(found("sensitivity", &follows_gap).agrees);
     let text = found("sensitivity", &shows).text;
+    assert!(text.starts_with("5 of 5 models reached"), "{text}");
     assert!(text.contains("ρ of sensitivity with the generalisation gap (test − train loss) 1.00, n = 5, one-sided p = 0.0083"), "{text}");
+    // The same five as batch sizes alone: described, not a test of the claim.
+    let batches = found(
+        "sensitivity",
+        &sweep(&[1.0, 1.2, 1.5, 2.0, 2.6], &gap, &all),
+    );
+    assert!(
+        !batches.agrees && batches.text.contains("p = 0.0083") && batches.text.contains("describe"),
+        "{}",
+        batches.text
+    );
     // ρ = 0.9 (one swap of neighbours) over five: p = 1/120 + 4/120 = 0.042, not significant.
-    let weak = sweep(&[1.2, 1.0, 1.5, 2.0, 2.6], &gap, &all);
+    let weak = factor_sweep(&[1.2, 1.0, 1.5, 2.0, 2.6], &gap, &all);
     let weak = found("sensitivity", &weak);
     assert!(
         !weak.agrees && weak.text.contains("p = 0.0417"),
@@ -646,16 +681,14 @@ fn e9b_correlates_sensitivity_with_the_generalisation_gap_among_models_at_the_ta
         weak.text
     );
     // Only 4 of 5 reached the target: no ordering of four reaches p < 0.01.
-    let four = sweep(
+    let four = factor_sweep(
         &[1.0, 1.2, 1.5, 2.0, 2.6],
         &gap,
         &[true, true, true, true, false],
     );
     let text = found("sensitivity", &four);
     assert!(
-        !text.agrees
-            && text.text.starts_with("4 of 5 batch sizes")
-            && text.text.contains("cannot tell"),
+        !text.agrees && text.text.starts_with("4 of 5 models") && text.text.contains("cannot tell"),
         "{}",
         text.text
     );
@@ -669,7 +702,7 @@ fn e9b_over_many_models_tests_the_correlation_for_significance() {
     let all = vec![true; n];
     let rising: Vec<f64> = (0..n).map(|i| 1.0 + i as f64).collect();
     // ρ = 1 over 12: z = √11 ≈ 3.32, p ≈ 4.6e-4.
-    let follows = found("sensitivity", &sweep(&rising, &gap, &all));
+    let follows = found("sensitivity", &factor_sweep(&rising, &gap, &all));
     assert!(
         follows.agrees && follows.text.contains("n = 12, one-sided p = 0.0005"),
         "{}",
@@ -680,7 +713,7 @@ fn e9b_over_many_models_tests_the_correlation_for_significance() {
         .iter()
         .map(|&r| 1.0 + r as f64)
         .collect();
-    let text = found("sensitivity", &sweep(&unrelated, &gap, &all));
+    let text = found("sensitivity", &factor_sweep(&unrelated, &gap, &all));
     assert!(!text.agrees, "{}", text.text);
 }
 
