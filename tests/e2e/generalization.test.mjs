@@ -214,6 +214,9 @@ test('E10 over two seeds: each batch size a mean with its spread, per-seed units
     for (const id of ['sharpness-sharpness', 'sharpness-loss']) await drawn(page, id);
     for (const id of ['sharpness-density-0', 'sharpness-density-2']) await drawn(page, id, 1);
     assert.equal(await page.$('#sharpness-density-1'), null);
+    // The panel says why curvature is not generalisation by itself (Kaur et al., Dinh et al.).
+    const caveats = await page.textContent('[data-experiment="sharpness"] [data-caveats]');
+    assert.ok(caveats.includes('Kaur') && caveats.includes('Dinh'), caveats);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

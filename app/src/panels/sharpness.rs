@@ -57,6 +57,7 @@ pub fn SharpnessPanel(props: &PanelProps) -> Html {
             {controls} epochs={config.sweep.train.epochs} metrics={batch_sweep_metrics(view, &KEYS)}>
             { figures_html(figures(view, config.epsilon)) }
             { batch_sweep_results(&view.sweep.pooled(), config.sweep.target.loss, &[("sharpness", "sharpness ×100"), ("top_eigenvalue", "top eigenvalue"), ("trace", "trace")]) }
+            <p class="note" data-caveats="">{ "Two caveats on reading curvature as generalisation. Kaur, Cohen & Lipton (2022): scaling the batch size and the learning rate together changes the Hessian's largest eigenvalue without changing generalisation, and every model here keeps one learning rate, so the batch size moves both. Dinh et al. (2017): sharpness changes under reparametrisations (rescaling one layer up and the next down) that leave the function, and so its test error, unchanged." }</p>
         </PanelFrame>
     }
 }
