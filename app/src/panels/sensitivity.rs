@@ -80,12 +80,11 @@ fn factor_controls(url: &UrlConfig<SensitivityConfig>, busy: bool) -> Html {
     let Some(d) = sweep.factors.as_ref() else {
         return html! {};
     };
-    let join = |v: &[f64]| v.iter().map(f64::to_string).collect::<Vec<_>>().join(",");
     html! {
         <>
             { url.field("widths", "Hidden widths", join_list(&d.widths), busy) }
-            { url.field("lrs", "Learning rates", join(&d.lrs), busy) }
-            { url.field("label_noises", "Fractions of wrong labels", join(&d.label_noises), busy) }
+            { url.field("lrs", "Learning rates", join_list(&d.lrs), busy) }
+            { url.field("label_noises", "Fractions of wrong labels", join_list(&d.label_noises), busy) }
             { url.field("patience", "Epochs without improvement before a model stops", sweep.target.patience.to_string(), busy) }
         </>
     }

@@ -59,8 +59,8 @@ impl FactorDesign {
     pub fn to_params(&self) -> Vec<(&'static str, String)> {
         vec![
             ("widths", join_list(&self.widths)),
-            ("lrs", join(&self.lrs)),
-            ("label_noises", join(&self.label_noises)),
+            ("lrs", join_list(&self.lrs)),
+            ("label_noises", join_list(&self.label_noises)),
         ]
     }
 
@@ -126,7 +126,7 @@ fn list<T>(p: &mut Params, key: &str, default: &[T], ok: impl Fn(&T) -> bool) ->
 where
     T: std::str::FromStr + std::fmt::Display + Copy,
 {
-    let joined = join(default);
+    let joined = join_list(default);
     p.describe(key, "1 to 4 comma-separated", joined);
     let Some(raw) = p.get(key) else {
         return default.to_vec();
@@ -144,14 +144,6 @@ where
             default.to_vec()
         }
     }
-}
-
-fn join<T: std::fmt::Display>(values: &[T]) -> String {
-    values
-        .iter()
-        .map(T::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 #[cfg(test)]

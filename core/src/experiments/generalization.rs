@@ -166,9 +166,6 @@ pub fn number_list(
 }
 
 /// `16,64,256`
-pub fn join_list(list: &[usize]) -> String {
-    list.iter()
-        .map(usize::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+pub fn join_list<T: std::fmt::Display>(list: &[T]) -> String {
+    list.iter().map(T::to_string).collect::<Vec<_>>().join(",")
 }
