@@ -59,8 +59,8 @@ const MODEL_KEYS: [&str; 12] = [
 /// factors and gap) and Spearman's ρ(gap, sensitivity) over those at the target with its
 /// one-sided `p_value` and `n` (null where too few models could show it).
 fn metrics(view: &RunView) -> String {
-    let mut metrics = batch_sweep_values(view, &KEYS);
     let mut models = view.sweep.pooled();
+    let mut metrics = batch_sweep_values(view, &models, &KEYS);
     for m in &mut models {
         let gap = m.get("test_loss") - m.get("train_loss");
         m.values.insert("gap".into(), gap);

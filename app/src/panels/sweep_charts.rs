@@ -41,14 +41,19 @@ pub fn sweep_metrics(view: &RunView, keys: &[&str]) -> String {
 /// each batch size pooled over its seeds (`seeds=k`: each point gains `seeds` and
 /// `<key>_std` beside each of its numbers).
 pub fn batch_sweep_metrics(view: &RunView, keys: &[&str]) -> String {
-    batch_sweep_values(view, keys).to_string()
+    batch_sweep_values(view, &view.sweep.pooled(), keys).to_string()
 }
 
-/// [`batch_sweep_metrics`] as JSON, for a panel that adds its own keys.
-pub fn batch_sweep_values(view: &RunView, keys: &[&str]) -> serde_json::Value {
+/// [`batch_sweep_metrics`] as JSON, of results already pooled, for a panel that adds its own
+/// keys.
+pub fn batch_sweep_values(
+    view: &RunView,
+    pooled: &[SweepResult],
+    keys: &[&str],
+) -> serde_json::Value {
     let keys: Vec<&str> = [&BATCH_KEYS, keys, &LOSS_ACCURACY.map(|(k, _)| k)].concat();
     let mut metrics = view.metrics();
-    metrics["points"] = points_json(&view.sweep.pooled(), &keys);
+    metrics["points"] = points_json(pooled, &keys);
     metrics
 }
 

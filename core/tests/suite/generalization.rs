@@ -348,6 +348,9 @@ fn a_factor_sweep_trains_every_combination_each_a_unit_with_its_factors_in_its_r
     assert_eq!(of("batch"), [16.0, 16.0, 64.0, 64.0]);
     assert_eq!(of("steps"), [8.0, 8.0, 2.0, 2.0]);
     assert_eq!(of("label_noise"), [0.0, 0.5, 0.0, 0.5]);
+    // Same batch, width, learning rate and seed: only the wrong labels tell models 0 and 1
+    // apart, so they would be the same model if the noise were not applied.
+    assert_ne!(points[0]["train_loss"], points[1]["train_loss"]);
     assert_eq!(of("width"), [8.0; 4]);
     assert_eq!(of("lr"), [0.003; 4]);
     assert_eq!(of("train_size"), [64.0; 4]);
