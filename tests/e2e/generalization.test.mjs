@@ -51,16 +51,22 @@ test('E7 memorises random labels: train loss falls, test accuracy stays near cha
   }
 });
 
-test('E8 adds one point per width, parameters counted from the models (CPU)', async () => {
+test('E8 adds one point per width over two seeds, parameters counted from the models (CPU)', async () => {
   const browser = await launch({ webgpu: false });
   try {
     const { page, errors } = await open(browser,
-      `${server.url}/#exp=params&widths=2,8,32&epochs=2&train_size=300&eval_size=300&backend=cpu&autorun=1`);
+      `${server.url}/#exp=params&widths=2,8,32&seeds=2&epochs=2&train_size=300&eval_size=300&backend=cpu&autorun=1`);
     const m = await done(page, 'params');
+    // Six units (three widths × two seeds) pooled into three points, each a mean with its spread.
     assert.deepEqual(m.points.map((p) => p.params), [1600, 6370, 25450]);
     for (const p of m.points) {
       assert.ok(inUnit(p.accuracy) && inUnit(p.test_accuracy) && p.train_loss > 0 && p.test_loss > 0, JSON.stringify(p));
+      assert.equal(p.seeds, 2, JSON.stringify(p));
+      assert.ok(p.train_loss_std > 0 && Number.isFinite(p.test_accuracy_std), JSON.stringify(p));
+      assert.equal(p.params_std, undefined, 'a setting has no spread');
     }
+    const cells = await page.$$eval('[data-experiment="params"] table.results td', (tds) => tds.map((t) => t.textContent));
+    assert.ok(cells.some((c) => c.includes(' ± ')), cells.join(' | '));
     await drawn(page, 'params-loss');
     await drawn(page, 'params-accuracy');
     assert.deepEqual(errors, []);

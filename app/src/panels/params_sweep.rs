@@ -19,6 +19,11 @@ pub fn presets() -> Vec<Preset> {
             note: "784-w-10, w = 1…1024, 8 epochs of 4000 images each, ~1–2 min on the CPU",
         },
         Preset {
+            label: "3 seeds, mean ± std",
+            hash: "exp=params&seeds=3".into(),
+            note: "each width trained from 3 seeds: points are means with error bars, ~4–6 min on the CPU",
+        },
+        Preset {
             label: "Whole subset",
             hash: "exp=params&train_size=all&epochs=20".into(),
             note: "8,000 images, 20 epochs per model, a few minutes on the CPU",
@@ -39,6 +44,7 @@ pub fn ParamsPanel(props: &PanelProps) -> Html {
             { training_controls(&url, &config.train, busy, true) }
             { url.field("widths", "Hidden widths (one model each)", join_list(&config.widths), busy) }
             { url.field("eval_size", "Examples evaluated per set", config.eval_size.to_string(), busy) }
+            { url.field("seeds", "Seeds per width (mean ± std)", config.seeds.0.to_string(), busy) }
         </>
     };
     html! {
@@ -46,7 +52,7 @@ pub fn ParamsPanel(props: &PanelProps) -> Html {
             lede={html! { format!("{} fully connected networks 784-w-10 of growing width are trained one after another in the same way; each finished model adds a point. Training loss keeps falling with size; test loss falls, then flattens (or rises) while the models can fit the training set ever better.", config.widths.len()) }}
             {controls} epochs={config.train.epochs} metrics={sweep_metrics(view, &KEYS)}>
             { figures_html(figures(view)) }
-            { results_table(&view.sweep.results, &[("params", "parameters")]) }
+            { results_table(&view.sweep.pooled(), &[("params", "parameters")]) }
         </PanelFrame>
     }
 }

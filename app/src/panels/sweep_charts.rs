@@ -25,7 +25,8 @@ const LOSS_ACCURACY: [(&str, &str); 4] = [
 const BATCH_KEYS: [&str; 4] = ["batch", "reached_target", "epochs", "steps"];
 
 /// The `data-metrics` text of a sweep: the common keys plus `points`, each with the
-/// experiment's `keys` and the loss and accuracy.
+/// experiment's `keys` and the loss and accuracy, pooled over the seeds (`seeds` and
+/// `<key>_std` where `seeds` > 1).
 pub fn sweep_metrics(view: &RunView, keys: &[&str]) -> String {
     let keys: Vec<&str> = keys
         .iter()
@@ -33,7 +34,7 @@ pub fn sweep_metrics(view: &RunView, keys: &[&str]) -> String {
         .chain(LOSS_ACCURACY.map(|(k, _)| k))
         .collect();
     let mut metrics = view.metrics();
-    metrics["points"] = points_json(&view.sweep.results, &keys);
+    metrics["points"] = points_json(&view.sweep.pooled(), &keys);
     metrics.to_string()
 }
 

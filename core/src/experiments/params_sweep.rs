@@ -1,6 +1,8 @@
 //! E8, "Number of parameters vs generalization": one family of fully connected networks of
 //! growing width (784-w-10, about 1k to 1M parameters), each trained the same way; every
 //! finished model adds a point of train/test loss and accuracy against its parameter count.
+//! With `seeds=k` each width trains once per seed, each seed × width a unit of its own, and a
+//! point is the width's mean over its seeds with the spread (`engine::seeds`).
 
 use burn::module::Module;
 use burn::tensor::Device;
@@ -11,6 +13,7 @@ use super::subject::{
     image_training, subject_params, train_classifier, ImageDefaults, Subject, SubjectData,
 };
 use crate::budget::Footprint;
+use crate::engine::seeds::Seeds;
 use crate::engine::units::Units;
 use crate::engine::{fail, stopped, FromParams, Outcome};
 use crate::events::{Event, Host, ModelInfo};
@@ -26,7 +29,10 @@ pub struct ParamsConfig {
     pub widths: Vec<usize>,
     /// Examples of each set the finished models are evaluated on.
     pub eval_size: usize,
-    /// The widths this run trains (all, or one: a worker's unit).
+    /// Trainings of each width (`seeds`), a unit each.
+    #[serde(default)]
+    pub seeds: Seeds,
+    /// The seed × width units this run trains (all, or one: a worker's unit).
     #[serde(default)]
     pub units: Units,
 }
@@ -61,10 +67,12 @@ impl FromParams for ParamsConfig {
         }
         let train = TrainSettings::from_params(p, &image_training(8));
         let widths = number_list(p, "widths", &DEFAULT_WIDTHS, 1..=2048, 2);
+        let seeds = Seeds::from_params(p);
         Self {
             subject,
             train,
-            units: Units::from_params(p, widths.len()),
+            units: Units::from_params(p, seeds.units(widths.len())),
+            seeds,
             widths,
             eval_size: p.number("eval_size", 2000, 10..=60_000),
         }
@@ -77,6 +85,7 @@ impl FromParams for ParamsConfig {
             ("widths", join_list(&self.widths)),
             ("eval_size", self.eval_size.to_string()),
         ]);
+        pairs.extend(self.seeds.to_params());
         pairs.extend(self.units.to_params());
         pairs
     }
@@ -98,7 +107,8 @@ impl ParamsConfig {
     }
 }
 
-/// Run E8 on `device` (plain, not autodiff) with `images`: the models one after another.
+/// Run E8 on `device` (plain, not autodiff) with `images`: the models (each width × seed)
+/// one after another.
 async fn run<H: Host>(
     config: &ParamsConfig,
     data: SubjectData,
@@ -116,15 +126,19 @@ async fn run<H: Host>(
         total_epochs: config.train.epochs,
     });
     let mut clock = Stopwatch::default();
-    for (i, (member, info)) in members.iter().zip(&infos).enumerate() {
-        if !config.units.includes(i) {
-            continue;
-        }
+    let (seeds, count) = (config.seeds, config.seeds.units(members.len()));
+    for unit in (0..count).filter(|&u| config.units.includes(u)) {
+        let (i, seed_index) = seeds.of(unit);
+        let (member, info) = (&members[i], &infos[i]);
+        let of_seed = match seeds.0 {
+            1 => String::new(),
+            k => format!(", seed {} of {k}", seed_index + 1),
+        };
         host.emit(Event::Unit {
-            index: i,
-            count: members.len(),
+            index: unit,
+            count,
             label: format!(
-                "model {} of {}: {} ({} parameters)",
+                "model {} of {}: {} ({} parameters){of_seed}",
                 i + 1,
                 members.len(),
                 info.shape,
@@ -135,7 +149,7 @@ async fn run<H: Host>(
             member,
             &data,
             &config.train,
-            config.train.seed,
+            seeds.seed(config.train.seed, unit),
             device,
             host,
             &mut clock,
@@ -157,14 +171,15 @@ async fn run<H: Host>(
         match eval {
             Ok(Some(e)) => emit_result(
                 host,
-                i,
+                unit,
                 info.name.clone(),
                 [
                     ("params", params as f64),
                     ("width", config.widths[i] as f64),
                 ]
                 .into_iter()
-                .chain(e[0].values()),
+                .chain(e[0].values())
+                .chain(seeds.values(unit)),
             ),
             Ok(None) => return stopped(host, config.train.epochs, &clock),
             Err(e) => return fail(host, e),
@@ -180,7 +195,7 @@ async fn run<H: Host>(
 // The widest models first: they cost the most.
 super::subject::subject_experiment!(ParamsConfig, "params", subject, train, {
     fn units(&self) -> (usize, Units) {
-        (self.widths.len(), self.units)
+        (self.seeds.units(self.widths.len()), self.units)
     }
 
     fn pick(&mut self, units: Units) {
@@ -188,8 +203,8 @@ super::subject::subject_experiment!(ParamsConfig, "params", subject, train, {
     }
 
     fn schedule(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.widths.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(self.widths[i]));
+        let mut order: Vec<usize> = (0..self.seeds.units(self.widths.len())).collect();
+        order.sort_by_key(|&u| std::cmp::Reverse(self.widths[self.seeds.of(u).0]));
         order
     }
 });

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::engine::seeds::Pooled;
 use crate::events::{Event, ModelInfo};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -23,6 +24,31 @@ pub(super) fn num(x: f64) -> String {
 
 pub(super) fn pct(x: f64) -> String {
     format!("{:.1} %", 100.0 * x)
+}
+
+/// Over seeds, a claim must hold in at least this share of them.
+pub const SEEDS_AGREE: f64 = 0.8;
+
+/// A pooled value as `fmt` prints it, "± its spread" where it has one.
+pub(super) fn with_spread(point: &Pooled, key: &str, fmt: fn(f64) -> String) -> String {
+    let value = point.values.get(key).map_or("—".into(), |&v| fmt(v));
+    match point.values.get(&format!("{key}_std")) {
+        Some(&std) => format!("{value} ± {}", fmt(std)),
+        None => value,
+    }
+}
+
+/// The results of two pooled points trained with the same seed, seed by seed (by their
+/// `seed` index; a point of one seed pairs with the other's one).
+pub(super) fn paired_seeds<'a>(
+    a: &'a Pooled,
+    b: &'a Pooled,
+) -> Vec<(&'a BTreeMap<String, f64>, &'a BTreeMap<String, f64>)> {
+    let seed = |r: &BTreeMap<String, f64>| r.get("seed").copied();
+    a.seeds
+        .iter()
+        .filter_map(|x| Some((x, b.seeds.iter().find(|y| seed(y) == seed(x))?)))
+        .collect()
 }
 
 /// Queries over a run's events.

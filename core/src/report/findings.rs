@@ -2,8 +2,11 @@
 //! section's reference result. Each experiment reads only events it emits; a run without them
 //! (stopped at once, failed) has no finding.
 
-use super::finding::{num, pct, Events, Finding};
+use std::collections::BTreeMap;
+
+use super::finding::{num, paired_seeds, pct, with_spread, Events, Finding, SEEDS_AGREE};
 use super::{flatness, optimization};
+use crate::engine::seeds::{pool, Pooled};
 use crate::events::{Event, ModelInfo};
 use crate::job::Job;
 
@@ -163,29 +166,46 @@ fn random_labels(run: &Events) -> Option<Finding> {
     })
 }
 
-/// E8: the smallest vs the largest model.
+/// E8: the smallest vs the largest model, each pooled over its seeds: the largest fits the
+/// training set better and does no worse on the test set, in the means and, over seeds, in at
+/// least [`SEEDS_AGREE`] of them.
 fn params(run: &Events) -> Option<Finding> {
-    let (p, train, test) = (
-        run.column("params")?,
-        run.column("train_loss")?,
-        run.column("test_accuracy")?,
-    );
-    let small = (0..p.len()).min_by(|&a, &b| p[a].total_cmp(&p[b]))?;
-    let large = (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b]))?;
-    let best = (0..p.len()).max_by(|&a, &b| test[a].total_cmp(&test[b]))?;
-    let agrees = train[large] < train[small] && test[large] >= test[small];
+    const KEYS: [&str; 3] = ["params", "train_loss", "test_accuracy"];
+    let points: Vec<Pooled> = pool(run.indexed_results())
+        .into_iter()
+        .filter(|p| KEYS.iter().all(|k| p.values.contains_key(*k)))
+        .collect();
+    if points.len() < 2 {
+        return None;
+    }
+    let get = |i: usize, key: &str| points[i].values[key];
+    let by = |key: &'static str| move |a: &usize, b: &usize| get(*a, key).total_cmp(&get(*b, key));
+    let small = (0..points.len()).min_by(by("params"))?;
+    let large = (0..points.len()).max_by(by("params"))?;
+    let best = (0..points.len()).max_by(by("test_accuracy"))?;
+    let holds = |s: &BTreeMap<String, f64>, l: &BTreeMap<String, f64>| {
+        l["train_loss"] < s["train_loss"] && l["test_accuracy"] >= s["test_accuracy"]
+    };
+    let (small_p, large_p) = (&points[small], &points[large]);
+    let seeds = paired_seeds(small_p, large_p);
+    let holding = seeds.iter().filter(|(s, l)| holds(s, l)).count();
+    let in_seeds = holding as f64 >= SEEDS_AGREE * seeds.len() as f64;
+    let over_seeds = match seeds.len() {
+        0 | 1 => String::new(),
+        k => format!("; it holds in {holding} of {k} seeds"),
+    };
     Some(Finding {
         text: format!(
-            "from {} to {} parameters, train loss went from {} to {} and test accuracy from {} to {} (best {} at {} parameters)",
-            p[small],
-            p[large],
-            num(train[small]),
-            num(train[large]),
-            pct(test[small]),
-            pct(test[large]),
-            pct(test[best]),
-            p[best]
+            "from {} to {} parameters, train loss went from {} to {} and test accuracy from {} to {} (best {} at {} parameters){over_seeds}",
+            get(small, "params"),
+            get(large, "params"),
+            with_spread(small_p, "train_loss", num),
+            with_spread(large_p, "train_loss", num),
+            with_spread(small_p, "test_accuracy", pct),
+            with_spread(large_p, "test_accuracy", pct),
+            pct(get(best, "test_accuracy")),
+            get(best, "params")
         ),
-        agrees,
+        agrees: holds(&small_p.values, &large_p.values) && in_seeds,
     })
 }

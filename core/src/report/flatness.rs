@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::finding::{num, pct, Events, Finding};
+use super::finding::{num, paired_seeds, pct, with_spread, Events, Finding, SEEDS_AGREE};
 use super::stats::{spearman, spearman_test, RankCorrelation};
 use crate::engine::seeds::{mean_std, pool, Pooled};
 
@@ -179,17 +179,12 @@ fn counted(points: &[Pooled], total: usize) -> String {
     )
 }
 
-/// `key` at the `large` point over the `small` one, seed by seed (seeds paired by their index):
-/// the ratios' mean and spread, and in how many seeds it is above 1. `None` with one seed.
+/// `key` at the `large` point over the `small` one, seed by seed: the ratios' mean and
+/// spread, and in how many seeds it is above 1. `None` with one seed.
 fn ratio_over_seeds(small: &Pooled, large: &Pooled, key: &str) -> Option<(f64, f64, usize, usize)> {
-    let seed = |r: &BTreeMap<String, f64>| r.get("seed").copied();
-    let ratios: Vec<f64> = small
-        .seeds
-        .iter()
-        .filter_map(|s| {
-            let l = large.seeds.iter().find(|l| seed(l) == seed(s))?;
-            Some(l.get(key)? / s.get(key)?)
-        })
+    let ratios: Vec<f64> = paired_seeds(small, large)
+        .into_iter()
+        .filter_map(|(s, l)| Some(l.get(key)? / s.get(key)?))
         .filter(|r| r.is_finite())
         .collect();
     if small.seeds.len() < 2 || ratios.len() < 2 {
@@ -199,9 +194,6 @@ fn ratio_over_seeds(small: &Pooled, large: &Pooled, key: &str) -> Option<(f64, f
     let above = ratios.iter().filter(|&&r| r > 1.0).count();
     Some((mean, std, above, ratios.len()))
 }
-
-/// Over seeds, a claim must hold in at least this share of them.
-pub const SEEDS_AGREE: f64 = 0.8;
 
 /// E9b: the one-sided p-value below which sensitivity is said to grow with the gap (Novak et
 /// al. correlated over thousands of models; five batch sizes reach it only in perfect order,
@@ -268,9 +260,9 @@ pub(super) fn sensitivity(run: &Events) -> Option<Finding> {
             counted(&rows, total),
             test.rho,
             test.p_positive,
-            with_spread(&rows[low], "sensitivity"),
+            with_spread(&rows[low], "sensitivity", num),
             batch[low],
-            with_spread(&rows[high], "sensitivity"),
+            with_spread(&rows[high], "sensitivity", num),
             batch[high],
         ),
         agrees,
@@ -283,15 +275,6 @@ fn ends(values: &[f64]) -> (usize, usize) {
     let low = (0..values.len()).min_by(by).unwrap_or(0);
     let high = (0..values.len()).max_by(by).unwrap_or(0);
     (low, high)
-}
-
-/// A pooled value, "± its spread" where it has one.
-fn with_spread(point: &Pooled, key: &str) -> String {
-    let value = point.values.get(key).map_or("—".into(), |&v| num(v));
-    match point.values.get(&format!("{key}_std")) {
-        Some(&std) => format!("{value} ± {}", num(std)),
-        None => value,
-    }
 }
 
 /// E10 (Keskar et al. 2017): sharpness grows with the batch size, over models that reached the
@@ -331,9 +314,9 @@ pub(super) fn sharpness(run: &Events) -> Option<Finding> {
         text: format!(
             "{}; sharpness (Keskar, ×100) {} at batch {} vs {} at batch {} (×{}{over_seeds}; test accuracy {} vs {}); rank correlation with the batch size {} (needs ≥ {MIN_RHO} over ≥ {MIN_POINTS}, and ≥ {KESKAR_RATIO}× as Keskar et al. report), largest Hessian eigenvalue's {}",
             counted(&rows, total),
-            with_spread(&rows[small], "sharpness"),
+            with_spread(&rows[small], "sharpness", num),
             batch[small],
-            with_spread(&rows[large], "sharpness"),
+            with_spread(&rows[large], "sharpness", num),
             batch[large],
             num(ratio),
             pct(accuracy[small]),

@@ -128,6 +128,33 @@ fn the_params_sweep_reports_one_point_per_width_with_counted_parameters() {
 }
 
 #[test]
+fn the_params_sweep_over_seeds_trains_each_width_once_per_seed_and_a_unit_alone_gives_its_result() {
+    let query = "widths=2,8&seeds=2&epochs=1&train_size=200&eval_size=200&seed=4";
+    let c: ParamsConfig = config(query);
+    round_trips::<ParamsConfig>(query);
+    let mut host = CollectingHost::default();
+    let outcome = pollster::block_on(c.run(Some(&subset()), &Device::flex(), &mut host));
+    assert_eq!(outcome, Outcome::Done);
+    let points = results(&host);
+    let of = |key: &str| points.iter().map(|p| p[key]).collect::<Vec<_>>();
+    assert_eq!(of("width"), [2.0, 2.0, 8.0, 8.0], "unit u: width u / 2, seed u % 2");
+    assert_eq!(of("seed"), [0.0, 1.0, 0.0, 1.0]);
+    assert_eq!(of("seeds"), [2.0; 4]);
+    assert_ne!(points[2]["train_loss"], points[3]["train_loss"], "seeds differ");
+    // Seed index 0 trains with the run's seed: the run of one seed, unchanged.
+    let single: ParamsConfig = config("widths=2,8&epochs=1&train_size=200&eval_size=200&seed=4");
+    let mut one_seed = CollectingHost::default();
+    pollster::block_on(single.run(Some(&subset()), &Device::flex(), &mut one_seed));
+    let first = results(&one_seed);
+    assert_eq!(first[1]["train_loss"], points[2]["train_loss"]);
+    // One unit alone (a worker's, a job array's) gives that unit's result exactly.
+    let unit: ParamsConfig = config(&format!("{query}&unit=3"));
+    let mut alone = CollectingHost::default();
+    pollster::block_on(unit.run(Some(&subset()), &Device::flex(), &mut alone));
+    assert_eq!(results(&alone), [points[3].clone()]);
+}
+
+#[test]
 fn interpolation_reproduces_both_models_at_alpha_zero_and_one() {
     let query = "hidden=16&train_size=300&epochs=2&batch=32&batch2=150&eval_size=200&seed=2";
     let c: InterpolateConfig = config(query);

@@ -527,6 +527,46 @@ fn e8_compares_the_smallest_and_largest_model() {
         .starts_with("from 805 to 800000 parameters"));
 }
 
+#[test]
+fn e8_over_seeds_reads_the_means_and_counts_the_seeds_where_the_large_model_wins() {
+    // Widths 2 and 1024 over 3 seeds: (train loss, test accuracy) per seed.
+    let over = |large: [(f64, f64); 3]| -> Vec<Event> {
+        let small = [(1.2, 0.60), (1.1, 0.62), (1.3, 0.58)];
+        [(805.0, small), (8e5, large)]
+            .iter()
+            .enumerate()
+            .flat_map(|(point, (params, seeds))| {
+                seeds.iter().enumerate().map(move |(seed, &(loss, acc))| {
+                    result(
+                        point * 3 + seed,
+                        &[
+                            ("params", *params),
+                            ("train_loss", loss),
+                            ("test_accuracy", acc),
+                            ("seed", seed as f64),
+                            ("seeds", 3.0),
+                        ],
+                    )
+                })
+            })
+            .collect()
+    };
+    let every = over([(0.01, 0.90), (0.02, 0.92), (0.03, 0.91)]);
+    // The means still favour the large model, but one seed's is worse on the test set.
+    let one_against = over([(0.01, 0.95), (0.02, 0.95), (0.03, 0.55)]);
+    check("params", &every, &one_against);
+    let text = found("params", &every).text;
+    for part in [
+        "train loss went from 1.200 ± 0.100 to 0.020 ± 0.010",
+        "test accuracy from 60.0 % ± 2.0 % to 91.0 % ± 1.0 %",
+        "it holds in 3 of 3 seeds",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    let against = found("params", &one_against).text;
+    assert!(against.contains("it holds in 2 of 3 seeds"), "{against}");
+}
+
 /// E9a's line at α = −1, −0.875, …, 2 (25 points): train loss `base` at both ends, rising
 /// `rise1` / `rise2` per 0.125 of α away from each end (and far beyond); test accuracy
 /// `accuracy` around each end; each end stopped before the cap where `stopped` says.

@@ -1,4 +1,5 @@
-//! E8's figures: loss and accuracy against the parameter count, a point per model.
+//! E8's figures: loss and accuracy against the parameter count, a point per width (its mean
+//! over the seeds, with its spread, where `seeds` > 1).
 
 use mlds_core::view::RunView;
 
@@ -7,5 +8,5 @@ use crate::charts::Figure;
 
 pub fn figures(view: &RunView) -> Vec<Figure> {
     let x = ("params", "parameters");
-    loss_accuracy(&view.sweep.results, "params", x, "number of parameters").into()
+    loss_accuracy(&view.sweep.pooled(), "params", x, "number of parameters").into()
 }
