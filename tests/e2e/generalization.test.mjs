@@ -127,6 +127,40 @@ test('E9a evaluates the line through two models from one θ₀, with each end\'s
   }
 });
 
+test('E9a over two seeds: a pair and a line per seed, the ends as means with their spread (CPU)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser,
+      `${server.url}/#exp=interpolate&hidden=8&train_size=200&epochs=1&batch=32&batch2=100&eval_size=100&seeds=2&backend=cpu&autorun=1`);
+    const m = await done(page, 'interpolate');
+    assert.equal(m.seeds, 2);
+    // Each α once: the mean of the two seeds' lines.
+    assert.equal(m.alphas.length, 25);
+    assert.equal(m.seed_ends.length, 2);
+    for (const ends of m.seed_ends) {
+      assert.deepEqual(ends.map((e) => [e.alpha, e.batch]), [[0, 32], [1, 100]]);
+    }
+    const close = (a, b) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a));
+    for (const [i, e] of m.ends.entries()) {
+      const [a, b] = m.seed_ends.map((ends) => ends[i]);
+      assert.equal(e.seeds, 2, JSON.stringify(e));
+      for (const key of ['train_loss', 'test_accuracy', 'rise']) {
+        assert.ok(close(e[key], (a[key] + b[key]) / 2), `${key}: ${JSON.stringify(e)}`);
+        assert.ok(close(e[`${key}_std`], Math.abs(a[key] - b[key]) / Math.SQRT2), `${key}_std: ${JSON.stringify(e)}`);
+      }
+      // Two seeds, two different initial weights: two different minima.
+      assert.ok(e.train_loss_std > 0, JSON.stringify(e));
+      // The curves are the means too.
+      assert.ok(close(m.train_loss[i === 0 ? 8 : 16], e.train_loss), JSON.stringify(m.train_loss));
+    }
+    assert.ok(m.distance_ratio > 0 && m.distance_ratio_std >= 0, JSON.stringify(m));
+    await drawn(page, 'interpolate-chart');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('E9b measures both sensitivities for every batch size (CPU)', async () => {
   const browser = await launch({ webgpu: false });
   try {

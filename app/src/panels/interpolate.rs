@@ -2,8 +2,9 @@
 //! minimum (Keskar et al.'s protocol), and the loss and accuracy along the line through them,
 //! θ(α) = (1 − α)·θ₁ + α·θ₂, α ∈ [−1, 2], growing point by point.
 
+use mlds_core::engine::seeds::mean_std;
 use mlds_core::experiments::interpolate::InterpolateConfig;
-use mlds_core::report::flatness::{minimum_reached, rise, DELTA};
+use mlds_core::report::flatness::{seed_lines, LineEnd, SeedLine, DELTA};
 use mlds_figures::experiments::interpolate::figures;
 use serde_json::json;
 use yew::prelude::*;
@@ -32,6 +33,11 @@ pub fn presets() -> Vec<Preset> {
             note: "both batch 64",
         },
         Preset {
+            label: "5 seeds, as Keskar et al.",
+            hash: "exp=interpolate&train_size=2000&batch2=200&seeds=5".into(),
+            note: "five pairs, each from its own θ₀, on 2,000 images (batch 64 vs 200, a tenth): the ends' rises and errors as mean ± std, and in how many seeds the flatter minimum generalises better",
+        },
+        Preset {
             label: "Different initialisations",
             hash: "exp=interpolate&same_init=0".into(),
             note: "seeds s and s + 1: a barrier between the two minima",
@@ -39,63 +45,72 @@ pub fn presets() -> Vec<Preset> {
     ]
 }
 
-/// One end of the line (α = 0 or 1, a trained model) as evaluated, with its training.
-struct End {
-    alpha: f64,
-    batch: Option<usize>,
-    train_loss: f64,
-    train_accuracy: f64,
-    test_loss: f64,
-    test_accuracy: f64,
-    /// The rise in training loss at α ± δ, once the line has reached both sides.
-    rise: Option<f64>,
-    epochs: f64,
-    /// Reached the target loss, or stopped improving before the cap.
-    reached_target: bool,
+/// Each seed's line (one where `seeds` = 1), its ends as far as evaluated.
+fn lines(view: &RunView) -> Vec<SeedLine> {
+    seed_lines(view.sweep.results.iter().map(|r| &r.values))
 }
 
-/// The line's two ends as far as evaluated.
-fn ends(view: &RunView, config: &InterpolateConfig) -> Vec<End> {
-    let results = &view.sweep.results;
-    let alphas: Vec<f64> = results.iter().map(|r| r.get("alpha")).collect();
-    let train: Vec<f64> = results.iter().map(|r| r.get("train_loss")).collect();
-    let trainings = config.trainings();
-    [0.0, 1.0]
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, alpha): (usize, f64)| {
-            let r = results
-                .iter()
-                .find(|r| (r.get("alpha") - alpha).abs() < 1e-9)?;
-            let stopped = r.get(["stopped_1", "stopped_2"][i]) > 0.5;
-            let train_loss = r.get("train_loss");
-            Some(End {
-                alpha,
-                batch: trainings[i].1.batch_size,
-                train_loss,
-                train_accuracy: r.get("accuracy"),
-                test_loss: r.get("test_loss"),
-                test_accuracy: r.get("test_accuracy"),
-                rise: rise(&alphas, &train, alpha, DELTA),
-                epochs: r.get(["epochs_1", "epochs_2"][i]),
-                reached_target: minimum_reached(stopped, train_loss, Some(config.target.loss)),
-            })
+/// An end as `data-metrics` shows it, with its batch size.
+fn end_json(e: &LineEnd, batch: Option<usize>) -> serde_json::Value {
+    json!({
+        "alpha": e.alpha,
+        "batch": batch,
+        "train_loss": e.train_loss,
+        "train_accuracy": e.train_accuracy,
+        "test_loss": e.test_loss,
+        "test_accuracy": e.test_accuracy,
+        "rise": e.rise,
+        "epochs": e.epochs,
+        "reached_target": e.reached_target,
+    })
+}
+
+/// The two ends over seeds: each number's mean, `<key>_std` its spread and `seeds`, where
+/// every seed's line has reached that end; `reached_target` only where every seed's did.
+fn pooled_ends(per_seed: &[Vec<serde_json::Value>]) -> Vec<serde_json::Value> {
+    (0..2)
+        .filter_map(|i| {
+            let ends: Vec<&serde_json::Value> =
+                per_seed.iter().map(|l| l.get(i)).collect::<Option<_>>()?;
+            let mut pooled = ends[0].as_object()?.clone();
+            for (key, value) in pooled.iter_mut() {
+                let values: Option<Vec<f64>> = ends.iter().map(|e| e[key].as_f64()).collect();
+                match (key.as_str(), values) {
+                    ("alpha" | "batch", _) => {}
+                    ("reached_target", _) => {
+                        *value = json!(ends.iter().all(|e| e[key] == json!(true)))
+                    }
+                    (_, Some(values)) => *value = json!(mean_std(&values).0),
+                    (_, None) => *value = json!(null),
+                }
+            }
+            for key in [
+                "train_loss",
+                "train_accuracy",
+                "test_loss",
+                "test_accuracy",
+                "rise",
+                "epochs",
+            ] {
+                let values: Option<Vec<f64>> = ends.iter().map(|e| e[key].as_f64()).collect();
+                if let Some(values) = values {
+                    pooled.insert(format!("{key}_std"), json!(mean_std(&values).1));
+                }
+            }
+            pooled.insert("seeds".into(), json!(ends.len()));
+            Some(json!(pooled))
         })
         .collect()
 }
 
-/// `data-metrics`: α and the four curves, one value per point so far, the training target,
-/// δ, the distance ratio and the two ends.
+/// `data-metrics`: α and the four curves, one value per point so far (each α's mean over the
+/// seeds), the training target, δ, the distance ratio and the two ends; over seeds, the ends
+/// and distance ratio are means with their spread (`<key>_std`, `seeds`) and `seed_ends`
+/// holds each seed's two ends.
 fn metrics(view: &RunView, config: &InterpolateConfig) -> String {
     let mut m = view.metrics();
-    let column = |k: &str| {
-        json!(view
-            .sweep
-            .results
-            .iter()
-            .map(|r| r.get(k))
-            .collect::<Vec<_>>())
-    };
+    let points = view.sweep.pooled();
+    let column = |k: &str| json!(points.iter().map(|r| r.get(k)).collect::<Vec<_>>());
     for key in [
         "alpha",
         "train_loss",
@@ -109,36 +124,58 @@ fn metrics(view: &RunView, config: &InterpolateConfig) -> String {
     m["target_loss"] = json!(config.target.loss);
     m["patience"] = json!(config.target.patience);
     m["delta"] = json!(DELTA);
-    if let Some(first) = view.sweep.results.first() {
-        m["distance_ratio"] = json!(first.get("distance_ratio"));
-    }
-    m["ends"] = json!(ends(view, config)
+    let lines = lines(view);
+    let batches = config.trainings().map(|t| t.1.batch_size);
+    let per_seed: Vec<Vec<serde_json::Value>> = lines
         .iter()
-        .map(|e| json!({
-            "alpha": e.alpha,
-            "batch": e.batch,
-            "train_loss": e.train_loss,
-            "train_accuracy": e.train_accuracy,
-            "test_loss": e.test_loss,
-            "test_accuracy": e.test_accuracy,
-            "rise": e.rise,
-            "epochs": e.epochs,
-            "reached_target": e.reached_target,
-        }))
-        .collect::<Vec<_>>());
+        .map(|l| {
+            l.ends
+                .iter()
+                .zip(batches)
+                .map(|(e, b)| end_json(e, b))
+                .collect()
+        })
+        .collect();
+    let distances: Option<Vec<f64>> = lines.iter().map(|l| l.distance_ratio).collect();
+    match config.seeds.0 {
+        1 => {
+            m["ends"] = json!(per_seed.first().cloned().unwrap_or_default());
+            if let Some(&[d]) = distances.as_deref() {
+                m["distance_ratio"] = json!(d);
+            }
+        }
+        k => {
+            m["seeds"] = json!(k);
+            m["ends"] = json!(pooled_ends(&per_seed));
+            if let Some(d) = distances.filter(|d| !d.is_empty()) {
+                let (mean, std) = mean_std(&d);
+                m["distance_ratio"] = json!(mean);
+                m["distance_ratio_std"] = json!(std);
+            }
+            m["seed_ends"] = json!(per_seed);
+        }
+    }
     m.to_string()
 }
 
-/// Each end's training against the target, its rise at ±δ and its test error.
+/// Each end's training against the target, its rise at ±δ and its test error (each seed's,
+/// where several).
 fn ends_note(view: &RunView, config: &InterpolateConfig) -> Html {
-    let ends = ends(view, config);
-    if ends.is_empty() {
+    let lines = lines(view);
+    if lines.iter().all(|l| l.ends.is_empty()) {
         return html! {};
     }
-    let text = ends
+    let several = lines.len() > 1;
+    let text = lines
         .iter()
-        .map(|e| {
+        .flat_map(|l| l.ends.iter().map(move |e| (l.seed, e)))
+        .map(|(seed, e)| {
             let name = if e.alpha == 0.0 { "θ₁" } else { "θ₂" };
+            let of_seed = if several {
+                format!(" (seed {})", seed + 1)
+            } else {
+                String::new()
+            };
             let status = match e.reached_target {
                 true => "reached its minimum",
                 false => "stopped at the cap: not a minimum to compare",
@@ -147,10 +184,13 @@ fn ends_note(view: &RunView, config: &InterpolateConfig) -> Html {
                 .rise
                 .map(|r| format!(", rise at ±{DELTA} {r:.2e}"))
                 .unwrap_or_default();
+            let epochs = e
+                .epochs
+                .map(|n| format!(" after {n} epochs"))
+                .unwrap_or_default();
             format!(
-                "{name}: train loss {:.2e} after {} epochs ({status}){rise}, test error {:.1} %",
+                "{name}{of_seed}: train loss {:.2e}{epochs} ({status}){rise}, test error {:.1} %",
                 e.train_loss,
-                e.epochs,
                 100.0 * (1.0 - e.test_accuracy)
             )
         })
@@ -176,6 +216,7 @@ pub fn InterpolatePanel(props: &PanelProps) -> Html {
             { field("patience", "… or epochs without improvement", config.target.patience.to_string()) }
             { field("points", "Points on α ∈ [−1, 2]", config.points.to_string()) }
             { field("eval_size", "Examples evaluated per set", config.eval_size.to_string()) }
+            { field("seeds", "Seeds (a pair and a line each; mean ± std)", config.seeds.0.to_string()) }
         </>
     };
     let trainings = config.trainings();

@@ -130,8 +130,8 @@ pub struct UnitMerge {
     followed: usize,
     started: Instant,
     finished: bool,
-    /// A unit that waits for others, and those it waits for.
-    fed: Option<(usize, Vec<usize>)>,
+    /// Units that wait for others, each with those it waits for.
+    fed: Vec<(usize, Vec<usize>)>,
     /// Why the first lost unit was lost.
     first_loss: Option<String>,
 }
@@ -155,15 +155,15 @@ impl UnitMerge {
             followed: 0,
             started: Instant::now(),
             finished: false,
-            fed: None,
+            fed: Vec::new(),
             first_loss: None,
         }
     }
 
     /// The same merge, unit `unit` starting once units `from` have ended, given their
-    /// `Weights` (which the stream does not show).
+    /// `Weights` (which the stream does not show). Several units may each wait for others.
     pub fn feeding(mut self, unit: usize, from: &[usize]) -> Self {
-        self.fed = Some((unit, from.to_vec()));
+        self.fed.push((unit, from.to_vec()));
         self
     }
 }
@@ -197,7 +197,7 @@ impl Merge for UnitMerge {
     }
 
     fn given(&self, unit: usize) -> Given {
-        let Some((_, from)) = self.fed.as_ref().filter(|(fed, _)| *fed == unit) else {
+        let Some((_, from)) = self.fed.iter().find(|(fed, _)| *fed == unit) else {
             return Given::Ready(Vec::new());
         };
         let mut events = Vec::new();
@@ -227,7 +227,7 @@ impl UnitMerge {
             Event::Result { .. } | Event::CriticalPoint { .. } | Event::Density { .. } => {
                 out.push(event)
             }
-            Event::Weights { .. } if self.fed.is_some() => stream.feeds.push(event),
+            Event::Weights { .. } if !self.fed.is_empty() => stream.feeds.push(event),
             Event::Done { .. } => {
                 stream.progress.see(&event);
                 stream.end = Some(End::Done);

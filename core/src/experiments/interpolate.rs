@@ -7,8 +7,13 @@
 //! a model and an under-trained one: Keskar's effect shows as the loss falls, and at a loss of
 //! 0.05 it need not.
 //!
-//! As units (a pool of workers): unit 0 and unit 1 each train one model and send its weights;
-//! unit 2, the line, starts once both have ended, given their weights.
+//! With `seeds=k` the whole pair is trained k times (θ₀ from seed `seed + s`), each pair with
+//! its own line; a line's result at α point i is index `i·k + s`, so that pooling by index
+//! (`engine::seeds::pool`) gives each α's mean over the seeds.
+//!
+//! As units (a pool of workers): pair s is units 3s and 3s + 1, each training one model and
+//! sending its weights, and unit 3s + 2, its line, which starts once both have ended, given
+//! their weights.
 
 use burn::module::Module;
 use burn::tensor::Device;
@@ -21,6 +26,7 @@ use crate::analysis::random::norm;
 use crate::analysis::{combine, load_params, read_params};
 use crate::budget::Footprint;
 use crate::data::linspace;
+use crate::engine::seeds::Seeds;
 use crate::engine::units::Units;
 use crate::engine::{finish, FromParams, Outcome};
 use crate::events::{Event, Flow, Host};
@@ -44,7 +50,10 @@ pub struct InterpolateConfig {
     pub points: usize,
     /// Examples of each set every point is evaluated on.
     pub eval_size: usize,
-    /// The parts this run computes (all, or one: a training, or the line).
+    /// Pairs trained, each from its own θ₀ (`seeds`), each with its line.
+    #[serde(default)]
+    pub seeds: Seeds,
+    /// The parts this run computes (all, or one: a training, or a line).
     #[serde(default)]
     pub units: Units,
     /// Both trained models, where this run is the line alone: given by the units that trained
@@ -70,7 +79,10 @@ pub const TARGET: Target = Target {
 /// The large batch: a tenth of the 8,000-image subset, as Keskar's "10 % of the training set".
 pub const LARGE_BATCH: usize = 800;
 
-/// The unit that evaluates the line, after the two trainings (units 0 and 1).
+/// A pair's units: its two trainings (parts 0 and 1), then its line (part 2).
+pub const PAIR_UNITS: usize = 3;
+
+/// The part of a pair's units that evaluates the line, after the two trainings.
 pub const LINE_UNIT: usize = 2;
 
 const SUBJECT: ImageDefaults = ImageDefaults {
@@ -101,6 +113,7 @@ impl FromParams for InterpolateConfig {
         // The epochs are a cap: batch 800 (10 steps an epoch) needs ~150 to reach 1e-3, where
         // batch 64 needs ~20.
         let train = TrainSettings::from_params(p, &image_training(300));
+        let seeds = Seeds::from_params(p);
         Self {
             subject,
             target: Target {
@@ -116,7 +129,8 @@ impl FromParams for InterpolateConfig {
             points: p.number("points", 25, 25..=201),
             // Keskar et al. evaluate the line on both sets in full.
             eval_size: p.number("eval_size", 60_000, 10..=60_000),
-            units: Units::from_params(p, LINE_UNIT + 1),
+            units: Units::from_params(p, PAIR_UNITS * seeds.0),
+            seeds,
             ends: Vec::new(),
             train,
         }
@@ -134,6 +148,7 @@ impl FromParams for InterpolateConfig {
             ("points", self.points.to_string()),
             ("eval_size", self.eval_size.to_string()),
         ]);
+        pairs.extend(self.seeds.to_params());
         pairs.extend(self.units.to_params());
         pairs
     }
@@ -161,8 +176,32 @@ impl InterpolateConfig {
         self.ends = ends.into_iter().map(|(_, end)| end).collect();
     }
 
-    /// The two trainings: (label, settings, initialisation seed).
+    /// Units in all: a pair's three per seed.
+    pub fn unit_count(&self) -> usize {
+        PAIR_UNITS * self.seeds.0
+    }
+
+    /// Each line's unit and the two trainings it waits for.
+    pub fn feeds(&self) -> Vec<(usize, [usize; 2])> {
+        (0..self.seeds.0)
+            .map(|s| {
+                (
+                    PAIR_UNITS * s + LINE_UNIT,
+                    [PAIR_UNITS * s, PAIR_UNITS * s + 1],
+                )
+            })
+            .collect()
+    }
+
+    /// The first pair's two trainings: (label, settings, initialisation seed).
     pub fn trainings(&self) -> [(String, TrainSettings, u64); 2] {
+        self.trainings_of(0)
+    }
+
+    /// Pair `pair`'s two trainings: θ₀ from seed `seed + pair`; where the initialisations
+    /// differ, θ₂'s from `seed + pair + k` (k pairs), a seed no other training uses (with one
+    /// pair, `seed + 1`).
+    pub fn trainings_of(&self, pair: usize) -> [(String, TrainSettings, u64); 2] {
         let first = self.train.clone();
         let second = TrainSettings {
             batch_size: Some(self.batch2),
@@ -176,9 +215,13 @@ impl InterpolateConfig {
                 s.learning_rate
             )
         };
-        let seed2 = self.train.seed + u64::from(!self.same_init);
+        let seed1 = self.train.seed.wrapping_add(pair as u64);
+        let seed2 = match self.same_init {
+            true => seed1,
+            false => seed1.wrapping_add(self.seeds.0 as u64),
+        };
         [
-            (format!("θ₁: {}", label(&first)), first, self.train.seed),
+            (format!("θ₁: {}", label(&first)), first, seed1),
             (format!("θ₂: {}", label(&second)), second, seed2),
         ]
     }
@@ -190,7 +233,8 @@ struct End {
     trained: TrainedEnd,
 }
 
-/// Run E9a on `device` (plain, not autodiff) with `images`.
+/// Run E9a on `device` (plain, not autodiff) with `images`: each pair (one per seed) trained,
+/// then its line; or one unit: a training, or a line given its pair's weights.
 async fn run<H: Host>(
     config: &InterpolateConfig,
     data: SubjectData,
@@ -198,77 +242,111 @@ async fn run<H: Host>(
     host: &mut H,
 ) -> Outcome {
     let mut clock = Stopwatch::default();
-    let ends = match config.units.only() {
-        Some(LINE_UNIT) => given_ends(config, device).map_err(Halt::Failed),
-        _ => train_ends(config, &data, device, host, &mut clock).await,
+    let result = match config.units.only() {
+        Some(unit) => run_unit(config, unit, &data, device, host, &mut clock).await,
+        None => run_pairs(config, &data, device, host, &mut clock).await,
     };
-    let mut ends = match ends {
-        Ok(ends) => ends,
-        Err(halt) => return finish(host, Err(halt), config.train.epochs, &clock),
-    };
-    if let Some(i) = config.units.only().filter(|&i| i != LINE_UNIT) {
-        // A training alone: its weights (and the epochs it took) go to the line's unit.
-        let TrainedEnd { epochs, theta } =
-            ends.pop().expect("the unit's model was trained").trained;
-        host.emit(Event::Weights {
-            run: i,
-            epoch: epochs,
-            layer: [0, theta.len()],
-            model: theta,
-        });
-        return finish(host, Ok(()), config.train.epochs, &clock);
-    }
-    let result = along_the_line(config, &ends, &data, device, host, &mut clock).await;
     finish(host, result, config.train.epochs, &clock)
 }
 
-/// Train both models (or the unit's one) to the target.
-async fn train_ends(
+/// Every pair in turn: its two trainings, then its line.
+async fn run_pairs(
     config: &InterpolateConfig,
     data: &SubjectData,
     device: &Device,
     host: &mut impl Host,
     clock: &mut Stopwatch,
-) -> Result<Vec<End>, Halt> {
-    let trainings = config.trainings();
+) -> Result<(), Halt> {
+    started(config, host);
+    for pair in 0..config.seeds.0 {
+        let ends = [
+            train_end(config, PAIR_UNITS * pair, data, device, host, clock).await?,
+            train_end(config, PAIR_UNITS * pair + 1, data, device, host, clock).await?,
+        ];
+        along_the_line(config, pair, &ends, data, device, host, clock).await?;
+    }
+    Ok(())
+}
+
+/// One unit: a training, whose weights (and the epochs it took) go to its pair's line; or a
+/// line, given its pair's weights.
+async fn run_unit(
+    config: &InterpolateConfig,
+    unit: usize,
+    data: &SubjectData,
+    device: &Device,
+    host: &mut impl Host,
+    clock: &mut Stopwatch,
+) -> Result<(), Halt> {
+    let pair = unit / PAIR_UNITS;
+    if unit % PAIR_UNITS == LINE_UNIT {
+        let ends = given_ends(config, device).map_err(Halt::Failed)?;
+        return along_the_line(config, pair, &ends, data, device, host, clock).await;
+    }
+    started(config, host);
+    let TrainedEnd { epochs, theta } = train_end(config, unit, data, device, host, clock)
+        .await?
+        .trained;
+    host.emit(Event::Weights {
+        run: unit,
+        epoch: epochs,
+        layer: [0, theta.len()],
+        model: theta,
+    });
+    Ok(())
+}
+
+/// The models a run trains (the first pair's two, as every pair's).
+fn started(config: &InterpolateConfig, host: &mut impl Host) {
     host.emit(Event::Started {
-        models: trainings
+        models: config
+            .trainings()
             .iter()
             .map(|(label, ..)| config.subject.model_info(label.clone()))
             .collect(),
         total_epochs: config.train.epochs,
     });
-    let mut ends = Vec::new();
-    for (i, (label, settings, seed)) in trainings.iter().enumerate() {
-        if !config.units.includes(i) {
-            continue;
-        }
-        host.emit(Event::Unit {
-            index: i,
-            count: 2,
-            label: format!("training {label}"),
-        });
-        let trained = train_to_target(
-            &config.subject,
-            data,
-            settings,
-            config.target,
-            *seed,
-            device,
-            host,
-            clock,
-        )
-        .await?;
-        let theta = read_params(&trained.model).await.map_err(Halt::Failed)?;
-        ends.push(End {
-            model: trained.model,
-            trained: TrainedEnd {
-                epochs: trained.epochs,
-                theta,
-            },
-        });
-    }
-    Ok(ends)
+}
+
+/// Train unit `unit`'s model (a pair's first or second) to the target.
+async fn train_end(
+    config: &InterpolateConfig,
+    unit: usize,
+    data: &SubjectData,
+    device: &Device,
+    host: &mut impl Host,
+    clock: &mut Stopwatch,
+) -> Result<End, Halt> {
+    let (pair, part) = (unit / PAIR_UNITS, unit % PAIR_UNITS);
+    let (label, settings, seed) = &config.trainings_of(pair)[part];
+    let of_seed = match config.seeds.0 {
+        1 => String::new(),
+        k => format!(", seed {} of {k}", pair + 1),
+    };
+    host.emit(Event::Unit {
+        index: unit,
+        count: config.unit_count(),
+        label: format!("training {label}{of_seed}"),
+    });
+    let trained = train_to_target(
+        &config.subject,
+        data,
+        settings,
+        config.target,
+        *seed,
+        device,
+        host,
+        clock,
+    )
+    .await?;
+    let theta = read_params(&trained.model).await.map_err(Halt::Failed)?;
+    Ok(End {
+        model: trained.model,
+        trained: TrainedEnd {
+            epochs: trained.epochs,
+            theta,
+        },
+    })
 }
 
 /// A fresh model of the config's classifier, initialised with `seed` as a training's is.
@@ -289,22 +367,18 @@ pub async fn initial_params(
 }
 
 /// The line's unit: both models rebuilt from the weights it was given.
-fn given_ends(config: &InterpolateConfig, device: &Device) -> Result<Vec<End>, String> {
+fn given_ends(config: &InterpolateConfig, device: &Device) -> Result<[End; 2], String> {
     // Any initial weights: every one is replaced by the given ones.
     let template = initial(config, 0, device)?;
     let expected = template.num_params();
     match &config.ends[..] {
-        [a, b] if a.theta.len() == expected && b.theta.len() == expected => Ok(config
-            .ends
-            .iter()
-            .map(|end| End {
-                model: load_params(template.clone(), &end.theta),
-                trained: end.clone(),
-            })
-            .collect()),
-        _ => Err(format!(
-            "the line (unit {LINE_UNIT}) needs both trained models' weights, from units 0 and 1; it runs after them"
-        )),
+        [a, b] if a.theta.len() == expected && b.theta.len() == expected => Ok([a, b].map(|end| End {
+            model: load_params(template.clone(), &end.theta),
+            trained: end.clone(),
+        })),
+        _ => Err(
+            "a line needs both trained models' weights, from its pair's two training units; it runs after them".into(),
+        ),
     }
 }
 
@@ -313,12 +387,13 @@ fn given_ends(config: &InterpolateConfig, device: &Device) -> Result<Vec<End>, S
 /// ‖θ₁ − θ₀‖ / ‖θ₂ − θ₀‖ (each from its own θ₀ where the initialisations differ).
 async fn line_constants(
     config: &InterpolateConfig,
-    ends: &[End],
+    pair: usize,
+    ends: &[End; 2],
     device: &Device,
 ) -> Result<Vec<(&'static str, f64)>, String> {
-    let seeds = config.trainings().map(|(_, _, seed)| seed);
+    let seeds = config.trainings_of(pair).map(|(_, _, seed)| seed);
     let mut travelled = [0.0; 2];
-    for (i, end) in ends.iter().enumerate().take(2) {
+    for (i, end) in ends.iter().enumerate() {
         let theta0 = initial_params(config, seeds[i], device).await?;
         travelled[i] = norm(&combine(&end.trained.theta, &[(&theta0, -1.0)]));
     }
@@ -334,10 +409,11 @@ async fn line_constants(
     ])
 }
 
-/// Evaluate θ(α) at every α, one point (and one result) at a time.
+/// Evaluate pair `pair`'s θ(α) at every α, one point (and one result) at a time.
 async fn along_the_line(
     config: &InterpolateConfig,
-    ends: &[End],
+    pair: usize,
+    ends: &[End; 2],
     data: &SubjectData,
     device: &Device,
     host: &mut impl Host,
@@ -345,9 +421,14 @@ async fn along_the_line(
 ) -> Result<(), Halt> {
     let evaluator =
         Evaluator::new(&config.subject, data, config.eval_size, device).map_err(Halt::Failed)?;
-    let constants = line_constants(config, ends, device)
+    let mut constants = line_constants(config, pair, ends, device)
         .await
         .map_err(Halt::Failed)?;
+    // Over seeds each pair's result says which seed it is (and results interleave by α).
+    let k = config.seeds.0;
+    if k > 1 {
+        constants.extend([("seed", pair as f64), ("seeds", k as f64)]);
+    }
     let (model, first) = (&ends[0].model, &ends[0].trained.theta);
     let step: Vec<f64> = (ends[1].trained.theta.iter())
         .zip(first)
@@ -369,10 +450,14 @@ async fn along_the_line(
                 epoch: config.train.epochs,
             });
         };
+        let of_seed = match k {
+            1 => String::new(),
+            _ => format!(", seed {}", pair + 1),
+        };
         emit_result(
             host,
-            i,
-            format!("α = {alpha:.2}"),
+            i * k + pair,
+            format!("α = {alpha:.2}{of_seed}"),
             [("alpha", alpha)]
                 .into_iter()
                 .chain(constants.iter().copied())
@@ -387,10 +472,10 @@ async fn along_the_line(
     Ok(())
 }
 
-// Units: the two trainings, then the line (which waits for their weights).
+// Units: each pair's two trainings, then its line (which waits for their weights).
 super::subject::subject_experiment!(InterpolateConfig, "interpolate", subject, train, {
     fn units(&self) -> (usize, Units) {
-        (LINE_UNIT + 1, self.units)
+        (self.unit_count(), self.units)
     }
 
     fn pick(&mut self, units: Units) {

@@ -3,7 +3,6 @@
 use crate::engine::merge::UnitMerge;
 use crate::engine::plan::{balanced_groups, Plan};
 use crate::engine::side_by_side::SideBySide;
-use crate::experiments::interpolate::LINE_UNIT;
 use crate::experiments::trajectory::Projections;
 
 use super::Job;
@@ -38,10 +37,16 @@ impl Job {
                 merge: Box::new(UnitMerge::new(count)),
                 combine: Some(Box::new(Projections::default())),
             },
-            Job::Interpolate(_) => Plan {
+            Job::Interpolate(c) => Plan {
                 parts: singles(),
                 order: (0..count).collect(),
-                merge: Box::new(UnitMerge::new(count).feeding(LINE_UNIT, &[0, 1])),
+                merge: Box::new(
+                    c.feeds()
+                        .into_iter()
+                        .fold(UnitMerge::new(count), |m, (line, from)| {
+                            m.feeding(line, &from)
+                        }),
+                ),
                 combine: None,
             },
             _ => {

@@ -38,12 +38,12 @@ pub(super) fn with_spread(point: &Pooled, key: &str, fmt: fn(f64) -> String) -> 
     }
 }
 
+/// One result's values.
+pub(super) type Values = BTreeMap<String, f64>;
+
 /// The results of two pooled points trained with the same seed, seed by seed (by their
 /// `seed` index; a point of one seed pairs with the other's one).
-pub(super) fn paired_seeds<'a>(
-    a: &'a Pooled,
-    b: &'a Pooled,
-) -> Vec<(&'a BTreeMap<String, f64>, &'a BTreeMap<String, f64>)> {
+pub(super) fn paired_seeds<'a>(a: &'a Pooled, b: &'a Pooled) -> Vec<(&'a Values, &'a Values)> {
     let seed = |r: &BTreeMap<String, f64>| r.get("seed").copied();
     a.seeds
         .iter()
@@ -109,13 +109,5 @@ impl Events<'_> {
     /// A sweep's results in index order.
     pub(super) fn results(&self) -> Vec<&BTreeMap<String, f64>> {
         self.indexed_results().into_iter().map(|(_, v)| v).collect()
-    }
-
-    /// One named value of every result (in index order); `None` if any lacks it.
-    pub(super) fn column(&self, key: &str) -> Option<Vec<f64>> {
-        let rows = self.results();
-        (rows.len() >= 2)
-            .then(|| rows.iter().map(|r| r.get(key).copied()).collect())
-            .flatten()
     }
 }

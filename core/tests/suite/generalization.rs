@@ -137,10 +137,17 @@ fn the_params_sweep_over_seeds_trains_each_width_once_per_seed_and_a_unit_alone_
     assert_eq!(outcome, Outcome::Done);
     let points = results(&host);
     let of = |key: &str| points.iter().map(|p| p[key]).collect::<Vec<_>>();
-    assert_eq!(of("width"), [2.0, 2.0, 8.0, 8.0], "unit u: width u / 2, seed u % 2");
+    assert_eq!(
+        of("width"),
+        [2.0, 2.0, 8.0, 8.0],
+        "unit u: width u / 2, seed u % 2"
+    );
     assert_eq!(of("seed"), [0.0, 1.0, 0.0, 1.0]);
     assert_eq!(of("seeds"), [2.0; 4]);
-    assert_ne!(points[2]["train_loss"], points[3]["train_loss"], "seeds differ");
+    assert_ne!(
+        points[2]["train_loss"], points[3]["train_loss"],
+        "seeds differ"
+    );
     // Seed index 0 trains with the run's seed: the run of one seed, unchanged.
     let single: ParamsConfig = config("widths=2,8&epochs=1&train_size=200&eval_size=200&seed=4");
     let mut one_seed = CollectingHost::default();

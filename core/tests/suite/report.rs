@@ -641,6 +641,65 @@ fn e9a_compares_the_flatness_and_the_test_error_of_two_minima() {
     }
 }
 
+/// E9a over seeds: each seed's [`line`] (rises and test accuracies as given), its results at
+/// index `i·k + s` with `seed` and `seeds`, the lines interleaved by α as a run sends them.
+fn seeded_lines(seeds: &[([f64; 2], [f64; 2])]) -> Vec<Event> {
+    let k = seeds.len();
+    let lines: Vec<Vec<Event>> = seeds
+        .iter()
+        .map(|&(rise, accuracy)| line([8e-4, 9e-4], rise, accuracy, 1e-3, [true, true]))
+        .collect();
+    let mut events = Vec::new();
+    for (s, line) in lines.into_iter().enumerate() {
+        for (i, e) in line.into_iter().enumerate() {
+            let Event::Result {
+                mut values, label, ..
+            } = e
+            else {
+                continue;
+            };
+            values.insert("seed".into(), s as f64);
+            values.insert("seeds".into(), k as f64);
+            events.push(Event::Result {
+                index: i * k + s,
+                label,
+                values,
+            });
+        }
+    }
+    events
+}
+
+#[test]
+fn e9a_over_seeds_reads_the_means_and_says_in_how_many_seeds_the_claim_holds() {
+    let every = seeded_lines(&[
+        ([0.01, 0.2], [0.958, 0.941]),
+        ([0.02, 0.3], [0.960, 0.940]),
+        ([0.01, 0.1], [0.950, 0.945]),
+    ]);
+    // On the means θ₁ is flatter and better, but in one seed the flatter minimum is worse.
+    let one_against = seeded_lines(&[
+        ([0.01, 0.2], [0.958, 0.941]),
+        ([0.02, 0.3], [0.960, 0.940]),
+        ([0.01, 0.1], [0.930, 0.945]),
+    ]);
+    check("interpolate", &every, &one_against);
+    let text = found("interpolate", &every).text;
+    for part in [
+        "over 3 seeds (mean ± std): ",
+        "0.013 ± 5.8e-3 around θ₁, 0.200 ± 0.100 around θ₂",
+        "(×15.000 ± 5.000 around θ₂)",
+        "the claim holds in 3 of 3 seeds",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    let against = found("interpolate", &one_against).text;
+    assert!(
+        against.contains("the claim holds in 2 of 3 seeds"),
+        "{against}"
+    );
+}
+
 /// A batch sweep's results: batch sizes 16 … 4096 (×4), each with `sensitivity` and
 /// `sharpness` = `measure[i]`, its generalisation gap `gap[i]` and whether it reached the target.
 fn sweep(measure: &[f64], gap: &[f64], reached: &[bool]) -> Vec<Event> {

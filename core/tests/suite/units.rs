@@ -500,6 +500,43 @@ fn e9a_line_runs_after_its_trainings_given_their_weights() {
     assert!(matches!(merge.given(2), Given::Never(_)));
 }
 
+/// E9a over two seeds: two pairs of three units each, each line waiting for its own pair's
+/// trainings; merged in any order, the units give the whole run's results, each α's results
+/// side by side (index `i·k + s`).
+#[test]
+fn e9a_over_seeds_each_pair_is_three_units_and_each_line_waits_for_its_own_pair() {
+    use mlds_core::engine::merge::Given;
+    let query =
+        "exp=interpolate&hidden=8&epochs=1&train_size=128&batch=32&batch2=64&eval_size=64&seeds=2";
+    let (job, _) = Job::parse(query).unwrap();
+    assert_eq!(job.units(), (6, None));
+    let whole = results(&events(&job));
+    assert_eq!(whole.len(), 50, "25 points per seed");
+    assert!(whole[0].1.contains("\"seed\": 0.0") && whole[1].1.contains("\"seed\": 1.0"));
+    let mut merge = job.merge().expect("units");
+    let mut merged = Vec::new();
+    // The second pair first: its line is ready once units 3 and 4 have ended, not before.
+    for i in [4, 3] {
+        assert_eq!(merge.given(5), Given::Wait);
+        merged.extend(merge.push(i, events(&job.unit(i))));
+    }
+    assert_eq!(merge.given(2), Given::Wait, "line 0 waits for its own pair");
+    for line in [5, 2] {
+        if line == 2 {
+            for i in [0, 1] {
+                merged.extend(merge.push(i, events(&job.unit(i))));
+            }
+        }
+        let Given::Ready(given) = merge.given(line) else {
+            panic!("line {line} can start once its pair has ended")
+        };
+        assert_eq!(count(&given, |e| matches!(e, Event::Weights { .. })), 2);
+        merged.extend(merge.push(line, events(&job.unit(line).given(&given))));
+    }
+    assert!(merge.is_finished());
+    assert_eq!(results(&merged), whole);
+}
+
 /// A model lost while E2's others train on: its loss is reported, no point waits for it (its
 /// slot is NaN), the others' points go on and the run ends done.
 #[test]

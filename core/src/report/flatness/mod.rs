@@ -9,14 +9,10 @@ use super::finding::{num, paired_seeds, pct, with_spread, Events, Finding, SEEDS
 use super::stats::{spearman, spearman_test, RankCorrelation};
 use crate::engine::seeds::{mean_std, pool, Pooled};
 
-/// E9a's flatness probe: the rise in training loss at α ± δ around each end of the line (δ
-/// in units of α, i.e. an eighth of the distance ‖θ₂ − θ₁‖, the same in parameter space for
-/// both ends): Keskar et al.'s grid step.
-pub const DELTA: f64 = 0.125;
+mod line;
 
-/// E9a: one minimum must be flatter than the other by this factor (rise ratio) for the run to
-/// say which is flatter.
-pub const FLATTER_BY: f64 = 1.5;
+pub(in crate::report) use line::interpolate;
+pub use line::{minimum_reached, rise, seed_lines, value_at, LineEnd, SeedLine, DELTA, FLATTER_BY};
 
 /// E9b, E10: trends need at least this many models that reached the target…
 pub const MIN_POINTS: usize = 5;
@@ -25,123 +21,6 @@ pub const MIN_RHO: f64 = 0.9;
 /// E10's effect size besides the trend, Keskar et al.'s: the largest batch's sharpness at least
 /// this multiple of the smallest's ("one to two orders of magnitude").
 pub const KESKAR_RATIO: f64 = 10.0;
-
-/// `values` (over the ascending `alphas`) at `a`, linearly interpolated between the nearest
-/// points; `None` outside the line or where a value is not finite.
-pub fn value_at(alphas: &[f64], values: &[f64], a: f64) -> Option<f64> {
-    let i = alphas.iter().position(|&x| x >= a)?;
-    let v = if alphas[i] == a {
-        values.get(i).copied()?
-    } else {
-        let (x0, x1) = (*alphas.get(i.checked_sub(1)?)?, alphas[i]);
-        let (v0, v1) = (values.get(i - 1).copied()?, values.get(i).copied()?);
-        v0 + (v1 - v0) * (a - x0) / (x1 - x0)
-    };
-    v.is_finite().then_some(v)
-}
-
-/// The rise of `values` at `end` ± `delta`: the mean of the two sides less the value at `end`.
-pub fn rise(alphas: &[f64], values: &[f64], end: f64, delta: f64) -> Option<f64> {
-    let at = |a| value_at(alphas, values, a);
-    Some(0.5 * (at(end - delta)? + at(end + delta)?) - at(end)?)
-}
-
-/// Whether an end of E9a's line reached its minimum: it stopped before the epoch cap (at the
-/// target loss, or no longer improving), or its evaluated training loss is within the target
-/// (where the run says neither, it counts).
-pub fn minimum_reached(stopped: bool, train_loss: f64, target: Option<f64>) -> bool {
-    stopped || target.is_none_or(|t| train_loss <= t)
-}
-
-/// E9a (Keskar et al. 2017): which end of the line is the flatter minimum (rise in training
-/// loss at ±[`DELTA`]), and does it generalise better (lower test error)? Both ends must have
-/// reached their minimum: the target loss, or the loss no longer improving before the cap
-/// (`stopped_1`, `stopped_2`).
-pub(super) fn interpolate(run: &Events) -> Option<Finding> {
-    let (alphas, train, test_accuracy) = (
-        run.column("alpha")?,
-        run.column("train_loss")?,
-        run.column("test_accuracy")?,
-    );
-    let first = |key: &str| run.column(key).and_then(|c| c.first().copied());
-    let at = |values: &[f64], a: f64| value_at(&alphas, values, a);
-    let (r1, r2) = (
-        rise(&alphas, &train, 0.0, DELTA)?,
-        rise(&alphas, &train, 1.0, DELTA)?,
-    );
-    let (l1, l2) = (at(&train, 0.0)?, at(&train, 1.0)?);
-    let errors = (
-        1.0 - at(&test_accuracy, 0.0)?,
-        1.0 - at(&test_accuracy, 1.0)?,
-    );
-    let target = first("target_loss");
-    let missed: Vec<&str> = [
-        ("θ₁", l1, first("stopped_1")),
-        ("θ₂", l2, first("stopped_2")),
-    ]
-    .into_iter()
-    .filter(|&(_, l, stopped)| !minimum_reached(stopped.is_some_and(|s| s > 0.5), l, target))
-    .map(|(name, ..)| name)
-    .collect();
-    let flatter = if r2 >= FLATTER_BY * r1.max(0.0) && r2 > 0.0 {
-        Some(1)
-    } else if r1 >= FLATTER_BY * r2.max(0.0) && r1 > 0.0 {
-        Some(2)
-    } else {
-        None
-    };
-    let better = if errors.0 <= errors.1 { 1 } else { 2 };
-    let verdict = match (missed.is_empty(), flatter) {
-        (false, _) => format!(
-            "{} missed the training target: no comparison of minima",
-            missed.join(" and ")
-        ),
-        (true, None) => format!("neither minimum is {FLATTER_BY}× flatter than the other"),
-        (true, Some(f)) if f == better => {
-            format!("the flatter minimum (θ{}) generalises better", sub(f))
-        }
-        (true, Some(f)) => format!(
-            "the flatter minimum (θ{}) does not generalise better",
-            sub(f)
-        ),
-    };
-    let agrees = missed.is_empty() && flatter == Some(better);
-    let epochs = |key: &str| {
-        first(key)
-            .map(|e| format!(", {e} epochs"))
-            .unwrap_or_default()
-    };
-    let ratio = match (r1 > 0.0, r2 > 0.0) {
-        (true, true) => format!(" (×{} around θ₂)", num(r2 / r1)),
-        _ => String::new(),
-    };
-    let distance = first("distance_ratio")
-        .map(|d| format!("; ‖θ₁ − θ₀‖ / ‖θ₂ − θ₀‖ = {}", num(d)))
-        .unwrap_or_default();
-    Some(Finding {
-        text: format!(
-            "train loss {} at θ₁ (α = 0{}) and {} at θ₂ (α = 1{}){}; rise in train loss at ±{DELTA} in α: {} around θ₁, {} around θ₂{ratio}; test error {} vs {}{distance}: {verdict}",
-            num(l1),
-            epochs("epochs_1"),
-            num(l2),
-            epochs("epochs_2"),
-            target.map(|t| format!(" (target {})", num(t))).unwrap_or_default(),
-            num(r1),
-            num(r2),
-            pct(errors.0),
-            pct(errors.1),
-        ),
-        agrees,
-    })
-}
-
-fn sub(i: usize) -> &'static str {
-    if i == 1 {
-        "₁"
-    } else {
-        "₂"
-    }
-}
 
 /// The points of a batch sweep (pooled over their seeds, see `engine::seeds`) that reached the
 /// target (all, where none says; over seeds, those every seed of which reached it), and how
