@@ -72,7 +72,7 @@ fn pooled_ends(per_seed: &[Vec<serde_json::Value>]) -> Vec<serde_json::Value> {
         .filter_map(|i| {
             let ends: Vec<&serde_json::Value> =
                 per_seed.iter().map(|l| l.get(i)).collect::<Option<_>>()?;
-            let mut pooled = ends[0].as_object()?.clone();
+            let mut pooled = ends.first()?.as_object()?.clone();
             for (key, value) in pooled.iter_mut() {
                 let values: Option<Vec<f64>> = ends.iter().map(|e| e[key].as_f64()).collect();
                 match (key.as_str(), values) {

@@ -85,7 +85,6 @@ fn factor_controls(url: &UrlConfig<SensitivityConfig>, busy: bool) -> Html {
             { url.field("widths", "Hidden widths", join_list(&d.widths), busy) }
             { url.field("lrs", "Learning rates", join_list(&d.lrs), busy) }
             { url.field("label_noises", "Fractions of wrong labels", join_list(&d.label_noises), busy) }
-            { url.field("patience", "Epochs without improvement before a model stops", sweep.target.patience.to_string(), busy) }
         </>
     }
 }
@@ -112,7 +111,7 @@ pub fn SensitivityPanel(props: &PanelProps) -> Html {
             lede={html! { "The same network trained with log-spaced batch sizes. Sensitivity is the Frobenius norm of the gradient of the loss with respect to the input, averaged over test examples; the original definition uses the Jacobian of the softmax output (one backward pass per class). Every model trains to the same training loss, so that minima are compared, not training budgets. Novak et al. found sensitivity to grow with the generalisation gap (test − train loss) over thousands of models varying many factors; the batch size matters through that. \"Several factors\" trains every combination of batch size, width, learning rate and a fraction of wrong labels, as they did, and tests the correlation for significance (p < 0.01)." }}
             {controls} epochs={config.sweep.train.epochs} metrics={metrics(view)}>
             { figures_html(figures(view)) }
-            { batch_sweep_results(&view.sweep.pooled(), config.sweep.target.loss, &[("sensitivity", "sensitivity"), ("softmax_sensitivity", "softmax sensitivity")]) }
+            { batch_sweep_results(&view.sweep.pooled(), &config.sweep, &[("sensitivity", "sensitivity"), ("softmax_sensitivity", "softmax sensitivity")]) }
         </PanelFrame>
     }
 }

@@ -56,7 +56,7 @@ pub fn SharpnessPanel(props: &PanelProps) -> Html {
             lede={html! { "Models trained with different batch sizes, each to the same training loss, so that minima are compared, not training budgets. Keskar et al.'s sharpness, 100 · max over ‖θ'−θ‖∞ ≤ ε(|θ|+1) of (L(θ') − L(θ)) / (1 + L(θ)), by projected ascent in that box; and as PyHessian measures curvature: the Hessian's largest eigenvalue by Lanczos, its trace by Hutchinson's estimator and its eigenvalue density by stochastic Lanczos quadrature, all on Hessian-vector products (central differences of f64 gradients on the CPU, the step chosen by the products' symmetry). Keskar et al. found large-batch minima one to two orders of magnitude sharper." }}
             {controls} epochs={config.sweep.train.epochs} metrics={batch_sweep_metrics(view, &KEYS)}>
             { figures_html(figures(view, config.epsilon)) }
-            { batch_sweep_results(&view.sweep.pooled(), config.sweep.target.loss, &[("sharpness", "sharpness ×100"), ("top_eigenvalue", "top eigenvalue"), ("trace", "trace")]) }
+            { batch_sweep_results(&view.sweep.pooled(), &config.sweep, &[("sharpness", "sharpness ×100"), ("top_eigenvalue", "top eigenvalue"), ("trace", "trace")]) }
             <p class="note" data-caveats="">{ "Two caveats on reading curvature as generalisation. Kaur, Cohen & Lipton (2022): scaling the batch size and the learning rate together changes the Hessian's largest eigenvalue without changing generalisation, and every model here keeps one learning rate, so the batch size moves both. Dinh et al. (2017): sharpness changes under reparametrisations (rescaling one layer up and the next down) that leave the function, and so its test error, unchanged." }</p>
         </PanelFrame>
     }

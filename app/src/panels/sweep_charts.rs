@@ -66,6 +66,7 @@ pub fn batch_sweep_controls<C>(url: &UrlConfig<C>, sweep: &BatchSweep, busy: boo
             { image_controls(url, &sweep.subject, busy, true) }
             { training_controls(url, &sweep.train, busy, false) }
             { url.field("target", "Training loss to reach (every model)", sweep.target.loss.to_string(), busy) }
+            { url.field("patience", "… or epochs without improvement before a model stops (0: never)", sweep.target.patience.to_string(), busy) }
             { url.field("batches", "Batch sizes (one model each; `full`: the whole set)", join_batches(&sweep.batches), busy) }
             { url.field("seeds", "Seeds per batch size (mean ± std)", sweep.seeds.0.to_string(), busy) }
         </>
@@ -98,26 +99,45 @@ pub fn points_json(results: &[SweepResult], keys: &[&str]) -> serde_json::Value 
 }
 
 /// The sentence under a batch sweep's charts: the target, and which models missed it.
-fn target_note(results: &[SweepResult], target: f64) -> Html {
+fn target_note(results: &[SweepResult], sweep: &BatchSweep) -> Html {
+    let target = sweep.target;
     let missed: Vec<&str> = results
         .iter()
         .filter(|r| r.get("reached_target") == 0.0)
         .map(|r| r.label.as_str())
         .collect();
+    let stop = match (target.patience, sweep.counts_settled()) {
+        (0, _) => String::new(),
+        // A batch-size sweep with patience: Keskar et al.'s minimum.
+        (n, true) => format!(
+            ", or until it has not improved for {n} epochs (its minimum, as Keskar et al. train)"
+        ),
+        (n, false) => {
+            format!(", or stops after {n} epochs without improvement (then it missed the target)")
+        }
+    };
+    let rule = format!(
+        "Every model trains until its epoch's mean training loss is at most {}{stop} (the epochs are a cap).",
+        target.loss
+    );
     let text = match missed.is_empty() {
-        true => format!("Every model trains until its epoch's mean training loss is at most {target} (the epochs are a cap)."),
+        true => rule,
         false => format!(
-            "Every model trains until its epoch's mean training loss is at most {target} (the epochs are a cap). Missed it, drawn as rings and left out of the finding: {}.",
+            "{rule} Missed it, drawn as rings and left out of the finding: {}.",
             missed.join(", ")
         ),
     };
-    html! { <p class="note" data-target={target.to_string()}>{ text }</p> }
+    html! { <p class="note" data-target={target.loss.to_string()}>{ text }</p> }
 }
 
 /// What a batch-size sweep shows under its charts: the training target (and which models
 /// missed it), and the results with the experiment's `columns`, then the epochs, whether the
 /// model reached the target, the loss and the accuracy.
-pub fn batch_sweep_results(results: &[SweepResult], target: f64, columns: &[(&str, &str)]) -> Html {
+pub fn batch_sweep_results(
+    results: &[SweepResult],
+    sweep: &BatchSweep,
+    columns: &[(&str, &str)],
+) -> Html {
     let columns = [
         columns,
         &[("epochs", "epochs"), ("reached_target", "reached target")],
@@ -125,7 +145,7 @@ pub fn batch_sweep_results(results: &[SweepResult], target: f64, columns: &[(&st
     .concat();
     html! {
         <>
-            { target_note(results, target) }
+            { target_note(results, sweep) }
             { results_table(results, &columns) }
         </>
     }

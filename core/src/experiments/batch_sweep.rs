@@ -104,6 +104,20 @@ impl BatchSweep {
         }))
     }
 
+    /// Whether a model that stopped improving before the cap has reached its minimum (and the
+    /// target): in a batch-size sweep with patience (Keskar et al. train until the loss stops
+    /// improving: E10's full protocol), not over several factors (every model to the same
+    /// loss, Jiang et al.).
+    pub fn counts_settled(&self) -> bool {
+        self.factors.is_none() && self.target.patience > 0
+    }
+
+    /// Whether a model that trained `epochs` epochs stopped at its minimum (see
+    /// [`BatchSweep::counts_settled`]): it stopped before the cap.
+    pub fn settled(&self, epochs: usize) -> bool {
+        self.counts_settled() && epochs < self.train.epochs
+    }
+
     /// The homework's sweep: models that differ only in their batch size (E10; E9b's default).
     pub fn from_params(p: &mut Params, subject: &ImageDefaults, epochs: usize) -> Self {
         let subject = Subject::images_from_params(p, subject);
@@ -146,6 +160,7 @@ impl BatchSweep {
             loss: p.number("target", factors::DEFAULT_TARGET, 1e-4..=10.0),
             patience: p.number("patience", factors::DEFAULT_PATIENCE, 0..=1000),
         };
+        // (A model stopped by patience here did not reach the common loss: see `settled`.)
         Self::assemble(p, subject, train, target, batches, Some(design))
     }
 
@@ -177,10 +192,13 @@ impl BatchSweep {
         let mut pairs = subject_params(&self.subject, &self.train);
         pairs.retain(|(k, _)| !matches!(*k, "task" | "batch"));
         match &self.factors {
-            None => pairs.extend([
-                self.target.to_params(),
-                ("batches", join_list(&self.batches)),
-            ]),
+            None => {
+                pairs.push(self.target.to_params());
+                if self.target.patience > 0 {
+                    pairs.push(("patience", self.target.patience.to_string()));
+                }
+                pairs.push(("batches", join_list(&self.batches)));
+            }
             Some(design) => {
                 pairs.extend([
                     ("sweep", "factors".to_string()),
@@ -340,6 +358,7 @@ pub async fn run_batch_sweep<H: Host>(
                     epochs,
                     steps_per_epoch,
                     eval.train_loss,
+                    sweep.settled(epochs),
                 ))
                 .chain(measured)
                 .chain(described)

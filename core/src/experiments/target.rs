@@ -39,11 +39,12 @@ pub const IMPROVEMENT: f64 = 0.01;
 pub const EPOCH_CAP: usize = 300;
 
 impl Target {
-    /// `target` (the training loss to reach), with no patience.
+    /// `target` (the training loss to reach) and `patience` (default none: the loss must
+    /// reach it).
     pub fn from_params(p: &mut Params) -> Self {
         Self {
             loss: p.number("target", DEFAULT_TARGET_LOSS, 1e-4..=10.0),
-            patience: 0,
+            patience: p.number("patience", 0, 0..=1000),
         }
     }
 
@@ -149,12 +150,15 @@ pub async fn train_to_target(
 }
 
 /// What a result reports of its model's training towards the target: the target, the epochs
-/// and steps it took, and whether its evaluated training loss reached the target (1 or 0).
+/// and steps it took, and whether it reached the target (1 or 0): its evaluated training loss
+/// is within it, or, where `settled` counts (Keskar et al.'s "until the loss stops
+/// improving"), it stopped improving before the cap (`settled`: its epochs were fewer).
 pub fn target_values(
     target: Target,
     epochs: usize,
     steps_per_epoch: usize,
     train_loss: f64,
+    settled: bool,
 ) -> [(&'static str, f64); 4] {
     [
         ("target_loss", target.loss),
@@ -162,7 +166,7 @@ pub fn target_values(
         ("steps", (epochs * steps_per_epoch) as f64),
         (
             "reached_target",
-            f64::from(u8::from(target.reached(train_loss))),
+            f64::from(u8::from(target.reached(train_loss) || settled)),
         ),
     ]
 }

@@ -435,3 +435,37 @@ fn a_batch_sweep_trains_each_model_to_the_target_or_to_the_cap() {
         "{large:?}"
     );
 }
+
+#[test]
+fn a_batch_size_sweep_with_patience_counts_a_settled_model_as_at_its_minimum_a_factor_sweep_does_not(
+) {
+    // A learning rate of 1e-6 leaves the loss flat: no epoch improves it by 1 %, so patience 2
+    // stops every model after epoch 3, far above the target and before the 10-epoch cap.
+    let flat = "epochs=10&patience=2&target=0.001&train_size=64&samples=20&eval_size=64";
+    let keskar: SensitivityConfig = config(&format!("batches=16,32&lr=0.000001&hidden=8&{flat}"));
+    round_trips::<SensitivityConfig>(&format!("batches=16,32&lr=0.000001&hidden=8&{flat}"));
+    assert!(keskar.sweep.counts_settled());
+    let novak: SensitivityConfig = config(&format!(
+        "sweep=factors&batches=16,32&widths=8&lrs=0.000001&label_noises=0&{flat}"
+    ));
+    assert!(!novak.sweep.counts_settled());
+    for (c, reached) in [(keskar, 1.0), (novak, 0.0)] {
+        let mut host = CollectingHost::default();
+        let outcome = pollster::block_on(c.run(Some(&subset()), &Device::flex(), &mut host));
+        assert_eq!(outcome, Outcome::Done);
+        for p in results(&host) {
+            assert_eq!(p["epochs"], 3.0, "{p:?}");
+            assert!(p["train_loss"] > 0.001, "{p:?}");
+            assert_eq!(p["reached_target"], reached, "{p:?}");
+        }
+    }
+    // Without patience the same model runs to the cap and misses the target.
+    let capped: SensitivityConfig = config(
+        "batches=16,32&lr=0.000001&hidden=8&epochs=4&target=0.001&train_size=64&samples=20&eval_size=64",
+    );
+    let mut host = CollectingHost::default();
+    pollster::block_on(capped.run(Some(&subset()), &Device::flex(), &mut host));
+    for p in results(&host) {
+        assert_eq!((p["epochs"], p["reached_target"]), (4.0, 0.0), "{p:?}");
+    }
+}
