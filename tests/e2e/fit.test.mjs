@@ -49,6 +49,32 @@ test('E1 falls back to the CPU backend without WebGPU and fits sinc5', async () 
   }
 });
 
+test('E1 over two seeds: each model trained from two initialisations side by side, pooled in by_model (CPU)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=fit&shapes=1-8-1,1-3-3-1&epochs=100&samples=64&seeds=2&backend=cpu&autorun=1`);
+    await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 240_000 });
+    const m = await metrics(page, 'fit');
+    assert.deepEqual(Object.keys(m.models).sort(),
+      ['1-3-3-1 · seed 1', '1-3-3-1 · seed 2', '1-8-1 · seed 1', '1-8-1 · seed 2']);
+    for (const model of ['1-8-1', '1-3-3-1']) {
+      const [a, b] = [1, 2].map((s) => m.models[`${model} · seed ${s}`].loss);
+      const pooled = m.by_model[model];
+      assert.equal(pooled.seeds, 2, JSON.stringify(pooled));
+      assert.ok(Math.abs(pooled.loss - (a + b) / 2) <= 1e-12 * Math.max(1, a), JSON.stringify(pooled));
+      assert.ok(Math.abs(pooled.loss_std - Math.abs(a - b) / Math.SQRT2) <= 1e-12 * Math.max(1, a), JSON.stringify(pooled));
+      assert.ok(pooled.loss_std > 0, 'two initialisations, two different fits');
+    }
+    for (const id of ['fit-loss', 'fit-predictions']) {
+      const c = await canvasInfo(page, id);
+      assert.ok(c.draws >= 2 && c.ink > 2000, `${id} drawn: ${JSON.stringify(c)}`);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('a browser that lists a WebGPU adapter but refuses its device gets the CPU backend from the start, and says why', async () => {
   const browser = await launch({ webgpu: true });
   try {

@@ -24,6 +24,11 @@ pub fn presets() -> Vec<Preset> {
             note: "2000 epochs, ~20 s on the CPU",
         },
         Preset {
+            label: "sinc5, 3 seeds",
+            hash: "exp=fit&fn=sinc5&seeds=3".into(),
+            note: "each model from 3 initialisations side by side (dashed: seeds 2 and 3); the finding reads the means",
+        },
+        Preset {
             label: "sinc5 at the homework's scale",
             hash: "exp=fit&fn=sinc5&epochs=20000".into(),
             note: "20,000 epochs, ~3–4 min on the CPU",
@@ -55,6 +60,7 @@ pub fn FitPanel(props: &PanelProps) -> Html {
             { field("batch", "Batch size (or full)", config.train.batch_size.map_or("full".into(), |b| b.to_string())) }
             { field("samples", "Samples", config.task.samples.to_string()) }
             { field("seed", "Seed", config.train.seed.to_string()) }
+            { field("seeds", "Seeds per model (side by side: seed, seed + 1, …)", config.seeds.0.to_string()) }
         </>
     };
     let lede = html! {

@@ -18,6 +18,11 @@ pub fn presets() -> Vec<Preset> {
             note: "five 784-32-10 models, each to training loss 0.05; sharpness at ε = 1e-3, Lanczos, Hutchinson and SLQ",
         },
         Preset {
+            label: "Keskar's protocol: to each minimum",
+            hash: "exp=sharpness&batches=16,32,64,128,256,512,1024,2048,4096&target=0.001&patience=20&epochs=1000".into(),
+            note: "nine batch sizes, each trained to cross-entropy 1e-3 or until it stops improving (as E9a's ends); ~3 min natively on 2 cores, longer in the page",
+        },
+        Preset {
             label: "Quick: 3 batch sizes",
             hash: "exp=sharpness&batches=32,256,2048&epochs=3&train_size=4000".into(),
             note: "a few seconds; too few models (and epochs) for a finding",

@@ -51,6 +51,7 @@ pub fn TasksPanel(props: &PanelProps) -> Html {
             { field("batch", "Batch size", config.train.batch_size.map_or("full".into(), |b| b.to_string())) }
             { field("train_size", "Training examples (or all)", config.task.train_size.map_or("all".into(), |n| n.to_string())) }
             { field("seed", "Seed", config.train.seed.to_string()) }
+            { field("seeds", "Seeds per model (side by side: seed, seed + 1, …)", config.seeds.0.to_string()) }
         </>
     };
     // Dataset files dropped on the panel are taken as its dataset (the box says what it found).

@@ -61,6 +61,61 @@ impl Seeds {
     }
 }
 
+/// How a model trained side by side over seeds (E1's, E2's) is named: `<name> · seed <s + 1>`.
+pub const SEED_MARK: &str = " · seed ";
+
+impl Seeds {
+    /// Unit `unit`'s name among models side by side over seeds: its model's `name`, and its
+    /// seed where more than one (model m's seed s is unit m·k + s).
+    pub fn name(self, name: &str, unit: usize) -> String {
+        match self.0 {
+            1 => name.to_string(),
+            _ => format!("{name}{SEED_MARK}{}", self.of(unit).1 + 1),
+        }
+    }
+
+    /// Each seed's list of models (`per_seed[s][m]`) in unit order: model m's seed s at m·k + s.
+    pub fn interleave<T>(self, per_seed: Vec<Vec<T>>) -> Vec<T> {
+        let mut seeds: Vec<std::vec::IntoIter<T>> =
+            per_seed.into_iter().map(Vec::into_iter).collect();
+        let mut units = Vec::new();
+        'models: loop {
+            for seed in &mut seeds {
+                match seed.next() {
+                    Some(model) => units.push(model),
+                    None => break 'models,
+                }
+            }
+        }
+        units
+    }
+}
+
+/// A model's name without its seed (see [`SEED_MARK`]), and its seed's index.
+pub fn split_seed(name: &str) -> (&str, Option<usize>) {
+    match name.rsplit_once(SEED_MARK) {
+        Some((base, seed)) => match seed.parse::<usize>() {
+            Ok(s) if s >= 1 => (base, Some(s - 1)),
+            _ => (name, None),
+        },
+        None => (name, None),
+    }
+}
+
+/// Models side by side over seeds grouped by model, in order: each model's name (without its
+/// seed) and the indices of its seeds' runs.
+pub fn seed_groups(names: &[&str]) -> Vec<(String, Vec<usize>)> {
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let base = split_seed(name).0;
+        match groups.iter_mut().find(|(b, _)| b == base) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((base.to_string(), vec![i])),
+        }
+    }
+    groups
+}
+
 /// One point of a sweep pooled over its seeds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pooled {
@@ -156,6 +211,28 @@ pub fn mean_std(xs: &[f64]) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn models_side_by_side_over_seeds_are_named_interleaved_and_grouped_by_model() {
+        let k = Seeds(2);
+        assert_eq!(k.name("1-190-1", 3), "1-190-1 · seed 2");
+        assert_eq!(
+            Seeds(1).name("1-190-1", 0),
+            "1-190-1",
+            "one seed: the plain name"
+        );
+        // per_seed[s][m] → unit m·k + s.
+        let units = k.interleave(vec![vec!["a0", "b0", "c0"], vec!["a1", "b1", "c1"]]);
+        assert_eq!(units, ["a0", "a1", "b0", "b1", "c0", "c1"]);
+        assert_eq!(split_seed("CNN, 2 conv · seed 3"), ("CNN, 2 conv", Some(2)));
+        assert_eq!(split_seed("1-190-1 #2"), ("1-190-1 #2", None));
+        assert_eq!(split_seed("odd · seed x"), ("odd · seed x", None));
+        let names = ["a · seed 1", "a · seed 2", "b · seed 1", "b · seed 2"];
+        assert_eq!(
+            seed_groups(&names),
+            [("a".to_string(), vec![0, 1]), ("b".to_string(), vec![2, 3])]
+        );
+    }
 
     fn row(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
         pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()

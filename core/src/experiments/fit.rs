@@ -10,6 +10,7 @@ use super::Experiment;
 use crate::backend::{BackendChoice, Workload};
 use crate::budget::Footprint;
 use crate::data::{linspace, ImageDataset};
+use crate::engine::seeds::Seeds;
 use crate::engine::units::Units;
 use crate::engine::{finish, FromParams, Outcome};
 use crate::events::{Event, Host, ModelInfo};
@@ -34,8 +35,12 @@ pub struct FitConfig {
     pub shapes: Vec<Vec<usize>>,
     pub activation: ActivationKind,
     pub train: TrainSettings,
+    /// Each model trained from this many initialisations (`seeds`: from seeds `seed`,
+    /// `seed + 1`, …), side by side; the data order is the run's.
+    #[serde(default)]
+    pub seeds: Seeds,
     /// The models trained (all of them, or one: a unit of a pool, trained side by side with
-    /// the others in workers of their own).
+    /// the others in workers of their own). Model m's seed s is unit m·k + s.
     #[serde(default)]
     pub units: Units,
 }
@@ -51,6 +56,7 @@ impl Default for FitConfig {
             // tanh: narrow deep ReLU nets often lose whole layers to dead units at this size.
             activation: ActivationKind::Tanh,
             train: Self::defaults(FunctionTask::default().samples).settings(),
+            seeds: Seeds::default(),
             units: Units::default(),
         }
     }
@@ -96,6 +102,23 @@ impl FitConfig {
         }
         names
     }
+
+    /// Each unit's model config (model m's seed s is unit m·k + s).
+    pub fn unit_configs(&self) -> Vec<MlpConfig> {
+        let k = self.seeds.0;
+        self.model_configs()
+            .into_iter()
+            .flat_map(|c| std::iter::repeat_n(c, k))
+            .collect()
+    }
+
+    /// Each unit's display name: its model's, and its seed where several.
+    pub fn unit_names(&self) -> Vec<String> {
+        let names = self.model_names();
+        (0..self.seeds.units(names.len()))
+            .map(|u| self.seeds.name(&names[self.seeds.of(u).0], u))
+            .collect()
+    }
 }
 
 impl FromParams for FitConfig {
@@ -104,7 +127,7 @@ impl FromParams for FitConfig {
     /// The models train side by side (one worker, or the page, may hold them all).
     fn footprint(&self) -> Footprint {
         let batch = self.train.batch_size.unwrap_or(self.task.samples);
-        Footprint::sum(self.model_configs().iter().map(|m| m.footprint(batch)))
+        Footprint::sum(self.unit_configs().iter().map(|m| m.footprint(batch)))
     }
 
     fn from_params(p: &mut Params) -> Self {
@@ -150,12 +173,14 @@ impl FromParams for FitConfig {
             &ActivationKind::ALL.map(|a| a.id()),
         );
         let train = TrainSettings::from_params(p, &Self::defaults(task.samples));
-        let units = Units::from_params(p, shapes.len());
+        let seeds = Seeds::from_params(p);
+        let units = Units::from_params(p, seeds.units(shapes.len()));
         Self {
             task,
             shapes,
             activation,
             train,
+            seeds,
             units,
         }
     }
@@ -170,6 +195,7 @@ impl FromParams for FitConfig {
         let mut pairs = self.task.to_params();
         pairs.extend([("shapes", shapes), ("act", self.activation.id().into())]);
         pairs.extend(self.train.to_params());
+        pairs.extend(self.seeds.to_params());
         pairs.extend(self.units.to_params());
         pairs
     }
@@ -222,9 +248,9 @@ impl Experiment for FitConfig {
         (Self::WORKLOAD, self.train.backend)
     }
 
-    /// One unit per model, trained side by side.
+    /// One unit per model and seed, trained side by side.
     fn units(&self) -> (usize, Units) {
-        (self.shapes.len(), self.units)
+        (self.seeds.units(self.shapes.len()), self.units)
     }
 
     fn pick(&mut self, units: Units) {
@@ -233,7 +259,11 @@ impl Experiment for FitConfig {
 
     /// An MLP's layers: E1's small models are bound by the per-layer dispatch, not arithmetic.
     fn unit_costs(&self) -> Vec<f64> {
-        self.shapes.iter().map(|s| s.len() as f64).collect()
+        let k = self.seeds.0;
+        self.shapes
+            .iter()
+            .flat_map(|s| std::iter::repeat_n(s.len() as f64, k))
+            .collect()
     }
 
     async fn run<H: Host>(
@@ -250,18 +280,25 @@ impl Experiment for FitConfig {
 pub async fn run<H: Host>(config: &FitConfig, device: &Device, host: &mut H) -> Outcome {
     let train_device = device.clone().autodiff();
     let configs = config.model_configs();
-    // Every model is built, so that a unit's model has the weights it has in the whole run.
-    let models = init_seeded(device, config.train.seed, || {
-        configs.iter().map(|c| c.init(&train_device)).collect()
-    });
+    // Every model of every seed is built, so that a unit's model has the weights it has in
+    // the whole run; seed s initialises as a run of one seed `seed + s` would.
+    let seeds = config.seeds;
+    let per_seed = (0..seeds.0)
+        .map(|s| {
+            init_seeded(device, config.train.seed.wrapping_add(s as u64), || {
+                configs.iter().map(|c| c.init(&train_device)).collect()
+            })
+        })
+        .collect();
+    let models = seeds.interleave(per_seed);
     let mut trainers: Vec<Trainer<Mlp>> = config
         .units
         .keep(models)
         .into_iter()
         .map(|m| Trainer::new(m, config.train.optimizer, config.train.learning_rate))
         .collect();
-    let names = config.units.keep(config.model_names());
-    let configs = config.units.keep(configs);
+    let names = config.units.keep(config.unit_names());
+    let configs = config.units.keep(config.unit_configs());
     let models = names
         .iter()
         .zip(&configs)

@@ -10,6 +10,7 @@ use super::Experiment;
 use crate::backend::{BackendChoice, Workload};
 use crate::budget::Footprint;
 use crate::data::{DataSource, DatasetKind, ImageDataset};
+use crate::engine::seeds::Seeds;
 use crate::engine::units::Units;
 use crate::engine::{fail, finish, FromParams, Outcome};
 use crate::events::{Event, Host, ModelInfo};
@@ -25,7 +26,12 @@ pub struct TasksConfig {
     pub task: ImageTask,
     pub models: Vec<TaskModel>,
     pub train: TrainSettings,
+    /// Each model trained from this many initialisations (`seeds`: from seeds `seed`,
+    /// `seed + 1`, …), side by side; the data order is the run's.
+    #[serde(default)]
+    pub seeds: Seeds,
     /// The models this run trains (all, or one: a worker's unit, trained beside the others).
+    /// Model m's seed s is unit m·k + s.
     #[serde(default)]
     pub units: Units,
 }
@@ -40,6 +46,7 @@ impl Default for TasksConfig {
             },
             models: TaskModel::ALL.to_vec(),
             train: Self::defaults().settings(),
+            seeds: Seeds::default(),
             units: Units::default(),
         }
     }
@@ -64,6 +71,15 @@ impl TasksConfig {
             .map(|m| m.architecture(self.task.dataset))
             .collect()
     }
+
+    /// Each unit's model (model m's seed s is unit m·k + s).
+    pub fn unit_models(&self) -> Vec<TaskModel> {
+        let k = self.seeds.0;
+        self.models
+            .iter()
+            .flat_map(|&m| std::iter::repeat_n(m, k))
+            .collect()
+    }
 }
 
 impl FromParams for TasksConfig {
@@ -75,7 +91,11 @@ impl FromParams for TasksConfig {
             .train
             .batch_size
             .unwrap_or(self.task.train_examples_at_most());
-        Footprint::sum(self.architectures().iter().map(|m| m.footprint(batch)))
+        Footprint::sum(
+            self.unit_models()
+                .iter()
+                .map(|m| m.architecture(self.task.dataset).footprint(batch)),
+        )
     }
 
     fn from_params(p: &mut Params) -> Self {
@@ -108,9 +128,11 @@ impl FromParams for TasksConfig {
             }
         };
         let train = TrainSettings::from_params(p, &Self::defaults());
+        let seeds = Seeds::from_params(p);
         Self {
             task,
-            units: Units::from_params(p, models.len()),
+            units: Units::from_params(p, seeds.units(models.len())),
+            seeds,
             models,
             train,
         }
@@ -127,6 +149,7 @@ impl FromParams for TasksConfig {
                 .join(","),
         ));
         pairs.extend(self.train.to_params());
+        pairs.extend(self.seeds.to_params());
         pairs.extend(self.units.to_params());
         pairs
     }
@@ -143,9 +166,9 @@ impl Experiment for TasksConfig {
         Some(&self.task)
     }
 
-    /// One unit per model, trained side by side.
+    /// One unit per model and seed, trained side by side.
     fn units(&self) -> (usize, Units) {
-        (self.models.len(), self.units)
+        (self.seeds.units(self.models.len()), self.units)
     }
 
     fn pick(&mut self, units: Units) {
@@ -154,10 +177,9 @@ impl Experiment for TasksConfig {
 
     /// A classifier's multiply-adds per image.
     fn unit_costs(&self) -> Vec<f64> {
-        let architectures = self.architectures();
-        architectures
+        self.unit_models()
             .iter()
-            .map(|a| a.forward_macs() as f64)
+            .map(|m| m.architecture(self.task.dataset).forward_macs() as f64)
             .collect()
     }
 
@@ -186,33 +208,49 @@ pub async fn run<H: Host>(
         Err(e) => return fail(host, e),
     };
     let train_device = device.clone().autodiff();
-    // Every model is built, so that a unit's model has the weights it has in the whole run.
+    // Every model of every seed is built, so that a unit's model has the weights it has in
+    // the whole run; seed s initialises as a run of one seed `seed + s` would.
     let all = config.architectures();
-    let models = init_seeded(device, config.train.seed, || {
-        all.iter().map(|a| a.init(&train_device)).collect()
-    });
+    let seeds = config.seeds;
+    let per_seed = (0..seeds.0)
+        .map(|s| {
+            init_seeded(device, config.train.seed.wrapping_add(s as u64), || {
+                all.iter().map(|a| a.init(&train_device)).collect()
+            })
+        })
+        .collect();
+    let models = seeds.interleave(per_seed);
     let mut trainers: Vec<Trainer<Classifier>> = config
         .units
         .keep(models)
         .into_iter()
         .map(|m| Trainer::new(m, config.train.optimizer, config.train.learning_rate))
         .collect();
-    let architectures = config.units.keep(all);
-    let kinds = config.units.keep(config.models.iter().copied());
     let dataset = config.task.dataset;
+    let unit_models = config.unit_models();
+    let architectures = config
+        .units
+        .keep(unit_models.iter().map(|m| m.architecture(dataset)));
+    let kinds = config.units.keep(unit_models.iter().copied());
+    let names: Vec<String> = config.units.keep(
+        unit_models
+            .iter()
+            .enumerate()
+            .map(|(u, m)| seeds.name(m.name(), u)),
+    );
     host.emit(Event::Started {
         models: kinds
             .iter()
+            .zip(&names)
             .zip(&trainers)
-            .map(|(m, t)| ModelInfo {
-                name: m.name().into(),
+            .map(|((m, name), t)| ModelInfo {
+                name: name.clone(),
                 shape: m.describe(dataset),
                 params: t.model().num_params(),
             })
             .collect(),
         total_epochs: config.train.epochs,
     });
-    let names: Vec<String> = kinds.iter().map(|m| m.name().to_string()).collect();
     // The CPU backend computes on the page's thread: its work is cut into short tasks.
     let on_cpu = *device == Device::flex();
     let task = ClassifierTask::new(&train, &data.test, on_cpu, &train_device);

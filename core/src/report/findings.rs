@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::finding::{num, paired_seeds, pct, with_spread, Events, Finding, SEEDS_AGREE};
 use super::{flatness, optimization};
-use crate::engine::seeds::{pool, Pooled};
+use crate::engine::seeds::{mean_std, pool, seed_groups, Pooled};
 use crate::events::{Event, ModelInfo};
 use crate::job::Job;
 
@@ -30,64 +30,147 @@ pub fn finding(job: &Job, events: &[Event]) -> Option<Finding> {
     }
 }
 
-/// E1: the deepest vs the shallowest model's final loss.
+/// A model of models side by side over seeds (`seeds=k`): its name (without its seed), its
+/// first run's info, and the indices of its seeds' runs.
+struct ModelGroup<'a> {
+    name: String,
+    info: &'a ModelInfo,
+    runs: Vec<usize>,
+}
+
+fn by_model(models: &[ModelInfo]) -> Vec<ModelGroup<'_>> {
+    let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    seed_groups(&names)
+        .into_iter()
+        .map(|(name, runs)| ModelGroup {
+            info: &models[runs[0]],
+            name,
+            runs,
+        })
+        .collect()
+}
+
+/// Two models' values seed by seed: `value` of each seed's run (seeds paired by their order),
+/// mean ± std of each where several, and in how many seeds `holds(a, b)`.
+struct Compared {
+    a: Vec<f64>,
+    b: Vec<f64>,
+    holding: usize,
+}
+
+impl Compared {
+    fn new(a: Vec<f64>, b: Vec<f64>, holds: impl Fn(f64, f64) -> bool) -> Self {
+        let holding = a.iter().zip(&b).filter(|(x, y)| holds(**x, **y)).count();
+        Self { a, b, holding }
+    }
+
+    fn seeds(&self) -> usize {
+        self.a.len().min(self.b.len())
+    }
+
+    /// The claim on the means (`holds`), and, over seeds, in at least [`SEEDS_AGREE`] of them.
+    fn agrees(&self, holds: impl Fn(f64, f64) -> bool) -> bool {
+        holds(mean_std(&self.a).0, mean_std(&self.b).0)
+            && self.holding as f64 >= SEEDS_AGREE * self.seeds() as f64
+    }
+
+    /// "; in j of k seeds" where several.
+    fn in_seeds(&self) -> String {
+        match self.seeds() {
+            0 | 1 => String::new(),
+            k => format!(" (in {} of {k} seeds)", self.holding),
+        }
+    }
+}
+
+/// Values over seeds as `fmt` prints them: the one value, or "mean ± std".
+fn spread(values: &[f64], fmt: fn(f64) -> String) -> String {
+    match values {
+        [one] => fmt(*one),
+        _ => {
+            let (mean, std) = mean_std(values);
+            format!("{} ± {}", fmt(mean), fmt(std))
+        }
+    }
+}
+
+/// E1: the deepest vs the shallowest model's final loss (over seeds, of the means and in at
+/// least [`SEEDS_AGREE`] of the seeds).
 fn depth(run: &Events) -> Option<Finding> {
     let models = run.models()?;
     let losses = run.last_losses()?;
+    let groups = by_model(models);
     let layers = |m: &ModelInfo| m.shape.split('-').count();
-    let deep = (0..models.len()).max_by_key(|&i| layers(&models[i]))?;
-    let shallow = (0..models.len()).min_by_key(|&i| layers(&models[i]))?;
-    let (d, s) = (*losses.get(deep)?, *losses.get(shallow)?);
-    let agrees = d < s;
+    let deep = groups.iter().max_by_key(|g| layers(g.info))?;
+    let shallow = groups.iter().min_by_key(|g| layers(g.info))?;
+    let of = |runs: &[usize]| -> Option<Vec<f64>> {
+        runs.iter().map(|&i| losses.get(i).copied()).collect()
+    };
+    let fits_better = |d: f64, s: f64| d < s;
+    let compared = Compared::new(of(&deep.runs)?, of(&shallow.runs)?, fits_better);
+    let agrees = compared.agrees(fits_better);
     Some(Finding {
         text: format!(
-            "deepest model ({}) ended at loss {} vs {} for {}: the {} model fits better",
-            models[deep].shape,
-            num(d),
-            num(s),
-            models[shallow].shape,
-            if agrees { "deep" } else { "shallow" }
+            "deepest model ({}) ended at loss {} vs {} for {}: the {} model fits better{}",
+            deep.info.shape,
+            spread(&compared.a, num),
+            spread(&compared.b, num),
+            shallow.info.shape,
+            if agrees { "deep" } else { "shallow" },
+            compared.in_seeds()
         ),
         agrees,
     })
 }
 
-/// E2: the CNN with the most conv layers vs the one with the fewest.
+/// E2: the CNN with the most conv layers vs the one with the fewest (over seeds, of the means
+/// and in at least [`SEEDS_AGREE`] of the seeds).
 fn conv_depth(run: &Events) -> Option<Finding> {
     let models = run.models()?;
-    let convs = |m: &ModelInfo| -> Option<usize> {
-        let rest = m.name.strip_prefix("CNN, ")?;
+    let convs = |name: &str| -> Option<usize> {
+        let rest = name.strip_prefix("CNN, ")?;
         rest.split(' ').next()?.parse().ok()
     };
-    let cnns: Vec<(usize, usize)> = (0..models.len())
-        .filter_map(|i| Some((i, convs(&models[i])?)))
+    let groups = by_model(models);
+    let cnns: Vec<(&ModelGroup, usize)> = groups
+        .iter()
+        .filter_map(|g| Some((g, convs(&g.name)?)))
         .collect();
     let deep = cnns.iter().max_by_key(|(_, c)| *c)?.0;
     let shallow = cnns.iter().min_by_key(|(_, c)| *c)?.0;
-    if deep == shallow {
+    if deep.name == shallow.name {
         return None;
     }
     let (test, _) = *run.tests().last()?;
     let (_, train) = run.last_train()?;
-    let (dt, st) = (*test.get(deep)?, *test.get(shallow)?);
-    let (dr, sr) = (*train.get(deep)?, *train.get(shallow)?);
+    let of = |values: &[f64], runs: &[usize]| -> Option<Vec<f64>> {
+        runs.iter().map(|&i| values.get(i).copied()).collect()
+    };
     // Train accuracy is the mean of the last few mini-batches, noisy and lagging a slower
     // starter; the test pass after the last epoch is the fair comparison.
-    let agrees = dt >= st;
+    let learns_better = |d: f64, s: f64| d >= s;
+    let compared = Compared::new(
+        of(test, &deep.runs)?,
+        of(test, &shallow.runs)?,
+        learns_better,
+    );
+    let (dr, sr) = (of(train, &deep.runs)?, of(train, &shallow.runs)?);
+    let agrees = compared.agrees(learns_better);
     Some(Finding {
         text: format!(
-            "{} reached {} test accuracy ({} train) vs {} ({} train) for {}: {}",
-            models[deep].name,
-            pct(dt),
-            pct(dr),
-            pct(st),
-            pct(sr),
-            models[shallow].name,
+            "{} reached {} test accuracy ({} train) vs {} ({} train) for {}: {}{}",
+            deep.name,
+            spread(&compared.a, pct),
+            spread(&dr, pct),
+            spread(&compared.b, pct),
+            spread(&sr, pct),
+            shallow.name,
             if agrees {
                 "the deeper CNN learns better"
             } else {
                 "the deeper CNN does not learn better here"
-            }
+            },
+            compared.in_seeds()
         ),
         agrees,
     })

@@ -102,6 +102,38 @@ fn e1_compares_the_deepest_and_the_shallowest_model() {
 }
 
 #[test]
+fn e1_over_seeds_reads_the_means_and_counts_the_seeds_where_the_deep_model_wins() {
+    let models = |shapes: &[&str]| {
+        started(
+            shapes
+                .iter()
+                .flat_map(|s| (1..=3).map(move |k| model(&format!("{s} · seed {k}"), s)))
+                .collect(),
+        )
+    };
+    let shapes = ["1-5-5-5-1", "1-190-1"];
+    let losses = |deep: [f64; 3]| Event::Losses {
+        epoch: 100,
+        elapsed_ms: 1.0,
+        losses: [deep.to_vec(), vec![0.02, 0.03, 0.025]].concat(),
+    };
+    let every = [models(&shapes), losses([0.001, 0.002, 0.003])];
+    // The mean is lower, but one seed's deep model ends above the shallow one.
+    let one_against = [models(&shapes), losses([0.001, 0.002, 0.04])];
+    check("fit", &every, &one_against);
+    let text = found("fit", &every).text;
+    for part in [
+        "loss 2.0e-3 ± 1.0e-3 vs 0.025 ± 5.0e-3",
+        "(in 3 of 3 seeds)",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    assert!(found("fit", &one_against)
+        .text
+        .contains("(in 2 of 3 seeds)"));
+}
+
+#[test]
 fn e2_compares_the_deepest_and_the_shallowest_cnn() {
     let models = started(vec![
         model("CNN, 1 conv", ""),

@@ -422,6 +422,68 @@ fn e1_models_in_parts_join_to_the_whole_run(workers: usize) {
     assert!(matches!(merged.last(), Some(Event::Done { epoch: 60, .. })));
 }
 
+/// E1 and E2 over two seeds: each model × seed a unit of its own (model m's seed s is unit
+/// m·k + s), joined side by side into the whole run; seed 1's models are the run of one seed
+/// `seed`'s, and seed 2 starts elsewhere.
+#[test]
+fn e1_and_e2_over_seeds_train_each_model_per_seed_side_by_side() {
+    let names = |events: &[Event]| -> Vec<String> {
+        events
+            .iter()
+            .find_map(|e| match e {
+                Event::Started { models, .. } => {
+                    Some(models.iter().map(|m| m.name.clone()).collect())
+                }
+                _ => None,
+            })
+            .unwrap()
+    };
+    let last_losses = |events: &[Event]| -> Vec<f64> {
+        events
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                Event::Losses { losses, .. } => Some(losses.clone()),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let (whole, merged) = side_by_side(
+        "exp=fit&shapes=1-8-1,1-3-3-1&epochs=40&samples=32&seeds=2",
+        4,
+        usize::MAX,
+    );
+    assert_eq!(
+        names(&merged),
+        [
+            "1-8-1 · seed 1",
+            "1-8-1 · seed 2",
+            "1-3-3-1 · seed 1",
+            "1-3-3-1 · seed 2"
+        ]
+    );
+    assert_eq!(last_losses(&merged), last_losses(&whole));
+    let one = events(
+        &Job::parse("exp=fit&shapes=1-8-1,1-3-3-1&epochs=40&samples=32")
+            .unwrap()
+            .0,
+    );
+    let (four, two) = (last_losses(&whole), last_losses(&one));
+    assert_eq!(
+        [four[0], four[2]],
+        [two[0], two[1]],
+        "seed 1 is the one-seed run"
+    );
+    assert_ne!(four[0], four[1], "seed 2 starts from other weights");
+    let (whole, merged) = side_by_side(
+        "exp=tasks&models=cnn1,dnn&epochs=1&train_size=96&batch=16&backend=cpu&seeds=2",
+        4,
+        2,
+    );
+    assert_eq!(names(&merged)[1], "CNN, 1 conv · seed 2");
+    assert_eq!(names(&merged), names(&whole));
+}
+
 /// E2's models as units: on the CPU their training points come on a schedule of steps, so they
 /// join point by point into the whole run's, and so do the test metrics after every epoch.
 #[test]

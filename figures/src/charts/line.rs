@@ -4,6 +4,7 @@
 use std::ops::Range;
 use std::rc::Rc;
 
+use mlds_core::engine::seeds::{seed_groups, split_seed};
 use mlds_core::ModelInfo;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
@@ -15,7 +16,8 @@ use super::common::{
 use super::csv::curves_csv;
 use super::{describe, Chart};
 
-/// One series per model, coloured in model order.
+/// One series per model, coloured in model order; the seeds of one model (`seeds=k`) share
+/// its colour, the first drawn solid and the others dashed.
 pub fn model_series(models: &[ModelInfo], points: &[Vec<(f64, f64)>]) -> Rc<Vec<Series>> {
     Rc::new(
         models
@@ -24,12 +26,21 @@ pub fn model_series(models: &[ModelInfo], points: &[Vec<(f64, f64)>]) -> Rc<Vec<
             .enumerate()
             .map(|(i, (m, p))| Series {
                 name: m.name.clone(),
-                color: PALETTE[i % PALETTE.len()],
+                color: PALETTE[model_colour(models, i) % PALETTE.len()],
                 points: p.clone(),
-                dashed: false,
+                dashed: split_seed(&m.name).1.is_some_and(|s| s > 0),
             })
             .collect(),
     )
+}
+
+/// Model `i`'s colour index: its model's place among the models (its seeds share it).
+pub fn model_colour(models: &[ModelInfo], i: usize) -> usize {
+    let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    seed_groups(&names)
+        .iter()
+        .position(|(_, runs)| runs.contains(&i))
+        .unwrap_or(i)
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

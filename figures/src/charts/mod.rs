@@ -16,7 +16,7 @@ pub use common::Series;
 pub use common::{white_area, Area, Backend, DrawResult, PALETTE};
 pub use dual_axis::DualAxis;
 pub use heatmap::{Heatmap, HeatmapGrid};
-pub use line::{model_series, Line};
+pub use line::{model_colour, model_series, Line};
 pub use scatter::{nearest, tip_text, Hit, Scatter, ScatterPoint, ScatterSeries, PICK_RADIUS};
 pub use stacked::Stacked;
 

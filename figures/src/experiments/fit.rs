@@ -5,7 +5,9 @@ use std::rc::Rc;
 use mlds_core::view::RunView;
 use plotters::style::BLACK;
 
-use crate::charts::{model_series, Figure, Line, Series, PALETTE};
+use mlds_core::engine::seeds::split_seed;
+
+use crate::charts::{model_colour, model_series, Figure, Line, Series, PALETTE};
 
 pub fn figures(view: &RunView) -> Vec<Figure> {
     vec![
@@ -53,9 +55,9 @@ fn prediction_series(view: &RunView) -> Rc<Vec<Series>> {
             .enumerate()
             .map(|(i, (m, p))| Series {
                 name: m.name.clone(),
-                color: PALETTE[i % PALETTE.len()],
+                color: PALETTE[model_colour(&view.models, i) % PALETTE.len()],
                 points: curve(p),
-                dashed: false,
+                dashed: split_seed(&m.name).1.is_some_and(|s| s > 0),
             }),
     );
     Rc::new(series)
