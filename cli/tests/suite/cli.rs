@@ -304,6 +304,35 @@ fn e9a_line_is_given_its_trainings() {
     }
 }
 
+/// E9a over two seeds: two pairs and two lines, fanned out as processes (each line after its
+/// own pair), give the whole run's 2 × 25 points; pair 1's line (unit 5) given units 3 and 4.
+#[test]
+fn e9a_over_seeds_fans_out_each_line_after_its_own_pair() {
+    let dir = folder("e9a-seeds");
+    let query =
+        "exp=interpolate&hidden=8&epochs=1&train_size=128&batch=32&batch2=64&eval_size=64&seeds=2";
+    ok(&["run", query, "--jobs", "1", "--out", "whole.json"], &dir);
+    ok(&["run", query, "--jobs", "2", "--out", "fanned.json"], &dir);
+    let whole = numbers(&read(&dir.join("whole.json"))).0;
+    assert_eq!(whole.len(), 50);
+    assert_eq!(numbers(&read(&dir.join("fanned.json"))).0, whole);
+    for i in ["3", "4"] {
+        ok(
+            &["run", query, "--unit", i, "--out", &format!("u{i}.json")],
+            &dir,
+        );
+    }
+    ok(
+        &[
+            "run", query, "--unit", "5", "--given", "u3.json", "--given", "u4.json", "--out",
+            "u5.json",
+        ],
+        &dir,
+    );
+    let line = numbers(&read(&dir.join("u5.json"))).0;
+    assert_eq!(line.len(), 25, "pair 1's line");
+}
+
 /// E1's models side by side, a process each, join step by step as in one process: the same
 /// losses at every logged step, and predictions of every model at the same step.
 #[test]

@@ -79,9 +79,10 @@ fn check_event(job: &Job, event: &Event) -> Result<(), String> {
         }
         Event::CriticalPoint(point) => index("run", point.run)?,
         Event::Result { index: i, .. } | Event::Density { index: i, .. } => {
-            // E9a's results are the points along its line, the sweeps' their units.
+            // E9a's results are the points along its lines (one per seed), the sweeps' their
+            // units.
             let results = match job {
-                Job::Interpolate(c) => c.points,
+                Job::Interpolate(c) => c.points * c.seeds.0,
                 _ => units,
             };
             if *i >= results {
@@ -209,5 +210,9 @@ mod tests {
         };
         assert!(check(&e9a, &[result(30)]).is_ok());
         assert!(check(&e9a, &[result(31)]).is_err());
+        // Over seeds, one line per seed.
+        let seeded = job("exp=interpolate&points=31&seeds=3");
+        assert!(check(&seeded, &[result(92)]).is_ok());
+        assert!(check(&seeded, &[result(93)]).is_err());
     }
 }
