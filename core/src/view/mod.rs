@@ -3,6 +3,7 @@
 //! the native tests fold a run's events with it too, so the page's folding is tested here.
 
 mod grid;
+mod seeds;
 mod sweep;
 
 use std::rc::Rc;
@@ -10,7 +11,6 @@ use std::rc::Rc;
 use serde_json::json;
 
 use crate::backend::BackendKind;
-use crate::engine::seeds::{mean_std, seed_groups, split_seed};
 use crate::events::{Event, ModelInfo};
 use crate::experiments::gradnorm::FullBatchNorms;
 
@@ -395,7 +395,7 @@ impl RunView {
                 (m.name.clone(), entry)
             })
             .collect();
-        let by_model = by_model_over_seeds(&models);
+        let by_model = seeds::by_model_over_seeds(&models);
         json!({
             "state": self.state.id(),
             "backend": self.backend.map(BackendKind::id),
@@ -409,37 +409,6 @@ impl RunView {
             "sweep": self.progress.sweep.as_ref().map(|p| json!({ "units": p.units, "units_ended": p.units_ended, "epochs_done": p.epochs_done, "epochs_total": p.epochs_total })),
         })
     }
-}
-
-/// Models side by side over seeds (`seeds=k`, named `<model> · seed s`): each model's numbers
-/// as the mean over its seeds, `<key>_std` their sample spread and `seeds` their count; `null`
-/// where the run has one seed.
-fn by_model_over_seeds(models: &serde_json::Map<String, serde_json::Value>) -> serde_json::Value {
-    let names: Vec<&str> = models.keys().map(String::as_str).collect();
-    if names.iter().all(|n| split_seed(n).1.is_none()) {
-        return serde_json::Value::Null;
-    }
-    // The map is sorted by name: group in the order of the names' models instead.
-    let groups = seed_groups(&names);
-    let pooled: serde_json::Map<String, serde_json::Value> = groups
-        .into_iter()
-        .map(|(model, runs)| {
-            let entries: Vec<&serde_json::Value> =
-                runs.iter().map(|&i| &models[names[i]]).collect();
-            let mut out = serde_json::Map::new();
-            for key in ["loss", "accuracy", "test_accuracy"] {
-                let values: Option<Vec<f64>> = entries.iter().map(|e| e[key].as_f64()).collect();
-                if let Some(values) = values.filter(|v| !v.is_empty()) {
-                    let (mean, std) = mean_std(&values);
-                    out.insert(key.into(), json!(mean));
-                    out.insert(format!("{key}_std"), json!(std));
-                }
-            }
-            out.insert("seeds".into(), json!(runs.len()));
-            (model, serde_json::Value::Object(out))
-        })
-        .collect();
-    serde_json::Value::Object(pooled)
 }
 
 /// Append one point per model to per-model series.
