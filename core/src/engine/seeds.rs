@@ -74,6 +74,21 @@ impl Seeds {
         }
     }
 
+    /// Every model of every seed, in unit order (model m's seed s at m·k + s): seed s's models
+    /// built by `build` as a run of one seed `base + s` would build them (so a unit's model has
+    /// the weights it has in the whole run).
+    pub fn init_models<M: burn::module::Module>(
+        self,
+        device: &burn::tensor::Device,
+        base: u64,
+        build: impl Fn() -> Vec<M>,
+    ) -> Vec<M> {
+        let per_seed = (0..self.0)
+            .map(|s| crate::models::init_seeded(device, base.wrapping_add(s as u64), &build))
+            .collect();
+        self.interleave(per_seed)
+    }
+
     /// Each seed's list of models (`per_seed[s][m]`) in unit order: model m's seed s at m·k + s.
     pub fn interleave<T>(self, per_seed: Vec<Vec<T>>) -> Vec<T> {
         let mut seeds: Vec<std::vec::IntoIter<T>> =

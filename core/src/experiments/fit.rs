@@ -14,7 +14,7 @@ use crate::engine::seeds::Seeds;
 use crate::engine::units::Units;
 use crate::engine::{finish, FromParams, Outcome};
 use crate::events::{Event, Host, ModelInfo};
-use crate::models::{init_seeded, ActivationKind, Mlp, MlpConfig};
+use crate::models::{ActivationKind, Mlp, MlpConfig};
 use crate::params::Params;
 use crate::train::{
     column, fit_function, EpochEnd, Hooks, Stopwatch, TrainDefaults, TrainSettings, Trainer,
@@ -280,17 +280,10 @@ impl Experiment for FitConfig {
 pub async fn run<H: Host>(config: &FitConfig, device: &Device, host: &mut H) -> Outcome {
     let train_device = device.clone().autodiff();
     let configs = config.model_configs();
-    // Every model of every seed is built, so that a unit's model has the weights it has in
-    // the whole run; seed s initialises as a run of one seed `seed + s` would.
-    let seeds = config.seeds;
-    let per_seed = (0..seeds.0)
-        .map(|s| {
-            init_seeded(device, config.train.seed.wrapping_add(s as u64), || {
-                configs.iter().map(|c| c.init(&train_device)).collect()
-            })
-        })
-        .collect();
-    let models = seeds.interleave(per_seed);
+    // Every model of every seed is built, so that a unit's model has its whole-run weights.
+    let models = config.seeds.init_models(device, config.train.seed, || {
+        configs.iter().map(|c| c.init(&train_device)).collect()
+    });
     let mut trainers: Vec<Trainer<Mlp>> = config
         .units
         .keep(models)

@@ -15,7 +15,7 @@ use crate::engine::units::Units;
 use crate::engine::{fail, finish, FromParams, Outcome};
 use crate::events::{Event, Host, ModelInfo};
 pub use crate::models::TaskModel;
-use crate::models::{init_seeded, Classifier, ClassifierConfig};
+use crate::models::{Classifier, ClassifierConfig};
 use crate::params::Params;
 use crate::train::{
     fit_classifiers, ClassifierTask, NoHooks, Stopwatch, TrainDefaults, TrainSettings, Trainer,
@@ -208,18 +208,12 @@ pub async fn run<H: Host>(
         Err(e) => return fail(host, e),
     };
     let train_device = device.clone().autodiff();
-    // Every model of every seed is built, so that a unit's model has the weights it has in
-    // the whole run; seed s initialises as a run of one seed `seed + s` would.
+    // Every model of every seed is built, so that a unit's model has its whole-run weights.
     let all = config.architectures();
     let seeds = config.seeds;
-    let per_seed = (0..seeds.0)
-        .map(|s| {
-            init_seeded(device, config.train.seed.wrapping_add(s as u64), || {
-                all.iter().map(|a| a.init(&train_device)).collect()
-            })
-        })
-        .collect();
-    let models = seeds.interleave(per_seed);
+    let models = seeds.init_models(device, config.train.seed, || {
+        all.iter().map(|a| a.init(&train_device)).collect()
+    });
     let mut trainers: Vec<Trainer<Classifier>> = config
         .units
         .keep(models)

@@ -29,6 +29,17 @@ pub(super) fn pct(x: f64) -> String {
 /// Over seeds, a claim must hold in at least this share of them.
 pub const SEEDS_AGREE: f64 = 0.8;
 
+/// Values over seeds as `fmt` prints them: the one value, or "mean ± std".
+pub(super) fn spread(values: &[f64], fmt: fn(f64) -> String) -> String {
+    match values {
+        [one] => fmt(*one),
+        _ => {
+            let (mean, std) = crate::engine::seeds::mean_std(values);
+            format!("{} ± {}", fmt(mean), fmt(std))
+        }
+    }
+}
+
 /// A pooled value as `fmt` prints it, "± its spread" where it has one.
 pub(super) fn with_spread(point: &Pooled, key: &str, fmt: fn(f64) -> String) -> String {
     let value = point.values.get(key).map_or("—".into(), |&v| fmt(v));

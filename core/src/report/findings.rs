@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::finding::{num, paired_seeds, pct, with_spread, Events, Finding, SEEDS_AGREE};
+use super::finding::{num, paired_seeds, pct, spread, with_spread, Events, Finding, SEEDS_AGREE};
 use super::{flatness, optimization};
 use crate::engine::seeds::{mean_std, pool, seed_groups, Pooled};
 use crate::events::{Event, ModelInfo};
@@ -79,17 +79,6 @@ impl Compared {
         match self.seeds() {
             0 | 1 => String::new(),
             k => format!(" (in {} of {k} seeds)", self.holding),
-        }
-    }
-}
-
-/// Values over seeds as `fmt` prints them: the one value, or "mean ± std".
-fn spread(values: &[f64], fmt: fn(f64) -> String) -> String {
-    match values {
-        [one] => fmt(*one),
-        _ => {
-            let (mean, std) = mean_std(values);
-            format!("{} ± {}", fmt(mean), fmt(std))
         }
     }
 }

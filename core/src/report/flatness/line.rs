@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::super::finding::{num, pct, Events, Finding, SEEDS_AGREE};
+use super::super::finding::{num, pct, spread, Events, Finding, SEEDS_AGREE};
 use crate::engine::seeds::mean_std;
 
 /// E9a's flatness probe: the rise in training loss at α ± δ around each end of the line (δ
@@ -186,17 +186,6 @@ impl Verdict {
     }
 }
 
-/// Values over seeds as `fmt` prints them: the one value, or "mean ± std".
-fn over_seeds(values: &[f64], fmt: fn(f64) -> String) -> String {
-    match values {
-        [one] => fmt(*one),
-        _ => {
-            let (mean, std) = mean_std(values);
-            format!("{} ± {}", fmt(mean), fmt(std))
-        }
-    }
-}
-
 /// E9a (Keskar et al. 2017): which end of the line is the flatter minimum (rise in training
 /// loss at ±[`DELTA`]), and does it generalise better (lower test error)? Both ends must have
 /// reached their minimum: the target loss, or the loss no longer improving before the cap
@@ -241,7 +230,7 @@ pub(in crate::report) fn interpolate(run: &Events) -> Option<Finding> {
         column(&|l, _| l.ends[i].epochs)
             .map(|e| match k {
                 1 => format!(", {} epochs", e[0]),
-                _ => format!(", {} epochs", over_seeds(&e, num)),
+                _ => format!(", {} epochs", spread(&e, num)),
             })
             .unwrap_or_default()
     };
@@ -252,11 +241,11 @@ pub(in crate::report) fn interpolate(run: &Events) -> Option<Finding> {
         .map(|(a, b)| b / a)
         .collect();
     let ratio = match ratios.len() == k {
-        true => format!(" (×{} around θ₂)", over_seeds(&ratios, num)),
+        true => format!(" (×{} around θ₂)", spread(&ratios, num)),
         false => String::new(),
     };
     let distance = column(&|l, _| l.distance_ratio)
-        .map(|d| format!("; ‖θ₁ − θ₀‖ / ‖θ₂ − θ₀‖ = {}", over_seeds(&d, num)))
+        .map(|d| format!("; ‖θ₁ − θ₀‖ / ‖θ₂ − θ₀‖ = {}", spread(&d, num)))
         .unwrap_or_default();
     let (intro, verdict) = match k {
         1 => (String::new(), pooled.text()),
@@ -280,15 +269,15 @@ pub(in crate::report) fn interpolate(run: &Events) -> Option<Finding> {
     Some(Finding {
         text: format!(
             "{intro}train loss {} at θ₁ (α = 0{}) and {} at θ₂ (α = 1{}){}; rise in train loss at ±{DELTA} in α: {} around θ₁, {} around θ₂{ratio}; test error {} vs {}{distance}: {verdict}{missed_note}",
-            over_seeds(&l1, num),
+            spread(&l1, num),
             epochs(0),
-            over_seeds(&l2, num),
+            spread(&l2, num),
             epochs(1),
             first("target_loss").map(|t| format!(" (target {})", num(t))).unwrap_or_default(),
-            over_seeds(&r1, num),
-            over_seeds(&r2, num),
-            over_seeds(&err1, pct),
-            over_seeds(&err2, pct),
+            spread(&r1, num),
+            spread(&r2, num),
+            spread(&err1, pct),
+            spread(&err2, pct),
         ),
         agrees,
     })
