@@ -399,31 +399,37 @@ fn merge_holds_a_bounded_multiple_of_a_large_file_and_nothing_of_one_over_the_li
     );
 }
 
-/// Issue 33: `mlds report --use` with a large honest run of the full report's E1 section (three
-/// models, 20,000 epochs, predictions on its 512 points every 20 epochs) holds a bounded
-/// multiple of the file, and draws it into the report.
+/// Issue 33: `mlds report --use` with a large honest run of the full report's E1 section (its
+/// models over its seeds, 20,000 epochs, predictions on its 512 points every 20 epochs) holds
+/// a bounded multiple of the file, and draws it into the report.
 #[test]
 fn report_use_holds_a_bounded_multiple_of_a_large_file() {
     let dir = folder("report-memory-bound");
-    let query = "exp=fit&fn=sinc5&epochs=20000";
-    let shapes = ["1-5-10-10-10-10-10-5-1", "1-10-18-15-4-1", "1-190-1"];
-    let models: Vec<_> = shapes
+    let query = mlds_core::report::section("fit").unwrap().full;
+    let Ok((mlds_core::job::Job::Fit(config), _)) = mlds_core::job::Job::parse(query) else {
+        panic!("the E1 section runs E1");
+    };
+    let names = config.unit_names();
+    let n = names.len() as u32;
+    let models: Vec<_> = names
         .iter()
-        .map(|s| serde_json::json!({ "name": s, "shape": s, "params": 100 }))
+        .zip(config.unit_configs())
+        .map(|(name, c)| serde_json::json!({ "name": name, "shape": c.shape(), "params": 100 }))
         .collect();
+    let epochs = config.train.epochs as u32;
     let mut events =
-        vec![serde_json::json!({ "type": "started", "models": models, "total_epochs": 20_000 })];
-    for epoch in 1..=20_000u32 {
-        let losses: Vec<f64> = (1..=3).map(|m| f64::from(m) / f64::from(epoch)).collect();
+        vec![serde_json::json!({ "type": "started", "models": models, "total_epochs": epochs })];
+    for epoch in 1..=epochs {
+        let losses: Vec<f64> = (1..=n).map(|m| f64::from(m) / f64::from(epoch)).collect();
         events.push(serde_json::json!({ "type": "losses", "epoch": epoch, "elapsed_ms": f64::from(epoch), "losses": losses }));
         if epoch % 20 == 0 {
-            let ys: Vec<Vec<f32>> = (0..3)
+            let ys: Vec<Vec<f32>> = (0..n)
                 .map(|m| (0..512).map(|i| (i * m) as f32 / 512.0).collect())
                 .collect();
             events.push(serde_json::json!({ "type": "predictions", "epoch": epoch, "ys": ys }));
         }
     }
-    events.push(serde_json::json!({ "type": "done", "epoch": 20_000, "elapsed_ms": 2e4 }));
+    events.push(serde_json::json!({ "type": "done", "epoch": epochs, "elapsed_ms": 2e4 }));
     let text = fit_run_file(query, events);
     std::fs::write(dir.join("fit.json"), &text).unwrap();
     let size = text.len() as u64;
