@@ -164,6 +164,37 @@ fn e2_compares_the_deepest_and_the_shallowest_cnn() {
         .starts_with("CNN, 3 conv reached 93.0 %"));
 }
 
+#[test]
+fn e2_over_seeds_reads_the_means_and_counts_the_seeds_where_the_deeper_cnn_wins() {
+    // CNN 1 and CNN 3 conv over 2 seeds (model m's seed s at m·2 + s).
+    let models = started(
+        ["CNN, 1 conv", "CNN, 3 conv"]
+            .iter()
+            .flat_map(|m| (1..=2).map(move |k| model(&format!("{m} · seed {k}"), "")))
+            .collect(),
+    );
+    let run = |deep: [f64; 2]| {
+        [
+            models.clone(),
+            train(vec![0.1; 4], vec![0.9; 4]),
+            test(vec![0.90, 0.91, deep[0], deep[1]], vec![]),
+        ]
+    };
+    let every = run([0.95, 0.96]);
+    // The mean favours the deeper CNN, but one seed's is worse: 1 of 2 seeds (below 80 %).
+    let one_against = run([0.99, 0.89]);
+    check("tasks", &every, &one_against);
+    let text = found("tasks", &every).text;
+    assert!(
+        text.starts_with("CNN, 3 conv reached 95.5 % ± 0.7 %"),
+        "{text}"
+    );
+    assert!(text.contains("(in 2 of 2 seeds)"), "{text}");
+    assert!(found("tasks", &one_against)
+        .text
+        .contains("(in 1 of 2 seeds)"));
+}
+
 fn snapshots(points: Vec<[f64; 2]>) -> Vec<Event> {
     // Two runs of two snapshots each: run 0's then run 1's.
     let mut events: Vec<Event> = [0, 0, 1, 1]
