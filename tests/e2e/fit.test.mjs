@@ -1,7 +1,7 @@
 // E1 in the built app: once on the CPU fallback (no WebGPU), once on WebGPU (SwiftShader).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, metrics, canvasInfo, pauseAfterBurst, DIST } from './harness.mjs';
+import { serve, launch, open, metrics, canvasInfo, pauseAfterBurst, startAndWaitDone, DIST } from './harness.mjs';
 
 let server;
 before(async () => { server = await serve(DIST); });
@@ -69,6 +69,47 @@ test('E1 over two seeds: each model trained from two initialisations side by sid
       const c = await canvasInfo(page, id);
       assert.ok(c.draws >= 2 && c.ink > 2000, `${id} drawn: ${JSON.stringify(c)}`);
     }
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('E1 fits a function the user types; a malformed, non-finite or over-long one is refused where it was typed and the run keeps its function (CPU)', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await open(browser, `${server.url}/#exp=fit&shapes=1-8-1,1-3-3-1&epochs=200&samples=64&backend=cpu`);
+    await page.waitForSelector(`${panel}[data-state="idle"]`);
+    const field = `${panel} input[name="fn-expr"]`;
+    const refused = async (text, why) => {
+      await page.fill(field, text);
+      await page.press(field, 'Tab');
+      await page.locator(`${panel} [data-expression-error]`).filter({ hasText: why }).waitFor();
+      assert.match(await page.evaluate(() => location.hash), /fn=sinc5/, `${text}: the run keeps sinc5`);
+      assert.equal(await page.inputValue(`${panel} select[name="fn"]`), 'sinc5');
+    };
+    await refused('sin(3*x', /cannot be read/);
+    await refused('log(x)', /not a finite number at x = 0/);
+    await refused(`x${'+x'.repeat(100)}`, /201 characters; at most 200/);
+    await refused('y*2', /cannot be read/);
+
+    await page.fill(field, 'sin(3*x)*exp(-x*x)');
+    await page.press(field, 'Tab');
+    await page.waitForFunction(() => location.hash.includes('fn=expr%3Asin%283*x%29*exp%28-x*x%29'));
+    await page.locator(`${panel} [data-expression-error]`).waitFor({ state: 'detached' });
+    assert.equal(await page.inputValue(`${panel} select[name="fn"]`), 'typed');
+    assert.match(await page.textContent(`${panel} code`), /sin\(3\*x\)\*exp\(-x\*x\)/);
+
+    await startAndWaitDone(page, panel);
+    const m = await metrics(page, 'fit');
+    assert.equal(m.epoch, 200);
+    for (const [name, v] of Object.entries(m.models)) {
+      assert.ok(v.loss < v.first_loss * 0.5, `${name}: loss ${v.first_loss} -> ${v.loss}`);
+    }
+    // The typed function stays in the link after the run, so the link reproduces it.
+    assert.match(await page.evaluate(() => location.hash), /fn=expr%3Asin/);
+    const c = await canvasInfo(page, 'fit-predictions');
+    assert.ok(c.draws >= 2 && c.ink > 2000, `fit-predictions drawn: ${JSON.stringify(c)}`);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

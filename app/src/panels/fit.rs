@@ -1,6 +1,5 @@
 //! E1 panel: three models of equal size and different depth fit a 1-D function, live.
 
-use mlds_core::data::TargetFunction;
 use mlds_core::experiments::fit::FitConfig;
 use mlds_core::models::ActivationKind;
 use mlds_core::train::OptimizerKind;
@@ -9,7 +8,7 @@ use yew::prelude::*;
 
 use super::frame::{use_panel, PanelFrame, PanelProps};
 
-use crate::components::{figures_html, ModelTable, Preset};
+use crate::components::{figures_html, FunctionField, ModelTable, Preset};
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -51,7 +50,7 @@ pub fn FitPanel(props: &PanelProps) -> Html {
     };
     let controls = html! {
         <>
-            { choice("fn", "Function", config.task.function.id(), TargetFunction::ALL.iter().map(|f| (f.id(), f.formula())).collect(), "the target function") }
+            <FunctionField task={config.task.clone()} disabled={busy} onchange={url.on_param.clone()} />
             { field("shapes", "Models (widths, comma-separated)", url.written("shapes")) }
             { choice("act", "Activation", config.activation.id(), ActivationKind::ALL.iter().map(|a| (a.id(), a.id())).collect(), "hidden-layer activation") }
             { choice("opt", "Optimizer", config.train.optimizer.id(), OptimizerKind::ALL.iter().map(|o| (o.id(), o.id())).collect(), "optimizer") }

@@ -1,7 +1,7 @@
 //! The controls of a subject (a function task and its MLP, or an image task and its
 //! classifier) and of its training: what the panels of single-architecture experiments share.
 
-use mlds_core::data::{DatasetKind, TargetFunction};
+use mlds_core::data::DatasetKind;
 use mlds_core::experiments::common::FunctionTask;
 use mlds_core::experiments::subject::{Subject, SubjectExperiment};
 use mlds_core::models::{ActivationKind, MlpConfig};
@@ -9,6 +9,7 @@ use mlds_core::train::{OptimizerKind, TrainSettings};
 use yew::prelude::*;
 
 use super::config::UrlConfig;
+use crate::components::FunctionField;
 
 fn join(v: &[usize]) -> String {
     v.iter().map(usize::to_string).collect::<Vec<_>>().join("-")
@@ -54,7 +55,7 @@ pub fn function_controls<C>(
 ) -> Html {
     html! {
         <>
-            { url.choice("fn", "Function", task.function.id(), TargetFunction::ALL.iter().map(|f| (f.id(), f.formula())).collect(), "the target function", busy) }
+            <FunctionField task={task.clone()} disabled={busy} onchange={url.on_param.clone()} />
             { url.field("samples", "Samples", task.samples.to_string(), busy) }
             { url.field("shape", "Model (layer widths)", model.shape(), busy) }
             { url.choice("act", "Activation", model.activation.id(), ActivationKind::ALL.iter().map(|a| (a.id(), a.id())).collect(), "hidden-layer activation", busy) }

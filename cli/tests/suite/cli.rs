@@ -9,7 +9,7 @@ use mlds_core::run_file::RunFile;
 use mlds_core::Event;
 
 use crate::common;
-use common::{fails, folder, ok};
+use common::{fails, folder, mlds, ok};
 
 /// A tiny E5 preset: three runs of a few epochs and search steps (a second or so each).
 const E5: &str = "exp=minratio&runs=3&epochs=60&steps=5&samples=32";
@@ -391,4 +391,44 @@ fn docs_parameter_tables_are_what_mlds_params_prints() {
         assert!(stale.is_empty(), "docs/experiments.md's tables differ from `mlds params` for {stale:?}: run UPDATE_DOCS=1 cargo test -p mlds-cli --test suite docs_");
     }
     assert!(fails(&["params", "nope"], &dir).contains("there is no experiment 'nope'"));
+}
+
+#[test]
+fn a_typed_function_runs_natively_and_its_run_file_carries_it() {
+    let dir = folder("typed-function");
+    let query = "exp=fit&fn=expr%3Asin%283*x%29*exp%28-x*x%29&shapes=1-4-1&epochs=3&samples=16";
+    ok(&["run", query, "--out", "typed.json"], &dir);
+    let text = std::fs::read_to_string(dir.join("typed.json")).unwrap();
+    let run: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let written = run["query"].as_str().unwrap();
+    assert!(
+        written.contains("fn=expr%3Asin%283*x%29*exp%28-x*x%29"),
+        "{written}"
+    );
+    // The reference curve is the expression: sin(3)·e^-1 at x = 1.
+    let ys = &run["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "reference")
+        .expect("reference")["ys"];
+    let last = ys.as_array().unwrap().last().unwrap().as_f64().unwrap();
+    assert!((last - 3f64.sin() * (-1f64).exp()).abs() < 1e-6, "{last}");
+    // A malformed one is refused with the reason, and the run fits the default.
+    let out = mlds(
+        &[
+            "run",
+            "exp=fit&fn=expr%3Asin%28x&shapes=1-4-1&epochs=1",
+            "--out",
+            "bad.json",
+        ],
+        &dir,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && err.contains("cannot be read"),
+        "{err}"
+    );
+    let bad = std::fs::read_to_string(dir.join("bad.json")).unwrap();
+    assert!(bad.contains("fn=sinc5"), "the default function");
 }

@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
+use super::expression::{Expression, ExpressionError};
+
 /// Single-input, single-output functions that E1 fits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -69,6 +71,71 @@ impl TargetFunction {
     }
 }
 
+/// What a function task fits: a named function or one the user typed (`fn=expr:…`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Function {
+    Named(TargetFunction),
+    Typed(Expression),
+}
+
+impl Default for Function {
+    fn default() -> Self {
+        Self::Named(TargetFunction::default())
+    }
+}
+
+impl From<TargetFunction> for Function {
+    fn from(f: TargetFunction) -> Self {
+        Self::Named(f)
+    }
+}
+
+impl Function {
+    /// `fn=expr:sin(3*x)`: the prefix of a typed function in the URL.
+    pub const TYPED_PREFIX: &'static str = "expr:";
+
+    /// The URL value: a named function's id or `expr:` and the expression.
+    pub fn id(&self) -> String {
+        match self {
+            Self::Named(f) => f.id().into(),
+            Self::Typed(e) => format!("{}{}", Self::TYPED_PREFIX, e.source()),
+        }
+    }
+
+    pub fn formula(&self) -> String {
+        match self {
+            Self::Named(f) => f.formula().into(),
+            Self::Typed(e) => e.source().into(),
+        }
+    }
+
+    /// The named function of that id, or the expression after `expr:`; `None` for anything
+    /// else, the expression's error for a malformed one.
+    pub fn parse(s: &str) -> Option<Result<Self, ExpressionError>> {
+        match s.strip_prefix(Self::TYPED_PREFIX) {
+            Some(source) => Some(Expression::parse(source).map(Self::Typed)),
+            None => TargetFunction::parse(s).map(|f| Ok(Self::Named(f))),
+        }
+    }
+
+    /// The value at `x`; a typed function is NaN where it has none (a task checks its grid).
+    pub fn eval(&self, x: f64) -> f64 {
+        match self {
+            Self::Named(f) => f.eval(x),
+            Self::Typed(e) => e.eval(x),
+        }
+    }
+
+    /// Every point of `xs` has a finite value (named functions always do).
+    pub fn check_on(&self, xs: &[f64]) -> Result<(), ExpressionError> {
+        match self {
+            Self::Named(_) => Ok(()),
+            Self::Typed(e) => e.check_on(xs),
+        }
+    }
+}
+
 /// `n` evenly spaced points from `lo` to `hi`, both included.
 pub fn linspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     match n {
@@ -126,6 +193,20 @@ mod tests {
             assert_eq!(TargetFunction::parse(f.id()), Some(f));
         }
         assert_eq!(TargetFunction::parse("sinc"), None);
+    }
+
+    #[test]
+    fn functions_parse_from_their_url_values() {
+        let named = Function::parse("sgn5").unwrap().unwrap();
+        assert_eq!(named, Function::Named(TargetFunction::Sgn5));
+        assert_eq!(named.id(), "sgn5");
+        let typed = Function::parse("expr:sin(3*x)*exp(-x*x)").unwrap().unwrap();
+        assert_eq!(typed.id(), "expr:sin(3*x)*exp(-x*x)");
+        assert_eq!(typed.formula(), "sin(3*x)*exp(-x*x)");
+        assert!(close(typed.eval(0.5), 1.5f64.sin() * (-0.25f64).exp()));
+        assert!(Function::parse("expr:sin(").unwrap().is_err());
+        assert!(Function::parse("sinc").is_none());
+        assert!(named.check_on(&[0.0]).is_ok());
     }
 
     #[test]

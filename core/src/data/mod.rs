@@ -4,6 +4,7 @@
 mod catalog;
 pub mod cifar;
 mod error;
+mod expression;
 mod functions;
 pub mod idx;
 mod images;
@@ -14,5 +15,6 @@ pub use catalog::{
     FILE_MAX_BYTES,
 };
 pub use error::DataError;
-pub use functions::{linspace, TargetFunction};
+pub use expression::{Expression, ExpressionError, FUNCTIONS};
+pub use functions::{linspace, Function, TargetFunction};
 pub use images::{ImageDataset, ImageSet, ImageShape, CLASSES};

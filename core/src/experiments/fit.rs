@@ -309,11 +309,14 @@ pub async fn run<H: Host>(config: &FitConfig, device: &Device, host: &mut H) -> 
 
     let data = config.task.data(&train_device);
     let grid = linspace(config.task.x_min, config.task.x_max, GRID_POINTS);
-    let f = config.task.function;
-    host.emit(Event::Reference {
-        xs: grid.iter().map(|&x| x as f32).collect(),
-        ys: grid.iter().map(|&x| f.eval(x) as f32).collect(),
-    });
+    // A typed function is checked on the training points only: the reference curve leaves out
+    // any point of its finer grid where it has no value (`1/(x - 0.3)` at 0.3).
+    let (xs, ys) = grid
+        .iter()
+        .map(|&x| (x as f32, config.task.function.eval(x) as f32))
+        .filter(|(_, y)| y.is_finite())
+        .unzip();
+    host.emit(Event::Reference { xs, ys });
     let mut hooks = Predictions {
         x_grid: column(&grid, device),
         last: None,
