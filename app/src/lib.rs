@@ -13,6 +13,7 @@ pub mod landing;
 pub mod panels;
 pub mod report;
 pub mod run_view;
+pub mod runs;
 pub mod url;
 pub mod workers;
 

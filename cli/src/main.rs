@@ -58,6 +58,16 @@ enum Command {
     },
     /// Run the report's sections and write it as the page's self-contained HTML report.
     Report(report::ReportArgs),
+    /// Write several runs of one experiment as one HTML page, their figures overlaid (the
+    /// page's Runs list draws the same): the first run is drawn solid, the others over it.
+    Compare {
+        /// The runs' files (at least one; at most 16).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The HTML file (`-`: stdout): a new path or a regular file.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
     /// Merge units' run files, in any order, into their run.
     Merge {
         /// The units' run files.
@@ -109,6 +119,7 @@ fn main() -> ExitCode {
         }),
         Command::Params { exp } => params(exp.as_deref()),
         Command::Report(args) => report::report(args, follow_symlinks),
+        Command::Compare { files, out } => compare(&files, &out, follow_symlinks),
         Command::Merge {
             files,
             out,
@@ -221,6 +232,25 @@ fn merge(
     let run = merge_files(read, page, allow_missing)?;
     write_run(&run, out, follow_symlinks)?;
     Ok(ended(&run, out, true))
+}
+
+/// Runs compared on one page: at most this many files (each up to a run file's size limit).
+const COMPARE_MAX_FILES: usize = 16;
+
+fn compare(files: &[PathBuf], out: &Path, follow_symlinks: bool) -> Result<ExitCode, String> {
+    if files.len() > COMPARE_MAX_FILES {
+        return Err(format!(
+            "{} runs given; at most {COMPARE_MAX_FILES} can be compared",
+            files.len()
+        ));
+    }
+    let runs = files
+        .iter()
+        .map(|path| read_run(path))
+        .collect::<Result<Vec<_>, String>>()?;
+    let html = mlds_figures::compare::compare_html(&runs)?;
+    out::write_whole(&html, out, follow_symlinks)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Ctrl-C asks the run to stop (a second one quits at once); a unit's process also stops when

@@ -5,6 +5,7 @@
 //! same figures with the same code, and write the same report ([`report`]).
 
 pub mod charts;
+pub mod compare;
 pub mod experiments;
 pub mod report;
 

@@ -31,7 +31,7 @@ pub fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-const STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}\
+pub(crate) const STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}\
 h1{margin-bottom:0}section{border-top:1px solid #ccc;margin:1.5em 0;padding-top:.5em}\
 .yes .mark{color:#1a7f37}.no .mark{color:#b42318}.pending{color:#666}\
 figure{display:inline-block;margin:.3em .3em .3em 0;vertical-align:top;max-width:100%}\
@@ -48,7 +48,7 @@ pub fn script_data(json: &str) -> String {
 
 /// One figure as inline SVG: an image named by its title and described by its caption, whose
 /// hidden part is the chart in words.
-fn figure_html(figure: &Figure) -> String {
+pub(crate) fn figure_html(figure: &Figure) -> String {
     let Ok(svg) = figure.svg() else {
         return String::new();
     };

@@ -13,6 +13,7 @@ mod param_field;
 mod presets;
 mod progress;
 mod run_buttons;
+mod runs_list;
 mod scatter;
 mod smoothing;
 
@@ -20,7 +21,7 @@ pub use backend_line::{backend_options, backend_title, BackendLine, WorkersNotic
 pub use chart::warm_text;
 pub use dataset_box::{DataStatus, DatasetBox};
 pub(crate) use export::save_text;
-pub use figure::{figures_html, FigureView};
+pub use figure::{figures_html, use_compared, FigureView, Figures};
 pub use function_field::FunctionField;
 pub use model_table::ModelTable;
 pub use notices::Notices;
@@ -29,5 +30,6 @@ pub use param_field::{ParamField, ParamOptions};
 pub use presets::{Preset, Presets};
 pub use progress::Progress;
 pub use run_buttons::RunButtons;
+pub use runs_list::RunsList;
 pub use scatter::ScatterChart;
 pub use smoothing::Smoothing;

@@ -18,10 +18,11 @@ use super::run::{use_run, RunHandle};
 use crate::backends::Backends;
 use crate::components::{
     backend_options, backend_title, is_run_file, BackendLine, Notices, ParamField, ParamOptions,
-    Preset, Presets, WorkersNotice,
+    Preset, Presets, RunsList, WorkersNotice,
 };
 use crate::datasets::dropped_files;
 use crate::run_view::RunView;
+use crate::runs::{use_kept_runs, Comparison};
 
 /// Every panel's props: the backends the page found.
 #[derive(Properties, PartialEq)]
@@ -169,6 +170,9 @@ pub fn PanelFrame(props: &PanelFrameProps) -> Html {
     let view = &panel.run.view;
     let busy = panel.busy();
     let dropping = use_state(|| false);
+    let runs = use_kept_runs(&panel.job, view);
+    let comparison = (*runs.comparison).clone();
+    let metrics = with_compared(&props.metrics, &comparison.queries);
     let (ondragover, ondragleave, ondrop) = match props.drop_datasets {
         true => {
             let (over, leave, drop) = dataset_drops(&panel.data, &dropping);
@@ -209,9 +213,22 @@ pub fn PanelFrame(props: &PanelFrameProps) -> Html {
             { backend_line }
             <Notices notices={panel.notices.clone()} />
             { run_controls(&panel.run, panel.on_start.clone(), props.epochs, panel.notify.clone()) }
-            { props.children.clone() }
-            <pre class="metrics" data-metrics="">{ props.metrics.clone() }</pre>
+            <ContextProvider<Comparison> context={comparison}>
+                { props.children.clone() }
+            </ContextProvider<Comparison>>
+            <RunsList runs={runs} current={panel.job.query()} />
+            <pre class="metrics" data-metrics="">{ metrics }</pre>
         </section>
+    }
+}
+
+/// A panel's `data-metrics` JSON object with `compared` (the ticked runs' queries) first.
+fn with_compared(metrics: &str, queries: &[String]) -> String {
+    let compared = serde_json::to_string(queries).unwrap_or_else(|_| "[]".into());
+    match metrics.trim_start().strip_prefix('{') {
+        Some(rest) if rest.trim_start().starts_with('}') => format!("{{\"compared\":{compared}}}"),
+        Some(rest) => format!("{{\"compared\":{compared},{rest}"),
+        None => metrics.to_owned(),
     }
 }
 

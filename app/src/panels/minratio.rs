@@ -5,14 +5,13 @@
 use mlds_core::events::SearchProtocol;
 use mlds_core::experiments::minratio::{MinRatioConfig, Protocols, RatioDefinition};
 use mlds_figures::experiments::minratio::{default_choice, figures, groups, point_name};
-use mlds_figures::Figure;
 use serde_json::json;
 use yew::prelude::*;
 
 use super::frame::{use_panel, BackendSetting, PanelFrame, PanelProps};
 use super::subject::{function_controls, training_controls};
 
-use crate::components::{FigureView, Preset};
+use crate::components::{Figures, Preset};
 use crate::run_view::{CriticalPoint, RunView};
 
 pub fn presets() -> Vec<Preset> {
@@ -153,14 +152,8 @@ pub fn MinRatioPanel(props: &PanelProps) -> Html {
         <PanelFrame run={panel.clone()} title="E5 · What happens when the gradient is almost zero" presets={presets()}
             lede={html! { "A small network is trained on sinc5 (MSE), then driven towards a critical point by Newton-MR steps: each takes the exact Hessian H (central differences of f64 gradients), its eigen-decomposition, and the pseudo-inverse step with a line search on ‖∇L‖², so it lands on minima and saddles alike. Two protocols side by side: the homework's recipe, whose curve is the reference figure's (low loss, high minimal ratio), and the strict one of Frye et al. 2021, which asks the whole gradient to vanish and finds how few true critical points that recipe's points are. Runs use the CPU backend: the Hessian is computed in f64." }}
             intro={criterion} {controls} epochs={config.train.epochs} metrics={metrics(view, config.protocol.each())}>
-            <div class="charts">
-                { for figures(view, config.tau, *selected).into_iter().map(|figure| {
-                    let key = figure.id().to_string();
-                    // A click on the scatter's point (s, k) shows that run's spectrum.
-                    let on_pick = matches!(figure, Figure::Scatter(_)).then(|| on_point.clone());
-                    html! { <FigureView {key} {figure} {on_pick} /> }
-                }) }
-            </div>
+            // A click on the scatter's point (s, k) shows that run's spectrum.
+            <Figures figures={figures(view, config.tau, *selected)} on_pick={on_point} />
             if !points.is_empty() {
                 <p class="converged-share">{ format!("{}.", shares(points)) }</p>
             }

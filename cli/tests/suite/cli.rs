@@ -432,3 +432,32 @@ fn a_typed_function_runs_natively_and_its_run_file_carries_it() {
     let bad = std::fs::read_to_string(dir.join("bad.json")).unwrap();
     assert!(bad.contains("fn=sinc5"), "the default function");
 }
+
+#[test]
+fn compare_writes_the_runs_overlaid_and_refuses_runs_of_other_experiments() {
+    let dir = folder("compare");
+    let base = "exp=fit&shapes=1-4-1&epochs=3&samples=16";
+    ok(&["run", base, "--out", "a.json"], &dir);
+    ok(
+        &["run", &format!("{base}&lr=0.02"), "--out", "b.json"],
+        &dir,
+    );
+    ok(
+        &["compare", "a.json", "b.json", "--out", "compare.html"],
+        &dir,
+    );
+    let html = std::fs::read_to_string(dir.join("compare.html")).unwrap();
+    assert_eq!(html.matches("<tr data-run=").count(), 2, "{html}");
+    assert!(
+        html.contains("<td>lr 0.02</td>"),
+        "the second run named by its setting"
+    );
+    assert!(
+        html.contains("Runs: run 1; lr 0.02."),
+        "a chart names the runs it shows"
+    );
+    ok(&["run", "exp=gradnorm&epochs=3", "--out", "c.json"], &dir);
+    let err = fails(&["compare", "a.json", "c.json", "--out", "x.html"], &dir);
+    assert!(err.contains("different experiments"), "{err}");
+    assert!(!dir.join("x.html").exists());
+}

@@ -24,6 +24,7 @@
 //! is read with its query taken from its hash.
 
 mod bounds;
+pub mod compare;
 mod lenient;
 mod merge;
 mod open;

@@ -9,6 +9,7 @@ mod dual_axis;
 mod heatmap;
 mod line;
 mod log_axis;
+mod overlay;
 mod scatter;
 mod stacked;
 
@@ -17,6 +18,7 @@ pub use common::{white_area, Area, Backend, DrawResult, PALETTE};
 pub use dual_axis::DualAxis;
 pub use heatmap::{Heatmap, HeatmapGrid};
 pub use line::{model_colour, model_series, Line};
+pub use overlay::{overlay, Compared};
 pub use scatter::{nearest, tip_text, Hit, Scatter, ScatterPoint, ScatterSeries, PICK_RADIUS};
 pub use stacked::Stacked;
 
@@ -79,6 +81,26 @@ impl Figure {
 
     pub fn size(&self) -> (u32, u32) {
         each_kind!(self, c => size_of(c))
+    }
+
+    /// The same chart under another id and title (a compared run's, shown beside).
+    pub fn renamed(mut self, id: String, title: String) -> Figure {
+        each_kind!(&mut self, c => {
+            c.id = id;
+            c.title = title;
+        });
+        self
+    }
+
+    /// The caption with `runs` (which runs the chart shows) after the panel's own line.
+    pub fn with_runs(mut self, runs: &str) -> Figure {
+        each_kind!(&mut self, c => {
+            c.caption = Some(match c.caption.take() {
+                Some(line) => format!("{line} {runs}"),
+                None => runs.to_owned(),
+            });
+        });
+        self
     }
 
     pub fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
