@@ -3,7 +3,10 @@
 // E5 and E8, on the CPU backend.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { serve, launch, open, metrics, startAndWaitDone, DIST } from './harness.mjs';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let server;
 before(async () => { server = await serve(DIST); });
@@ -22,9 +25,11 @@ async function keptRuns(page, exp, n) {
  * check the overlay, reload and check the list, delete and clear. `setting` is the differing
  * setting the older run is named by ("fn sinc5").
  */
-async function keepCompareAndForget(page, errors, exp, { change, setting, keyboard = false }) {
+async function keepCompareAndForget(page, errors, exp, { change, setting, keyboard = false, reopen = false }) {
   const panel = panelOf(exp);
-  await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 240_000 });
+  // Started by Start, not `autorun=1`: the link keeps `autorun`, and a reload would run again.
+  await page.waitForSelector(`${panel}[data-state="idle"]`);
+  await startAndWaitDone(page, panel);
   await keptRuns(page, exp, 1);
   const first = await metrics(page, exp);
   assert.deepEqual(first.compared, [], 'nothing compared yet');
@@ -49,10 +54,24 @@ async function keepCompareAndForget(page, errors, exp, { change, setting, keyboa
   // A chart shows both runs, and its caption names them.
   await page.locator(`${panel} figcaption`).filter({ hasText: `Runs: this run; ${setting}` }).first().waitFor();
 
-  // Kept across a reload (ticks are not).
+  // The link holds the comparison: kept across a reload, the same run ticked again.
+  assert.match(await page.evaluate(() => location.hash), /[#&]compare=/);
   await page.reload();
   await keptRuns(page, exp, 2);
-  assert.deepEqual((await metrics(page, exp)).compared, []);
+  await page.waitForFunction((sel) => JSON.parse(document.querySelector(`${sel} [data-metrics]`).textContent).compared.length === 1, panel);
+  assert.deepEqual((await metrics(page, exp)).compared, [olderQuery]);
+  assert.ok(await page.locator(`${panel} [data-run]`).nth(1).locator('input[data-compare]').isChecked());
+
+  if (reopen) {
+    // A kept run downloaded and opened again joins the list (a file from someone else would).
+    const [saved] = await Promise.all([page.waitForEvent('download'),
+      page.locator(`${panel} [data-run] button.run-download`).first().click()]);
+    const file = await saved.path();
+    await page.setInputFiles(`${panel} [data-open-run]`, file);
+    await keptRuns(page, exp, 3);
+    await page.locator(`${panel} [data-run] button.run-delete`).first().click();
+    await keptRuns(page, exp, 2);
+  }
 
   // Renamed: the name shows in the list and survives a reload.
   const name = page.locator(`${panel} [data-runs] [data-run]`).nth(1).locator('input.run-name');
@@ -67,6 +86,8 @@ async function keepCompareAndForget(page, errors, exp, { change, setting, keyboa
   await keptRuns(page, exp, 1);
   await page.click(`${panel} button.runs-clear`);
   await keptRuns(page, exp, 0);
+  // Nothing ticked is left in the link.
+  assert.doesNotMatch(await page.evaluate(() => location.hash), /[#&]compare=/);
   await page.reload();
   await page.waitForSelector(`${panel} .runs-empty`);
   await keptRuns(page, exp, 0);
@@ -76,10 +97,11 @@ async function keepCompareAndForget(page, errors, exp, { change, setting, keyboa
 test('E1: a run with a typed function overlays a sinc5 run from the Runs list, ticked by keyboard; kept across reloads (CPU)', async () => {
   const browser = await launch({ webgpu: false });
   try {
-    const { page, errors } = await open(browser, `${server.url}/#exp=fit&fn=sinc5&shapes=1-8-1,1-3-3-1&epochs=60&samples=64&backend=cpu&autorun=1`);
+    const { page, errors } = await open(browser, `${server.url}/#exp=fit&fn=sinc5&shapes=1-8-1,1-3-3-1&epochs=60&samples=64&backend=cpu`);
     await keepCompareAndForget(page, errors, 'fit', {
       setting: 'fn sinc5',
       keyboard: true,
+      reopen: true,
       change: async (page, panel) => {
         const field = `${panel} input[name="fn-expr"]`;
         await page.fill(field, 'sin(3*x)*exp(-x*x)');
@@ -95,7 +117,7 @@ test('E1: a run with a typed function overlays a sinc5 run from the Runs list, t
 test('E5: two runs of the critical-point search compared on its charts (CPU)', async () => {
   const browser = await launch({ webgpu: false });
   try {
-    const { page, errors } = await open(browser, `${server.url}/#exp=minratio&runs=3&epochs=200&samples=64&steps=10&autorun=1`);
+    const { page, errors } = await open(browser, `${server.url}/#exp=minratio&runs=3&epochs=200&samples=64&steps=10`);
     await keepCompareAndForget(page, errors, 'minratio', {
       setting: 'runs 3',
       change: async (page, panel) => {
@@ -113,7 +135,7 @@ test('E8: two width sweeps compared on the same charts (CPU)', async () => {
   const browser = await launch({ webgpu: false });
   try {
     const { page, errors } = await open(browser,
-      `${server.url}/#exp=params&widths=2,4&epochs=1&train_size=64&batch=32&eval_size=64&backend=cpu&autorun=1`);
+      `${server.url}/#exp=params&widths=2,4&epochs=1&train_size=64&batch=32&eval_size=64&backend=cpu`);
     await keepCompareAndForget(page, errors, 'params', {
       setting: 'epochs 1',
       change: async (page, panel) => {
@@ -122,6 +144,64 @@ test('E8: two width sweeps compared on the same charts (CPU)', async () => {
         await page.waitForFunction(() => location.hash.includes('epochs=2'));
       },
     });
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a link that compares runs this browser has not kept lists them to run; the Runs list passes the axe audit', async () => {
+  const browser = await launch({ webgpu: false });
+  // The audit's script is the test's, not the page's: its CSP is bypassed for it.
+  const context = await browser.newContext({ bypassCSP: true });
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(String(err)));
+    const other = 'exp=fit&fn=sgn5&shapes=1-8-1&epochs=30&samples=64';
+    const compare = encodeURIComponent(other);
+    await page.goto(`${server.url}/#exp=fit&shapes=1-8-1&epochs=30&samples=64&backend=cpu&compare=${compare}&autorun=1`);
+    const panel = panelOf('fit');
+    await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 240_000 });
+    const missing = page.locator(`${panel} .runs-missing a`);
+    await missing.first().waitFor();
+    assert.equal(await missing.count(), 1);
+    assert.equal(await missing.first().getAttribute('href'), `#${other}`);
+    // No notice about an unknown key: `compare` is the page's, not the run's.
+    assert.equal(await page.locator(`${panel} .notices li`).count(), 0);
+    await keptRuns(page, 'fit', 1);
+    await startAndWaitDone(page, panel);
+    await keptRuns(page, 'fit', 2);
+    await page.locator(`${panel} [data-run]`).nth(1).locator('input[data-compare]').check();
+    await page.waitForFunction((sel) => JSON.parse(document.querySelector(`${sel} [data-metrics]`).textContent).compared.length === 1, panel);
+    await page.addScriptTag({ path: AXE });
+    const serious = await page.evaluate(async () => {
+      const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+    });
+    assert.deepEqual(serious, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await browser.close();
+  }
+});
+
+test('a browser that refuses storage says so above the Runs list; the run is still listed and compared for this visit', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    // As in some private windows: no IndexedDB at all.
+    const init = () => Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
+    const { page, errors } = await open(browser, `${server.url}/#exp=fit&shapes=1-8-1&epochs=30&samples=64&backend=cpu&autorun=1`, { init });
+    const panel = panelOf('fit');
+    await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 240_000 });
+    await page.locator(`${panel} .runs .error`).filter({ hasText: /no storage for this page/ }).first().waitFor();
+    await keptRuns(page, 'fit', 1);
+    await startAndWaitDone(page, panel);
+    await keptRuns(page, 'fit', 2);
+    await page.locator(`${panel} [data-run]`).nth(1).locator('input[data-compare]').check();
+    await page.waitForFunction((sel) => JSON.parse(document.querySelector(`${sel} [data-metrics]`).textContent).compared.length === 1, panel);
+    assert.deepEqual(errors, []);
   } finally {
     await browser.close();
   }

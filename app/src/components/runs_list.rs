@@ -43,10 +43,10 @@ pub fn RunsList(props: &RunsListProps) -> Html {
             })
         };
         let on_download = {
-            let file = kept.file.clone();
+            let (file, experiment) = (kept.file.clone(), kept.experiment.clone());
             Callback::from(move |_: MouseEvent| {
-                let name = format!("{}-run.json", file.experiment);
-                if let Err(e) = save_text(&name, "application/json", &file.to_json()) {
+                let name = format!("{experiment}-run.json");
+                if let Err(e) = save_text(&name, "application/json", &file) {
                     web_sys::console::warn_2(&"run download failed:".into(), &e);
                 }
             })
@@ -55,9 +55,9 @@ pub fn RunsList(props: &RunsListProps) -> Html {
             let (runs, id) = (runs.clone(), id.clone());
             Callback::from(move |_: MouseEvent| runs.delete(vec![id.clone()]))
         };
-        let when = format!("{} · {} · {}", time_of(kept.saved_ms), kept.file.backend, kept.headline);
+        let when = format!("{} · {} · {}", time_of(kept.saved_ms), kept.backend, kept.headline);
         html! {
-            <li key={id.clone()} data-run="" data-run-id={id.clone()} data-query={kept.file.query.clone()}>
+            <li key={id.clone()} data-run="" data-run-id={id.clone()} data-query={kept.query.clone()}>
                 <label class="run-compare">
                     <input type="checkbox" data-compare="" checked={ticked} disabled={full && !ticked} onchange={on_tick} />
                     <span class="run-label">{ format!("Compare: {shown}") }</span>
@@ -81,6 +81,17 @@ pub fn RunsList(props: &RunsListProps) -> Html {
             <h3>{ format!("Runs ({count} kept)") }</h3>
             if let Some(message) = &*runs.message {
                 <p class="error" role="alert">{ message }</p>
+            }
+            { for runs.comparison.unreadable.iter().map(|why| html! { <p class="error" role="alert">{ why }</p> }) }
+            if !runs.missing.is_empty() {
+                <div class="runs-missing" role="status">
+                    { "This link compares runs that are not kept in this browser. Run each (its link below), then tick it here:" }
+                    <ul>
+                        { for runs.missing.iter().map(|q| html! {
+                            <li><a href={format!("#{q}")}>{ q.clone() }</a></li>
+                        }) }
+                    </ul>
+                </div>
             }
             if count == 0 {
                 <p class="runs-empty">{ "Every run that ends here (or that you open from a file) is kept in this browser and listed here; tick up to four to draw them over this run's charts." }</p>

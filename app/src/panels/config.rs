@@ -79,8 +79,8 @@ impl<C: Clone + 'static> UrlConfig<C> {
 }
 
 /// URL keys that set the page, not the run: `workers` (where runs go), `scale` (E6's colour
-/// scale).
-pub const PAGE_KEYS: [&str; 2] = ["workers", "scale"];
+/// scale), `compare` (the queries of the runs ticked in the Runs list).
+pub const PAGE_KEYS: [&str; 3] = ["workers", "scale", crate::runs::URL_KEY];
 
 fn from_url<C: FromParams>() -> (C, Vec<String>, bool) {
     let mut params = url::params();

@@ -46,10 +46,16 @@ pub fn refusal(file: &RunFile) -> Option<String> {
 /// a figure's scale), which are not the run's and stay as they are.
 fn hash_of(query: &str) -> String {
     let mut now = url::params();
+    // Encoded again: `compare` holds whole queries.
     let page = PAGE_KEYS
         .iter()
         .filter_map(|&k| Some((k, now.get(k)?)))
-        .map(|(k, v)| format!("&{k}={v}"));
+        .map(|(k, v)| {
+            format!(
+                "&{k}={}",
+                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            )
+        });
     format!("#{query}{}", page.collect::<String>())
 }
 

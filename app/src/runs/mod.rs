@@ -10,10 +10,10 @@ pub mod store;
 use std::rc::Rc;
 
 use mlds_core::job::Job;
-use mlds_core::run_file::compare::differing_settings;
+use mlds_core::run_file::compare::{differing_settings, headline};
 use mlds_core::run_file::RunFile;
 use mlds_core::view::{EventLog, RunState, RunView};
-use mlds_core::{BackendKind, Event};
+use mlds_core::BackendKind;
 use mlds_figures::charts::{overlay, Compared};
 use mlds_figures::{figures_of, Figure};
 use wasm_bindgen_futures::spawn_local;
@@ -26,6 +26,30 @@ pub use store::KeptRun;
 /// At most this many runs overlaid on a panel's charts (more would not read).
 pub const MAX_COMPARED: usize = 4;
 
+/// The URL key that holds the ticked runs' queries, `|` between them (a query's own `|` is
+/// percent-encoded), so that a link reproduces the comparison.
+pub const URL_KEY: &str = "compare";
+
+/// The compared queries a link asks for.
+fn linked_queries() -> Vec<String> {
+    crate::url::params()
+        .get(URL_KEY)
+        .map(|v| {
+            v.split('|')
+                .filter(|q| !q.is_empty())
+                .take(MAX_COMPARED)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Put the ticked runs' queries in the link (none: the key goes).
+fn link_queries(queries: &[String]) {
+    let value: String = form_urlencoded::byte_serialize(queries.join("|").as_bytes()).collect();
+    crate::url::set_param(URL_KEY, Some(value.as_str()).filter(|v| !v.is_empty()));
+}
+
 /// The runs compared with the run on show, as every figure list of the panel reads them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Comparison {
@@ -33,6 +57,8 @@ pub struct Comparison {
     pub runs: Rc<Vec<Compared>>,
     /// The ticked runs' queries (`data-metrics`' `compared`).
     pub queries: Vec<String>,
+    /// Ticked runs whose file could not be read back, and why.
+    pub unreadable: Vec<String>,
 }
 
 impl Comparison {
@@ -42,20 +68,27 @@ impl Comparison {
             .iter()
             .filter_map(|id| kept.iter().find(|k| &k.id == id))
             .collect();
-        let runs = chosen
-            .iter()
-            .filter_map(|k| {
-                let (job, _) = Job::parse(&k.file.query).ok()?;
-                let view = RunView::of_events(k.file.events.clone());
-                Some(Compared {
+        let (mut runs, mut unreadable) = (Vec::new(), Vec::new());
+        for k in &chosen {
+            let read = k.run_file().and_then(|file| {
+                let (job, _) = Job::parse(&file.query)?;
+                Ok((job, RunView::of_events(file.events)))
+            });
+            match read {
+                Ok((job, view)) => runs.push(Compared {
                     label: label(k, current),
                     figures: figures_of(&job, &view),
-                })
-            })
-            .collect();
+                }),
+                Err(why) => unreadable.push(format!(
+                    "The kept run \"{}\" cannot be compared: {why}.",
+                    label(k, current)
+                )),
+            }
+        }
         Self {
             runs: Rc::new(runs),
-            queries: chosen.iter().map(|k| k.file.query.clone()).collect(),
+            queries: chosen.iter().map(|k| k.query.clone()).collect(),
+            unreadable,
         }
     }
 
@@ -71,7 +104,7 @@ pub fn label(kept: &KeptRun, current: &str) -> String {
     if !kept.name.is_empty() {
         return kept.name.clone();
     }
-    match differing_settings(&kept.file.query, current) {
+    match differing_settings(&kept.query, current) {
         s if s.is_empty() => format!("same settings, {}", time_of(kept.saved_ms)),
         s => s,
     }
@@ -88,8 +121,17 @@ pub fn time_of(ms: f64) -> String {
     )
 }
 
-/// A kept run of `file`, named by the time it was kept (unique within a tab: a counter).
-pub fn keep(file: RunFile) -> KeptRun {
+/// A kept run of `file`, whose folded view is `view` (its headline is read there, not folded
+/// again), or why it is too large to keep. Its id is the time it was kept, a counter and a
+/// random part.
+pub fn keep(file: RunFile, view: &RunView) -> Result<KeptRun, String> {
+    if let Some(why) = store::too_large(file.events.len(), 0) {
+        return Err(why);
+    }
+    let text = file.to_json();
+    if let Some(why) = store::too_large(file.events.len(), text.len()) {
+        return Err(why);
+    }
     thread_local!(static COUNT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
     let saved_ms = js_sys::Date::now();
     let n = COUNT.with(|c| {
@@ -100,7 +142,16 @@ pub fn keep(file: RunFile) -> KeptRun {
         "{saved_ms:.0}-{n}-{:08x}",
         (js_sys::Math::random() * 4e9) as u32
     );
-    KeptRun::new(id, String::new(), saved_ms, file)
+    Ok(KeptRun {
+        id,
+        experiment: file.experiment,
+        name: String::new(),
+        saved_ms,
+        query: file.query,
+        backend: file.backend,
+        headline: headline(view),
+        file: Rc::new(text),
+    })
 }
 
 /// A panel's kept runs and the ones ticked, with what changes them.
@@ -111,6 +162,8 @@ pub struct KeptRuns {
     pub ticked: UseStateHandle<Vec<String>>,
     /// What went wrong with the storage, in words (the list works without it).
     pub message: UseStateHandle<Option<String>>,
+    /// Queries the link compares that no kept run has: run them to compare.
+    pub missing: UseStateHandle<Vec<String>>,
     pub comparison: Rc<Comparison>,
 }
 
@@ -175,13 +228,29 @@ pub fn use_kept_runs(job: &Job, view: &RunView) -> KeptRuns {
     let kept = use_state(Vec::<KeptRun>::new);
     let ticked = use_state(Vec::<String>::new);
     let message = use_state(|| None::<String>);
+    let missing = use_state(Vec::<String>::new);
     {
         let (kept, message, exp) = (kept.clone(), message.clone(), job.id());
+        let (ticked, missing) = (ticked.clone(), missing.clone());
         use_effect_with(exp, move |exp| {
             let exp = exp.to_string();
             spawn_local(async move {
                 match store::load(&exp).await {
                     Ok((runs, set_aside)) => {
+                        // The link's compared queries: tick the newest kept run of each.
+                        let linked = linked_queries();
+                        let found: Vec<String> = linked
+                            .iter()
+                            .filter_map(|q| runs.iter().find(|k| &k.query == q))
+                            .map(|k| k.id.clone())
+                            .collect();
+                        missing.set(
+                            linked
+                                .into_iter()
+                                .filter(|q| runs.iter().all(|k| &k.query != q))
+                                .collect(),
+                        );
+                        ticked.set(found);
                         kept.set(runs);
                         if !set_aside.is_empty() {
                             message.set(Some(set_aside.join(" ")));
@@ -198,21 +267,48 @@ pub fn use_kept_runs(job: &Job, view: &RunView) -> KeptRuns {
         let ended = view.state == RunState::Done;
         let (job, log, backend) = (job.clone(), view.log.clone(), view.backend);
         let build = view.opened_build.clone();
-        use_effect_with((ended, view.log.clone()), move |_| {
-            let events = log.events();
-            let started = events.iter().any(|e| matches!(e, Event::Started { .. }));
-            if ended && started && last_kept.borrow().as_ref() != Some(&log) {
-                *last_kept.borrow_mut() = Some(log);
+        let view = view.clone();
+        use_effect_with((ended, log.clone()), move |_| {
+            // A run that started (it has models), once, whatever re-renders it.
+            if ended && !view.models.is_empty() && last_kept.borrow().as_ref() != Some(&log) {
+                *last_kept.borrow_mut() = Some(log.clone());
+                // Checked before copying a single event: a file near the size limit is not kept.
+                if let Some(why) = store::too_large(log.len(), 0) {
+                    message.set(Some(format!(
+                        "This run is not kept in the Runs list: {why}. Download it to keep it."
+                    )));
+                    return;
+                }
+                let events = log.events();
                 let page = web_sys::window()
                     .and_then(|w| w.location().href().ok())
                     .unwrap_or_default();
                 let page = page.split('#').next().unwrap_or_default();
                 let backend = backend.unwrap_or(BackendKind::Cpu).id();
                 let build = build.as_deref().unwrap_or(BUILD_ID);
-                let run = keep(RunFile::new(&job, page, build, backend, events));
-                kept.set([vec![run.clone()], (*kept).clone()].concat());
+                let run = match keep(RunFile::new(&job, page, build, backend, events), &view) {
+                    Ok(run) => run,
+                    Err(why) => {
+                        message.set(Some(format!(
+                            "This run is not kept in the Runs list: {why}. Download it to keep it."
+                        )));
+                        return;
+                    }
+                };
+                // The oldest go beyond the limit.
+                let mut runs = [vec![run.clone()], (*kept).clone()].concat();
+                let gone: Vec<String> = runs
+                    .drain(runs.len().min(store::MAX_RUNS)..)
+                    .map(|k| k.id)
+                    .collect();
+                kept.set(runs);
                 spawn_local(async move {
-                    if let Err(e) = store::save(&run).await {
+                    let saved = store::save(&run).await;
+                    let forgot = match gone.is_empty() {
+                        true => Ok(()),
+                        false => store::delete(&gone).await,
+                    };
+                    if let Err(e) = saved.and(forgot) {
                         message.set(Some(e));
                     }
                 });
@@ -231,10 +327,22 @@ pub fn use_kept_runs(job: &Job, view: &RunView) -> KeptRuns {
             move |(ticked, _, current)| Comparison::of(&kept, ticked, current),
         )
     };
+    {
+        // The link follows the ticks (once the list has loaded: until then it keeps the link's).
+        let queries = comparison.queries.clone();
+        let loaded = use_mut_ref(|| false);
+        use_effect_with(queries, move |queries| {
+            if *loaded.borrow() {
+                link_queries(queries);
+            }
+            *loaded.borrow_mut() = true;
+        });
+    }
     KeptRuns {
         kept,
         ticked,
         message,
+        missing,
         comparison,
     }
 }

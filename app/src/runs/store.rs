@@ -1,14 +1,18 @@
 //! Every run that ends in a panel (done, stopped, or opened from a file), kept in IndexedDB so
 //! that the panel's Runs list survives a reload. Database `mlds-runs` (version 1), one object
 //! store `runs` keyed by the kept run's id; a value is `{ id, experiment, name, saved_ms,
-//! file }`, `file` the run file's JSON text (`mlds_core::run_file`): read back through
-//! `RunFile::parse`, the same checks as a file from someone else, so a value an older build
-//! (or a crafted file) left behind is set aside in words, never trusted.
+//! query, backend, headline, file }`, `file` the run file's JSON text (`mlds_core::run_file`).
+//!
+//! The cost stays bounded: a run of more than [`MAX_EVENTS`] events or [`MAX_BYTES`] of JSON is
+//! not kept (the list says so; its file can still be downloaded), at most [`MAX_RUNS`] are
+//! kept per experiment (the oldest go), and listing reads only the small fields: a kept run's
+//! file is parsed when it is compared, through `RunFile::parse`, the same checks as a file
+//! from someone else, so what an older build (or a crafted file) left behind is never trusted.
+
+use std::rc::Rc;
 
 use js_sys::Array;
-use mlds_core::run_file::compare::headline;
 use mlds_core::run_file::RunFile;
-use mlds_core::view::RunView;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use web_sys::IdbTransactionMode;
@@ -19,39 +23,71 @@ const DB_NAME: &str = "mlds-runs";
 const DB_VERSION: u32 = 1;
 const STORE: &str = "runs";
 
-/// A kept run as stored.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct Stored {
-    id: String,
-    experiment: String,
-    name: String,
-    saved_ms: f64,
-    file: String,
-}
+/// A kept run holds at most this many events (E1 at the homework's 20,000 epochs has fewer).
+pub const MAX_EVENTS: usize = 60_000;
+/// A kept run's file is at most this long (JSON text).
+pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+/// Kept runs per experiment; keeping one more forgets the oldest.
+pub const MAX_RUNS: usize = 30;
 
-/// A kept run, read back and checked.
-#[derive(Clone, Debug, PartialEq)]
+/// A kept run: what the list shows, and its run file's text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KeptRun {
     pub id: String,
+    pub experiment: String,
     /// The user's name for it (empty: named by its settings).
     pub name: String,
     /// When it was kept (ms since the epoch).
     pub saved_ms: f64,
-    pub file: RunFile,
-    /// Its headline numbers ([`headline`]), worked out once: lists re-render on every event.
+    /// The run's query (its file's).
+    pub query: String,
+    pub backend: String,
+    /// Its headline numbers (`run_file::compare::headline`), worked out when it was kept.
     pub headline: String,
+    /// The run file as JSON text: parsed only when the run is compared, as text when it is
+    /// downloaded.
+    #[serde(with = "shared_text")]
+    pub file: Rc<String>,
 }
 
 impl KeptRun {
-    pub fn new(id: String, name: String, saved_ms: f64, file: RunFile) -> Self {
-        let headline = headline(&RunView::of_events(file.events.clone()));
-        Self {
-            id,
-            name,
-            saved_ms,
-            file,
-            headline,
+    /// Its run file, read with the checks a file from someone else gets.
+    pub fn run_file(&self) -> Result<RunFile, String> {
+        let file = RunFile::parse(&self.file)?;
+        if file.experiment != self.experiment || file.query != self.query {
+            return Err("its file is of another run than the list says".into());
         }
+        Ok(file)
+    }
+}
+
+/// Why a run is not kept, if it is too large to.
+pub fn too_large(events: usize, bytes: usize) -> Option<String> {
+    if events > MAX_EVENTS {
+        return Some(format!(
+            "it has {events} events, more than the {MAX_EVENTS} a kept run may have"
+        ));
+    }
+    (bytes > MAX_BYTES).then(|| {
+        format!(
+            "its file is {:.1} MB, more than the {} MB a kept run may be",
+            bytes as f64 / 1e6,
+            MAX_BYTES / (1024 * 1024)
+        )
+    })
+}
+
+mod shared_text {
+    use std::rc::Rc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(text: &Rc<String>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Rc<String>, D::Error> {
+        String::deserialize(d).map(Rc::new)
     }
 }
 
@@ -65,14 +101,7 @@ async fn open() -> Result<Db, String> {
 /// Keep `run` (replacing the kept run of the same id: a rename).
 pub async fn save(run: &KeptRun) -> Result<(), String> {
     let fail = |e: String| format!("Could not keep the run for a reload: {e}");
-    let stored = Stored {
-        id: run.id.clone(),
-        experiment: run.file.experiment.clone(),
-        name: run.name.clone(),
-        saved_ms: run.saved_ms,
-        file: run.file.to_json(),
-    };
-    let value = serde_wasm_bindgen::to_value(&stored).map_err(|e| fail(e.to_string()))?;
+    let value = serde_wasm_bindgen::to_value(run).map_err(|e| fail(e.to_string()))?;
     let db = open().await.map_err(fail)?;
     let (tx, store) = idb::store(&db, STORE, IdbTransactionMode::Readwrite).map_err(fail)?;
     let committed = committed(&tx);
@@ -83,7 +112,7 @@ pub async fn save(run: &KeptRun) -> Result<(), String> {
     committed.await.map_err(fail)
 }
 
-/// The kept runs of `experiment`, newest first, and a message for each one that could not be
+/// The kept runs of `experiment`, newest first, and a message for each value that could not be
 /// read back (it is removed).
 pub async fn load(experiment: &str) -> Result<(Vec<KeptRun>, Vec<String>), String> {
     let fail = |e: String| format!("Could not read the kept runs: {e}");
@@ -95,41 +124,33 @@ pub async fn load(experiment: &str) -> Result<(Vec<KeptRun>, Vec<String>), Strin
     };
     let (mut kept, mut set_aside, mut remove) = (Vec::new(), Vec::new(), Vec::new());
     for value in values.iter() {
-        let stored = match serde_wasm_bindgen::from_value::<Stored>(value.clone()) {
-            Ok(stored) => stored,
-            Err(e) => {
-                set_aside.push(format!(
-                    "A kept run could not be read back ({e}); it was removed."
-                ));
-                if let Some(id) = js_sys::Reflect::get(&value, &"id".into())
-                    .ok()
-                    .and_then(|v| v.as_string())
-                {
-                    remove.push(id);
-                }
-                continue;
-            }
-        };
-        if stored.experiment != experiment {
+        let experiment_of = js_sys::Reflect::get(&value, &"experiment".into())
+            .ok()
+            .and_then(|v| v.as_string());
+        if experiment_of.as_deref() != Some(experiment) {
             continue;
         }
-        match RunFile::parse(&stored.file) {
-            Ok(file) => kept.push(KeptRun::new(stored.id, stored.name, stored.saved_ms, file)),
-            Err(why) => {
+        match serde_wasm_bindgen::from_value::<KeptRun>(value.clone()) {
+            Ok(run) if run.file.len() <= MAX_BYTES => kept.push(run),
+            read => {
+                let why = read
+                    .err()
+                    .map_or("too large".to_string(), |e| e.to_string());
                 set_aside.push(format!(
-                    "The kept run \"{}\" could not be read back: {why}. It was removed.",
-                    stored.name
+                    "A kept run could not be read back ({why}); it was removed."
                 ));
-                remove.push(stored.id);
+                let id = js_sys::Reflect::get(&value, &"id".into()).ok();
+                remove.extend(id.and_then(|v| v.as_string()));
             }
         }
     }
+    kept.sort_by(|a, b| b.saved_ms.total_cmp(&a.saved_ms));
+    remove.extend(kept.drain(kept.len().min(MAX_RUNS)..).map(|k| k.id));
     if !remove.is_empty() {
         if let Err(e) = delete(&remove).await {
             set_aside.push(e);
         }
     }
-    kept.sort_by(|a, b| b.saved_ms.total_cmp(&a.saved_ms));
     Ok((kept, set_aside))
 }
 

@@ -73,6 +73,15 @@ impl EventLog {
     pub fn events(&self) -> Vec<Event> {
         self.0.borrow().clone()
     }
+
+    /// How many events so far (without copying them).
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
