@@ -13,7 +13,7 @@ use super::frame::{use_panel, PanelFrame, PanelProps};
 use super::subject::{image_controls, training_controls};
 
 use crate::components::{figures_html, Preset};
-use crate::run_view::RunView;
+use crate::run_view::{pool_json, RunView};
 
 pub fn presets() -> Vec<Preset> {
     vec![
@@ -72,32 +72,23 @@ fn pooled_ends(per_seed: &[Vec<serde_json::Value>]) -> Vec<serde_json::Value> {
         .filter_map(|i| {
             let ends: Vec<&serde_json::Value> =
                 per_seed.iter().map(|l| l.get(i)).collect::<Option<_>>()?;
-            let mut pooled = ends.first()?.as_object()?.clone();
-            for (key, value) in pooled.iter_mut() {
-                let values: Option<Vec<f64>> = ends.iter().map(|e| e[key].as_f64()).collect();
-                match (key.as_str(), values) {
-                    ("alpha" | "batch", _) => {}
-                    ("reached_target", _) => {
-                        *value = json!(ends.iter().all(|e| e[key] == json!(true)))
-                    }
-                    (_, Some(values)) => *value = json!(mean_std(&values).0),
-                    (_, None) => *value = json!(null),
-                }
-            }
-            for key in [
+            const POOLED: [&str; 6] = [
                 "train_loss",
                 "train_accuracy",
                 "test_loss",
                 "test_accuracy",
                 "rise",
                 "epochs",
-            ] {
-                let values: Option<Vec<f64>> = ends.iter().map(|e| e[key].as_f64()).collect();
-                if let Some(values) = values {
-                    pooled.insert(format!("{key}_std"), json!(mean_std(&values).1));
-                }
+            ];
+            // `alpha` and `batch` as the first seed's (every seed's); a number some seed lacks
+            // is null.
+            let mut pooled = ends.first()?.as_object()?.clone();
+            for key in POOLED {
+                pooled.insert(key.into(), json!(null));
             }
-            pooled.insert("seeds".into(), json!(ends.len()));
+            pooled.extend(pool_json(&ends, &POOLED));
+            let reached = ends.iter().all(|e| e["reached_target"] == json!(true));
+            pooled.insert("reached_target".into(), json!(reached));
             Some(json!(pooled))
         })
         .collect()

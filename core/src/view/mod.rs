@@ -4,6 +4,8 @@
 
 mod grid;
 mod seeds;
+
+pub use seeds::pool_json;
 mod sweep;
 
 use std::rc::Rc;

@@ -5,6 +5,27 @@ use serde_json::json;
 
 use crate::engine::seeds::{mean_std, seed_groups, split_seed};
 
+/// The page's one pooling of numbers over seeds (E1's and E2's models, E9a's ends): each of
+/// `keys` that every entry holds as a number, as its mean with `<key>_std` its sample spread,
+/// and `seeds`, the number of entries. (A run's own results pool the same way in
+/// `engine::seeds`, on typed values.)
+pub fn pool_json(
+    entries: &[&serde_json::Value],
+    keys: &[&str],
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for key in keys {
+        let values: Option<Vec<f64>> = entries.iter().map(|e| e[*key].as_f64()).collect();
+        if let Some(values) = values.filter(|v| !v.is_empty()) {
+            let (mean, std) = mean_std(&values);
+            out.insert((*key).into(), json!(mean));
+            out.insert(format!("{key}_std"), json!(std));
+        }
+    }
+    out.insert("seeds".into(), json!(entries.len()));
+    out
+}
+
 /// Models side by side over seeds (`seeds=k`, named `<model> · seed s`): each model's numbers
 /// as the mean over its seeds, `<key>_std` their sample spread and `seeds` their count; `null`
 /// where the run has one seed.
@@ -22,16 +43,7 @@ pub(super) fn by_model_over_seeds(
         .map(|(model, runs)| {
             let entries: Vec<&serde_json::Value> =
                 runs.iter().map(|&i| &models[names[i]]).collect();
-            let mut out = serde_json::Map::new();
-            for key in ["loss", "accuracy", "test_accuracy"] {
-                let values: Option<Vec<f64>> = entries.iter().map(|e| e[key].as_f64()).collect();
-                if let Some(values) = values.filter(|v| !v.is_empty()) {
-                    let (mean, std) = mean_std(&values);
-                    out.insert(key.into(), json!(mean));
-                    out.insert(format!("{key}_std"), json!(std));
-                }
-            }
-            out.insert("seeds".into(), json!(runs.len()));
+            let out = pool_json(&entries, &["loss", "accuracy", "test_accuracy"]);
             (model, serde_json::Value::Object(out))
         })
         .collect();

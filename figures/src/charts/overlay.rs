@@ -1,7 +1,7 @@
 //! Several runs of one experiment in the same figures: each chart of the run on show gains the
 //! compared runs' curves (line charts) or points (scatters), each named by its run; a chart
 //! whose axes belong to one run (a heatmap, a PCA projection, stacked spectra, two y axes)
-//! is shown once per compared run, side by side. The page and `mlds compare` draw the same.
+//! (or a scatter that says so, `Scatter::own_axes`) is shown once per compared run, beside. The page and `mlds compare` draw the same.
 
 use std::rc::Rc;
 
@@ -53,7 +53,7 @@ pub fn overlay(base: Vec<Figure>, base_label: &str, compared: &[Compared]) -> Ve
                 };
                 (Figure::Line(line), apart)
             }
-            Figure::Scatter(scatter) => {
+            Figure::Scatter(scatter) if !scatter.own_axes => {
                 let mut series = (*scatter.series).clone();
                 let mut apart = Vec::new();
                 for (label, other) in &others {
@@ -210,6 +210,24 @@ mod tests {
         };
         assert_eq!(s.series.len(), 2);
         assert!(s.series[1].hollow && s.series[1].name == "seeds 3 · batch");
+    }
+
+    #[test]
+    fn a_scatter_on_its_own_axes_is_shown_beside() {
+        let pca = |id: &str| {
+            Figure::Scatter(Scatter {
+                id: id.into(),
+                own_axes: true,
+                ..Scatter::default()
+            })
+        };
+        let compared = [Compared {
+            label: "seed 2".into(),
+            figures: vec![pca("trajectory-model")],
+        }];
+        let out = overlay(vec![pca("trajectory-model")], "this run", &compared);
+        let ids: Vec<_> = out.iter().map(|f| f.id().to_owned()).collect();
+        assert_eq!(ids, ["trajectory-model", "trajectory-model-compared-1"]);
     }
 
     #[test]

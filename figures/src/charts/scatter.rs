@@ -72,6 +72,9 @@ pub struct Scatter {
     pub selected: Option<(usize, usize)>,
     /// The panel's line for the figure's caption.
     pub caption: Option<String>,
+    /// Its axes belong to this run alone (E3's principal components, fitted to its snapshots):
+    /// another run's points mean nothing on them, so a compared run is shown beside it.
+    pub own_axes: bool,
 }
 
 impl Chart for Scatter {

@@ -17,6 +17,7 @@ pub fn figures(view: &RunView, layer: usize) -> Vec<Figure> {
             x_label,
             y_label,
             series: run_series(view, space),
+            own_axes: true,
             ..Scatter::default()
         })
     };
