@@ -82,6 +82,19 @@ pub fn store(
     Ok((tx, store))
 }
 
+/// Delete `keys` from store `name` in one transaction, waiting until it commits.
+pub async fn delete_keys(db: &Db, name: &str, keys: &[String]) -> Result<(), String> {
+    let (tx, store) = store(db, name, IdbTransactionMode::Readwrite)?;
+    let committed = committed(&tx);
+    for key in keys {
+        let request = store
+            .delete(&JsValue::from_str(key))
+            .map_err(|e| describe(&e))?;
+        wait(&request).await?;
+    }
+    committed.await
+}
+
 /// Wait for a request to settle: its result, or its error in words.
 pub async fn wait(request: &IdbRequest) -> Result<JsValue, String> {
     let promise = Promise::new(&mut |resolve, reject| {

@@ -129,15 +129,7 @@ pub async fn load_all() -> Result<Loaded, String> {
 async fn delete(queries: &[String]) -> Result<(), String> {
     let fail = |e: String| format!("Could not remove a section set aside: {e}");
     let db = open().await.map_err(fail)?;
-    let (tx, store) = idb::store(&db, STORE, IdbTransactionMode::Readwrite).map_err(fail)?;
-    let committed = committed(&tx);
-    for query in queries {
-        let request = store
-            .delete(&JsValue::from_str(query))
-            .map_err(|e| fail(describe(&e)))?;
-        wait(&request).await.map_err(fail)?;
-    }
-    committed.await.map_err(fail)
+    idb::delete_keys(&db, STORE, queries).await.map_err(fail)
 }
 
 /// Forget every kept section (and any set aside after a panic).

@@ -158,13 +158,5 @@ pub async fn load(experiment: &str) -> Result<(Vec<KeptRun>, Vec<String>), Strin
 pub async fn delete(ids: &[String]) -> Result<(), String> {
     let fail = |e: String| format!("Could not remove the kept run: {e}");
     let db = open().await.map_err(fail)?;
-    let (tx, store) = idb::store(&db, STORE, IdbTransactionMode::Readwrite).map_err(fail)?;
-    let committed = committed(&tx);
-    for id in ids {
-        let request = store
-            .delete(&JsValue::from_str(id))
-            .map_err(|e| fail(describe(&e)))?;
-        wait(&request).await.map_err(fail)?;
-    }
-    committed.await.map_err(fail)
+    idb::delete_keys(&db, STORE, ids).await.map_err(fail)
 }

@@ -29,57 +29,41 @@ pub fn overlay(base: Vec<Figure>, base_label: &str, compared: &[Compared]) -> Ve
             .filter_map(|c| Some((c.label.as_str(), c.figures.iter().find(|f| f.id() == id)?)))
             .collect();
         let mut names = vec![base_label];
-        let (overlaid, apart) = match figure {
+        let mut apart = Vec::new();
+        let overlaid = match figure {
             Figure::Line(line) => {
-                let mut series = (*line.series).clone();
-                let mut apart = Vec::new();
-                for (label, other) in &others {
-                    match other {
-                        Figure::Line(o) => {
-                            names.push(label);
-                            series.extend(o.series.iter().map(|s| {
-                                let mut s = s.clone();
-                                s.name = format!("{label} · {}", s.name);
-                                s.dashed = true;
-                                s
-                            }));
-                        }
-                        other => apart.push((*label, (*other).clone())),
-                    }
-                }
-                let line = Line {
-                    series: Rc::new(series),
+                let series = joined(&others, &mut names, &mut apart, |f| match f {
+                    Figure::Line(o) => Some(o.series.as_slice()),
+                    _ => None,
+                });
+                // Dashed: the compared runs' curves beside this run's solid ones.
+                let series = series.map(|(label, mut s)| {
+                    (s.name, s.dashed) = (format!("{label} · {}", s.name), true);
+                    s
+                });
+                Figure::Line(Line {
+                    series: Rc::new(line.series.iter().cloned().chain(series).collect()),
                     ..line
-                };
-                (Figure::Line(line), apart)
+                })
             }
             Figure::Scatter(scatter) if !scatter.own_axes => {
-                let mut series = (*scatter.series).clone();
-                let mut apart = Vec::new();
-                for (label, other) in &others {
-                    match other {
-                        Figure::Scatter(o) => {
-                            names.push(label);
-                            series.extend(o.series.iter().map(|s| {
-                                let mut s = s.clone();
-                                s.name = format!("{label} · {}", s.name);
-                                // Rings tell the compared run's points from this run's dots.
-                                s.hollow = true;
-                                s
-                            }));
-                        }
-                        other => apart.push((*label, (*other).clone())),
-                    }
-                }
-                let scatter = Scatter {
-                    series: Rc::new(series),
+                let series = joined(&others, &mut names, &mut apart, |f| match f {
+                    Figure::Scatter(o) => Some(o.series.as_slice()),
+                    _ => None,
+                });
+                // Rings tell the compared runs' points from this run's dots.
+                let series = series.map(|(label, mut s)| {
+                    (s.name, s.hollow) = (format!("{label} · {}", s.name), true);
+                    s
+                });
+                Figure::Scatter(Scatter {
+                    series: Rc::new(scatter.series.iter().cloned().chain(series).collect()),
                     ..scatter
-                };
-                (Figure::Scatter(scatter), apart)
+                })
             }
             other => {
-                let apart = others.iter().map(|(l, f)| (*l, (*f).clone())).collect();
-                (other, apart)
+                apart.extend(others.iter().map(|(l, f)| (*l, (*f).clone())));
+                other
             }
         };
         let shown = names.join("; ");
@@ -95,6 +79,28 @@ pub fn overlay(base: Vec<Figure>, base_label: &str, compared: &[Compared]) -> Ve
         }
     }
     out
+}
+
+/// The compared runs' series of a chart of this kind (`series_of` finds them), each with its
+/// run's label; a run whose chart of this id is of another kind goes `apart` (shown beside).
+/// `names` gains each run drawn over the chart.
+fn joined<'a, S: Clone + 'a>(
+    others: &[(&'a str, &'a Figure)],
+    names: &mut Vec<&'a str>,
+    apart: &mut Vec<(&'a str, Figure)>,
+    series_of: impl Fn(&'a Figure) -> Option<&'a [S]>,
+) -> impl Iterator<Item = (&'a str, S)> {
+    let mut drawn = Vec::new();
+    for &(label, other) in others {
+        match series_of(other) {
+            Some(series) => {
+                names.push(label);
+                drawn.extend(series.iter().map(|s| (label, s.clone())));
+            }
+            None => apart.push((label, other.clone())),
+        }
+    }
+    drawn.into_iter()
 }
 
 #[cfg(test)]
