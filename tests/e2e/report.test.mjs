@@ -123,6 +123,15 @@ test('one section runs from its own button; the full mode has its own presets', 
     await page.waitForFunction(() => [...document.querySelectorAll('[data-section]')]
       .every((s) => s.dataset.state === 'idle'));
     assert.match(await page.getAttribute('[data-section="fit"] a.section-link', 'href'), /epochs=20000/);
+    // Part 3 on its papers' protocols, over seeds (issue 30): Keskar's 5 runs for E9a, E10 to
+    // each minimum (1e-3 or no improvement) over 3 seeds, Novak's factor sweep for E9b.
+    const link = (id) => page.getAttribute(`[data-section="${id}"] a.section-link`, 'href');
+    assert.match(await link('interpolate'), /[#&]seeds=5(&|$)/);
+    assert.match(await link('sharpness'), /target=0\.001/);
+    assert.match(await link('sharpness'), /patience=20/);
+    assert.match(await link('sharpness'), /[#&]seeds=3(&|$)/);
+    assert.match(await link('sensitivity'), /sweep=factors/);
+    for (const id of ['fit', 'tasks', 'params']) assert.match(await link(id), /[#&]seeds=3(&|$)/, id);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
