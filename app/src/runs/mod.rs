@@ -121,13 +121,10 @@ pub fn time_of(ms: f64) -> String {
     )
 }
 
-/// A kept run of `file`, whose folded view is `view` (its headline is read there, not folded
-/// again), or why it is too large to keep. Its id is the time it was kept, a counter and a
-/// random part.
-pub fn keep(file: RunFile, view: &RunView) -> Result<KeptRun, String> {
-    if let Some(why) = store::too_large(file.events.len(), 0) {
-        return Err(why);
-    }
+/// A kept run of `file` with its `headline` (read from the panel's folded view, not folded
+/// again), or why its file is too large to keep. Its id is the time it was kept, a counter
+/// and a random part.
+pub fn keep(file: RunFile, headline: String) -> Result<KeptRun, String> {
     let text = file.to_json();
     if let Some(why) = store::too_large(file.events.len(), text.len()) {
         return Err(why);
@@ -149,7 +146,7 @@ pub fn keep(file: RunFile, view: &RunView) -> Result<KeptRun, String> {
         saved_ms,
         query: file.query,
         backend: file.backend,
-        headline: headline(view),
+        headline,
         file: Rc::new(text),
     })
 }
@@ -267,10 +264,12 @@ pub fn use_kept_runs(job: &Job, view: &RunView) -> KeptRuns {
         let ended = view.state == RunState::Done;
         let (job, log, backend) = (job.clone(), view.log.clone(), view.backend);
         let build = view.opened_build.clone();
-        let view = view.clone();
+        // Read here, not a copy of the whole view: this runs on every render of the panel.
+        let started = !view.models.is_empty();
+        let numbers = if ended { headline(view) } else { String::new() };
         use_effect_with((ended, log.clone()), move |_| {
             // A run that started (it has models), once, whatever re-renders it.
-            if ended && !view.models.is_empty() && last_kept.borrow().as_ref() != Some(&log) {
+            if ended && started && last_kept.borrow().as_ref() != Some(&log) {
                 *last_kept.borrow_mut() = Some(log.clone());
                 // Checked before copying a single event: a file near the size limit is not kept.
                 if let Some(why) = store::too_large(log.len(), 0) {
@@ -286,7 +285,7 @@ pub fn use_kept_runs(job: &Job, view: &RunView) -> KeptRuns {
                 let page = page.split('#').next().unwrap_or_default();
                 let backend = backend.unwrap_or(BackendKind::Cpu).id();
                 let build = build.as_deref().unwrap_or(BUILD_ID);
-                let run = match keep(RunFile::new(&job, page, build, backend, events), &view) {
+                let run = match keep(RunFile::new(&job, page, build, backend, events), numbers) {
                     Ok(run) => run,
                     Err(why) => {
                         message.set(Some(format!(
