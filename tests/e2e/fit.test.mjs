@@ -110,6 +110,17 @@ test('E1 fits a function the user types; a malformed, non-finite or over-long on
     assert.match(await page.evaluate(() => location.hash), /fn=expr%3Asin/);
     const c = await canvasInfo(page, 'fit-predictions');
     assert.ok(c.draws >= 2 && c.ink > 2000, `fit-predictions drawn: ${JSON.stringify(c)}`);
+
+    // A refusal answers what was typed: a preset clicked after it takes the message away, and
+    // the field shows the function in use (the preset's named one: nothing typed).
+    await page.fill(field, 'sin(');
+    await page.press(field, 'Tab');
+    await page.locator(`${panel} [data-expression-error]`).waitFor();
+    await page.click(`${panel} a.preset[href="#exp=fit&fn=sgn5"]`);
+    await page.waitForFunction(() => /[&#]fn=sgn5(&|$)/.test(location.hash));
+    await page.locator(`${panel} [data-expression-error]`).waitFor({ state: 'detached' });
+    await page.waitForFunction((sel) => document.querySelector(sel).value === '', field);
+    assert.equal(await page.inputValue(`${panel} select[name="fn"]`), 'sgn5');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
