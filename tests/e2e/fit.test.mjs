@@ -87,6 +87,8 @@ test('E1 fits a function the user types; a malformed, non-finite or over-long on
       await page.locator(`${panel} [data-expression-error]`).filter({ hasText: why }).waitFor();
       assert.match(await page.evaluate(() => location.hash), /fn=sinc5/, `${text}: the run keeps sinc5`);
       assert.equal(await page.inputValue(`${panel} select[name="fn"]`), 'sinc5');
+      // What was typed stays in the field, to be mended.
+      assert.equal(await page.inputValue(field), text);
     };
     await refused('sin(3*x', /cannot be read/);
     await refused('log(x)', /not a finite number at x = 0/);

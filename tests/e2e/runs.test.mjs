@@ -76,6 +76,11 @@ async function keepCompareAndForget(page, errors, exp, { change, setting, keyboa
   // Renamed: the name shows in the list and survives a reload.
   const name = page.locator(`${panel} [data-runs] [data-run]`).nth(1).locator('input.run-name');
   await name.fill('my baseline');
+  // A render of the list while a name is being typed (a run kept, a tick stored) keeps what is
+  // typed: a tick by script re-renders the list and leaves the focus in the field.
+  await page.evaluate((sel) => document.querySelector(`${sel} [data-run] input[data-compare]`).click(), panel);
+  await page.waitForFunction((sel) => JSON.parse(document.querySelector(`${sel} [data-metrics]`).textContent).compared.length === 2, panel);
+  assert.equal(await name.inputValue(), 'my baseline');
   await name.press('Tab');
   await page.waitForFunction((sel) => document.querySelectorAll(`${sel} [data-run] .run-label`)[1]?.textContent.includes('my baseline'), panel);
   await page.reload();
@@ -150,7 +155,7 @@ test('E8: two width sweeps compared on the same charts (CPU)', async () => {
   }
 });
 
-test('a link that compares runs this browser has not kept lists them to run; the Runs list passes the axe audit', async () => {
+test('a link that compares runs this browser has not kept lists them, each a link that opens it with the rest of the comparison; the Runs list passes the axe audit', async () => {
   const browser = await launch({ webgpu: false });
   // The audit's script is the test's, not the page's: its CSP is bypassed for it.
   const context = await browser.newContext({ bypassCSP: true });
@@ -159,21 +164,43 @@ test('a link that compares runs this browser has not kept lists them to run; the
     const errors = [];
     page.on('pageerror', (err) => errors.push(String(err)));
     const other = 'exp=fit&fn=sgn5&shapes=1-8-1&epochs=30&samples=64';
-    const compare = encodeURIComponent(other);
+    const third = 'exp=fit&fn=sinc5&shapes=1-3-3-1&epochs=30&samples=64';
+    const compare = encodeURIComponent(`${other}|${third}`);
+    const comparedIn = (hash) => new URLSearchParams(hash.replace(/^#/, '')).get('compare')?.split('|') ?? [];
     await page.goto(`${server.url}/#exp=fit&shapes=1-8-1&epochs=30&samples=64&backend=cpu&compare=${compare}&autorun=1`);
     const panel = panelOf('fit');
     await page.waitForSelector(`${panel}[data-state="done"]`, { timeout: 240_000 });
+    await keptRuns(page, 'fit', 1);
+    const base = await page.locator(`${panel} [data-run]`).first().getAttribute('data-query');
     const missing = page.locator(`${panel} .runs-missing a`);
     await missing.first().waitFor();
-    assert.equal(await missing.count(), 1);
-    assert.equal(await missing.first().getAttribute('href'), `#${other}`);
+    assert.equal(await missing.count(), 2);
     // No notice about an unknown key: `compare` is the page's, not the run's.
     assert.equal(await page.locator(`${panel} .notices li`).count(), 0);
-    await keptRuns(page, 'fit', 1);
+    // Listed as their runs' queries are written (every key), so that a short one finds its run.
+    const [otherQuery, thirdQuery] = await missing.allTextContents();
+    assert.match(otherQuery, /^exp=fit&fn=sgn5&.*&epochs=30&/);
+    assert.match(thirdQuery, /^exp=fit&fn=sinc5&.*&shapes=1-3-3-1&/);
+    // Each link opens its run with the rest of the comparison: the run on show and the other one.
+    const href = await missing.first().getAttribute('href');
+    assert.ok(href.startsWith(`#${otherQuery}&compare=`), href);
+    assert.deepEqual(comparedIn(href), [base, thirdQuery]);
+
+    await missing.first().click();
+    await page.waitForFunction(() => /[#&]fn=sgn5&/.test(location.hash));
+    await page.waitForSelector(`${panel}[data-state="idle"]`);
+    // The run kept here is ticked there at once; the one still to run is listed, and stays in the link.
+    await page.waitForFunction((sel) => JSON.parse(document.querySelector(`${sel} [data-metrics]`).textContent).compared.length === 1, panel);
+    assert.deepEqual((await metrics(page, 'fit')).compared, [base]);
+    await page.locator(`${panel} .runs-missing a`).first().waitFor();
+    assert.equal(await page.locator(`${panel} .runs-missing a`).count(), 1);
+    assert.deepEqual(comparedIn(await page.evaluate(() => location.hash)), [base, thirdQuery]);
+    assert.equal(await page.locator(`${panel} .runs-missing a`).first().textContent(), thirdQuery);
     await startAndWaitDone(page, panel);
     await keptRuns(page, 'fit', 2);
-    await page.locator(`${panel} [data-run]`).nth(1).locator('input[data-compare]').check();
-    await page.waitForFunction((sel) => JSON.parse(document.querySelector(`${sel} [data-metrics]`).textContent).compared.length === 1, panel);
+    assert.deepEqual((await metrics(page, 'fit')).compared, [base]);
+    await page.locator(`${panel} figcaption`).filter({ hasText: 'Runs: this run; ' }).first().waitFor();
+
     await page.addScriptTag({ path: AXE });
     const serious = await page.evaluate(async () => {
       const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });

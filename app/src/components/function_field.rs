@@ -4,9 +4,10 @@
 
 use mlds_core::data::{Expression, Function, TargetFunction, FUNCTIONS};
 use mlds_core::experiments::common::FunctionTask;
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
+
+use super::DraftInput;
 
 #[derive(Properties, PartialEq)]
 pub struct FunctionFieldProps {
@@ -41,14 +42,7 @@ pub fn FunctionField(props: &FunctionFieldProps) -> Html {
     };
     let on_type = {
         let (onchange, error, task) = (props.onchange.clone(), error.clone(), props.task.clone());
-        Callback::from(move |e: Event| {
-            let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            else {
-                return;
-            };
-            let source = input.value();
+        Callback::from(move |source: String| {
             if source.trim().is_empty() {
                 error.set(None);
                 return;
@@ -90,8 +84,10 @@ pub fn FunctionField(props: &FunctionFieldProps) -> Html {
             <label class="param" title={help.clone()}>
                 <span>{ "Your function f(x)" }</span>
                 // Twice the limit, so that an over-long expression is said in words.
-                <input name="fn-expr" value={typed.unwrap_or_default()} placeholder="sin(3*x)*exp(-x*x)"
-                    maxlength={(2 * Expression::MAX_CHARS).to_string()} aria-label={help}
+                // Keyed by the function in use: another one picked from the list empties what
+                // was typed (and refused) for the one before.
+                <DraftInput key={props.task.function.id()} name="fn-expr" value={typed.unwrap_or_default()} placeholder="sin(3*x)*exp(-x*x)"
+                    maxlength={(2 * Expression::MAX_CHARS).to_string()} label={help}
                     onchange={on_type} disabled={props.disabled} />
             </label>
             if let Some(error) = &*error {

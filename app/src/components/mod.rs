@@ -3,6 +3,7 @@
 mod backend_line;
 mod chart;
 mod dataset_box;
+mod draft_input;
 mod export;
 mod figure;
 mod function_field;
@@ -20,6 +21,7 @@ mod smoothing;
 pub use backend_line::{backend_options, backend_title, BackendLine, WorkersNotice};
 pub use chart::warm_text;
 pub use dataset_box::{DataStatus, DatasetBox};
+pub use draft_input::DraftInput;
 pub(crate) use export::save_text;
 pub use figure::{figures_html, use_compared, FigureView, Figures};
 pub use function_field::FunctionField;

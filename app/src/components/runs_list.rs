@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::save_text;
+use super::{save_text, DraftInput};
 use crate::runs::{label, time_of, KeptRuns, MAX_COMPARED};
 
 #[derive(Properties, PartialEq)]
@@ -36,11 +36,7 @@ pub fn RunsList(props: &RunsListProps) -> Html {
         };
         let on_rename = {
             let (runs, id) = (runs.clone(), id.clone());
-            Callback::from(move |e: Event| {
-                if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
-                    runs.rename(&id, input.value());
-                }
-            })
+            Callback::from(move |name: String| runs.rename(&id, name))
         };
         let on_download = {
             let (file, experiment) = (kept.file.clone(), kept.experiment.clone());
@@ -62,8 +58,8 @@ pub fn RunsList(props: &RunsListProps) -> Html {
                     <input type="checkbox" data-compare="" checked={ticked} disabled={full && !ticked} onchange={on_tick} />
                     <span class="run-label">{ format!("Compare: {shown}") }</span>
                 </label>
-                <input class="run-name" value={kept.name.clone()} placeholder={shown.clone()}
-                    aria-label={format!("Name of the run kept at {}", time_of(kept.saved_ms))} onchange={on_rename} />
+                <DraftInput class="run-name" value={kept.name.clone()} placeholder={shown.clone()}
+                    label={format!("Name of the run kept at {}", time_of(kept.saved_ms))} onchange={on_rename} />
                 <span class="run-numbers">{ when }</span>
                 <button class="run-download" onclick={on_download}>{ "Download" }</button>
                 <button class="run-delete" onclick={on_delete}>{ "Delete" }</button>
@@ -85,10 +81,10 @@ pub fn RunsList(props: &RunsListProps) -> Html {
             { for runs.comparison.unreadable.iter().map(|why| html! { <p class="error" role="alert">{ why }</p> }) }
             if !runs.missing.is_empty() {
                 <div class="runs-missing" role="status">
-                    { "This link compares runs that are not kept in this browser. Run each (its link below), then tick it here:" }
+                    { "This link compares runs that are not kept in this browser. Each link below opens one with the rest of the comparison (this run and the others, ticked once they are kept there): press Start, then come back." }
                     <ul>
                         { for runs.missing.iter().map(|q| html! {
-                            <li><a href={format!("#{q}")}>{ q.clone() }</a></li>
+                            <li><a href={runs.link_to_run(q, &props.current)}>{ q.clone() }</a></li>
                         }) }
                     </ul>
                 </div>

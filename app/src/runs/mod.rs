@@ -30,24 +30,40 @@ pub const MAX_COMPARED: usize = 4;
 /// percent-encoded), so that a link reproduces the comparison.
 pub const URL_KEY: &str = "compare";
 
-/// The compared queries a link asks for.
+/// The compared queries a link asks for, each written out as its run's query is (every key,
+/// in order), so that a short hand-written one finds its kept run.
 fn linked_queries() -> Vec<String> {
+    let written = |q: &str| Job::parse(q).map_or_else(|_| q.to_owned(), |(job, _)| job.query());
     crate::url::params()
         .get(URL_KEY)
         .map(|v| {
-            v.split('|')
-                .filter(|q| !q.is_empty())
-                .take(MAX_COMPARED)
-                .map(String::from)
-                .collect()
+            let mut queries = Vec::new();
+            for q in v.split('|').filter(|q| !q.is_empty()).map(written) {
+                if !queries.contains(&q) && queries.len() < MAX_COMPARED {
+                    queries.push(q);
+                }
+            }
+            queries
         })
         .unwrap_or_default()
 }
 
-/// Put the ticked runs' queries in the link (none: the key goes).
+/// `queries` as the `compare` key's value.
+fn compare_value(queries: &[String]) -> String {
+    form_urlencoded::byte_serialize(queries.join("|").as_bytes()).collect()
+}
+
+/// Put the compared queries in the link (none: the key goes).
 fn link_queries(queries: &[String]) {
-    let value: String = form_urlencoded::byte_serialize(queries.join("|").as_bytes()).collect();
+    let value = compare_value(queries);
     crate::url::set_param(URL_KEY, Some(value.as_str()).filter(|v| !v.is_empty()));
+}
+
+/// `first`, then those of `then` not in it.
+fn union(first: &[String], then: &[String]) -> Vec<String> {
+    let mut all = first.to_vec();
+    all.extend(then.iter().filter(|q| !first.contains(q)).cloned());
+    all
 }
 
 /// The runs compared with the run on show, as every figure list of the panel reads them.
@@ -165,6 +181,26 @@ pub struct KeptRuns {
 }
 
 impl KeptRuns {
+    /// The link that opens `query` (a run the comparison asks for and this browser has not
+    /// kept) to run it, comparing it with the rest of this comparison: the run on show
+    /// (`current`) and the other compared runs, each ticked there once it is kept.
+    pub fn link_to_run(&self, query: &str, current: &str) -> String {
+        let rest: Vec<String> = union(&[current.to_owned()], &self.compared())
+            .into_iter()
+            .filter(|q| q != query)
+            .take(MAX_COMPARED)
+            .collect();
+        match rest.is_empty() {
+            true => format!("#{query}"),
+            false => format!("#{query}&{URL_KEY}={}", compare_value(&rest)),
+        }
+    }
+
+    /// What the link compares: the ticked runs, then the ones still to run.
+    fn compared(&self) -> Vec<String> {
+        union(&self.comparison.queries, &self.missing)
+    }
+
     /// Tick or untick run `id` (at most [`MAX_COMPARED`] ticked).
     pub fn tick(&self, id: &str, on: bool) {
         let mut ticked: Vec<String> = self.ticked.iter().filter(|t| *t != id).cloned().collect();
@@ -327,12 +363,13 @@ pub fn use_kept_runs(job: &Job, view: &RunView) -> KeptRuns {
         )
     };
     {
-        // The link follows the ticks (once the list has loaded: until then it keeps the link's).
-        let queries = comparison.queries.clone();
+        // The link follows the ticks (once the list has loaded: until then it keeps the link's),
+        // and keeps the runs it asks for that are not kept here, so that it still asks for them.
+        let compared = union(&comparison.queries, &missing);
         let loaded = use_mut_ref(|| false);
-        use_effect_with(queries, move |queries| {
+        use_effect_with(compared, move |compared| {
             if *loaded.borrow() {
-                link_queries(queries);
+                link_queries(compared);
             }
             *loaded.borrow_mut() = true;
         });
