@@ -215,6 +215,24 @@ test('a link that compares runs this browser has not kept lists them, each a lin
   }
 });
 
+test('a link that compares more runs than can be shown reads the first four, once each', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const queries = [1, 2, 2, 3, 4, 5, 6].map((seed) => `exp=fit&epochs=30&seed=${seed}`);
+    const { page, errors } = await open(browser, `${server.url}/#exp=fit&epochs=30&compare=${encodeURIComponent(queries.join('|'))}`);
+    const panel = panelOf('fit');
+    await page.waitForSelector(`${panel}[data-state="idle"]`);
+    const missing = page.locator(`${panel} .runs-missing a`);
+    await missing.first().waitFor();
+    // The first four entries, the repeated one once: seeds 1, 2 and 3.
+    const seeds = (await missing.allTextContents()).map((q) => new URLSearchParams(q).get('seed'));
+    assert.deepEqual(seeds, ['1', '2', '3']);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('a browser that refuses storage says so above the Runs list; the run is still listed and compared for this visit', async () => {
   const browser = await launch({ webgpu: false });
   try {

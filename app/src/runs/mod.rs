@@ -37,9 +37,11 @@ fn linked_queries() -> Vec<String> {
     crate::url::params()
         .get(URL_KEY)
         .map(|v| {
+            // At most MAX_COMPARED parsed: a link's length is its sender's to choose.
             let mut queries = Vec::new();
-            for q in v.split('|').filter(|q| !q.is_empty()).map(written) {
-                if !queries.contains(&q) && queries.len() < MAX_COMPARED {
+            for q in v.split('|').filter(|q| !q.is_empty()).take(MAX_COMPARED) {
+                let q = written(q);
+                if !queries.contains(&q) {
                     queries.push(q);
                 }
             }
