@@ -3,7 +3,6 @@
 //! which would otherwise undo typing that a render interrupted (a run kept, a tick stored) and
 //! wipe an entry the page refused, which the user should be able to mend.
 
-use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -30,16 +29,13 @@ pub struct DraftInputProps {
 
 #[function_component]
 pub fn DraftInput(props: &DraftInputProps) -> Html {
-    let draft = use_state(|| props.value.clone());
+    // `_eq`: the value in use set again on mount (or to what is already typed) renders nothing.
+    let draft = use_state_eq(|| props.value.clone());
     {
         let draft = draft.clone();
         use_effect_with(props.value.clone(), move |value| draft.set(value.clone()));
     }
-    let text = |e: &Event| {
-        e.target()
-            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            .map(|input| input.value())
-    };
+    let text = |e: &Event| e.target_dyn_into::<HtmlInputElement>().map(|i| i.value());
     let oninput = {
         let draft = draft.clone();
         Callback::from(move |e: InputEvent| {

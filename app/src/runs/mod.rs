@@ -266,7 +266,7 @@ pub fn use_kept_runs(job: &Job, view: &RunView) -> KeptRuns {
     let missing = use_state(Vec::<String>::new);
     {
         let (kept, message, exp) = (kept.clone(), message.clone(), job.id());
-        let (ticked, missing) = (ticked.clone(), missing.clone());
+        let (ticked, missing, current) = (ticked.clone(), missing.clone(), job.query());
         use_effect_with(exp, move |exp| {
             let exp = exp.to_string();
             spawn_local(async move {
@@ -279,10 +279,11 @@ pub fn use_kept_runs(job: &Job, view: &RunView) -> KeptRuns {
                             .filter_map(|q| runs.iter().find(|k| &k.query == q))
                             .map(|k| k.id.clone())
                             .collect();
+                        // Not the run on show: it is run here, with Start.
                         missing.set(
                             linked
                                 .into_iter()
-                                .filter(|q| runs.iter().all(|k| &k.query != q))
+                                .filter(|q| *q != current && runs.iter().all(|k| &k.query != q))
                                 .collect(),
                         );
                         ticked.set(found);
